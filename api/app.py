@@ -1,0 +1,96 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from api.metrics import install_metrics
+from api.problems import install_problem_handlers, problem_response
+from api.routers import floor, restaurants, staff
+from reservations.cache import Cache, create_cache
+from reservations.db import create_engine, session_factory
+from reservations.settings import Settings, get_settings
+from services.errors import ConflictError, InvalidError, NotFoundError, ServiceError
+
+API_PREFIX = "/api/v1/reservations"
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    engine: AsyncEngine | None = None,
+    cache: Cache | None = None,
+) -> FastAPI:
+    """Build the API. Tests pass their own engine and cache; processes use the settings."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own_engine = engine is None
+        app.state.engine = engine or create_engine(settings.effective_database_url)
+        app.state.sessions = session_factory(app.state.engine)
+        own_cache = cache is None
+        app.state.cache = cache or create_cache(settings.redis_url)
+        try:
+            yield
+        finally:
+            if own_cache:
+                await app.state.cache.close()
+            if own_engine:
+                await app.state.engine.dispose()
+
+    app = FastAPI(
+        title="Reservations API",
+        version="0.1.0",
+        description="Durable restaurant reservations. Errors are RFC 9457 problem+json.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.jwt_secret = settings.effective_jwt_secret()
+    install_problem_handlers(app)
+    app.add_exception_handler(ServiceError, _service_error)
+    app.add_exception_handler(IntegrityError, _integrity_error)
+    install_metrics(app)
+
+    for router in (restaurants.router, floor.router, staff.router):
+        app.include_router(router, prefix=API_PREFIX)
+
+    @app.get("/healthz", tags=["ops"], summary="Liveness and database reachability")
+    async def healthz(request: Request) -> JSONResponse:
+        async with request.app.state.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+        return JSONResponse({"status": "ok"})
+
+    return app
+
+
+async def _service_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ServiceError)
+    if isinstance(exc, NotFoundError):
+        status, title = 404, "Not found"
+    elif isinstance(exc, ConflictError):
+        status, title = 409, "Conflict"
+    elif isinstance(exc, InvalidError):
+        status, title = 422, "Invalid input"
+    else:
+        status, title = 400, "Bad request"
+    return problem_response(
+        status, title, exc.detail, instance=request.url.path, field=exc.field
+    )
+
+
+async def _integrity_error(request: Request, exc: Exception) -> JSONResponse:
+    # a constraint caught what the service checks missed (a race): a conflict, not a 500
+    return problem_response(
+        409,
+        "Conflict",
+        "the change conflicts with data stored meanwhile; reload and try again",
+        instance=request.url.path,
+    )

@@ -1,0 +1,117 @@
+"""FastAPI dependencies: database session, current staff, restaurant scoping, pagination."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Path, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from api.auth import can_see_restaurant, has_role, staff_id_from_token
+from api.problems import Forbidden, NotFound, Unauthorized
+from models.enums import StaffRole
+from models.orm import StaffUser
+from reservations.cache import Cache
+from reservations.settings import Settings
+from services.staff import get_staff
+
+
+def get_settings_dep(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_cache(request: Request) -> Cache:
+    cache: Cache = request.app.state.cache
+    return cache
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """A session per request; writes commit explicitly in the route, anything else rolls back."""
+    factory: async_sessionmaker[AsyncSession] = request.app.state.sessions
+    async with factory() as session:
+        yield session
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
+CacheDep = Annotated[Cache, Depends(get_cache)]
+
+_bearer = HTTPBearer(auto_error=False, description="staff JWT from POST /auth/token")
+
+
+async def get_current_staff(
+    request: Request,
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> StaffUser:
+    """The authenticated, active staff member (401 otherwise)."""
+    if credentials is None:
+        raise Unauthorized("a staff bearer token is required")
+    staff_id = staff_id_from_token(credentials.credentials, secret=request.app.state.jwt_secret)
+    staff = await get_staff(session, staff_id=staff_id) if staff_id else None
+    if staff is None or not staff.is_active:
+        raise Unauthorized("the token is invalid or expired")
+    return staff
+
+
+CurrentStaff = Annotated[StaffUser, Depends(get_current_staff)]
+
+
+def require_role(staff: StaffUser, minimum: StaffRole) -> None:
+    """403 unless the staff member has at least `minimum`."""
+    if not has_role(staff, minimum):
+        raise Forbidden(f"this needs the {minimum.value} role or above")
+
+
+def require_admin(staff: CurrentStaff) -> StaffUser:
+    require_role(staff, StaffRole.ADMIN)
+    return staff
+
+
+AdminStaff = Annotated[StaffUser, Depends(require_admin)]
+
+
+@dataclass(frozen=True, slots=True)
+class RestaurantScope:
+    """A restaurant id the caller is allowed to act on, and who the caller is."""
+
+    restaurant_id: uuid.UUID
+    staff: StaffUser
+
+
+def _scope(minimum: StaffRole) -> Any:
+    def dependency(
+        staff: CurrentStaff, restaurant_id: Annotated[uuid.UUID, Path()]
+    ) -> RestaurantScope:
+        # another restaurant's things are "not found", not "forbidden": no existence leak
+        if not can_see_restaurant(staff, restaurant_id):
+            raise NotFound(f"restaurant {restaurant_id} not found")
+        require_role(staff, minimum)
+        return RestaurantScope(restaurant_id=restaurant_id, staff=staff)
+
+    return Depends(dependency)
+
+
+HostOf = Annotated[RestaurantScope, _scope(StaffRole.HOST)]
+ManagerOf = Annotated[RestaurantScope, _scope(StaffRole.MANAGER)]
+
+
+@dataclass(frozen=True, slots=True)
+class Pagination:
+    limit: int
+    offset: int
+
+
+def pagination(
+    limit: Annotated[int, Query(ge=1, le=200, description="page size")] = 50,
+    offset: Annotated[int, Query(ge=0, description="items to skip")] = 0,
+) -> Pagination:
+    return Pagination(limit=limit, offset=offset)
+
+
+PageDep = Annotated[Pagination, Depends(pagination)]

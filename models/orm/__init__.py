@@ -1,0 +1,34 @@
+"""SQLAlchemy 2 typed ORM. Importing this package registers every mapped class."""
+
+from models.orm.base import Base
+from models.orm.floor import FloorPlan, RestaurantTable, SeatingArea
+from models.orm.guest import Guest, GuestNote
+from models.orm.messaging import Notification
+from models.orm.payment import Payment, ProcessedWebhookEvent
+from models.orm.reservation import ReferenceCounter, Reservation, TableAllocation
+from models.orm.restaurant import PartySizeOverride, Restaurant, ServicePeriod, SpecialDay
+from models.orm.staff import PartnerApiKey, StaffRestaurant, StaffUser
+from models.orm.waitlist import WaitlistEntry
+
+__all__ = [
+    "Base",
+    "FloorPlan",
+    "Guest",
+    "GuestNote",
+    "Notification",
+    "PartnerApiKey",
+    "PartySizeOverride",
+    "Payment",
+    "ProcessedWebhookEvent",
+    "ReferenceCounter",
+    "Reservation",
+    "Restaurant",
+    "RestaurantTable",
+    "SeatingArea",
+    "ServicePeriod",
+    "SpecialDay",
+    "StaffRestaurant",
+    "StaffUser",
+    "TableAllocation",
+    "WaitlistEntry",
+]

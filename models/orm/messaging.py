@@ -1,0 +1,35 @@
+"""The notification outbox: every message to a guest is a row before it is sent."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.enums import NotificationChannel, NotificationStatus
+from models.orm.base import Base, Timestamps, UUIDPrimaryKey
+
+
+class Notification(UUIDPrimaryKey, Timestamps, Base):
+    __tablename__ = "notifications"
+
+    # one message per (reservation, purpose, channel): retries find the same row
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    reservation_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("reservations.id", ondelete="CASCADE"), index=True
+    )
+    guest_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("guests.id", ondelete="CASCADE"))
+    channel: Mapped[NotificationChannel] = mapped_column()
+    template: Mapped[str] = mapped_column(String(60))
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    recipient: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str | None] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[NotificationStatus] = mapped_column(default=NotificationStatus.QUEUED)
+    provider_message_id: Mapped[str | None] = mapped_column(String(120))
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None] = mapped_column()
+    delivered_at: Mapped[datetime | None] = mapped_column()

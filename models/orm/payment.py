@@ -1,0 +1,42 @@
+"""Payment records and processed provider webhook events (for de-duplication)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.orm.base import Base, Timestamps, UUIDPrimaryKey, utcnow
+
+
+class Payment(UUIDPrimaryKey, Timestamps, Base):
+    """One money movement (deposit, guarantee, fee, refund, capture), integer minor units."""
+
+    __tablename__ = "payments"
+
+    reservation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("reservations.id", ondelete="RESTRICT"), index=True
+    )
+    provider: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(30))
+    amount_minor: Mapped[int] = mapped_column()
+    currency: Mapped[str] = mapped_column(String(3))
+    status: Mapped[str] = mapped_column(String(30))
+    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
+    psp_reference: Mapped[str | None] = mapped_column(String(64), index=True)
+    provider_session_id: Mapped[str | None] = mapped_column(String(200))
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class ProcessedWebhookEvent(UUIDPrimaryKey, Base):
+    __tablename__ = "processed_webhook_events"
+
+    provider: Mapped[str] = mapped_column(String(20))
+    event_id: Mapped[str] = mapped_column(String(200))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    __table_args__ = (UniqueConstraint("provider", "event_id"),)

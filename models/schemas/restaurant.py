@@ -1,0 +1,283 @@
+"""HTTP contracts for restaurants, their booking settings, opening hours and special days."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Annotated, Any, Self
+
+from pydantic import EmailStr, Field, HttpUrl, model_validator
+
+from models.enums import ConfirmationMode, SpecialDayKind
+from models.schemas.common import (
+    CurrencyCode,
+    MinorUnits,
+    OutModel,
+    PhoneNumber,
+    StrictModel,
+    TimeZoneName,
+)
+
+Slug = Annotated[str, Field(min_length=2, max_length=120, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
+PartySize = Annotated[int, Field(ge=1, le=100)]
+Minutes = Annotated[int, Field(ge=0, le=24 * 60)]
+
+
+class TurnTime(StrictModel, OutModel):
+    """Seating duration for parties of at least `min_party_size`."""
+
+    min_party_size: PartySize
+    minutes: Annotated[int, Field(ge=15, le=12 * 60)]
+
+
+class BookingSettings(StrictModel, OutModel):
+    """How the restaurant takes bookings."""
+
+    advance_booking_days: Annotated[int, Field(ge=0, le=730)] = 60
+    min_party_size: PartySize = 1
+    max_party_size: PartySize = 12
+    default_seating_minutes: Annotated[int, Field(ge=15, le=12 * 60)] = 120
+    turn_times: list[TurnTime] = Field(default_factory=list)
+    buffer_minutes: Annotated[int, Field(ge=0, le=120)] = 0
+    slot_interval_minutes: Annotated[int, Field(ge=5, le=240)] = 15
+    min_notice_minutes: Minutes = 60
+    pacing_max_covers: Annotated[int, Field(ge=1)] | None = None
+    pacing_max_parties: Annotated[int, Field(ge=1)] | None = None
+    pacing_window_minutes: Annotated[int, Field(ge=5, le=240)] = 15
+    cancellation_deadline_hours: Annotated[int, Field(ge=0, le=24 * 30)] = 24
+    no_show_fee_minor: MinorUnits = 0
+    deposit_required: bool = False
+    deposit_amount_minor: MinorUnits = 0
+    deposit_percentage: Annotated[Decimal, Field(ge=0, le=100, decimal_places=2)] = Decimal(0)
+    average_spend_per_cover_minor: MinorUnits = 0
+    confirmation_mode: ConfirmationMode = ConfirmationMode.INSTANT
+
+    @model_validator(mode="after")
+    def _party_bounds(self) -> Self:
+        if self.min_party_size > self.max_party_size:
+            raise ValueError("min_party_size must not exceed max_party_size")
+        sizes = [t.min_party_size for t in self.turn_times]
+        if len(sizes) != len(set(sizes)):
+            raise ValueError("turn_times: each min_party_size may appear once")
+        return self
+
+
+class ServiceHours(StrictModel, OutModel):
+    """One service on one weekday (0 = Monday). closes_at <= opens_at runs past midnight."""
+
+    weekday: Annotated[int, Field(ge=0, le=6)]
+    name: Annotated[str, Field(min_length=1, max_length=60)] = "dinner"
+    opens_at: time
+    closes_at: time
+    last_seating_at: time | None = None
+
+    @model_validator(mode="after")
+    def _seating_inside_service(self) -> Self:
+        if self.opens_at == self.closes_at:
+            raise ValueError("opens_at and closes_at must differ")
+        if self.last_seating_at is not None and not _within(
+            self.last_seating_at, self.opens_at, self.closes_at
+        ):
+            raise ValueError("last_seating_at must fall between opens_at and closes_at")
+        return self
+
+
+def _within(moment: time, opens: time, closes: time) -> bool:
+    if opens < closes:
+        return opens <= moment <= closes
+    return moment >= opens or moment <= closes
+
+
+class OpeningHours(StrictModel):
+    """The week's services; replaces all of them at once."""
+
+    services: list[ServiceHours]
+
+    @model_validator(mode="after")
+    def _no_overlap(self) -> Self:
+        by_day: dict[int, list[ServiceHours]] = {}
+        for service in self.services:
+            by_day.setdefault(service.weekday, []).append(service)
+        for day, services in by_day.items():
+            ordered = sorted(services, key=lambda s: s.opens_at)
+            for earlier, later in zip(ordered, ordered[1:], strict=False):
+                if earlier.closes_at > earlier.opens_at and later.opens_at < earlier.closes_at:
+                    raise ValueError(
+                        f"services {earlier.name!r} and {later.name!r} overlap on weekday {day}"
+                    )
+        return self
+
+
+class RestaurantFields(StrictModel):
+    description: Annotated[str, Field(max_length=5000)] | None = None
+    cuisine_type: Annotated[str, Field(max_length=80)] | None = None
+    price_range: Annotated[int, Field(ge=1, le=4)] | None = None
+    address_line1: Annotated[str, Field(max_length=200)] | None = None
+    address_line2: Annotated[str, Field(max_length=200)] | None = None
+    city: Annotated[str, Field(max_length=120)] | None = None
+    region: Annotated[str, Field(max_length=120)] | None = None
+    postal_code: Annotated[str, Field(max_length=20)] | None = None
+    country_code: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] | None = None
+    latitude: Annotated[Decimal, Field(ge=-90, le=90)] | None = None
+    longitude: Annotated[Decimal, Field(ge=-180, le=180)] | None = None
+    phone: PhoneNumber | None = None
+    email: EmailStr | None = None
+    website: HttpUrl | None = None
+    cover_image_url: HttpUrl | None = None
+    gallery_urls: list[HttpUrl] = Field(default_factory=list, max_length=50)
+    features: list[Annotated[str, Field(min_length=1, max_length=60)]] = Field(
+        default_factory=list, max_length=50
+    )
+    google_place_id: Annotated[str, Field(max_length=200)] | None = None
+    external_ids: dict[str, str] = Field(default_factory=dict)
+    is_active: bool = True
+    accepts_reservations: bool = True
+    is_featured: bool = False
+
+
+class RestaurantCreate(RestaurantFields):
+    """A new restaurant; settings and opening hours may be given now or later."""
+
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    slug: Slug | None = None
+    timezone: TimeZoneName
+    currency: CurrencyCode
+    settings: BookingSettings = Field(default_factory=BookingSettings)
+    services: list[ServiceHours] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _hours(self) -> Self:
+        OpeningHours(services=self.services)
+        return self
+
+
+class RestaurantUpdate(StrictModel):
+    """Partial update of a restaurant's listing fields (settings and hours have their own)."""
+
+    name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    slug: Slug | None = None
+    timezone: TimeZoneName | None = None
+    currency: CurrencyCode | None = None
+    description: Annotated[str, Field(max_length=5000)] | None = None
+    cuisine_type: Annotated[str, Field(max_length=80)] | None = None
+    price_range: Annotated[int, Field(ge=1, le=4)] | None = None
+    address_line1: Annotated[str, Field(max_length=200)] | None = None
+    address_line2: Annotated[str, Field(max_length=200)] | None = None
+    city: Annotated[str, Field(max_length=120)] | None = None
+    region: Annotated[str, Field(max_length=120)] | None = None
+    postal_code: Annotated[str, Field(max_length=20)] | None = None
+    country_code: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] | None = None
+    latitude: Annotated[Decimal, Field(ge=-90, le=90)] | None = None
+    longitude: Annotated[Decimal, Field(ge=-180, le=180)] | None = None
+    phone: PhoneNumber | None = None
+    email: EmailStr | None = None
+    website: HttpUrl | None = None
+    cover_image_url: HttpUrl | None = None
+    gallery_urls: list[HttpUrl] | None = None
+    features: list[Annotated[str, Field(min_length=1, max_length=60)]] | None = None
+    google_place_id: Annotated[str, Field(max_length=200)] | None = None
+    external_ids: dict[str, str] | None = None
+    is_active: bool | None = None
+    accepts_reservations: bool | None = None
+    is_featured: bool | None = None
+
+
+class RestaurantSummary(OutModel):
+    id: uuid.UUID
+    name: str
+    slug: str
+    cuisine_type: str | None
+    price_range: int | None
+    city: str | None
+    country_code: str | None
+    features: list[str]
+    rating: Decimal | None
+    review_count: int
+    cover_image_url: str | None
+    accepts_reservations: bool
+    timezone: str
+
+
+class RestaurantOut(RestaurantSummary):
+    description: str | None
+    address_line1: str | None
+    address_line2: str | None
+    region: str | None
+    postal_code: str | None
+    latitude: Decimal | None
+    longitude: Decimal | None
+    phone: str | None
+    email: str | None
+    website: str | None
+    gallery_urls: list[str]
+    google_place_id: str | None
+    external_ids: dict[str, Any]
+    is_active: bool
+    is_featured: bool
+    currency: str
+    services: list[ServiceHours]
+    created_at: datetime
+    updated_at: datetime
+
+
+class SpecialDayIn(StrictModel):
+    """Closed, private event, custom hours or weather for a date range."""
+
+    starts_on: date
+    ends_on: date | None = None
+    kind: SpecialDayKind
+    note: Annotated[str, Field(max_length=1000)] | None = None
+    custom_services: list[ServiceHours] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _shape(self) -> Self:
+        if self.ends_on is not None and self.ends_on < self.starts_on:
+            raise ValueError("ends_on must not be before starts_on")
+        if self.kind is SpecialDayKind.CUSTOM_HOURS and not self.custom_services:
+            raise ValueError("custom_hours needs at least one entry in custom_services")
+        if self.kind is not SpecialDayKind.CUSTOM_HOURS and self.custom_services:
+            raise ValueError("custom_services is only for kind custom_hours")
+        return self
+
+
+class SpecialDayOut(OutModel):
+    id: uuid.UUID
+    starts_on: date
+    ends_on: date
+    kind: SpecialDayKind
+    note: str | None
+    custom_services: list[dict[str, Any]]
+
+
+class PartySizeOverrideIn(StrictModel):
+    """Limits party sizes for slots of one date between two local times."""
+
+    day: date
+    starts_at: time
+    ends_at: time
+    min_party_size: PartySize | None = None
+    max_party_size: PartySize | None = None
+
+    @model_validator(mode="after")
+    def _shape(self) -> Self:
+        if self.starts_at >= self.ends_at:
+            raise ValueError("starts_at must be before ends_at")
+        if self.min_party_size is None and self.max_party_size is None:
+            raise ValueError("give min_party_size, max_party_size or both")
+        if (
+            self.min_party_size is not None
+            and self.max_party_size is not None
+            and self.min_party_size > self.max_party_size
+        ):
+            raise ValueError("min_party_size must not exceed max_party_size")
+        return self
+
+
+class PartySizeOverrideOut(OutModel):
+    id: uuid.UUID
+    day: date
+    starts_at: time
+    ends_at: time
+    min_party_size: int | None
+    max_party_size: int | None

@@ -1,0 +1,1 @@
+"""Durable restaurant reservations: process-level plumbing (settings, database, cache, CLI)."""

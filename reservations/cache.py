@@ -1,0 +1,121 @@
+"""The small key-value interface the API uses (availability cache, idempotency, rate limits).
+
+Redis in production; an in-process implementation when REDIS_URL is unset. The
+cache is an optimisation: a Redis error is logged and treated as a miss.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Protocol
+
+import structlog
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+log = structlog.get_logger(__name__)
+
+
+class Cache(Protocol):
+    """What the application needs from a cache."""
+
+    async def get(self, key: str) -> bytes | None: ...
+
+    async def set(self, key: str, value: bytes, *, ttl_seconds: int) -> None: ...
+
+    async def set_if_absent(self, key: str, value: bytes, *, ttl_seconds: int) -> bool: ...
+
+    async def incr(self, key: str) -> int | None: ...
+
+    async def delete(self, key: str) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+class MemoryCache:
+    """In-process cache with expiry, for the embedded default and single-process runs."""
+
+    def __init__(self) -> None:
+        self._data: dict[str, tuple[bytes, float | None]] = {}
+
+    def _live(self, key: str) -> bytes | None:
+        item = self._data.get(key)
+        if item is None:
+            return None
+        value, expires = item
+        if expires is not None and expires <= time.monotonic():
+            del self._data[key]
+            return None
+        return value
+
+    async def get(self, key: str) -> bytes | None:
+        return self._live(key)
+
+    async def set(self, key: str, value: bytes, *, ttl_seconds: int) -> None:
+        self._data[key] = (value, time.monotonic() + ttl_seconds)
+
+    async def set_if_absent(self, key: str, value: bytes, *, ttl_seconds: int) -> bool:
+        if self._live(key) is not None:
+            return False
+        await self.set(key, value, ttl_seconds=ttl_seconds)
+        return True
+
+    async def incr(self, key: str) -> int | None:
+        current = int(self._live(key) or b"0") + 1
+        self._data[key] = (str(current).encode(), None)
+        return current
+
+    async def delete(self, key: str) -> None:
+        self._data.pop(key, None)
+
+    async def close(self) -> None:
+        self._data.clear()
+
+
+class RedisCache:
+    """Redis-backed cache; failures degrade to misses rather than errors."""
+
+    def __init__(self, url: str) -> None:
+        self._redis = Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+
+    async def get(self, key: str) -> bytes | None:
+        try:
+            value = await self._redis.get(key)
+        except RedisError as exc:
+            log.warning("cache.unavailable", op="get", error=str(exc))
+            return None
+        return value if isinstance(value, bytes) else None
+
+    async def set(self, key: str, value: bytes, *, ttl_seconds: int) -> None:
+        try:
+            await self._redis.set(key, value, ex=ttl_seconds)
+        except RedisError as exc:
+            log.warning("cache.unavailable", op="set", error=str(exc))
+
+    async def set_if_absent(self, key: str, value: bytes, *, ttl_seconds: int) -> bool:
+        try:
+            return bool(await self._redis.set(key, value, ex=ttl_seconds, nx=True))
+        except RedisError as exc:
+            log.warning("cache.unavailable", op="set_if_absent", error=str(exc))
+            return True
+
+    async def incr(self, key: str) -> int | None:
+        try:
+            return int(await self._redis.incr(key))
+        except RedisError as exc:
+            log.warning("cache.unavailable", op="incr", error=str(exc))
+            return None
+
+    async def delete(self, key: str) -> None:
+        try:
+            await self._redis.delete(key)
+        except RedisError as exc:
+            log.warning("cache.unavailable", op="delete", error=str(exc))
+
+    async def close(self) -> None:
+        await self._redis.aclose()
+
+
+def create_cache(redis_url: str | None) -> Cache:
+    """Redis when a URL is configured, else the in-process cache."""
+    return RedisCache(redis_url) if redis_url else MemoryCache()

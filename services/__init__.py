@@ -1,0 +1,1 @@
+"""Persistence services: typed functions that take the session explicitly (no HTTP here)."""

@@ -1,0 +1,326 @@
+"""Restaurants: listing, creation, updates, booking settings, opening hours, special days."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import Select, Text, and_, cast, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from models.orm import PartySizeOverride, Restaurant, ServicePeriod, SpecialDay
+from models.schemas.restaurant import (
+    BookingSettings,
+    PartySizeOverrideIn,
+    RestaurantCreate,
+    RestaurantUpdate,
+    ServiceHours,
+    SpecialDayIn,
+)
+from services.errors import ConflictError, NotFoundError
+
+
+@dataclass(frozen=True, slots=True)
+class RestaurantFilters:
+    """What a guest or partner can filter the restaurant list by."""
+
+    city: str | None = None
+    cuisine: str | None = None
+    price_min: int | None = None
+    price_max: int | None = None
+    features: tuple[str, ...] = ()
+    text: str | None = None
+    accepting_reservations: bool | None = None
+    include_inactive: bool = False
+
+
+def slugify(name: str) -> str:
+    """A URL slug from a restaurant name ("Café de Paris" -> "cafe-de-paris")."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+    return slug or "restaurant"
+
+
+def filtered_restaurants(filters: RestaurantFilters) -> Select[tuple[Restaurant]]:
+    """The SELECT for a filtered restaurant list.
+
+    Features are a JSON array; matching the quoted element in its text form works the
+    same on PostgreSQL and SQLite.
+    """
+    query = select(Restaurant)
+    if not filters.include_inactive:
+        query = query.where(Restaurant.is_active.is_(True))
+    if filters.city:
+        query = query.where(func.lower(Restaurant.city) == filters.city.lower())
+    if filters.cuisine:
+        query = query.where(func.lower(Restaurant.cuisine_type) == filters.cuisine.lower())
+    if filters.price_min is not None:
+        query = query.where(Restaurant.price_range >= filters.price_min)
+    if filters.price_max is not None:
+        query = query.where(Restaurant.price_range <= filters.price_max)
+    if filters.accepting_reservations is not None:
+        query = query.where(Restaurant.accepts_reservations.is_(filters.accepting_reservations))
+    if filters.text:
+        pattern = f"%{_escape_like(filters.text.lower())}%"
+        query = query.where(
+            or_(
+                func.lower(Restaurant.name).like(pattern, escape="\\"),
+                func.lower(func.coalesce(Restaurant.description, "")).like(pattern, escape="\\"),
+                func.lower(func.coalesce(Restaurant.cuisine_type, "")).like(pattern, escape="\\"),
+            )
+        )
+    for feature in filters.features:
+        # features are a JSON array of strings; match the quoted element in its text form
+        query = query.where(
+            func.lower(cast(Restaurant.features, Text)).like(
+                f'%"{_escape_like(feature.lower())}"%', escape="\\"
+            )
+        )
+    return query
+
+
+def _escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+async def list_restaurants(
+    session: AsyncSession, *, filters: RestaurantFilters, limit: int, offset: int
+) -> tuple[list[Restaurant], int]:
+    """One page of restaurants matching `filters`, by name, and the total count."""
+    query = filtered_restaurants(filters)
+    total = await session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = await session.scalars(
+        query.options(selectinload(Restaurant.services))
+        .order_by(Restaurant.name, Restaurant.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(rows), int(total or 0)
+
+
+async def get_restaurant(session: AsyncSession, *, restaurant_id: uuid.UUID) -> Restaurant:
+    """The restaurant with its services loaded, or NotFoundError."""
+    restaurant = await session.scalar(
+        select(Restaurant)
+        .where(Restaurant.id == restaurant_id)
+        .options(selectinload(Restaurant.services))
+    )
+    if restaurant is None:
+        raise NotFoundError(f"restaurant {restaurant_id} not found")
+    return restaurant
+
+
+async def _ensure_slug_free(
+    session: AsyncSession, slug: str, *, except_id: uuid.UUID | None = None
+) -> None:
+    query = select(Restaurant.id).where(Restaurant.slug == slug)
+    if except_id is not None:
+        query = query.where(Restaurant.id != except_id)
+    if await session.scalar(query) is not None:
+        raise ConflictError(f"slug {slug!r} is already used by another restaurant", field="slug")
+
+
+async def _unique_slug(session: AsyncSession, base: str) -> str:
+    taken = set(
+        await session.scalars(
+            select(Restaurant.slug).where(
+                or_(Restaurant.slug == base, Restaurant.slug.like(f"{base}-%"))
+            )
+        )
+    )
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+def _service_rows(services: list[ServiceHours]) -> list[ServicePeriod]:
+    return [
+        ServicePeriod(
+            weekday=s.weekday,
+            name=s.name,
+            opens_at=s.opens_at,
+            closes_at=s.closes_at,
+            last_seating_at=s.last_seating_at,
+        )
+        for s in services
+    ]
+
+
+def apply_settings(restaurant: Restaurant, settings: BookingSettings) -> None:
+    """Copy booking settings onto the restaurant row."""
+    data = settings.model_dump()
+    data["turn_times"] = [t.model_dump() for t in settings.turn_times]
+    for key, value in data.items():
+        setattr(restaurant, key, value)
+
+
+def settings_of(restaurant: Restaurant) -> BookingSettings:
+    """The restaurant's booking settings as their contract."""
+    return BookingSettings.model_validate(restaurant, from_attributes=True)
+
+
+async def create_restaurant(session: AsyncSession, *, data: RestaurantCreate) -> Restaurant:
+    """Create a restaurant with its settings and services in one transaction."""
+    if data.slug:
+        await _ensure_slug_free(session, data.slug)
+        slug = data.slug
+    else:
+        slug = await _unique_slug(session, slugify(data.name))
+    fields = data.model_dump(mode="json", exclude={"settings", "services", "slug"})
+    for key in ("latitude", "longitude"):
+        fields[key] = getattr(data, key)
+    restaurant = Restaurant(slug=slug, **fields)
+    apply_settings(restaurant, data.settings)
+    restaurant.services = _service_rows(data.services)
+    session.add(restaurant)
+    await session.flush()
+    return restaurant
+
+
+async def update_restaurant(
+    session: AsyncSession, *, restaurant_id: uuid.UUID, data: RestaurantUpdate
+) -> Restaurant:
+    """Apply the fields present in `data`."""
+    restaurant = await get_restaurant(session, restaurant_id=restaurant_id)
+    changes = data.model_dump(mode="json", exclude_unset=True)
+    for key in ("latitude", "longitude"):
+        if key in changes:
+            changes[key] = getattr(data, key)
+    for key, value in changes.items():
+        if value is None and key in {"name", "slug", "timezone", "currency"}:
+            raise ConflictError(f"{key} cannot be removed", field=key)
+        if value is None and key in {"is_active", "accepts_reservations", "is_featured"}:
+            raise ConflictError(f"{key} must be true or false", field=key)
+    if changes.get("slug"):
+        await _ensure_slug_free(session, changes["slug"], except_id=restaurant_id)
+    for key, value in changes.items():
+        if key in {"gallery_urls", "features"} and value is None:
+            value = []
+        if key == "external_ids" and value is None:
+            value = {}
+        setattr(restaurant, key, value)
+    await session.flush()
+    return restaurant
+
+
+async def replace_settings(
+    session: AsyncSession, *, restaurant_id: uuid.UUID, settings: BookingSettings
+) -> Restaurant:
+    """Replace the booking settings (existing reservations keep their frozen policy)."""
+    restaurant = await get_restaurant(session, restaurant_id=restaurant_id)
+    apply_settings(restaurant, settings)
+    await session.flush()
+    return restaurant
+
+
+async def replace_opening_hours(
+    session: AsyncSession, *, restaurant_id: uuid.UUID, services: list[ServiceHours]
+) -> Restaurant:
+    """Replace the week's services."""
+    restaurant = await get_restaurant(session, restaurant_id=restaurant_id)
+    restaurant.services = _service_rows(services)
+    await session.flush()
+    await session.refresh(restaurant, ["services"])
+    return restaurant
+
+
+async def list_special_days(
+    session: AsyncSession, *, restaurant_id: uuid.UUID
+) -> list[SpecialDay]:
+    """Special days of the restaurant, by start date."""
+    rows = await session.scalars(
+        select(SpecialDay)
+        .where(SpecialDay.restaurant_id == restaurant_id)
+        .order_by(SpecialDay.starts_on, SpecialDay.id)
+    )
+    return list(rows)
+
+
+async def add_special_day(
+    session: AsyncSession, *, restaurant_id: uuid.UUID, data: SpecialDayIn
+) -> SpecialDay:
+    """Add a special day; date ranges of two special days may not overlap."""
+    ends_on = data.ends_on or data.starts_on
+    clash = await session.scalar(
+        select(SpecialDay.id).where(
+            and_(
+                SpecialDay.restaurant_id == restaurant_id,
+                SpecialDay.starts_on <= ends_on,
+                SpecialDay.ends_on >= data.starts_on,
+            )
+        )
+    )
+    if clash is not None:
+        raise ConflictError("another special day already covers part of this range", field="starts_on")
+    day = SpecialDay(
+        restaurant_id=restaurant_id,
+        starts_on=data.starts_on,
+        ends_on=ends_on,
+        kind=data.kind,
+        note=data.note,
+        custom_services=[s.model_dump(mode="json") for s in data.custom_services],
+    )
+    session.add(day)
+    await session.flush()
+    return day
+
+
+async def delete_special_day(
+    session: AsyncSession, *, restaurant_id: uuid.UUID, special_day_id: uuid.UUID
+) -> None:
+    """Remove a special day of this restaurant."""
+    day = await session.get(SpecialDay, special_day_id)
+    if day is None or day.restaurant_id != restaurant_id:
+        raise NotFoundError(f"special day {special_day_id} not found")
+    await session.delete(day)
+    await session.flush()
+
+
+async def list_party_size_overrides(
+    session: AsyncSession, *, restaurant_id: uuid.UUID
+) -> list[PartySizeOverride]:
+    """Per-slot party size overrides, by date and time."""
+    rows = await session.scalars(
+        select(PartySizeOverride)
+        .where(PartySizeOverride.restaurant_id == restaurant_id)
+        .order_by(PartySizeOverride.day, PartySizeOverride.starts_at)
+    )
+    return list(rows)
+
+
+async def add_party_size_override(
+    session: AsyncSession, *, restaurant_id: uuid.UUID, data: PartySizeOverrideIn
+) -> PartySizeOverride:
+    """Add a party size override for part of one day."""
+    clash = await session.scalar(
+        select(PartySizeOverride.id).where(
+            PartySizeOverride.restaurant_id == restaurant_id,
+            PartySizeOverride.day == data.day,
+            PartySizeOverride.starts_at < data.ends_at,
+            PartySizeOverride.ends_at > data.starts_at,
+        )
+    )
+    if clash is not None:
+        raise ConflictError("another override already covers part of this time", field="starts_at")
+    row = PartySizeOverride(restaurant_id=restaurant_id, **data.model_dump())
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def delete_party_size_override(
+    session: AsyncSession, *, restaurant_id: uuid.UUID, override_id: uuid.UUID
+) -> None:
+    """Remove a party size override of this restaurant."""
+    row = await session.get(PartySizeOverride, override_id)
+    if row is None or row.restaurant_id != restaurant_id:
+        raise NotFoundError(f"party size override {override_id} not found")
+    await session.delete(row)
+    await session.flush()
+

@@ -1,0 +1,217 @@
+"""Shared fixtures: real PostgreSQL and SQLite databases per test, Redis, and the HTTP API.
+
+Each test gets its own database: on PostgreSQL a copy of a migrated template
+database (CREATE DATABASE ... TEMPLATE), on SQLite a copy of a migrated file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import subprocess
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+import redis
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from api.app import create_app
+from models.enums import StaffRole
+from reservations.cache import MemoryCache
+from reservations.db import create_engine, session_factory
+from reservations.settings import Settings
+from services.staff import create_staff
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_HOST = os.environ.get("TEST_PG_HOST", "127.0.0.1")
+PG_PORT = int(os.environ.get("TEST_PG_PORT", "5432"))
+PG_USER = os.environ.get("TEST_PG_USER", "postgres")
+PG_ADMIN_DB = os.environ.get("TEST_PG_DATABASE", "test")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+RUN_ID = uuid.uuid4().hex[:8]
+JWT_SECRET = "test-secret-" + "x" * 40
+
+
+def pg_url(database: str) -> str:
+    return f"postgresql+asyncpg://{PG_USER}@{PG_HOST}:{PG_PORT}/{database}"
+
+
+def _ensure_services() -> None:
+    """Start PostgreSQL and Redis when they are down; fail loudly if they stay down."""
+    probe = ["pg_isready", "-h", PG_HOST, "-p", str(PG_PORT)]
+    if subprocess.run(probe, capture_output=True).returncode != 0:
+        versions = os.listdir("/etc/postgresql")
+        subprocess.run(
+            ["pg_ctlcluster", "--skip-systemctl-redirect", versions[0], "main", "start"],
+            check=True,
+        )
+        for _ in range(50):
+            if subprocess.run(probe, capture_output=True).returncode == 0:
+                break
+            subprocess.run(["sleep", "0.2"])
+        else:
+            raise RuntimeError("PostgreSQL did not start")
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except redis.ConnectionError:
+        subprocess.run(
+            ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "--port", "6379",
+             "--save", ""],
+            check=True,
+        )
+        for _ in range(50):
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                subprocess.run(["sleep", "0.1"])
+        else:
+            raise RuntimeError("Redis did not start")
+
+
+def migrate(url: str, revision: str = "head") -> None:
+    """Run Alembic migrations against `url`."""
+    config = Config(str(ROOT / "alembic.ini"))
+    config.attributes["url"] = url
+    command.upgrade(config, revision)
+
+
+def downgrade(url: str, revision: str = "base") -> None:
+    config = Config(str(ROOT / "alembic.ini"))
+    config.attributes["url"] = url
+    command.downgrade(config, revision)
+
+
+async def _pg_exec(sql: str) -> None:
+    conn = await asyncpg.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, database=PG_ADMIN_DB)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    _ensure_services()
+
+
+@dataclass
+class Templates:
+    pg_template: str
+    sqlite_template: Path
+    tmp: Path
+
+
+@pytest.fixture(scope="session")
+def templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Templates]:
+    tmp = tmp_path_factory.mktemp("db")
+    sqlite_template = tmp / "template.db"
+    migrate(f"sqlite+aiosqlite:///{sqlite_template}")
+    pg_template = f"rt_tmpl_{RUN_ID}"
+    asyncio.run(_pg_exec(f'CREATE DATABASE "{pg_template}"'))
+    migrate(pg_url(pg_template))
+    yield Templates(pg_template=pg_template, sqlite_template=sqlite_template, tmp=tmp)
+    asyncio.run(_pg_exec(f'DROP DATABASE IF EXISTS "{pg_template}" WITH (FORCE)'))
+
+
+@dataclass
+class Database:
+    kind: str
+    url: str
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+
+
+async def _make_database(kind: str, templates: Templates) -> tuple[str, str]:
+    name = f"rt_{RUN_ID}_{uuid.uuid4().hex[:10]}"
+    if kind == "postgres":
+        await _pg_exec(f'CREATE DATABASE "{name}" TEMPLATE "{templates.pg_template}"')
+        return name, pg_url(name)
+    path = templates.tmp / f"{name}.db"
+    shutil.copyfile(templates.sqlite_template, path)
+    return name, f"sqlite+aiosqlite:///{path}"
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def db(request: pytest.FixtureRequest, templates: Templates) -> AsyncIterator[Database]:
+    """A fresh, migrated database of each kind for one test."""
+    kind = str(request.param)
+    name, url = await _make_database(kind, templates)
+    engine = create_engine(url)
+    try:
+        yield Database(kind=kind, url=url, engine=engine, sessions=session_factory(engine))
+    finally:
+        await engine.dispose()
+        if kind == "postgres":
+            await _pg_exec(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+async def pg_db(templates: Templates) -> AsyncIterator[Database]:
+    """A fresh, migrated PostgreSQL database (for PostgreSQL-only behaviour)."""
+    name, url = await _make_database("postgres", templates)
+    engine = create_engine(url, pool_size=30, max_overflow=220)
+    try:
+        yield Database(kind="postgres", url=url, engine=engine, sessions=session_factory(engine))
+    finally:
+        await engine.dispose()
+        await _pg_exec(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_settings(url: str, **overrides: object) -> Settings:
+    """Settings for a test app (no .env file is read)."""
+    values: dict[str, object] = {"database_url": url, "jwt_secret": JWT_SECRET}
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@dataclass
+class Api:
+    client: httpx.AsyncClient
+    db: Database
+
+    async def token_for(
+        self, role: StaffRole, restaurant_ids: list[uuid.UUID] | list[str] | None = None
+    ) -> dict[str, str]:
+        """Create a staff account with `role` and sign in over HTTP; returns auth headers."""
+        email = f"{role.value}-{uuid.uuid4().hex[:8]}@example.com"
+        async with self.db.sessions() as session:
+            await create_staff(
+                session,
+                email=email,
+                full_name=f"Test {role.value}",
+                password="correct horse battery",
+                role=role,
+                restaurant_ids=[uuid.UUID(str(r)) for r in restaurant_ids or []],
+            )
+            await session.commit()
+        response = await self.client.post(
+            "/api/v1/reservations/auth/token",
+            json={"email": email, "password": "correct horse battery"},
+        )
+        assert response.status_code == 200, response.text
+        return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+@pytest.fixture
+async def api(db: Database) -> AsyncIterator[Api]:
+    """The API over HTTP (ASGI transport) on the test's database."""
+    app = create_app(test_settings(db.url), engine=db.engine, cache=MemoryCache())
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            yield Api(client=client, db=db)
+
+
+@pytest.fixture
+async def admin(api: Api) -> dict[str, str]:
+    """Auth headers of an admin."""
+    return await api.token_for(StaffRole.ADMIN)
