@@ -30,7 +30,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
 
     environment: Environment = Environment.DEVELOPMENT
-    database_url: str = Field(default="", description="SQLAlchemy async URL; empty = SQLite under ./var")
+    database_url: str = Field(
+        default="", description="SQLAlchemy async URL; empty = SQLite under ./var"
+    )
     redis_url: str | None = Field(default=None, description="unset = in-process cache")
     temporal_address: str | None = Field(default=None, description="unset = embedded dev server")
     temporal_namespace: str = "default"

@@ -1,0 +1,355 @@
+"""The `reservations` command: dev runner, API, worker, migrations and admin tools.
+
+Every command reads its settings from the environment (and ./.env); a bad setting
+is reported as one line naming the variable, with exit code 2.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from alembic import command as alembic_command
+from alembic.config import Config as AlembicConfig
+from alembic.util.exc import CommandError as AlembicError
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+
+from api.auth import issue_staff_token
+from models.enums import StaffRole
+from models.orm import StaffUser
+from models.schemas.staff import StaffCreate
+from reservations.db import create_engine, session_factory, transaction
+from reservations.logging import configure_logging
+from reservations.settings import ConfigurationError, Environment, Settings, load_settings
+from services.demo import ensure_demo_admin, ensure_demo_restaurant
+from services.errors import ServiceError
+from services.staff import create_staff
+
+app = typer.Typer(
+    name="reservations",
+    help="Durable restaurant reservations: API, Temporal worker, migrations and tools.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+
+
+class CommandError(Exception):
+    """A failure the user can act on; printed as one line, exit code 1."""
+
+
+@contextmanager
+def _clean_failures() -> Iterator[None]:
+    """Turn expected failures into one line on stderr instead of a traceback."""
+    try:
+        yield
+    except ConfigurationError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
+    except (CommandError, AlembicError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    except DBAPIError as exc:
+        detail = str(exc.orig or exc).splitlines()[0]
+        typer.echo(
+            f"database error: {detail} (is the database up and migrated? "
+            "try `reservations migrate`)",
+            err=True,
+        )
+        raise typer.Exit(1) from None
+    except OSError as exc:
+        # e.g. the database server refusing connections
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+
+
+def _load() -> Settings:
+    settings = load_settings()
+    configure_logging(settings.log_level)
+    return settings
+
+
+def safe_url(url: str) -> str:
+    """A database URL with its password hidden, for messages."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+# --- migrations ----------------------------------------------------------------------------
+
+
+def alembic_ini() -> Path:
+    """alembic.ini next to the packages (source checkout) or in the working directory (image)."""
+    for candidate in (PACKAGE_ROOT / "alembic.ini", Path.cwd() / "alembic.ini"):
+        if candidate.is_file():
+            return candidate
+    raise CommandError("alembic.ini not found next to the code or in the working directory")
+
+
+def _alembic_config(settings: Settings) -> AlembicConfig:
+    config = AlembicConfig(str(alembic_ini()))
+    config.attributes["url"] = settings.effective_database_url
+    return config
+
+
+def run_migrations(settings: Settings, revision: str = "head") -> None:
+    """Upgrade the configured database to `revision`."""
+    alembic_command.upgrade(_alembic_config(settings), revision)
+
+
+def run_downgrade(settings: Settings, revision: str) -> None:
+    """Downgrade the configured database to `revision`."""
+    alembic_command.downgrade(_alembic_config(settings), revision)
+
+
+# --- staff and demo data -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DemoSummary:
+    """What `demo-data` made or found."""
+
+    restaurant_id: uuid.UUID
+    restaurant_name: str
+    restaurant_created: bool
+    admin_email: str
+    admin_password: str | None  # only when the account was created just now
+    admin_token: str
+
+
+def _token_for(settings: Settings, staff: StaffUser, ttl_minutes: int | None = None) -> str:
+    issued = issue_staff_token(
+        staff,
+        secret=settings.effective_jwt_secret(),
+        ttl=timedelta(minutes=ttl_minutes or settings.jwt_ttl_minutes),
+    )
+    return issued.token
+
+
+async def load_demo_data(settings: Settings) -> DemoSummary:
+    """Create (or find) Demo Bistro and the demo admin; return them with an admin token."""
+    engine = create_engine(settings.effective_database_url)
+    try:
+        async with transaction(session_factory(engine)) as session:
+            restaurant, created = await ensure_demo_restaurant(session)
+            admin, password = await ensure_demo_admin(session)
+            if not admin.is_active:
+                raise CommandError(f"the demo admin {admin.email} exists but is deactivated")
+            summary = DemoSummary(
+                restaurant_id=restaurant.id,
+                restaurant_name=restaurant.name,
+                restaurant_created=created,
+                admin_email=admin.email,
+                admin_password=password,
+                admin_token=_token_for(settings, admin),
+            )
+    finally:
+        await engine.dispose()
+    return summary
+
+
+async def _create_admin(
+    settings: Settings, *, email: str, full_name: str, password: str
+) -> StaffUser:
+    engine = create_engine(settings.effective_database_url)
+    try:
+        async with transaction(session_factory(engine)) as session:
+            staff = await create_staff(
+                session,
+                email=email,
+                full_name=full_name,
+                password=password,
+                role=StaffRole.ADMIN,
+                restaurant_ids=[],
+            )
+            return staff
+    except ServiceError as exc:
+        raise CommandError(exc.detail) from None
+    finally:
+        await engine.dispose()
+
+
+async def _staff_token(settings: Settings, *, email: str, ttl_minutes: int | None) -> str:
+    engine = create_engine(settings.effective_database_url)
+    try:
+        async with session_factory(engine)() as session:
+            staff = await session.scalar(select(StaffUser).where(StaffUser.email == email.lower()))
+    finally:
+        await engine.dispose()
+    if staff is None or not staff.is_active:
+        raise CommandError(f"no active staff member with email {email}")
+    return _token_for(settings, staff, ttl_minutes)
+
+
+# --- commands ------------------------------------------------------------------------------
+
+
+@app.command()
+def dev(
+    demo: Annotated[
+        bool, typer.Option("--demo/--no-demo", help="create Demo Bistro and a demo admin")
+    ] = True,
+    api_port: Annotated[
+        int | None, typer.Option(help="API port [default: API_PORT, 8000]", min=1, max=65535)
+    ] = None,
+    temporal_port: Annotated[
+        int, typer.Option(help="embedded Temporal frontend (gRPC) port", min=1, max=65535)
+    ] = 7233,
+    ui_port: Annotated[
+        int | None,
+        typer.Option(help="Temporal UI port [default: TEMPORAL_UI_PORT, 8233]", min=1, max=65535),
+    ] = None,
+) -> None:
+    """Run everything locally: Temporal dev server, migrations, worker and API."""
+    with _clean_failures():
+        settings = _load()
+        # imported here: worker.dev imports this module
+        from worker.dev import run_dev
+
+        code = run_dev(
+            settings,
+            demo=demo,
+            api_port=api_port or settings.api_port,
+            temporal_port=temporal_port,
+            ui_port=ui_port or settings.temporal_ui_port,
+        )
+    raise typer.Exit(code)
+
+
+@app.command()
+def api(
+    host: Annotated[str | None, typer.Option(help="bind address [default: API_HOST]")] = None,
+    port: Annotated[
+        int | None, typer.Option(help="port [default: API_PORT]", min=1, max=65535)
+    ] = None,
+) -> None:
+    """Serve the HTTP API with uvicorn."""
+    with _clean_failures():
+        settings = _load()
+        settings.effective_jwt_secret()  # fail here, in one line, rather than inside uvicorn
+        import uvicorn
+
+        uvicorn.run(
+            "api.app:create_app",
+            factory=True,
+            host=host or settings.api_host,
+            port=port or settings.api_port,
+            log_level=settings.log_level.lower(),
+        )
+
+
+@app.command()
+def worker() -> None:
+    """Run the Temporal worker until SIGINT/SIGTERM."""
+    with _clean_failures():
+        settings = _load()
+        # imported here so the other commands do not load temporalio
+        from worker.main import run_worker
+        from worker.temporal import TemporalUnavailable
+
+        try:
+            asyncio.run(run_worker(settings))
+        except TemporalUnavailable as exc:
+            raise CommandError(str(exc)) from None
+        except KeyboardInterrupt:
+            raise typer.Exit(130) from None
+
+
+@app.command()
+def migrate(
+    revision: Annotated[str, typer.Option(help="target revision")] = "head",
+) -> None:
+    """Upgrade the database schema (Alembic)."""
+    with _clean_failures():
+        settings = _load()
+        run_migrations(settings, revision)
+        typer.echo(f"migrated {safe_url(settings.effective_database_url)} to {revision}")
+
+
+@app.command()
+def downgrade(
+    revision: Annotated[str, typer.Option(help="target revision, e.g. -1 or base")],
+) -> None:
+    """Downgrade the database schema (Alembic)."""
+    with _clean_failures():
+        settings = _load()
+        run_downgrade(settings, revision)
+        typer.echo(f"downgraded {safe_url(settings.effective_database_url)} to {revision}")
+
+
+@app.command("create-admin")
+def create_admin(
+    email: Annotated[str, typer.Option(help="sign-in email")],
+    full_name: Annotated[str, typer.Option(help="display name")],
+    password: Annotated[
+        str,
+        typer.Option(
+            prompt=True,
+            confirmation_prompt=True,
+            hide_input=True,
+            help="at least 10 characters; prompted when omitted",
+        ),
+    ],
+) -> None:
+    """Create an admin account (sees and manages every restaurant)."""
+    with _clean_failures():
+        settings = _load()
+        try:
+            data = StaffCreate(
+                email=email, full_name=full_name, password=password, role=StaffRole.ADMIN
+            )
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            field = ".".join(str(part) for part in first["loc"]) or "input"
+            typer.echo(f"invalid --{field.replace('_', '-')}: {first['msg']}", err=True)
+            raise typer.Exit(2) from None
+        staff = asyncio.run(
+            _create_admin(
+                settings, email=str(data.email), full_name=data.full_name, password=data.password
+            )
+        )
+        typer.echo(f"created admin {staff.email} ({staff.id})")
+
+
+@app.command()
+def token(
+    email: Annotated[str, typer.Option(help="email of an active staff member")],
+    ttl_minutes: Annotated[
+        int | None, typer.Option(help="lifetime [default: JWT_TTL_MINUTES]", min=1)
+    ] = None,
+) -> None:
+    """Print a bearer token for a staff member (for scripts and API docs)."""
+    with _clean_failures():
+        settings = _load()
+        typer.echo(asyncio.run(_staff_token(settings, email=email, ttl_minutes=ttl_minutes)))
+
+
+@app.command("demo-data")
+def demo_data() -> None:
+    """Create Demo Bistro and a demo admin (idempotent); print the id and an admin token."""
+    with _clean_failures():
+        settings = _load()
+        if settings.environment is Environment.PRODUCTION:
+            raise ConfigurationError("ENVIRONMENT", "demo data is refused in production")
+        summary = asyncio.run(load_demo_data(settings))
+        state = "created" if summary.restaurant_created else "exists"
+        typer.echo(f"restaurant_id={summary.restaurant_id}  # {summary.restaurant_name}, {state}")
+        typer.echo(f"admin_email={summary.admin_email}")
+        if summary.admin_password:
+            typer.echo(f"admin_password={summary.admin_password}  # shown once")
+        typer.echo(f"admin_token={summary.admin_token}")
+
+
+if __name__ == "__main__":
+    app()

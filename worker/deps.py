@@ -1,0 +1,37 @@
+"""What activities need from the process: settings, database and cache."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from reservations.cache import Cache, create_cache
+from reservations.db import create_engine, session_factory
+from reservations.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerDeps:
+    """Shared, long-lived resources handed to activity functions."""
+
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    cache: Cache
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> WorkerDeps:
+        """Build the engine, session factory and cache the settings describe (no I/O yet)."""
+        engine = create_engine(settings.effective_database_url)
+        return cls(
+            settings=settings,
+            engine=engine,
+            sessions=session_factory(engine),
+            cache=create_cache(settings.redis_url),
+        )
+
+    async def aclose(self) -> None:
+        """Close the cache and the engine's connections."""
+        await self.cache.close()
+        await self.engine.dispose()
