@@ -1,0 +1,188 @@
+"""Availability (public), search across restaurants (public) and the day timeline (staff)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, time
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from api.deps import CacheDep, HostOf, SessionDep
+from models.schemas.availability import (
+    AvailabilityOut,
+    RequestedTimeOut,
+    SearchHitOut,
+    SearchOut,
+    SearchRequest,
+    SlotOut,
+    TableTimelineOut,
+    TimelineAllocationOut,
+    TimelineOut,
+)
+from models.schemas.booking import AlternativeSlot
+from models.schemas.restaurant import RestaurantSummary
+from rules.availability import SlotAvailability
+from services import availability as svc
+from services.restaurants import RestaurantFilters
+
+router = APIRouter(tags=["availability"])
+
+
+def clock() -> datetime:
+    """The current instant; a dependency so tests can pin it."""
+    return datetime.now(UTC)
+
+
+Now = Annotated[datetime, Depends(clock)]
+
+
+def _slot(slot: SlotAvailability) -> SlotOut:
+    return SlotOut(
+        date=slot.local_time.date(),
+        time=slot.local_time.time(),
+        starts_at=slot.start_utc,
+        ends_at=slot.end_utc,
+        available=slot.available,
+        reason=slot.reason.value if slot.reason else None,
+        service=slot.service,
+        table_numbers=list(slot.tables.numbers) if slot.tables else [],
+    )
+
+
+@router.get(
+    "/restaurants/{restaurant_id}/availability",
+    response_model=AvailabilityOut,
+    summary="A day's slots for a party, or one time with alternatives (public)",
+)
+async def availability(
+    restaurant_id: uuid.UUID,
+    session: SessionDep,
+    cache: CacheDep,
+    now: Now,
+    day: Annotated[date, Query(alias="date", description="service day, ISO 8601")],
+    party_size: Annotated[int, Query(ge=1, le=100)],
+    at: Annotated[time | None, Query(alias="time", description="local time, HH:MM")] = None,
+    seating_area: Annotated[str | None, Query(min_length=1, max_length=120)] = None,
+) -> AvailabilityOut:
+    answer, timed = await svc.cached_availability(
+        session,
+        cache,
+        restaurant_id=restaurant_id,
+        day=day,
+        party_size=party_size,
+        now=now,
+        local_time=at,
+        seating_area=seating_area,
+    )
+    out = AvailabilityOut(
+        restaurant_id=restaurant_id,
+        date=day,
+        party_size=party_size,
+        seating_area=seating_area,
+        closed_reason=answer.closed_reason,
+        slots=[_slot(s) for s in answer.slots],
+    )
+    if timed is not None:
+        out.requested = RequestedTimeOut(
+            time=timed.local_time,
+            available=timed.available,
+            reason=timed.reason,
+            slot=_slot(timed.slot) if timed.slot else None,
+        )
+        out.alternatives = [
+            AlternativeSlot(
+                date=alt.day,
+                time=alt.slot.local_time.time(),
+                starts_at=alt.slot.start_utc,
+                table_numbers=list(alt.slot.tables.numbers) if alt.slot.tables else [],
+            )
+            for alt in timed.alternatives
+        ]
+    return out
+
+
+@router.post(
+    "/search",
+    response_model=SearchOut,
+    summary="Restaurants with free slots for a date, time window and party (public)",
+)
+async def search(data: SearchRequest, session: SessionDep, now: Now) -> SearchOut:
+    filters = RestaurantFilters(
+        city=data.city,
+        cuisine=data.cuisine,
+        price_min=data.price_min,
+        price_max=data.price_max,
+        features=tuple(data.features),
+        text=data.q,
+    )
+    hits, total = await svc.search(
+        session,
+        filters=filters,
+        day=data.date,
+        time_from=data.time_from,
+        time_to=data.time_to,
+        party_size=data.party_size,
+        now=now,
+        limit=data.limit,
+        offset=data.offset,
+        preferred_time=data.preferred_time,
+        seating_area=data.seating_area,
+    )
+    return SearchOut(
+        items=[
+            SearchHitOut(
+                restaurant=RestaurantSummary.model_validate(hit.restaurant),
+                nearest=_slot(hit.nearest),
+                slots=[_slot(s) for s in hit.slots],
+            )
+            for hit in hits
+        ],
+        total=total,
+        limit=data.limit,
+        offset=data.offset,
+    )
+
+
+@router.get(
+    "/restaurants/{restaurant_id}/timeline",
+    response_model=TimelineOut,
+    summary="A day's allocations per table, for the floor plan and timeline (staff)",
+)
+async def timeline(
+    scope: HostOf,
+    session: SessionDep,
+    now: Now,
+    day: Annotated[date, Query(alias="date", description="service day, ISO 8601")],
+) -> TimelineOut:
+    result = await svc.timeline(session, restaurant_id=scope.restaurant_id, day=day, now=now)
+    return TimelineOut(
+        restaurant_id=result.restaurant_id,
+        date=result.day,
+        timezone=result.timezone,
+        tables=[
+            TableTimelineOut(
+                table_id=t.table_id,
+                number=t.number,
+                name=t.name,
+                seating_area=t.seating_area,
+                min_capacity=t.min_capacity,
+                max_capacity=t.max_capacity,
+                is_active=t.is_active,
+                allocations=[
+                    TimelineAllocationOut(
+                        reservation_id=e.reservation_id,
+                        reference=e.reference,
+                        status=e.status,
+                        reservation_status=e.reservation_status,
+                        starts_at=e.starts_at,
+                        ends_at=e.ends_at,
+                        party_size=e.party_size,
+                        hold_expires_at=e.hold_expires_at,
+                    )
+                    for e in t.entries
+                ],
+            )
+            for t in result.tables
+        ],
+    )
