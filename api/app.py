@@ -10,10 +10,11 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
+from temporalio.client import Client
 
 from api.metrics import install_metrics
 from api.problems import install_problem_handlers, problem_response
-from api.routers import floor, restaurants, staff
+from api.routers import availability, floor, reservations, restaurants, service, staff
 from reservations.cache import Cache, create_cache
 from reservations.db import create_engine, session_factory
 from reservations.settings import Settings, get_settings
@@ -27,9 +28,15 @@ def create_app(
     *,
     engine: AsyncEngine | None = None,
     cache: Cache | None = None,
+    temporal_client: Client | None = None,
 ) -> FastAPI:
-    """Build the API. Tests pass their own engine and cache; processes use the settings."""
+    """Build the API. Tests pass their own engine, cache and Temporal client."""
     settings = settings or get_settings()
+
+    async def connect_temporal() -> Client:
+        from worker.temporal import connect
+
+        return await connect(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -38,6 +45,9 @@ def create_app(
         app.state.sessions = session_factory(app.state.engine)
         own_cache = cache is None
         app.state.cache = cache or create_cache(settings.redis_url)
+        # connected on first use, so reads keep working while Temporal is down
+        app.state.temporal = temporal_client
+        app.state.temporal_connect = connect_temporal
         try:
             yield
         finally:
@@ -59,8 +69,15 @@ def create_app(
     app.add_exception_handler(IntegrityError, _integrity_error)
     install_metrics(app)
 
-    for router in (restaurants.router, floor.router, staff.router):
+    for router in (
+        restaurants.router,
+        floor.router,
+        staff.router,
+        reservations.router,
+        service.router,
+    ):
         app.include_router(router, prefix=API_PREFIX)
+    app.include_router(availability.router, prefix=API_PREFIX)
 
     @app.get("/healthz", tags=["ops"], summary="Liveness and database reachability")
     async def healthz(request: Request) -> JSONResponse:
@@ -81,9 +98,7 @@ async def _service_error(request: Request, exc: Exception) -> JSONResponse:
         status, title = 422, "Invalid input"
     else:
         status, title = 400, "Bad request"
-    return problem_response(
-        status, title, exc.detail, instance=request.url.path, field=exc.field
-    )
+    return problem_response(status, title, exc.detail, instance=request.url.path, field=exc.field)
 
 
 async def _integrity_error(request: Request, exc: Exception) -> JSONResponse:

@@ -44,7 +44,7 @@ def slugify(name: str) -> str:
     return slug or "restaurant"
 
 
-def filtered_restaurants(filters: RestaurantFilters) -> Select[tuple[Restaurant]]:
+def filtered_restaurants(filters: RestaurantFilters) -> Select[Restaurant]:
     """The SELECT for a filtered restaurant list.
 
     Features are a JSON array; matching the quoted element in its text form works the
@@ -230,9 +230,7 @@ async def replace_opening_hours(
     return restaurant
 
 
-async def list_special_days(
-    session: AsyncSession, *, restaurant_id: uuid.UUID
-) -> list[SpecialDay]:
+async def list_special_days(session: AsyncSession, *, restaurant_id: uuid.UUID) -> list[SpecialDay]:
     """Special days of the restaurant, by start date."""
     rows = await session.scalars(
         select(SpecialDay)
@@ -257,7 +255,9 @@ async def add_special_day(
         )
     )
     if clash is not None:
-        raise ConflictError("another special day already covers part of this range", field="starts_on")
+        raise ConflictError(
+            "another special day already covers part of this range", field="starts_on"
+        )
     day = SpecialDay(
         restaurant_id=restaurant_id,
         starts_on=data.starts_on,
@@ -323,4 +323,3 @@ async def delete_party_size_override(
         raise NotFoundError(f"party size override {override_id} not found")
     await session.delete(row)
     await session.flush()
-

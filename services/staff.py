@@ -47,15 +47,17 @@ async def create_staff(
     if await session.scalar(select(StaffUser.id).where(StaffUser.email == email)):
         raise ConflictError(f"a staff account for {email} already exists", field="email")
     if role is not StaffRole.ADMIN and not restaurant_ids:
-        raise InvalidError("managers and hosts work for at least one restaurant",
-                           field="restaurant_ids")
+        raise InvalidError(
+            "managers and hosts work for at least one restaurant", field="restaurant_ids"
+        )
     if restaurant_ids:
         found = set(
             await session.scalars(select(Restaurant.id).where(Restaurant.id.in_(restaurant_ids)))
         )
         if missing := set(restaurant_ids) - found:
-            raise InvalidError(f"unknown restaurants: {sorted(map(str, missing))}",
-                               field="restaurant_ids")
+            raise InvalidError(
+                f"unknown restaurants: {sorted(map(str, missing))}", field="restaurant_ids"
+            )
     staff = StaffUser(
         email=email, full_name=full_name, password_hash=hash_secret(password), role=role
     )

@@ -14,6 +14,7 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 import asyncpg
 import httpx
@@ -64,8 +65,17 @@ def _ensure_services() -> None:
         client.ping()
     except redis.ConnectionError:
         subprocess.run(
-            ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "--port", "6379",
-             "--save", ""],
+            [
+                "redis-server",
+                "--daemonize",
+                "yes",
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                "6379",
+                "--save",
+                "",
+            ],
             check=True,
         )
         for _ in range(50):
@@ -170,7 +180,7 @@ def test_settings(url: str, **overrides: object) -> Settings:
     """Settings for a test app (no .env file is read)."""
     values: dict[str, object] = {"database_url": url, "jwt_secret": JWT_SECRET}
     values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return cast(Any, Settings)(_env_file=None, **values)  # type: ignore[no-any-return]
 
 
 @dataclass

@@ -100,7 +100,9 @@ async def create_seating_area(
     return SeatingAreaOut.model_validate(area)
 
 
-@router.get("/floor-plans", response_model=list[FloorPlanOut], summary="The restaurant's floor plans")
+@router.get(
+    "/floor-plans", response_model=list[FloorPlanOut], summary="The restaurant's floor plans"
+)
 async def list_floor_plans(scope: HostOf, session: SessionDep) -> list[FloorPlanOut]:
     rows = await svc.list_floor_plans(session, restaurant_id=scope.restaurant_id)
     return [FloorPlanOut.model_validate(p) for p in rows]
@@ -112,7 +114,9 @@ async def list_floor_plans(scope: HostOf, session: SessionDep) -> list[FloorPlan
     status_code=status.HTTP_201_CREATED,
     summary="Add a floor plan",
 )
-async def create_floor_plan(data: FloorPlanIn, scope: ManagerOf, session: SessionDep) -> FloorPlanOut:
+async def create_floor_plan(
+    data: FloorPlanIn, scope: ManagerOf, session: SessionDep
+) -> FloorPlanOut:
     await get_restaurant(session, restaurant_id=scope.restaurant_id)
     plan = await svc.create_floor_plan(session, restaurant_id=scope.restaurant_id, data=data)
     await session.commit()

@@ -149,7 +149,9 @@ async def list_special_days(restaurant_id: uuid.UUID, session: SessionDep) -> li
     status_code=status.HTTP_201_CREATED,
     summary="Add a special day (closed, private event, custom hours, weather)",
 )
-async def add_special_day(data: SpecialDayIn, scope: ManagerOf, session: SessionDep) -> SpecialDayOut:
+async def add_special_day(
+    data: SpecialDayIn, scope: ManagerOf, session: SessionDep
+) -> SpecialDayOut:
     await svc.get_restaurant(session, restaurant_id=scope.restaurant_id)
     day = await svc.add_special_day(session, restaurant_id=scope.restaurant_id, data=data)
     await session.commit()

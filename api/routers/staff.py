@@ -85,9 +85,7 @@ async def create_staff(data: StaffCreate, _admin: AdminStaff, session: SessionDe
     return staff_out(staff)
 
 
-@router.get(
-    "/partner-keys", response_model=Page[PartnerKeyOut], summary="Partner API keys (admin)"
-)
+@router.get("/partner-keys", response_model=Page[PartnerKeyOut], summary="Partner API keys (admin)")
 async def list_partner_keys(
     _admin: AdminStaff, session: SessionDep, page: PageDep
 ) -> Page[PartnerKeyOut]:
@@ -113,9 +111,7 @@ async def create_partner_key(
         session, name=data.name, restaurant_id=data.restaurant_id, created_by=admin.id
     )
     await session.commit()
-    return PartnerKeyCreated(
-        **PartnerKeyOut.model_validate(key).model_dump(), api_key=clear
-    )
+    return PartnerKeyCreated(**PartnerKeyOut.model_validate(key).model_dump(), api_key=clear)
 
 
 @router.delete(

@@ -102,7 +102,7 @@ class Restaurant(UUIDPrimaryKey, Timestamps, Base):
 
 
 class ServicePeriod(UUIDPrimaryKey, Base):
-    """One service (lunch, dinner...) on one weekday; closes <= opens means it runs past midnight."""
+    """One service (lunch, dinner...) on one weekday; closes <= opens runs past midnight."""
 
     __tablename__ = "service_periods"
 

@@ -6,8 +6,8 @@ no SQLAlchemy, so workflow code may import it).
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
-from datetime import date, datetime, time
 from typing import Annotated
 
 from pydantic import BaseModel, Field
@@ -18,9 +18,9 @@ from models.enums import ReservationSource
 class AlternativeSlot(BaseModel):
     """An available time offered instead of the one asked for."""
 
-    date: date
-    time: time
-    starts_at: datetime
+    date: dt.date
+    time: dt.time
+    starts_at: dt.datetime
     table_numbers: list[str] = Field(default_factory=list)
 
 
@@ -31,8 +31,8 @@ class BookingRequest(BaseModel):
     restaurant_id: uuid.UUID
     guest_id: uuid.UUID
     party_size: Annotated[int, Field(ge=1, le=100)]
-    date: date
-    time: time
+    date: dt.date
+    time: dt.time
     seating_area: str | None = None
     features: list[str] = Field(default_factory=list)
     source: ReservationSource = ReservationSource.ONLINE
@@ -54,8 +54,8 @@ class HoldOutcome(BaseModel):
     reference: str | None = None
     table_ids: list[uuid.UUID] = Field(default_factory=list)
     table_numbers: list[str] = Field(default_factory=list)
-    starts_at: datetime | None = None
-    ends_at: datetime | None = None
-    hold_expires_at: datetime | None = None
+    starts_at: dt.datetime | None = None
+    ends_at: dt.datetime | None = None
+    hold_expires_at: dt.datetime | None = None
     reason: str | None = None
     alternatives: list[AlternativeSlot] = Field(default_factory=list)

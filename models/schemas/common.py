@@ -31,7 +31,9 @@ def normalise_phone(value: str) -> str:
     try:
         parsed = phonenumbers.parse(value, None)
     except phonenumbers.NumberParseException:
-        raise ValueError("not a phone number; use international format, e.g. +31201234567")
+        raise ValueError(
+            "not a phone number; use international format, e.g. +31201234567"
+        ) from None
     if not phonenumbers.is_valid_number(parsed):
         raise ValueError("not a valid phone number")
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)

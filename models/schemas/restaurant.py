@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -101,7 +102,7 @@ class OpeningHours(StrictModel):
             by_day.setdefault(service.weekday, []).append(service)
         for day, services in by_day.items():
             ordered = sorted(services, key=lambda s: s.opens_at)
-            for earlier, later in zip(ordered, ordered[1:], strict=False):
+            for earlier, later in itertools.pairwise(ordered):
                 if earlier.closes_at > earlier.opens_at and later.opens_at < earlier.closes_at:
                     raise ValueError(
                         f"services {earlier.name!r} and {later.name!r} overlap on weekday {day}"

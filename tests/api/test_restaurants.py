@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import Api
-
 from models.enums import StaffRole
+from tests.conftest import Api
 
 BASE = "/api/v1/reservations"
 
@@ -22,8 +21,13 @@ def restaurant_body(**overrides: Any) -> dict[str, Any]:
         "features": ["terrace", "vegetarian"],
         "phone": "+31 20 462 4562",
         "services": [
-            {"weekday": d, "name": "dinner", "opens_at": "18:00", "closes_at": "22:30",
-             "last_seating_at": "21:30"}
+            {
+                "weekday": d,
+                "name": "dinner",
+                "opens_at": "18:00",
+                "closes_at": "22:30",
+                "last_seating_at": "21:30",
+            }
             for d in range(5)
         ],
     }
@@ -31,7 +35,9 @@ def restaurant_body(**overrides: Any) -> dict[str, Any]:
     return body
 
 
-async def test_admin_creates_restaurant_and_public_reads_it(api: Api, admin: dict[str, str]) -> None:
+async def test_admin_creates_restaurant_and_public_reads_it(
+    api: Api, admin: dict[str, str]
+) -> None:
     created = await api.client.post(f"{BASE}/restaurants", json=restaurant_body(), headers=admin)
     assert created.status_code == 201, created.text
     body = created.json()
@@ -55,8 +61,9 @@ async def test_list_filters_and_pagination(api: Api, admin: dict[str, str]) -> N
     ]:
         r = await api.client.post(
             f"{BASE}/restaurants",
-            json=restaurant_body(name=name, city=city, cuisine_type=cuisine, price_range=price,
-                                 features=features),
+            json=restaurant_body(
+                name=name, city=city, cuisine_type=cuisine, price_range=price, features=features
+            ),
             headers=admin,
         )
         assert r.status_code == 201, r.text
@@ -80,8 +87,10 @@ async def test_validation_errors_name_the_field(api: Api, admin: dict[str, str])
     cases = [
         (restaurant_body(timezone="Mars/Olympus"), "timezone"),
         (restaurant_body(currency="XXY"), "currency"),
-        (restaurant_body(services=[{"weekday": 1, "opens_at": "25:00", "closes_at": "23:00"}]),
-         "services.0.opens_at"),
+        (
+            restaurant_body(services=[{"weekday": 1, "opens_at": "25:00", "closes_at": "23:00"}]),
+            "services.0.opens_at",
+        ),
         (restaurant_body(settings={"min_party_size": 0}), "settings.min_party_size"),
         (restaurant_body(settings={"min_party_size": 8, "max_party_size": 4}), "settings"),
         (restaurant_body(price_range=5), "price_range"),
@@ -100,49 +109,77 @@ async def test_validation_errors_name_the_field(api: Api, admin: dict[str, str])
 
 
 async def test_update_settings_and_opening_hours(api: Api, admin: dict[str, str]) -> None:
-    rid = (await api.client.post(f"{BASE}/restaurants", json=restaurant_body(), headers=admin)).json()["id"]
-    r = await api.client.patch(f"{BASE}/restaurants/{rid}", json={"name": "De Kas II"}, headers=admin)
+    rid = (
+        await api.client.post(f"{BASE}/restaurants", json=restaurant_body(), headers=admin)
+    ).json()["id"]
+    r = await api.client.patch(
+        f"{BASE}/restaurants/{rid}", json={"name": "De Kas II"}, headers=admin
+    )
     assert r.status_code == 200 and r.json()["name"] == "De Kas II"
 
     settings = (await api.client.get(f"{BASE}/restaurants/{rid}/settings", headers=admin)).json()
     assert settings["slot_interval_minutes"] == 15
-    settings.update(max_party_size=10, turn_times=[{"min_party_size": 1, "minutes": 90},
-                                                  {"min_party_size": 6, "minutes": 150}],
-                    confirmation_mode="manual")
+    settings.update(
+        max_party_size=10,
+        turn_times=[{"min_party_size": 1, "minutes": 90}, {"min_party_size": 6, "minutes": 150}],
+        confirmation_mode="manual",
+    )
     r = await api.client.put(f"{BASE}/restaurants/{rid}/settings", json=settings, headers=admin)
     assert r.status_code == 200, r.text
     assert r.json()["confirmation_mode"] == "manual"
 
-    hours = {"services": [
-        {"weekday": 4, "name": "lunch", "opens_at": "12:00", "closes_at": "14:30"},
-        {"weekday": 4, "name": "dinner", "opens_at": "18:00", "closes_at": "01:00",
-         "last_seating_at": "23:30"},
-    ]}
+    hours = {
+        "services": [
+            {"weekday": 4, "name": "lunch", "opens_at": "12:00", "closes_at": "14:30"},
+            {
+                "weekday": 4,
+                "name": "dinner",
+                "opens_at": "18:00",
+                "closes_at": "01:00",
+                "last_seating_at": "23:30",
+            },
+        ]
+    }
     r = await api.client.put(f"{BASE}/restaurants/{rid}/opening-hours", json=hours, headers=admin)
     assert r.status_code == 200, r.text
     got = (await api.client.get(f"{BASE}/restaurants/{rid}/opening-hours")).json()["services"]
     assert [s["name"] for s in got] == ["lunch", "dinner"]
 
-    overlapping = {"services": [
-        {"weekday": 2, "name": "lunch", "opens_at": "12:00", "closes_at": "15:00"},
-        {"weekday": 2, "name": "late lunch", "opens_at": "14:00", "closes_at": "16:00"},
-    ]}
-    r = await api.client.put(f"{BASE}/restaurants/{rid}/opening-hours", json=overlapping,
-                             headers=admin)
+    overlapping = {
+        "services": [
+            {"weekday": 2, "name": "lunch", "opens_at": "12:00", "closes_at": "15:00"},
+            {"weekday": 2, "name": "late lunch", "opens_at": "14:00", "closes_at": "16:00"},
+        ]
+    }
+    r = await api.client.put(
+        f"{BASE}/restaurants/{rid}/opening-hours", json=overlapping, headers=admin
+    )
     assert r.status_code == 422
 
 
 async def test_special_days(api: Api, admin: dict[str, str]) -> None:
-    rid = (await api.client.post(f"{BASE}/restaurants", json=restaurant_body(), headers=admin)).json()["id"]
+    rid = (
+        await api.client.post(f"{BASE}/restaurants", json=restaurant_body(), headers=admin)
+    ).json()["id"]
     url = f"{BASE}/restaurants/{rid}/special-days"
-    r = await api.client.post(url, json={"starts_on": "2026-12-24", "ends_on": "2026-12-26",
-                                         "kind": "closed", "note": "Christmas"}, headers=admin)
+    r = await api.client.post(
+        url,
+        json={
+            "starts_on": "2026-12-24",
+            "ends_on": "2026-12-26",
+            "kind": "closed",
+            "note": "Christmas",
+        },
+        headers=admin,
+    )
     assert r.status_code == 201, r.text
-    clash = await api.client.post(url, json={"starts_on": "2026-12-26", "kind": "private_event"},
-                                  headers=admin)
+    clash = await api.client.post(
+        url, json={"starts_on": "2026-12-26", "kind": "private_event"}, headers=admin
+    )
     assert clash.status_code == 409 and clash.json()["field"] == "starts_on"
-    bad = await api.client.post(url, json={"starts_on": "2026-12-30", "kind": "custom_hours"},
-                                headers=admin)
+    bad = await api.client.post(
+        url, json={"starts_on": "2026-12-30", "kind": "custom_hours"}, headers=admin
+    )
     assert bad.status_code == 422
     listed = (await api.client.get(url)).json()
     assert [d["kind"] for d in listed] == ["closed"]
@@ -156,7 +193,9 @@ async def test_only_admins_create_restaurants(api: Api) -> None:
     assert anonymous.status_code == 401
     assert anonymous.headers["content-type"] == "application/problem+json"
     admin = await api.token_for(StaffRole.ADMIN)
-    rid = (await api.client.post(f"{BASE}/restaurants", json=restaurant_body(), headers=admin)).json()["id"]
+    rid = (
+        await api.client.post(f"{BASE}/restaurants", json=restaurant_body(), headers=admin)
+    ).json()["id"]
     manager = await api.token_for(StaffRole.MANAGER, [rid])
     refused = await api.client.post(
         f"{BASE}/restaurants", json=restaurant_body(name="Other"), headers=manager

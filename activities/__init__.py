@@ -1,0 +1,1 @@
+"""Every side effect of the workflows: database writes, holds, cache, messages, providers."""

@@ -1,0 +1,137 @@
+"""Activities of the reservation workflow: database writes through services, cache upkeep.
+
+All are idempotent: Temporal retries them after timeouts and worker crashes.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from models.orm import Reservation
+from models.schemas.lifecycle import (
+    AssignTablesRequest,
+    BookingFacts,
+    MessageIntent,
+    ModifyRequest,
+    ReservationInput,
+    Transition,
+)
+from reservations.cache import Cache
+from reservations.db import transaction
+from services import booking, messages
+from services.availability import invalidate_day
+from services.errors import NotFoundError
+
+
+@dataclass
+class ReservationActivities:
+    """The reservation workflow's activities, bound to the worker's database and cache."""
+
+    sessions: async_sessionmaker[AsyncSession]
+    cache: Cache
+    reminder_hours: int = 24
+
+    async def _invalidate(self, restaurant_id: uuid.UUID, *days: date | None) -> None:
+        for day in {d for d in days if d is not None}:
+            await invalidate_day(self.cache, restaurant_id, day)
+
+    @activity.defn(name="hold_booking")
+    async def hold_booking(self, inp: ReservationInput) -> BookingFacts:
+        """Insert the reservation and hold its tables, or answer why not (with alternatives)."""
+        try:
+            # the reference comes from its own short transaction: the counter row is not
+            # held locked while tables are being chosen (a refused hold leaves a gap)
+            async with transaction(self.sessions) as session:
+                reference = await booking.reference_for(session, inp=inp)
+            async with transaction(self.sessions) as session:
+                facts = await booking.create_held_reservation(
+                    session,
+                    inp=inp,
+                    reference=reference,
+                    now=datetime.now(UTC),
+                    reminder_hours=self.reminder_hours,
+                )
+        except NotFoundError as exc:
+            raise ApplicationError(str(exc), type="NotFound", non_retryable=True) from None
+        except Exception as exc:
+            refused = booking.refused_outcome(exc)
+            if refused is None:
+                raise
+            return BookingFacts(hold=refused)
+        await self._invalidate(inp.booking.restaurant_id, inp.booking.date, facts.date)
+        return facts
+
+    @activity.defn(name="record_transition")
+    async def record_transition(self, transition: Transition) -> bool:
+        """Write one state change to the database."""
+        try:
+            async with transaction(self.sessions) as session:
+                recorded = await booking.record_transition(session, transition=transition)
+                reservation = await session.get(Reservation, transition.reservation_id)
+                assert reservation is not None
+                restaurant_id, day = reservation.restaurant_id, reservation.reservation_date
+        except NotFoundError as exc:
+            raise ApplicationError(str(exc), type="NotFound", non_retryable=True) from None
+        await self._invalidate(restaurant_id, day)
+        return recorded
+
+    @activity.defn(name="move_booking")
+    async def move_booking(self, reservation_id: uuid.UUID, request: ModifyRequest) -> BookingFacts:
+        """Switch the booking's allocations atomically (new held before old released)."""
+        async with transaction(self.sessions) as session:
+            before = await session.get(Reservation, reservation_id)
+            if before is None:
+                raise ApplicationError("reservation not found", type="NotFound", non_retryable=True)
+            old_day, restaurant_id = before.reservation_date, before.restaurant_id
+            facts = await booking.move_reservation(
+                session,
+                reservation_id=reservation_id,
+                request=request,
+                now=datetime.now(UTC),
+                reminder_hours=self.reminder_hours,
+            )
+        await self._invalidate(restaurant_id, old_day, facts.date)
+        return facts
+
+    @activity.defn(name="assign_booking_tables")
+    async def assign_booking_tables(
+        self, reservation_id: uuid.UUID, request: AssignTablesRequest
+    ) -> BookingFacts:
+        """Put the party on staff-chosen tables."""
+        async with transaction(self.sessions) as session:
+            facts = await booking.reassign_tables(
+                session,
+                reservation_id=reservation_id,
+                table_ids=request.table_ids,
+                now=datetime.now(UTC),
+                reminder_hours=self.reminder_hours,
+            )
+            reservation = await session.get(Reservation, reservation_id)
+            assert reservation is not None
+            restaurant_id, day = reservation.restaurant_id, reservation.reservation_date
+        await self._invalidate(restaurant_id, day)
+        return facts
+
+    @activity.defn(name="queue_message")
+    async def queue_message(self, intent: MessageIntent) -> None:
+        """Put a message for the guest in the outbox (once per intent)."""
+        async with transaction(self.sessions) as session:
+            await messages.queue_message(session, intent=intent)
+
+    def all(self) -> list[Callable[..., Any]]:
+        """The activity callables to register on a worker."""
+        return [
+            self.hold_booking,
+            self.record_transition,
+            self.move_booking,
+            self.assign_booking_tables,
+            self.queue_message,
+        ]

@@ -1,0 +1,291 @@
+"""Guest-facing reservation routes: create, read, modify, cancel, re-confirm, look up.
+
+Guests have no accounts: they act with the manage token returned at creation
+(or found again by reference + email). Staff may use these routes too with their
+bearer token, within their restaurants.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Query, Request, status
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from temporalio.client import Client
+
+from api.auth import can_see_restaurant, staff_id_from_token
+from api.deps import PageDep, SessionDep, SettingsDep
+from api.lifecycle import reservation_id_for, send_update, start_reservation
+from api.manage_links import manage_token, reservation_in_token
+from api.problems import InvalidInput, NotFound, ServiceUnavailable, Unauthorized, problem_response
+from api.views import reservation_out
+from models.enums import ConfirmationMode, ReservationSource
+from models.orm import StaffUser
+from models.schemas.booking import BookingRequest
+from models.schemas.common import Page
+from models.schemas.lifecycle import CancelRequest, LifecyclePolicy, ModifyRequest, ReservationInput
+from models.schemas.reservation import (
+    CancelIn,
+    HeldReservation,
+    LookupIn,
+    NotAvailable,
+    ReservationCreate,
+    ReservationModify,
+    ReservationOut,
+)
+from reservations.settings import Settings
+from services import reservation_queries as queries
+from services.guests import normalise_email, upsert_guest
+from services.reservation_queries import ReservationView
+from services.restaurants import get_restaurant
+from services.staff import get_staff
+
+router = APIRouter(prefix="/reservations", tags=["reservations"])
+_bearer = HTTPBearer(auto_error=False)
+
+
+async def get_temporal(request: Request) -> Client:
+    """The Temporal client, connecting on first use; 503 while Temporal is unreachable."""
+    client: Client | None = request.app.state.temporal
+    if client is None:
+        connect = request.app.state.temporal_connect
+        try:
+            client = await connect()
+        except Exception as exc:  # any connection failure means the same to the caller
+            raise ServiceUnavailable(f"the workflow service is unreachable: {exc}") from None
+        request.app.state.temporal = client
+    return client
+
+
+TemporalDep = Annotated[Client, Depends(get_temporal)]
+
+
+def policy_for(settings: Settings, *, manual: bool) -> LifecyclePolicy:
+    """The lifecycle timings for a new booking."""
+    return LifecyclePolicy(
+        confirmation_mode=ConfirmationMode.MANUAL if manual else ConfirmationMode.INSTANT,
+        reminder_hours_before=settings.reminder_hours_before,
+        manual_confirmation_hours=settings.manual_confirmation_hours,
+        no_show_grace_minutes=settings.no_show_grace_minutes,
+        review_request_delay_hours=settings.review_request_delay_hours,
+    )
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=HeldReservation,
+    responses={409: {"model": NotAvailable, "description": "not available, with alternatives"}},
+    summary="Book a table: the answer is a hold (with a manage token) or alternatives",
+)
+async def create_reservation(
+    data: ReservationCreate,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    temporal: TemporalDep,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> HeldReservation | JSONResponse:
+    restaurant = await get_restaurant(session, restaurant_id=data.restaurant_id)
+    if not restaurant.is_active or not restaurant.accepts_reservations:
+        raise InvalidInput("this restaurant does not take reservations", field="restaurant_id")
+    if data.seating_preference is not None:
+        data = data.model_copy(update={"seating_preference": data.seating_preference or None})
+    guest = await upsert_guest(session, data=data.guest)
+    await session.commit()
+    reservation_id = reservation_id_for(idempotency_key, scope=str(restaurant.id))
+    booking = BookingRequest(
+        reservation_id=reservation_id,
+        restaurant_id=restaurant.id,
+        guest_id=guest.id,
+        party_size=data.party_size,
+        date=data.date,
+        time=data.time,
+        seating_area=data.seating_preference,
+        source=ReservationSource.ONLINE,
+        special_requests=data.special_requests,
+        occasion=data.occasion,
+        dietary_requirements=data.dietary_requirements,
+        language=data.guest.preferred_language,
+        hold_minutes=settings.hold_minutes,
+    )
+    inp = ReservationInput(
+        booking=booking,
+        policy=policy_for(settings, manual=restaurant.confirmation_mode is ConfirmationMode.MANUAL),
+    )
+    state = await start_reservation(
+        temporal,
+        inp=inp,
+        task_queue=settings.temporal_task_queue,
+        idempotency_key=idempotency_key,
+        memo={"guest_id": str(guest.id), "guest_name": guest.first_name},
+    )
+    if state.refused or state.hold is None or not state.hold.held:
+        hold = state.hold
+        return problem_response(
+            409,
+            "Not available",
+            f"no table for {data.party_size} at {data.time.isoformat('minutes')} on "
+            f"{data.date.isoformat()}",
+            instance=request.url.path,
+            reason=hold.reason if hold else None,
+            alternatives=[a.model_dump(mode="json") for a in hold.alternatives] if hold else [],
+        )
+    view = await queries.get_view(session, reservation_id=reservation_id)
+    return HeldReservation(
+        **reservation_out(view).model_dump(),
+        manage_token=manage_token(reservation_id, secret=request.app.state.jwt_secret),
+        payment_required=view.reservation.deposit_amount_minor > 0,
+    )
+
+
+async def _staff_from_bearer(
+    request: Request, session: SessionDep, credentials: HTTPAuthorizationCredentials | None
+) -> StaffUser | None:
+    if credentials is None:
+        return None
+    staff_id = staff_id_from_token(credentials.credentials, secret=request.app.state.jwt_secret)
+    staff = await get_staff(session, staff_id=staff_id) if staff_id else None
+    if staff is None or not staff.is_active:
+        raise Unauthorized("the token is invalid or expired")
+    return staff
+
+
+async def guest_or_staff_access(
+    reservation_id: uuid.UUID,
+    request: Request,
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    token: Annotated[str | None, Query(description="the manage token from the booking")] = None,
+    x_manage_token: Annotated[str | None, Header()] = None,
+) -> tuple[ReservationView, StaffUser | None]:
+    """The reservation, if the caller holds its manage token or is staff of its restaurant."""
+    staff = await _staff_from_bearer(request, session, credentials)
+    manage = token or x_manage_token
+    if staff is None:
+        if manage is None:
+            raise Unauthorized("a manage token or a staff bearer token is required")
+        bound = reservation_in_token(manage, secret=request.app.state.jwt_secret)
+        if bound != reservation_id:
+            raise NotFound(f"reservation {reservation_id} not found")
+    view = await queries.get_view(session, reservation_id=reservation_id)
+    if staff is not None and not can_see_restaurant(staff, view.reservation.restaurant_id):
+        raise NotFound(f"reservation {reservation_id} not found")
+    return view, staff
+
+
+AccessDep = Annotated[tuple[ReservationView, StaffUser | None], Depends(guest_or_staff_access)]
+
+
+@router.get("/{reservation_id}", response_model=ReservationOut, summary="One reservation")
+async def get_reservation(access: AccessDep) -> ReservationOut:
+    return reservation_out(access[0])
+
+
+@router.patch(
+    "/{reservation_id}",
+    response_model=ReservationOut,
+    summary="Change date, time, party size or seating preference",
+)
+async def modify_reservation(
+    reservation_id: uuid.UUID,
+    data: ReservationModify,
+    access: AccessDep,
+    session: SessionDep,
+    temporal: TemporalDep,
+) -> ReservationOut:
+    if not data.model_fields_set:
+        raise InvalidInput("nothing to change", field="body")
+    request = ModifyRequest(
+        **data.model_dump(exclude_unset=True, exclude={"seating_preference"}),
+        seating_area=data.seating_preference,
+        staff=access[1] is not None,
+    )
+    await send_update(
+        temporal, session=session, reservation_id=reservation_id, update="modify", arg=request
+    )
+    session.expire_all()
+    return reservation_out(await queries.get_view(session, reservation_id=reservation_id))
+
+
+@router.post(
+    "/{reservation_id}/cancel",
+    response_model=ReservationOut,
+    summary="Cancel (by the guest with the manage token, by the restaurant with staff auth)",
+)
+async def cancel_reservation(
+    reservation_id: uuid.UUID,
+    access: AccessDep,
+    session: SessionDep,
+    temporal: TemporalDep,
+    data: CancelIn | None = None,
+) -> ReservationOut:
+    by = "restaurant" if access[1] is not None else "guest"
+    reason = data.reason if data else None
+    await send_update(
+        temporal,
+        session=session,
+        reservation_id=reservation_id,
+        update="cancel",
+        arg=CancelRequest(by=by, reason=reason),
+    )
+    session.expire_all()
+    return reservation_out(await queries.get_view(session, reservation_id=reservation_id))
+
+
+@router.post(
+    "/{reservation_id}/confirm",
+    response_model=ReservationOut,
+    summary="The guest confirms they are still coming (from the reminder's link)",
+)
+async def guest_confirm(
+    reservation_id: uuid.UUID, access: AccessDep, session: SessionDep, temporal: TemporalDep
+) -> ReservationOut:
+    await send_update(
+        temporal, session=session, reservation_id=reservation_id, update="guest_reconfirm"
+    )
+    session.expire_all()
+    return reservation_out(await queries.get_view(session, reservation_id=reservation_id))
+
+
+@router.get(
+    "/{reservation_id}/guest-reservations",
+    response_model=Page[ReservationOut],
+    summary="All reservations of the guest this booking belongs to",
+)
+async def guest_reservations(
+    access: AccessDep, session: SessionDep, page: PageDep
+) -> Page[ReservationOut]:
+    view, staff = access
+    scope = None
+    if staff is not None and staff.role.value != "admin":
+        scope = staff.restaurant_ids
+    views, total = await queries.list_for_guest(
+        session, guest_id=view.guest.id, restaurant_ids=scope, limit=page.limit, offset=page.offset
+    )
+    return Page(
+        items=[reservation_out(v) for v in views],
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+    )
+
+
+@router.post(
+    "/lookup",
+    response_model=HeldReservation,
+    summary="Find a booking by reference and email; answers with a fresh manage token",
+)
+async def lookup(data: LookupIn, request: Request, session: SessionDep) -> HeldReservation:
+    try:
+        email = normalise_email(str(data.email))
+    except ValueError as exc:
+        raise InvalidInput(str(exc), field="email") from None
+    view = await queries.find_by_reference(session, reference=data.reference, email=email)
+    return HeldReservation(
+        **reservation_out(view).model_dump(),
+        manage_token=manage_token(view.reservation.id, secret=request.app.state.jwt_secret),
+        payment_required=view.reservation.deposit_amount_minor > 0,
+    )

@@ -1,0 +1,274 @@
+"""Staff routes for the service: the book, check-in, complete, no-show, tables, walk-ins."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from api.deps import HostOf, ManagerOf, PageDep, SessionDep, SettingsDep
+from api.lifecycle import send_update, start_reservation
+from api.problems import Conflict, InvalidInput, NotFound
+from api.routers.reservations import TemporalDep, policy_for
+from api.views import staff_reservation_out
+from models.schemas.common import Page
+from models.schemas.lifecycle import (
+    AssignTablesRequest,
+    CancelRequest,
+    CheckInRequest,
+    DecisionRequest,
+    ReservationInput,
+)
+from models.schemas.reservation import (
+    AssignTablesIn,
+    CancelIn,
+    CheckInIn,
+    DecisionIn,
+    GuestIn,
+    StaffReservationOut,
+    WalkInCreate,
+)
+from rules.state_machine import ReservationStatus
+from services import reservation_queries as queries
+from services.booking import booking_request_for_walk_in
+from services.guests import upsert_guest
+from services.restaurants import get_restaurant
+
+router = APIRouter(prefix="/restaurants/{restaurant_id}", tags=["service"])
+
+
+@router.get(
+    "/reservations",
+    response_model=Page[StaffReservationOut],
+    summary="The restaurant's reservations (filter by date range, status, seating area)",
+)
+async def list_reservations(
+    scope: HostOf,
+    session: SessionDep,
+    page: PageDep,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    status_: Annotated[list[ReservationStatus] | None, Query(alias="status")] = None,
+    seating_area: Annotated[str | None, Query(max_length=120)] = None,
+) -> Page[StaffReservationOut]:
+    if date_from and date_to and date_from > date_to:
+        raise InvalidInput("date_from must not be after date_to", field="date_from")
+    views, total = await queries.list_for_restaurant(
+        session,
+        restaurant_id=scope.restaurant_id,
+        filters=queries.ReservationFilters(
+            date_from=date_from,
+            date_to=date_to,
+            statuses=tuple(status_ or ()),
+            seating_area=seating_area,
+        ),
+        limit=page.limit,
+        offset=page.offset,
+    )
+    return Page(
+        items=[staff_reservation_out(v) for v in views],
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+    )
+
+
+async def _owned(session: SessionDep, restaurant_id: uuid.UUID, reservation_id: uuid.UUID) -> None:
+    view = await queries.get_view(session, reservation_id=reservation_id)
+    if view.reservation.restaurant_id != restaurant_id:
+        raise NotFound(f"reservation {reservation_id} not found")
+
+
+async def _after(session: SessionDep, reservation_id: uuid.UUID) -> StaffReservationOut:
+    session.expire_all()
+    return staff_reservation_out(await queries.get_view(session, reservation_id=reservation_id))
+
+
+@router.get(
+    "/reservations/{reservation_id}",
+    response_model=StaffReservationOut,
+    summary="One reservation with the guest's contact details",
+)
+async def get_reservation(
+    reservation_id: uuid.UUID, scope: HostOf, session: SessionDep
+) -> StaffReservationOut:
+    await _owned(session, scope.restaurant_id, reservation_id)
+    return await _after(session, reservation_id)
+
+
+@router.post(
+    "/reservations/{reservation_id}/check-in",
+    response_model=StaffReservationOut,
+    summary="Seat the party",
+)
+async def check_in(
+    reservation_id: uuid.UUID,
+    scope: HostOf,
+    session: SessionDep,
+    temporal: TemporalDep,
+    data: CheckInIn | None = None,
+) -> StaffReservationOut:
+    await _owned(session, scope.restaurant_id, reservation_id)
+    arg = CheckInRequest(actual_party_size=data.actual_party_size if data else None)
+    await send_update(
+        temporal, session=session, reservation_id=reservation_id, update="check_in", arg=arg
+    )
+    return await _after(session, reservation_id)
+
+
+@router.post(
+    "/reservations/{reservation_id}/complete",
+    response_model=StaffReservationOut,
+    summary="The party left: tables are released",
+)
+async def complete(
+    reservation_id: uuid.UUID, scope: HostOf, session: SessionDep, temporal: TemporalDep
+) -> StaffReservationOut:
+    await _owned(session, scope.restaurant_id, reservation_id)
+    await send_update(temporal, session=session, reservation_id=reservation_id, update="complete")
+    return await _after(session, reservation_id)
+
+
+@router.post(
+    "/reservations/{reservation_id}/no-show",
+    response_model=StaffReservationOut,
+    summary="Mark the party as a no-show",
+)
+async def no_show(
+    reservation_id: uuid.UUID, scope: HostOf, session: SessionDep, temporal: TemporalDep
+) -> StaffReservationOut:
+    await _owned(session, scope.restaurant_id, reservation_id)
+    await send_update(temporal, session=session, reservation_id=reservation_id, update="no_show")
+    return await _after(session, reservation_id)
+
+
+@router.post(
+    "/reservations/{reservation_id}/assign-tables",
+    response_model=StaffReservationOut,
+    summary="Put the party on other tables (capacity and overlaps checked)",
+)
+async def assign_tables(
+    reservation_id: uuid.UUID,
+    data: AssignTablesIn,
+    scope: HostOf,
+    session: SessionDep,
+    temporal: TemporalDep,
+) -> StaffReservationOut:
+    await _owned(session, scope.restaurant_id, reservation_id)
+    await send_update(
+        temporal,
+        session=session,
+        reservation_id=reservation_id,
+        update="assign_tables",
+        arg=AssignTablesRequest(table_ids=data.table_ids),
+    )
+    return await _after(session, reservation_id)
+
+
+@router.post(
+    "/reservations/{reservation_id}/confirm",
+    response_model=StaffReservationOut,
+    summary="Accept a booking waiting for manual confirmation (manager)",
+)
+async def confirm(
+    reservation_id: uuid.UUID,
+    scope: ManagerOf,
+    session: SessionDep,
+    temporal: TemporalDep,
+    data: DecisionIn | None = None,
+) -> StaffReservationOut:
+    await _owned(session, scope.restaurant_id, reservation_id)
+    arg = DecisionRequest(reason=data.reason if data else None)
+    await send_update(
+        temporal, session=session, reservation_id=reservation_id, update="confirm", arg=arg
+    )
+    return await _after(session, reservation_id)
+
+
+@router.post(
+    "/reservations/{reservation_id}/decline",
+    response_model=StaffReservationOut,
+    summary="Decline a booking waiting for manual confirmation (manager)",
+)
+async def decline(
+    reservation_id: uuid.UUID,
+    scope: ManagerOf,
+    session: SessionDep,
+    temporal: TemporalDep,
+    data: DecisionIn | None = None,
+) -> StaffReservationOut:
+    await _owned(session, scope.restaurant_id, reservation_id)
+    arg = DecisionRequest(reason=data.reason if data else None)
+    await send_update(
+        temporal, session=session, reservation_id=reservation_id, update="decline", arg=arg
+    )
+    return await _after(session, reservation_id)
+
+
+@router.post(
+    "/reservations/{reservation_id}/cancel",
+    response_model=StaffReservationOut,
+    summary="The restaurant cancels (with a reason)",
+)
+async def cancel(
+    reservation_id: uuid.UUID,
+    scope: HostOf,
+    session: SessionDep,
+    temporal: TemporalDep,
+    data: CancelIn | None = None,
+) -> StaffReservationOut:
+    await _owned(session, scope.restaurant_id, reservation_id)
+    arg = CancelRequest(by="restaurant", reason=data.reason if data else None)
+    await send_update(
+        temporal, session=session, reservation_id=reservation_id, update="cancel", arg=arg
+    )
+    return await _after(session, reservation_id)
+
+
+@router.post(
+    "/walk-ins",
+    status_code=status.HTTP_201_CREATED,
+    response_model=StaffReservationOut,
+    summary="Seat a party that walked in",
+)
+async def walk_in(
+    data: WalkInCreate,
+    scope: HostOf,
+    session: SessionDep,
+    settings: SettingsDep,
+    temporal: TemporalDep,
+) -> StaffReservationOut:
+    restaurant = await get_restaurant(session, restaurant_id=scope.restaurant_id)
+    reservation_id = uuid.uuid4()
+    guest_in = data.guest or GuestIn(
+        email=f"walk-in+{reservation_id.hex}@no-email.walk-in",
+        first_name="Walk-in",
+        email_notifications=False,
+    )
+    guest = await upsert_guest(session, data=guest_in)
+    await session.commit()
+    booking = booking_request_for_walk_in(
+        reservation_id=reservation_id,
+        restaurant_id=restaurant.id,
+        guest_id=guest.id,
+        party_size=data.party_size,
+        table_ids=data.table_ids,
+        now=datetime.now(UTC),
+        timezone=restaurant.timezone,
+        interval_minutes=restaurant.slot_interval_minutes,
+    )
+    state = await start_reservation(
+        temporal,
+        inp=ReservationInput(
+            booking=booking, policy=policy_for(settings, manual=False), walk_in=True
+        ),
+        task_queue=settings.temporal_task_queue,
+        idempotency_key=None,
+        memo={"guest_id": str(guest.id), "guest_name": guest.first_name},
+    )
+    if state.refused or state.hold is None or not state.hold.held:
+        reason = state.hold.reason if state.hold else "no table"
+        raise Conflict(f"no table free for a party of {data.party_size} now: {reason}")
+    return await _after(session, reservation_id)

@@ -1,0 +1,56 @@
+"""Turning stored reservations into their HTTP shapes."""
+
+from __future__ import annotations
+
+from models.schemas.reservation import DepositOut, ReservationOut, StaffReservationOut
+from services.reservation_queries import ReservationView
+
+
+def reservation_out(view: ReservationView) -> ReservationOut:
+    """What a guest sees of their booking."""
+    r = view.reservation
+    return ReservationOut(
+        id=r.id,
+        reference=r.reference,
+        restaurant_id=r.restaurant_id,
+        status=r.status,
+        source=r.source,
+        date=r.reservation_date,
+        time=r.reservation_time,
+        party_size=r.party_size,
+        starts_at=r.starts_at,
+        ends_at=r.ends_at,
+        duration_minutes=r.duration_minutes,
+        table_numbers=view.table_numbers,
+        seating_preference=r.seating_preference,
+        special_requests=r.special_requests,
+        occasion=r.occasion,
+        guest_first_name=view.guest.first_name,
+        guest_last_name=view.guest.last_name,
+        hold_expires_at=r.hold_expires_at,
+        confirmed_at=r.confirmed_at,
+        guest_confirmed_at=r.guest_confirmed_at,
+        seated_at=r.seated_at,
+        completed_at=r.completed_at,
+        cancelled_at=r.cancelled_at,
+        cancellation_reason=r.cancellation_reason,
+        cancelled_within_deadline=r.cancelled_within_deadline,
+        cancellation_deadline_at=r.cancellation_deadline_at,
+        actual_party_size=r.actual_party_size,
+        deposit=DepositOut(
+            status=r.deposit_status, amount_minor=r.deposit_amount_minor, currency=r.currency
+        ),
+        created_at=r.created_at,
+    )
+
+
+def staff_reservation_out(view: ReservationView) -> StaffReservationOut:
+    """What staff see: the guest view plus contact details and notes."""
+    return StaffReservationOut(
+        **reservation_out(view).model_dump(),
+        guest_id=view.guest.id,
+        guest_email=view.guest.email,
+        guest_phone=view.guest.phone,
+        dietary_requirements=view.reservation.dietary_requirements,
+        internal_notes=view.reservation.internal_notes,
+    )

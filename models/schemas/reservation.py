@@ -1,0 +1,144 @@
+"""HTTP contracts for reservations: creating, reading, changing, and staff service actions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Annotated, Literal
+
+from pydantic import EmailStr, Field
+
+from models.enums import DepositStatus, ReservationSource
+from models.schemas.booking import AlternativeSlot
+from models.schemas.common import OutModel, PhoneNumber, StrictModel
+from rules.state_machine import ReservationStatus
+
+Language = Literal["en", "nl", "de", "fr", "es", "it"]
+Text1000 = Annotated[str, Field(max_length=1000)]
+
+
+class GuestIn(StrictModel):
+    """Who the booking is for; the guest is found again by normalised email."""
+
+    email: EmailStr
+    first_name: Annotated[str, Field(min_length=1, max_length=120)]
+    last_name: Annotated[str, Field(max_length=120)] | None = None
+    phone: PhoneNumber | None = None
+    preferred_language: Language = "en"
+    email_notifications: bool = True
+    sms_notifications: bool = False
+
+
+class ReservationCreate(StrictModel):
+    """A guest's booking request."""
+
+    restaurant_id: uuid.UUID
+    date: dt.date
+    time: dt.time
+    party_size: Annotated[int, Field(ge=1, le=100)]
+    guest: GuestIn
+    seating_preference: Annotated[str, Field(max_length=120)] | None = None
+    special_requests: Text1000 | None = None
+    occasion: Annotated[str, Field(max_length=60)] | None = None
+    dietary_requirements: Text1000 | None = None
+
+
+class WalkInCreate(StrictModel):
+    """A party that walked in; they are seated at once."""
+
+    party_size: Annotated[int, Field(ge=1, le=100)]
+    table_ids: list[uuid.UUID] | None = None
+    guest: GuestIn | None = None
+    notes: Text1000 | None = None
+
+
+class ReservationModify(StrictModel):
+    """Fields to change; absent fields stay as they are."""
+
+    date: dt.date | None = None
+    time: dt.time | None = None
+    party_size: Annotated[int, Field(ge=1, le=100)] | None = None
+    seating_preference: Annotated[str, Field(max_length=120)] | None = None
+
+
+class CancelIn(StrictModel):
+    reason: Text1000 | None = None
+
+
+class CheckInIn(StrictModel):
+    actual_party_size: Annotated[int, Field(ge=1, le=100)] | None = None
+
+
+class AssignTablesIn(StrictModel):
+    table_ids: Annotated[list[uuid.UUID], Field(min_length=1, max_length=10)]
+
+
+class DecisionIn(StrictModel):
+    reason: Text1000 | None = None
+
+
+class LookupIn(StrictModel):
+    """A guest without the link finds their booking by reference and email."""
+
+    reference: Annotated[str, Field(min_length=5, max_length=20)]
+    email: EmailStr
+
+
+class DepositOut(OutModel):
+    status: DepositStatus
+    amount_minor: int
+    currency: str
+
+
+class ReservationOut(OutModel):
+    id: uuid.UUID
+    reference: str
+    restaurant_id: uuid.UUID
+    status: ReservationStatus
+    source: ReservationSource
+    date: dt.date
+    time: dt.time
+    party_size: int
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    duration_minutes: int
+    table_numbers: list[str]
+    seating_preference: str | None
+    special_requests: str | None
+    occasion: str | None
+    guest_first_name: str
+    guest_last_name: str | None
+    hold_expires_at: dt.datetime | None
+    confirmed_at: dt.datetime | None
+    guest_confirmed_at: dt.datetime | None
+    seated_at: dt.datetime | None
+    completed_at: dt.datetime | None
+    cancelled_at: dt.datetime | None
+    cancellation_reason: str | None
+    cancelled_within_deadline: bool | None
+    cancellation_deadline_at: dt.datetime | None
+    actual_party_size: int | None
+    deposit: DepositOut
+    created_at: dt.datetime
+
+
+class StaffReservationOut(ReservationOut):
+    """What staff see in addition: contact details and notes."""
+
+    guest_id: uuid.UUID
+    guest_email: str
+    guest_phone: str | None
+    dietary_requirements: str | None
+    internal_notes: str | None
+
+
+class HeldReservation(ReservationOut):
+    """The answer to a successful create: the booking and the guest's manage link token."""
+
+    manage_token: str
+    payment_required: bool
+
+
+class NotAvailable(OutModel):
+    reason: str
+    alternatives: list[AlternativeSlot]

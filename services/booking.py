@@ -1,0 +1,354 @@
+"""Reservation writes driven by the reservation workflow's activities.
+
+Each function is idempotent, because Temporal retries activities: creating a
+reservation that exists returns it, recording a status it already has changes
+nothing, releasing released tables is a no-op.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.enums import AllocationStatus, DepositStatus, ReservationSource
+from models.orm import Guest, Reservation, Restaurant, TableAllocation
+from models.schemas.booking import BookingRequest, HoldOutcome
+from models.schemas.lifecycle import BookingFacts, ModifyRequest, ReservationInput, Transition
+from rules.deposit import DepositPolicy, deposit_due
+from rules.reminders import cancellation_deadline, wall_clock_before
+from rules.slots import local_to_utc
+from rules.state_machine import ReservationAction, ReservationStatus
+from rules.turn_time import TurnTimeRule, turn_time_minutes
+from services import allocation
+from services.errors import NotFoundError
+
+A = ReservationAction
+S = ReservationStatus
+
+
+class _Refused(Exception):
+    """Rolls back a create whose tables could not be held."""
+
+    def __init__(self, outcome: HoldOutcome) -> None:
+        super().__init__(outcome.reason)
+        self.outcome = outcome
+
+
+def _turn_minutes(restaurant: Restaurant, party_size: int) -> int:
+    rules = [
+        TurnTimeRule(int(r["min_party_size"]), int(r["minutes"])) for r in restaurant.turn_times
+    ]
+    return turn_time_minutes(party_size, rules, restaurant.default_seating_minutes)
+
+
+def facts_of(
+    reservation: Reservation,
+    restaurant: Restaurant,
+    hold: HoldOutcome,
+    *,
+    reminder_hours: int,
+) -> BookingFacts:
+    """The workflow's view of a stored booking: hold, reminder instant, deadline, money."""
+    zone = ZoneInfo(restaurant.timezone)
+    local_start = reservation.starts_at.astimezone(zone).replace(tzinfo=None)
+    return BookingFacts(
+        hold=hold,
+        reminder_at=wall_clock_before(
+            local_start, hours=reminder_hours, timezone=restaurant.timezone
+        ),
+        cancellation_deadline_at=reservation.cancellation_deadline_at,
+        deposit_minor=reservation.deposit_amount_minor,
+        currency=reservation.currency,
+        timezone=restaurant.timezone,
+        date=reservation.reservation_date,
+        time=reservation.reservation_time,
+        party_size=reservation.party_size,
+    )
+
+
+async def hold_of(session: AsyncSession, reservation: Reservation) -> HoldOutcome:
+    """The stored booking's current tables as a hold outcome."""
+    rows = (
+        await session.execute(
+            select(TableAllocation, Restaurant)
+            .join(Restaurant, Restaurant.id == TableAllocation.restaurant_id)
+            .where(
+                TableAllocation.reservation_id == reservation.id,
+                TableAllocation.status != AllocationStatus.RELEASED,
+            )
+        )
+    ).all()
+    table_ids = [row[0].table_id for row in rows]
+    numbers = await allocation.table_numbers(session, table_ids=table_ids)
+    expiry = next((row[0].hold_expires_at for row in rows if row[0].hold_expires_at), None)
+    return HoldOutcome(
+        held=True,
+        reservation_id=reservation.id,
+        reference=reservation.reference,
+        table_ids=table_ids,
+        table_numbers=numbers,
+        starts_at=reservation.starts_at,
+        ends_at=reservation.ends_at,
+        hold_expires_at=expiry or reservation.hold_expires_at,
+    )
+
+
+async def reference_for(session: AsyncSession, *, inp: ReservationInput) -> str | None:
+    """A new reference for this booking, or None when the reservation already exists."""
+    if await session.get(Reservation, inp.booking.reservation_id) is not None:
+        return None
+    return await allocation.next_reference(session, year=inp.booking.date.year)
+
+
+async def create_held_reservation(
+    session: AsyncSession,
+    *,
+    inp: ReservationInput,
+    reference: str | None,
+    now: datetime,
+    reminder_hours: int,
+) -> BookingFacts:
+    """Insert the reservation and hold its tables in the session's transaction.
+
+    Returns the facts of the held booking, or a refused hold (with alternatives),
+    in which case the caller must roll back. Calling it again for an existing
+    reservation returns that reservation.
+    """
+    booking = inp.booking
+    restaurant = await session.get(Restaurant, booking.restaurant_id)
+    if restaurant is None:
+        raise NotFoundError(f"restaurant {booking.restaurant_id} not found")
+    existing = await session.get(Reservation, booking.reservation_id)
+    if existing is not None or reference is None:
+        if existing is None:
+            raise NotFoundError(f"reservation {booking.reservation_id} vanished")
+        hold = await hold_of(session, existing)
+        return facts_of(existing, restaurant, hold, reminder_hours=reminder_hours)
+
+    zone = ZoneInfo(restaurant.timezone)
+    wall = datetime.combine(booking.date, booking.time)
+    provisional_start = local_to_utc(wall, zone) or wall.replace(tzinfo=zone).astimezone(UTC)
+    minutes = _turn_minutes(restaurant, booking.party_size)
+    deposit = deposit_due(
+        DepositPolicy(
+            required=restaurant.deposit_required,
+            fixed_minor=restaurant.deposit_amount_minor,
+            percentage=restaurant.deposit_percentage,
+            average_spend_per_cover_minor=restaurant.average_spend_per_cover_minor,
+        ),
+        party_size=booking.party_size,
+    )
+    walk_in = booking.source is ReservationSource.WALK_IN
+    if walk_in:
+        deposit = 0
+    reservation = Reservation(
+        id=booking.reservation_id,
+        reference=reference,
+        restaurant_id=restaurant.id,
+        guest_id=booking.guest_id,
+        party_size=booking.party_size,
+        reservation_date=booking.date,
+        reservation_time=booking.time,
+        starts_at=provisional_start,
+        ends_at=provisional_start + timedelta(minutes=minutes),
+        duration_minutes=minutes,
+        status=S.SEATED if walk_in else S.HELD,
+        source=booking.source,
+        seating_preference=booking.seating_area,
+        special_requests=booking.special_requests,
+        occasion=booking.occasion,
+        dietary_requirements=booking.dietary_requirements,
+        language=booking.language,
+        currency=restaurant.currency,
+        deposit_status=DepositStatus.PENDING if deposit else DepositStatus.NOT_REQUIRED,
+        deposit_amount_minor=deposit,
+        # the policy in force now is frozen onto the booking
+        no_show_fee_minor=restaurant.no_show_fee_minor,
+        workflow_id=f"reservation-{booking.reservation_id}",
+        seated_at=now if walk_in else None,
+        confirmed_at=now if walk_in else None,
+    )
+    session.add(reservation)
+    await session.flush()
+    hold = await allocation.hold_tables(session, request=booking, now=now)
+    if not hold.held:
+        raise _Refused(hold)
+    assert hold.starts_at is not None and hold.ends_at is not None
+    reservation.starts_at = hold.starts_at
+    reservation.ends_at = hold.ends_at
+    reservation.duration_minutes = int((hold.ends_at - hold.starts_at).total_seconds() // 60)
+    reservation.hold_expires_at = None if walk_in else hold.hold_expires_at
+    reservation.cancellation_deadline_at = cancellation_deadline(
+        hold.starts_at, hours=restaurant.cancellation_deadline_hours
+    )
+    if walk_in:
+        await allocation.confirm_allocations(session, reservation_id=reservation.id, now=now)
+    await session.execute(
+        update(Guest)
+        .where(Guest.id == booking.guest_id)
+        .values(total_reservations=Guest.total_reservations + 1)
+    )
+    await session.flush()
+    return facts_of(reservation, restaurant, hold, reminder_hours=reminder_hours)
+
+
+def refused_outcome(exc: BaseException) -> HoldOutcome | None:
+    """The refused hold carried by a rolled-back create, if that is what `exc` is."""
+    return exc.outcome if isinstance(exc, _Refused) else None
+
+
+async def record_transition(session: AsyncSession, *, transition: Transition) -> bool:
+    """Write one state change (status, its timestamp, guest statistics, table release).
+
+    Returns False only when a hold being confirmed was lost (its tables released
+    after expiry). Recording a status the reservation already has is a no-op.
+    """
+    reservation = await session.get(Reservation, transition.reservation_id, with_for_update=True)
+    if reservation is None:
+        raise NotFoundError(f"reservation {transition.reservation_id} not found")
+    if reservation.status is transition.status and transition.action is not A.GUEST_RECONFIRM:
+        return True
+    at = transition.at
+    action = transition.action
+    if action in {A.CONFIRM_DEPOSIT_PAID, A.AWAIT_MANUAL, A.CONFIRM} and (
+        reservation.status is S.HELD
+    ):
+        if not await allocation.confirm_allocations(session, reservation_id=reservation.id, now=at):
+            return False
+        reservation.hold_expires_at = None
+    if transition.release_tables:
+        await allocation.release_allocations(session, reservation_id=reservation.id, now=at)
+    guest_counter = None
+    if action in {A.CONFIRM_DEPOSIT_PAID, A.CONFIRM}:
+        reservation.confirmed_at = at
+        if reservation.deposit_status is DepositStatus.PENDING:
+            reservation.deposit_status = DepositStatus.PAID
+    elif action is A.CHECK_IN:
+        reservation.seated_at = at
+        reservation.actual_party_size = transition.actual_party_size or reservation.party_size
+    elif action is A.COMPLETE:
+        reservation.completed_at = at
+        guest_counter = Guest.completed_reservations
+    elif action is A.NO_SHOW:
+        reservation.no_show_at = at
+        guest_counter = Guest.no_show_count
+    elif action in {A.CANCEL_BY_GUEST, A.CANCEL_BY_RESTAURANT, A.DECLINE, A.EXPIRE}:
+        reservation.cancelled_at = at
+        reservation.cancellation_reason = transition.reason
+        if action is A.CANCEL_BY_GUEST:
+            reservation.cancelled_within_deadline = transition.within_deadline
+            guest_counter = Guest.cancellation_count
+    elif action is A.GUEST_RECONFIRM:
+        reservation.guest_confirmed_at = reservation.guest_confirmed_at or at
+    reservation.status = transition.status
+    if guest_counter is not None:
+        await session.execute(
+            update(Guest)
+            .where(Guest.id == reservation.guest_id)
+            .values({guest_counter: guest_counter + 1})
+        )
+    await session.flush()
+    return True
+
+
+async def move_reservation(
+    session: AsyncSession,
+    *,
+    reservation_id: uuid.UUID,
+    request: ModifyRequest,
+    now: datetime,
+    reminder_hours: int,
+) -> BookingFacts:
+    """Move a booking to a new date, time, size or area; on refusal nothing changes."""
+    reservation = await session.get(Reservation, reservation_id, with_for_update=True)
+    if reservation is None:
+        raise NotFoundError(f"reservation {reservation_id} not found")
+    restaurant = await session.get(Restaurant, reservation.restaurant_id)
+    assert restaurant is not None
+    day = request.date or reservation.reservation_date
+    local_time = request.time or reservation.reservation_time
+    party_size = request.party_size or reservation.party_size
+    area = (
+        request.seating_area if request.seating_area is not None else reservation.seating_preference
+    )
+    hold = await allocation.move_allocations(
+        session,
+        reservation_id=reservation_id,
+        day=day,
+        local_time=local_time,
+        party_size=party_size,
+        seating_area=area,
+        staff=request.staff,
+        now=now,
+    )
+    if not hold.held:
+        return BookingFacts(hold=hold)
+    assert hold.starts_at is not None and hold.ends_at is not None
+    reservation.reservation_date = day
+    reservation.reservation_time = local_time
+    reservation.party_size = party_size
+    reservation.seating_preference = area
+    reservation.starts_at = hold.starts_at
+    reservation.ends_at = hold.ends_at
+    reservation.duration_minutes = int((hold.ends_at - hold.starts_at).total_seconds() // 60)
+    reservation.cancellation_deadline_at = cancellation_deadline(
+        hold.starts_at, hours=restaurant.cancellation_deadline_hours
+    )
+    await session.flush()
+    hold = hold.model_copy(update={"reference": reservation.reference})
+    return facts_of(reservation, restaurant, hold, reminder_hours=reminder_hours)
+
+
+async def reassign_tables(
+    session: AsyncSession,
+    *,
+    reservation_id: uuid.UUID,
+    table_ids: list[uuid.UUID],
+    now: datetime,
+    reminder_hours: int,
+) -> BookingFacts:
+    """Put the party on the given tables (staff); on refusal nothing changes."""
+    reservation = await session.get(Reservation, reservation_id, with_for_update=True)
+    if reservation is None:
+        raise NotFoundError(f"reservation {reservation_id} not found")
+    restaurant = await session.get(Restaurant, reservation.restaurant_id)
+    assert restaurant is not None
+    hold = await allocation.assign_tables(
+        session, reservation_id=reservation_id, table_ids=table_ids, now=now
+    )
+    if not hold.held:
+        return BookingFacts(hold=hold)
+    hold = hold.model_copy(update={"reference": reservation.reference})
+    return facts_of(reservation, restaurant, hold, reminder_hours=reminder_hours)
+
+
+def booking_request_for_walk_in(
+    *,
+    reservation_id: uuid.UUID,
+    restaurant_id: uuid.UUID,
+    guest_id: uuid.UUID,
+    party_size: int,
+    table_ids: list[uuid.UUID] | None,
+    now: datetime,
+    timezone: str,
+    interval_minutes: int,
+) -> BookingRequest:
+    """A walk-in books the current slot (rounded down to the slot interval) as staff."""
+    local = now.astimezone(ZoneInfo(timezone))
+    minute = (local.hour * 60 + local.minute) // interval_minutes * interval_minutes
+    slot_time = local.replace(hour=minute // 60, minute=minute % 60, second=0, microsecond=0)
+    return BookingRequest(
+        reservation_id=reservation_id,
+        restaurant_id=restaurant_id,
+        guest_id=guest_id,
+        party_size=party_size,
+        date=slot_time.date(),
+        time=slot_time.time(),
+        source=ReservationSource.WALK_IN,
+        staff=True,
+        table_ids=table_ids,
+    )

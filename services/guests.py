@@ -1,0 +1,59 @@
+"""Guests: one row per normalised email, upserted when they book."""
+
+from __future__ import annotations
+
+import uuid
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.orm import Guest
+from models.schemas.reservation import GuestIn
+
+
+def normalise_email(email: str) -> str:
+    """The form under which a guest is unique: validated syntax, lower case throughout."""
+    try:
+        checked = validate_email(email, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ValueError(str(exc)) from None
+    return checked.normalized.lower()
+
+
+async def upsert_guest(session: AsyncSession, *, data: GuestIn) -> Guest:
+    """Find the guest by normalised email or create them; newer contact details win.
+
+    Uses INSERT ... ON CONFLICT DO NOTHING so two first bookings by the same new
+    guest at the same moment end up on one row.
+    """
+    email = normalise_email(str(data.email))
+    values = {
+        "id": uuid.uuid4(),
+        "email": email,
+        "first_name": data.first_name,
+        "last_name": data.last_name,
+        "phone": data.phone,
+        "preferred_language": data.preferred_language,
+        "email_notifications": data.email_notifications,
+        "sms_notifications": data.sms_notifications,
+    }
+    dialect = session.bind.dialect.name if session.bind else "postgresql"
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    await session.execute(
+        insert(Guest).values(**values).on_conflict_do_nothing(index_elements=[Guest.email])
+    )
+    guest = await session.scalar(select(Guest).where(Guest.email == email))
+    assert guest is not None
+    guest.first_name = data.first_name
+    if data.last_name:
+        guest.last_name = data.last_name
+    if data.phone:
+        guest.phone = data.phone
+    guest.preferred_language = data.preferred_language
+    guest.email_notifications = data.email_notifications
+    guest.sms_notifications = data.sms_notifications and guest.sms_opted_out_at is None
+    await session.flush()
+    return guest

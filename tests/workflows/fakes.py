@@ -1,0 +1,122 @@
+"""Stand-in activities for workflow timer tests (registered under the real activity names).
+
+They record what the workflow asked for and when (the activity's scheduled time is
+the test server's skipped clock), so tests can assert exact instants. The real
+activities are exercised against real databases in tests/api and tests/allocation.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from temporalio import activity
+
+from models.schemas.booking import HoldOutcome
+from models.schemas.lifecycle import (
+    AssignTablesRequest,
+    BookingFacts,
+    MessageIntent,
+    ModifyRequest,
+    ReservationInput,
+    Transition,
+)
+from rules.reminders import cancellation_deadline, wall_clock_before
+
+
+@dataclass
+class FakeBook:
+    """What the fake activities answer and what they saw."""
+
+    timezone: str = "Europe/Amsterdam"
+    deposit_minor: int = 0
+    refuse: bool = False
+    refuse_moves: bool = False
+    cancellation_hours: int = 24
+    transitions: list[Transition] = field(default_factory=list)
+    messages: list[tuple[str, int, datetime]] = field(default_factory=list)
+    holds: int = 0
+
+    def _facts(
+        self, inp_id: uuid.UUID, local_start: datetime, party: int, now: datetime
+    ) -> BookingFacts:
+        from datetime import UTC
+        from zoneinfo import ZoneInfo
+
+        starts = local_start.replace(tzinfo=ZoneInfo(self.timezone)).astimezone(UTC)
+        return BookingFacts(
+            hold=HoldOutcome(
+                held=True,
+                reservation_id=inp_id,
+                reference="RES-2027-000001",
+                table_ids=[uuid.UUID(int=1)],
+                table_numbers=["1"],
+                starts_at=starts,
+                ends_at=starts + timedelta(minutes=90),
+                hold_expires_at=now + timedelta(minutes=15),
+            ),
+            reminder_at=wall_clock_before(local_start, hours=24, timezone=self.timezone),
+            cancellation_deadline_at=cancellation_deadline(starts, hours=self.cancellation_hours),
+            deposit_minor=self.deposit_minor,
+            currency="EUR",
+            timezone=self.timezone,
+            date=local_start.date(),
+            time=local_start.time(),
+            party_size=party,
+        )
+
+    def activities(self) -> list[Callable[..., Any]]:
+        book = self
+
+        @activity.defn(name="hold_booking")
+        async def hold_booking(inp: ReservationInput) -> BookingFacts:
+            book.holds += 1
+            now = activity.info().scheduled_time
+            if book.refuse:
+                return BookingFacts(
+                    hold=HoldOutcome(
+                        held=False,
+                        reservation_id=inp.booking.reservation_id,
+                        reason="no_table_fits",
+                    )
+                )
+            local = datetime.combine(inp.booking.date, inp.booking.time)
+            return book._facts(inp.booking.reservation_id, local, inp.booking.party_size, now)
+
+        @activity.defn(name="record_transition")
+        async def record_transition(transition: Transition) -> bool:
+            book.transitions.append(transition)
+            return True
+
+        @activity.defn(name="move_booking")
+        async def move_booking(reservation_id: uuid.UUID, request: ModifyRequest) -> BookingFacts:
+            now = activity.info().scheduled_time
+            if book.refuse_moves or request.date is None or request.time is None:
+                return BookingFacts(
+                    hold=HoldOutcome(
+                        held=False, reservation_id=reservation_id, reason="no_table_fits"
+                    )
+                )
+            local = datetime.combine(request.date, request.time)
+            return book._facts(reservation_id, local, request.party_size or 2, now)
+
+        @activity.defn(name="assign_booking_tables")
+        async def assign_booking_tables(
+            reservation_id: uuid.UUID, request: AssignTablesRequest
+        ) -> BookingFacts:
+            return BookingFacts(hold=HoldOutcome(held=False, reservation_id=reservation_id))
+
+        @activity.defn(name="queue_message")
+        async def queue_message(intent: MessageIntent) -> None:
+            book.messages.append((intent.template, intent.sequence, activity.info().scheduled_time))
+
+        return [hold_booking, record_transition, move_booking, assign_booking_tables, queue_message]
+
+    def statuses(self) -> list[str]:
+        return [t.status.value for t in self.transitions]
+
+    def templates(self) -> list[str]:
+        return [m[0] for m in self.messages]

@@ -1,0 +1,42 @@
+"""Replays kept histories of every lifecycle path against today's workflow code.
+
+A change that breaks determinism (reordering activities, new timers without
+`workflow.patched`) fails here before it reaches running reservations. Refresh the
+histories deliberately with `RECORD_HISTORIES=1 pytest tests/workflows`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from temporalio.client import WorkflowHistory
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Replayer
+
+from workflows.reservation import ReservationWorkflow
+
+HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
+
+
+def test_every_path_has_a_kept_history() -> None:
+    names = {p.stem for p in HISTORIES}
+    assert {
+        "happy_path",
+        "hold_expired",
+        "manual_declined_by_deadline",
+        "manual_confirmed_then_cancelled",
+        "reminder_in_dst_week",
+        "modified_reminder_moved",
+        "cancelled_late",
+        "automatic_no_show",
+        "deposit_paid_then_cancelled",
+        "refused",
+    } <= names
+
+
+@pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)
+async def test_history_replays(path: Path) -> None:
+    history = WorkflowHistory.from_json(f"reservation-{path.stem}", path.read_text())
+    replayer = Replayer(workflows=[ReservationWorkflow], data_converter=pydantic_data_converter)
+    await replayer.replay_workflow(history)
