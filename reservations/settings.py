@@ -27,7 +27,10 @@ VAR_DIR = Path("var")
 class Settings(BaseSettings):
     """Every setting the API, the worker and the dev runner read."""
 
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+    # an empty variable (NO_SHOW_GRACE_MINUTES=) means "not set"
+    model_config = SettingsConfigDict(
+        env_file=".env", extra="ignore", frozen=True, env_parse_none_str=""
+    )
 
     environment: Environment = Environment.DEVELOPMENT
     database_url: str = Field(

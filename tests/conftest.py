@@ -168,7 +168,7 @@ async def db(request: pytest.FixtureRequest, templates: Templates) -> AsyncItera
 async def pg_db(templates: Templates) -> AsyncIterator[Database]:
     """A fresh, migrated PostgreSQL database (for PostgreSQL-only behaviour)."""
     name, url = await _make_database("postgres", templates)
-    engine = create_engine(url, pool_size=30, max_overflow=220)
+    engine = create_engine(url, pool_size=20, max_overflow=30)
     try:
         yield Database(kind="postgres", url=url, engine=engine, sessions=session_factory(engine))
     finally:

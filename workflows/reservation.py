@@ -67,6 +67,17 @@ class _Timer:
     action: Callable[[], Awaitable[None]] | None
 
 
+def _refuse_unless_held(facts: BookingFacts) -> None:
+    """Fail the update (not the workflow) when the new tables could not be held."""
+    if not facts.hold.held:
+        raise ApplicationError(
+            facts.hold.reason or "not available",
+            facts.hold.model_dump(mode="json"),
+            type="NotAvailable",
+            non_retryable=True,
+        )
+
+
 @workflow.defn
 class ReservationWorkflow:
     """Owns one reservation's lifecycle. Workflow id: `reservation-<reservation id>`."""
@@ -313,13 +324,7 @@ class ReservationWorkflow:
                 start_to_close_timeout=ACTIVITY_TIMEOUT,
                 retry_policy=ACTIVITY_RETRY,
             )
-            if not facts.hold.held:
-                raise ApplicationError(
-                    facts.hold.reason or "not available",
-                    facts.hold.model_dump(mode="json"),
-                    type="NotAvailable",
-                    non_retryable=True,
-                )
+            _refuse_unless_held(facts)
             self._apply_facts(facts)
             self._modifications += 1
             if self._state.reminder_at is not None and self._state.reminder_at > workflow.now():
@@ -380,13 +385,7 @@ class ReservationWorkflow:
                 start_to_close_timeout=ACTIVITY_TIMEOUT,
                 retry_policy=ACTIVITY_RETRY,
             )
-            if not facts.hold.held:
-                raise ApplicationError(
-                    facts.hold.reason or "tables not available",
-                    facts.hold.model_dump(mode="json"),
-                    type="NotAvailable",
-                    non_retryable=True,
-                )
+            _refuse_unless_held(facts)
             self._apply_facts(facts)
         return self._woken()
 

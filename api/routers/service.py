@@ -7,6 +7,8 @@ from datetime import UTC, date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
+from pydantic import BaseModel
+from temporalio.client import Client
 
 from api.deps import HostOf, ManagerOf, PageDep, SessionDep, SettingsDep
 from api.lifecycle import send_update, start_reservation
@@ -86,6 +88,23 @@ async def _after(session: SessionDep, reservation_id: uuid.UUID) -> StaffReserva
     return staff_reservation_out(await queries.get_view(session, reservation_id=reservation_id))
 
 
+async def _act(
+    session: SessionDep,
+    temporal: Client,
+    *,
+    restaurant_id: uuid.UUID,
+    reservation_id: uuid.UUID,
+    update: str,
+    arg: BaseModel | None = None,
+) -> StaffReservationOut:
+    """Send one staff action to the reservation's workflow and answer with the result."""
+    await _owned(session, restaurant_id, reservation_id)
+    await send_update(
+        temporal, session=session, reservation_id=reservation_id, update=update, arg=arg
+    )
+    return await _after(session, reservation_id)
+
+
 @router.get(
     "/reservations/{reservation_id}",
     response_model=StaffReservationOut,
@@ -110,12 +129,15 @@ async def check_in(
     temporal: TemporalDep,
     data: CheckInIn | None = None,
 ) -> StaffReservationOut:
-    await _owned(session, scope.restaurant_id, reservation_id)
     arg = CheckInRequest(actual_party_size=data.actual_party_size if data else None)
-    await send_update(
-        temporal, session=session, reservation_id=reservation_id, update="check_in", arg=arg
+    return await _act(
+        session,
+        temporal,
+        restaurant_id=scope.restaurant_id,
+        reservation_id=reservation_id,
+        update="check_in",
+        arg=arg,
     )
-    return await _after(session, reservation_id)
 
 
 @router.post(
@@ -126,9 +148,13 @@ async def check_in(
 async def complete(
     reservation_id: uuid.UUID, scope: HostOf, session: SessionDep, temporal: TemporalDep
 ) -> StaffReservationOut:
-    await _owned(session, scope.restaurant_id, reservation_id)
-    await send_update(temporal, session=session, reservation_id=reservation_id, update="complete")
-    return await _after(session, reservation_id)
+    return await _act(
+        session,
+        temporal,
+        restaurant_id=scope.restaurant_id,
+        reservation_id=reservation_id,
+        update="complete",
+    )
 
 
 @router.post(
@@ -139,9 +165,13 @@ async def complete(
 async def no_show(
     reservation_id: uuid.UUID, scope: HostOf, session: SessionDep, temporal: TemporalDep
 ) -> StaffReservationOut:
-    await _owned(session, scope.restaurant_id, reservation_id)
-    await send_update(temporal, session=session, reservation_id=reservation_id, update="no_show")
-    return await _after(session, reservation_id)
+    return await _act(
+        session,
+        temporal,
+        restaurant_id=scope.restaurant_id,
+        reservation_id=reservation_id,
+        update="no_show",
+    )
 
 
 @router.post(
@@ -156,15 +186,14 @@ async def assign_tables(
     session: SessionDep,
     temporal: TemporalDep,
 ) -> StaffReservationOut:
-    await _owned(session, scope.restaurant_id, reservation_id)
-    await send_update(
+    return await _act(
+        session,
         temporal,
-        session=session,
+        restaurant_id=scope.restaurant_id,
         reservation_id=reservation_id,
         update="assign_tables",
         arg=AssignTablesRequest(table_ids=data.table_ids),
     )
-    return await _after(session, reservation_id)
 
 
 @router.post(
@@ -179,12 +208,15 @@ async def confirm(
     temporal: TemporalDep,
     data: DecisionIn | None = None,
 ) -> StaffReservationOut:
-    await _owned(session, scope.restaurant_id, reservation_id)
     arg = DecisionRequest(reason=data.reason if data else None)
-    await send_update(
-        temporal, session=session, reservation_id=reservation_id, update="confirm", arg=arg
+    return await _act(
+        session,
+        temporal,
+        restaurant_id=scope.restaurant_id,
+        reservation_id=reservation_id,
+        update="confirm",
+        arg=arg,
     )
-    return await _after(session, reservation_id)
 
 
 @router.post(
@@ -199,12 +231,15 @@ async def decline(
     temporal: TemporalDep,
     data: DecisionIn | None = None,
 ) -> StaffReservationOut:
-    await _owned(session, scope.restaurant_id, reservation_id)
     arg = DecisionRequest(reason=data.reason if data else None)
-    await send_update(
-        temporal, session=session, reservation_id=reservation_id, update="decline", arg=arg
+    return await _act(
+        session,
+        temporal,
+        restaurant_id=scope.restaurant_id,
+        reservation_id=reservation_id,
+        update="decline",
+        arg=arg,
     )
-    return await _after(session, reservation_id)
 
 
 @router.post(
@@ -219,12 +254,15 @@ async def cancel(
     temporal: TemporalDep,
     data: CancelIn | None = None,
 ) -> StaffReservationOut:
-    await _owned(session, scope.restaurant_id, reservation_id)
     arg = CancelRequest(by="restaurant", reason=data.reason if data else None)
-    await send_update(
-        temporal, session=session, reservation_id=reservation_id, update="cancel", arg=arg
+    return await _act(
+        session,
+        temporal,
+        restaurant_id=scope.restaurant_id,
+        reservation_id=reservation_id,
+        update="cancel",
+        arg=arg,
     )
-    return await _after(session, reservation_id)
 
 
 @router.post(
