@@ -28,7 +28,18 @@ from reservations.cache import Cache
 from reservations.db import transaction
 from services import booking, messages
 from services.availability import invalidate_day
-from services.errors import NotFoundError
+from services.errors import ConflictError, InvalidError, NotFoundError, ServiceError
+
+
+def _refusal(exc: ServiceError) -> ApplicationError:
+    """A request the data refuses: retrying cannot help, so fail the update at once."""
+    kind = {NotFoundError: "NotFound", InvalidError: "Invalid", ConflictError: "Conflict"}
+    return ApplicationError(
+        exc.detail,
+        {"field": exc.field},
+        type=kind.get(type(exc), "Refused"),
+        non_retryable=True,
+    )
 
 
 @dataclass
@@ -59,8 +70,8 @@ class ReservationActivities:
                     now=datetime.now(UTC),
                     reminder_hours=self.reminder_hours,
                 )
-        except NotFoundError as exc:
-            raise ApplicationError(str(exc), type="NotFound", non_retryable=True) from None
+        except ServiceError as exc:
+            raise _refusal(exc) from None
         except Exception as exc:
             refused = booking.refused_outcome(exc)
             if refused is None:
@@ -78,8 +89,8 @@ class ReservationActivities:
                 reservation = await session.get(Reservation, transition.reservation_id)
                 assert reservation is not None
                 restaurant_id, day = reservation.restaurant_id, reservation.reservation_date
-        except NotFoundError as exc:
-            raise ApplicationError(str(exc), type="NotFound", non_retryable=True) from None
+        except ServiceError as exc:
+            raise _refusal(exc) from None
         await self._invalidate(restaurant_id, day)
         return recorded
 
@@ -91,13 +102,16 @@ class ReservationActivities:
             if before is None:
                 raise ApplicationError("reservation not found", type="NotFound", non_retryable=True)
             old_day, restaurant_id = before.reservation_date, before.restaurant_id
-            facts = await booking.move_reservation(
-                session,
-                reservation_id=reservation_id,
-                request=request,
-                now=datetime.now(UTC),
-                reminder_hours=self.reminder_hours,
-            )
+            try:
+                facts = await booking.move_reservation(
+                    session,
+                    reservation_id=reservation_id,
+                    request=request,
+                    now=datetime.now(UTC),
+                    reminder_hours=self.reminder_hours,
+                )
+            except ServiceError as exc:
+                raise _refusal(exc) from None
         await self._invalidate(restaurant_id, old_day, facts.date)
         return facts
 
@@ -107,13 +121,16 @@ class ReservationActivities:
     ) -> BookingFacts:
         """Put the party on staff-chosen tables."""
         async with transaction(self.sessions) as session:
-            facts = await booking.reassign_tables(
-                session,
-                reservation_id=reservation_id,
-                table_ids=request.table_ids,
-                now=datetime.now(UTC),
-                reminder_hours=self.reminder_hours,
-            )
+            try:
+                facts = await booking.reassign_tables(
+                    session,
+                    reservation_id=reservation_id,
+                    table_ids=request.table_ids,
+                    now=datetime.now(UTC),
+                    reminder_hours=self.reminder_hours,
+                )
+            except ServiceError as exc:
+                raise _refusal(exc) from None
             reservation = await session.get(Reservation, reservation_id)
             assert reservation is not None
             restaurant_id, day = reservation.restaurant_id, reservation.reservation_date

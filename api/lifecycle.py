@@ -19,7 +19,7 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from api.problems import Conflict, NotFound, Problem, ServiceUnavailable
+from api.problems import Conflict, InvalidInput, NotFound, Problem, ServiceUnavailable
 from models.schemas.lifecycle import ReservationInput, ReservationState
 from workflows.reservation import ReservationWorkflow
 
@@ -123,5 +123,9 @@ def _update_problem(exc: WorkflowUpdateFailedError) -> Problem:
                 f"not available: {cause.message}",
                 extra={"reason": cause.message, "alternatives": alternatives},
             )
+        if cause.type == "Invalid":
+            details = cause.details[0] if cause.details else {}
+            field = details.get("field") if isinstance(details, dict) else None
+            return InvalidInput(cause.message, field=field)
         return Conflict(cause.message, extra={"error": cause.type})
     return Conflict(str(cause or exc))

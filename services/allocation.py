@@ -515,6 +515,8 @@ async def confirm_allocations(
     expired hold is released here: it is not confirmed in time).  Idempotent.
     """
     restaurant_id, day, _ = await _reservation(session, reservation_id)
+    # the same lock as holds take, so no hold can release these rows under us
+    await _lock_day(session, restaurant_id, day)
     rows = await _active_rows(session, reservation_id)
     if not rows:
         return False
@@ -528,14 +530,16 @@ async def confirm_allocations(
         await _release_rows(session, reservation_id=reservation_id, now=now)
         note_change(session, restaurant_id=restaurant_id, day=day)
         return False
-    await session.execute(
+    held = sum(1 for r in rows if r.status == AllocationStatus.HELD)
+    result = await session.execute(
         update(a)
         .where(a.reservation_id == reservation_id, a.status == AllocationStatus.HELD)
         .values(status=AllocationStatus.BOOKED, hold_expires_at=None)
         .execution_options(synchronize_session=False)
     )
     note_change(session, restaurant_id=restaurant_id, day=day)
-    return True
+    # a row released by a neighbouring day's hold meanwhile means the hold is lost
+    return int(getattr(result, "rowcount", held)) == held
 
 
 async def release_allocations(

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.enums import AllocationStatus, DepositStatus, ReservationSource
+from models.enums import AllocationStatus, ConfirmationMode, DepositStatus, ReservationSource
 from models.orm import Guest, Reservation, Restaurant, TableAllocation
 from models.schemas.booking import BookingRequest, HoldOutcome
 from models.schemas.lifecycle import BookingFacts, ModifyRequest, ReservationInput, Transition
@@ -67,6 +67,8 @@ def facts_of(
         date=reservation.reservation_date,
         time=reservation.reservation_time,
         party_size=reservation.party_size,
+        status=reservation.status,
+        held_at=reservation.created_at,
     )
 
 
@@ -145,6 +147,16 @@ async def create_held_reservation(
     walk_in = booking.source is ReservationSource.WALK_IN
     if walk_in:
         deposit = 0
+    # with nothing to wait for, the hold and its first decision are one transaction:
+    # the caller's answer then waits for one activity instead of three
+    if walk_in:
+        status = S.SEATED
+    elif deposit:
+        status = S.HELD
+    elif inp.policy.confirmation_mode is ConfirmationMode.MANUAL:
+        status = S.PENDING_CONFIRMATION
+    else:
+        status = S.CONFIRMED
     reservation = Reservation(
         id=booking.reservation_id,
         reference=reference,
@@ -156,7 +168,7 @@ async def create_held_reservation(
         starts_at=provisional_start,
         ends_at=provisional_start + timedelta(minutes=minutes),
         duration_minutes=minutes,
-        status=S.SEATED if walk_in else S.HELD,
+        status=status,
         source=booking.source,
         seating_preference=booking.seating_area,
         special_requests=booking.special_requests,
@@ -169,8 +181,9 @@ async def create_held_reservation(
         # the policy in force now is frozen onto the booking
         no_show_fee_minor=restaurant.no_show_fee_minor,
         workflow_id=f"reservation-{booking.reservation_id}",
+        created_at=now,
         seated_at=now if walk_in else None,
-        confirmed_at=now if walk_in else None,
+        confirmed_at=now if status in {S.SEATED, S.CONFIRMED} else None,
     )
     session.add(reservation)
     await session.flush()
@@ -181,11 +194,11 @@ async def create_held_reservation(
     reservation.starts_at = hold.starts_at
     reservation.ends_at = hold.ends_at
     reservation.duration_minutes = int((hold.ends_at - hold.starts_at).total_seconds() // 60)
-    reservation.hold_expires_at = None if walk_in else hold.hold_expires_at
+    reservation.hold_expires_at = hold.hold_expires_at if status is S.HELD else None
     reservation.cancellation_deadline_at = cancellation_deadline(
         hold.starts_at, hours=restaurant.cancellation_deadline_hours
     )
-    if walk_in:
+    if status is not S.HELD:
         await allocation.confirm_allocations(session, reservation_id=reservation.id, now=now)
     await session.execute(
         update(Guest)

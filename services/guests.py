@@ -24,7 +24,7 @@ def normalise_email(email: str) -> str:
 
 
 async def upsert_guest(session: AsyncSession, *, data: GuestIn) -> Guest:
-    """Find the guest by normalised email or create them; newer contact details win.
+    """Find the guest by normalised email or create them; missing details are filled in.
 
     Uses INSERT ... ON CONFLICT DO NOTHING so two first bookings by the same new
     guest at the same moment end up on one row.
@@ -47,13 +47,11 @@ async def upsert_guest(session: AsyncSession, *, data: GuestIn) -> Guest:
     )
     guest = await session.scalar(select(Guest).where(Guest.email == email))
     assert guest is not None
-    guest.first_name = data.first_name
-    if data.last_name:
+    # whoever books with an email has not proved they own it: a booking may fill in
+    # what is missing, never overwrite the contact details a guest already has
+    if not guest.last_name and data.last_name:
         guest.last_name = data.last_name
-    if data.phone:
+    if not guest.phone and data.phone:
         guest.phone = data.phone
-    guest.preferred_language = data.preferred_language
-    guest.email_notifications = data.email_notifications
-    guest.sms_notifications = data.sms_notifications and guest.sms_opted_out_at is None
     await session.flush()
     return guest

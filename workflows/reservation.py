@@ -16,10 +16,11 @@ from datetime import datetime, timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from models.enums import ConfirmationMode, DepositStatus, ReservationSource
+    from models.enums import ConfirmationMode, DepositStatus
+    from models.schemas.booking import HoldOutcome
     from models.schemas.lifecycle import (
         AssignTablesRequest,
         BookingFacts,
@@ -67,6 +68,31 @@ class _Timer:
     action: Callable[[], Awaitable[None]] | None
 
 
+async def _booking_activity(name: str, *args: object) -> BookingFacts:
+    """Run an activity that answers with BookingFacts.
+
+    A refusal by the data (non-retryable ApplicationError from the activity) is
+    re-raised as an ApplicationError of its own, so it fails the update that asked,
+    never the workflow.
+    """
+    try:
+        facts: BookingFacts = await workflow.execute_activity(
+            name,
+            args=list(args),
+            result_type=BookingFacts,
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=ACTIVITY_RETRY,
+        )
+        return facts
+    except ActivityError as failure:
+        cause = failure.cause
+        if isinstance(cause, ApplicationError) and cause.non_retryable:
+            raise ApplicationError(
+                cause.message, *cause.details, type=cause.type, non_retryable=True
+            ) from None
+        raise
+
+
 def _refuse_unless_held(facts: BookingFacts) -> None:
     """Fail the update (not the workflow) when the new tables could not be held."""
     if not facts.hold.held:
@@ -104,21 +130,25 @@ class ReservationWorkflow:
 
     @workflow.run
     async def run(self, inp: ReservationInput) -> ReservationState:
-        facts = await workflow.execute_activity(
-            "hold_booking",
-            inp,
-            result_type=BookingFacts,
-            start_to_close_timeout=ACTIVITY_TIMEOUT,
-            retry_policy=ACTIVITY_RETRY,
-        )
+        try:
+            facts = await _booking_activity("hold_booking", inp)
+        except ApplicationError as refusal:
+            # the request itself cannot be served (e.g. staff pinned unsuitable tables)
+            facts = BookingFacts(
+                hold=HoldOutcome(
+                    held=False, reservation_id=inp.booking.reservation_id, reason=refusal.message
+                )
+            )
         self._apply_facts(facts)
         if not facts.hold.held:
             self._state.refused = True
             self._hold_done = True
             await workflow.wait_condition(workflow.all_handlers_finished)
             return self._state
-        walk_in = inp.booking.source is ReservationSource.WALK_IN
-        self._set_status(S.SEATED if walk_in else S.HELD)
+        # a booking with nothing to wait for was confirmed (or queued for the manager)
+        # in the hold's own transaction; one with a deposit due is held
+        status = facts.status or S.HELD
+        self._set_status(status)
         workflow.upsert_search_attributes(
             [
                 RESERVATION_REFERENCE.value_set(facts.hold.reference or ""),
@@ -126,13 +156,16 @@ class ReservationWorkflow:
                 RESERVATION_DATE.value_set(inp.booking.date.isoformat()),
             ]
         )
-        if self._state.deposit_minor > 0:
-            await self._message("held")
-        elif not walk_in:
-            # confirm (or queue for the manager) before answering the creating caller
-            async with self._lock:
-                await self._after_hold()
-        self._hold_done = True
+        if status is S.PENDING_CONFIRMATION:
+            self._pending_since = facts.held_at or workflow.now()
+        self._hold_done = True  # the creating caller has its answer from here on
+        async with self._lock:
+            if status is S.CONFIRMED:
+                await self._on_confirmed()
+            elif status is S.PENDING_CONFIRMATION:
+                await self._message("pending")
+            elif status is S.HELD:
+                await self._message("held")
         await self._lifecycle()
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self._state
@@ -317,15 +350,13 @@ class ReservationWorkflow:
         """Move the booking; new tables are held before the old ones are released."""
         async with self._lock:
             self._check(A.MODIFY)
-            facts = await workflow.execute_activity(
-                "move_booking",
-                args=[self._state.reservation_id, request],
-                result_type=BookingFacts,
-                start_to_close_timeout=ACTIVITY_TIMEOUT,
-                retry_policy=ACTIVITY_RETRY,
-            )
+            facts = await _booking_activity("move_booking", self._state.reservation_id, request)
             _refuse_unless_held(facts)
             self._apply_facts(facts)
+            if facts.date is not None:
+                workflow.upsert_search_attributes(
+                    [RESERVATION_DATE.value_set(facts.date.isoformat())]
+                )
             self._modifications += 1
             if self._state.reminder_at is not None and self._state.reminder_at > workflow.now():
                 self._state.reminder_sent = False  # the reminder moves with the booking
@@ -378,12 +409,8 @@ class ReservationWorkflow:
         """Staff put the party on other tables (capacity and overlaps are checked)."""
         async with self._lock:
             self._check(A.ASSIGN_TABLES)
-            facts = await workflow.execute_activity(
-                "assign_booking_tables",
-                args=[self._state.reservation_id, request],
-                result_type=BookingFacts,
-                start_to_close_timeout=ACTIVITY_TIMEOUT,
-                retry_policy=ACTIVITY_RETRY,
+            facts = await _booking_activity(
+                "assign_booking_tables", self._state.reservation_id, request
             )
             _refuse_unless_held(facts)
             self._apply_facts(facts)

@@ -19,9 +19,16 @@ from api.auth import can_see_restaurant, staff_id_from_token
 from api.deps import PageDep, SessionDep, SettingsDep
 from api.lifecycle import reservation_id_for, send_update, start_reservation
 from api.manage_links import manage_token, reservation_in_token
-from api.problems import InvalidInput, NotFound, ServiceUnavailable, Unauthorized, problem_response
+from api.problems import (
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    ServiceUnavailable,
+    Unauthorized,
+    problem_response,
+)
 from api.views import reservation_out
-from models.enums import ConfirmationMode, ReservationSource
+from models.enums import ConfirmationMode, ReservationSource, StaffRole
 from models.orm import StaffUser
 from models.schemas.booking import BookingRequest
 from models.schemas.common import Page
@@ -36,6 +43,7 @@ from models.schemas.reservation import (
     ReservationOut,
 )
 from reservations.settings import Settings
+from rules.state_machine import TERMINAL_STATUSES
 from services import reservation_queries as queries
 from services.guests import normalise_email, upsert_guest
 from services.reservation_queries import ReservationView
@@ -95,7 +103,9 @@ async def create_reservation(
         data = data.model_copy(update={"seating_preference": data.seating_preference or None})
     guest = await upsert_guest(session, data=data.guest)
     await session.commit()
-    reservation_id = reservation_id_for(idempotency_key, scope=str(restaurant.id))
+    # a key names one booking of one guest at one restaurant: replaying someone else's
+    # key with another email starts a booking of its own instead of revealing theirs
+    reservation_id = reservation_id_for(idempotency_key, scope=f"{restaurant.id}:{guest.email}")
     booking = BookingRequest(
         reservation_id=reservation_id,
         restaurant_id=restaurant.id,
@@ -122,7 +132,12 @@ async def create_reservation(
         idempotency_key=idempotency_key,
         memo={"guest_id": str(guest.id), "guest_name": guest.first_name},
     )
-    if state.refused or state.hold is None or not state.hold.held:
+    if (
+        state.refused
+        or state.hold is None
+        or not state.hold.held
+        or (state.status is not None and state.status in TERMINAL_STATUSES)
+    ):
         hold = state.hold
         return problem_response(
             409,
@@ -253,15 +268,16 @@ async def guest_confirm(
 @router.get(
     "/{reservation_id}/guest-reservations",
     response_model=Page[ReservationOut],
-    summary="All reservations of the guest this booking belongs to",
+    summary="All reservations of the guest this booking belongs to (staff)",
 )
 async def guest_reservations(
     access: AccessDep, session: SessionDep, page: PageDep
 ) -> Page[ReservationOut]:
     view, staff = access
-    scope = None
-    if staff is not None and staff.role.value != "admin":
-        scope = staff.restaurant_ids
+    if staff is None:
+        # a manage token proves access to one booking, not ownership of the email
+        raise Forbidden("listing a guest's reservations needs a staff token")
+    scope = None if staff.role is StaffRole.ADMIN else staff.restaurant_ids
     views, total = await queries.list_for_guest(
         session, guest_id=view.guest.id, restaurant_ids=scope, limit=page.limit, offset=page.offset
     )

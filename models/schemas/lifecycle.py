@@ -47,6 +47,9 @@ class BookingFacts(BaseModel):
     date: dt.date | None = None
     time: dt.time | None = None
     party_size: int = 0
+    # the status the hold transaction left (confirmed or pending when nothing is awaited)
+    status: ReservationStatus | None = None
+    held_at: dt.datetime | None = None
 
 
 class ReservationState(BaseModel):

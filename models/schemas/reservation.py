@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 from typing import Annotated, Literal
 
-from pydantic import EmailStr, Field
+from pydantic import EmailStr, Field, field_validator
 
 from models.enums import DepositStatus, ReservationSource
 from models.schemas.booking import AlternativeSlot
@@ -43,11 +43,23 @@ class ReservationCreate(StrictModel):
     dietary_requirements: Text1000 | None = None
 
 
+def _distinct_tables(value: list[uuid.UUID]) -> list[uuid.UUID]:
+    if len(set(value)) != len(value):
+        raise ValueError("a table may be listed only once")
+    return value
+
+
 class WalkInCreate(StrictModel):
     """A party that walked in; they are seated at once."""
 
     party_size: Annotated[int, Field(ge=1, le=100)]
-    table_ids: list[uuid.UUID] | None = None
+    table_ids: Annotated[list[uuid.UUID], Field(min_length=1, max_length=10)] | None = None
+
+    @field_validator("table_ids")
+    @classmethod
+    def _distinct(cls, value: list[uuid.UUID] | None) -> list[uuid.UUID] | None:
+        return None if value is None else _distinct_tables(value)
+
     guest: GuestIn | None = None
     notes: Text1000 | None = None
 
@@ -71,6 +83,11 @@ class CheckInIn(StrictModel):
 
 class AssignTablesIn(StrictModel):
     table_ids: Annotated[list[uuid.UUID], Field(min_length=1, max_length=10)]
+
+    @field_validator("table_ids")
+    @classmethod
+    def _distinct(cls, value: list[uuid.UUID]) -> list[uuid.UUID]:
+        return _distinct_tables(value)
 
 
 class DecisionIn(StrictModel):

@@ -342,3 +342,55 @@ async def test_a_new_worker_finishes_a_booking_whose_worker_stopped(
     assert confirmed.json()["status"] == "confirmed"
     seated = await live.client.post(f"{url}/check-in", headers=manager)
     assert seated.json()["status"] == "seated"
+
+
+async def test_unsuitable_tables_are_refused_and_the_booking_stays_usable(
+    live: LiveApi, admin: dict[str, str]
+) -> None:
+    rid = await restaurant(live, admin, tables=2)
+    host = await live.token_for(StaffRole.HOST, [rid])
+    res = (await live.client.post(f"{BASE}/reservations", json=booking(rid, party=4))).json()
+    url = f"{BASE}/restaurants/{rid}/reservations/{res['id']}"
+    tables = (await live.client.get(f"{BASE}/restaurants/{rid}/tables", headers=host)).json()
+    one = tables["items"][0]["id"]
+    twice = await live.client.post(
+        f"{url}/assign-tables", headers=host, json={"table_ids": [one, one]}
+    )
+    assert twice.status_code == 422 and twice.json()["field"] == "table_ids"
+    small = await live.client.patch(
+        f"{BASE}/restaurants/{rid}/tables/{one}", headers=admin, json={"max_capacity": 2}
+    )
+    assert small.status_code == 200
+    refused = await asyncio.wait_for(
+        live.client.post(f"{url}/assign-tables", headers=host, json={"table_ids": [one]}), 20
+    )
+    assert refused.status_code == 422, refused.text
+    # the workflow is not stuck retrying: the next action goes through
+    cancelled = await asyncio.wait_for(
+        live.client.post(f"{url}/cancel", headers=host, json={"reason": "test"}), 20
+    )
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled_by_restaurant"
+
+
+async def test_an_email_or_a_key_alone_reveals_no_one_elses_booking(
+    live: LiveApi, admin: dict[str, str]
+) -> None:
+    rid = await restaurant(live, admin)
+    key = {"Idempotency-Key": "order-1"}
+    victim = (await live.client.post(f"{BASE}/reservations", json=booking(rid), headers=key)).json()
+    # the same key with another email is another booking, not the victim's
+    other = await live.client.post(
+        f"{BASE}/reservations", json=booking(rid, email="mallory@example.com"), headers=key
+    )
+    assert other.status_code == 201 and other.json()["id"] != victim["id"]
+    # a booking under the victim's email does not list the victim's other bookings
+    mine = (await live.client.post(f"{BASE}/reservations", json=booking(rid, at="21:00"))).json()
+    listing = await live.client.get(
+        f"{BASE}/reservations/{mine['id']}/guest-reservations",
+        params={"token": mine["manage_token"]},
+    )
+    assert listing.status_code == 403
+    # nor does it overwrite the victim's contact details
+    async with live.db.sessions() as session:
+        guest = await session.scalar(select(Guest).where(Guest.email == "ann@example.com"))
+    assert guest is not None and guest.phone == "+31612345678"

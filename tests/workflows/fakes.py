@@ -15,6 +15,7 @@ from typing import Any
 
 from temporalio import activity
 
+from models.enums import ConfirmationMode
 from models.schemas.booking import HoldOutcome
 from models.schemas.lifecycle import (
     AssignTablesRequest,
@@ -25,6 +26,7 @@ from models.schemas.lifecycle import (
     Transition,
 )
 from rules.reminders import cancellation_deadline, wall_clock_before
+from rules.state_machine import ReservationStatus
 
 
 @dataclass
@@ -39,6 +41,7 @@ class FakeBook:
     transitions: list[Transition] = field(default_factory=list)
     messages: list[tuple[str, int, datetime]] = field(default_factory=list)
     holds: int = 0
+    held_at: datetime | None = None
 
     def _facts(
         self, inp_id: uuid.UUID, local_start: datetime, party: int, now: datetime
@@ -84,7 +87,16 @@ class FakeBook:
                     )
                 )
             local = datetime.combine(inp.booking.date, inp.booking.time)
-            return book._facts(inp.booking.reservation_id, local, inp.booking.party_size, now)
+            facts = book._facts(inp.booking.reservation_id, local, inp.booking.party_size, now)
+            # like the real hold: with no deposit the first decision is taken at once
+            if book.deposit_minor:
+                status = ReservationStatus.HELD
+            elif inp.policy.confirmation_mode is ConfirmationMode.MANUAL:
+                status = ReservationStatus.PENDING_CONFIRMATION
+            else:
+                status = ReservationStatus.CONFIRMED
+            book.held_at = now
+            return facts.model_copy(update={"status": status, "held_at": now})
 
         @activity.defn(name="record_transition")
         async def record_transition(transition: Transition) -> bool:

@@ -158,9 +158,11 @@ async def test_manual_confirmation_deadline_declines(run: Run) -> None:
     )
     handle = await start(run, booking_input(day=far_future(), policy=policy))
     result = await handle.result()
-    assert [t.action.value for t in run.book.transitions] == ["await_manual", "decline"]
-    pending, declined = run.book.transitions
-    assert_fires_at(declined.at, pending.at + timedelta(hours=24))
+    # pending from the hold itself (no deposit due); declined 24 hours later
+    assert [t.action.value for t in run.book.transitions] == ["decline"]
+    (declined,) = run.book.transitions
+    assert run.book.held_at is not None
+    assert_fires_at(declined.at, run.book.held_at + timedelta(hours=24))
     assert result.status is not None and result.status.value == "declined"
     assert run.book.templates() == ["pending", "declined"]
     await keep_history(handle, "manual_declined_by_deadline")
@@ -262,7 +264,7 @@ async def test_happy_path_to_the_review_request(run: Run) -> None:
     await handle.execute_update(ReservationWorkflow.complete)
     result = await handle.result()
     assert result.status is not None and result.status.value == "completed"
-    assert run.book.statuses() == ["confirmed", "seated", "completed"]
+    assert run.book.statuses() == ["seated", "completed"]  # confirmed by the hold itself
     assert run.book.templates() == ["confirmation", "reminder", "review_request"]
     completed_at = run.book.transitions[-1].at
     review_at = run.book.messages[-1][2]
