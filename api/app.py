@@ -15,7 +15,7 @@ from temporalio.client import Client
 from api.metrics import install_metrics
 from api.problems import install_problem_handlers, problem_response
 from api.routers import availability, floor, reservations, restaurants, service, staff
-from reservations.cache import Cache, create_cache
+from reservations.cache import Cache, NullCache, create_cache
 from reservations.db import create_engine, session_factory
 from reservations.settings import Settings, get_settings
 from services.errors import ConflictError, InvalidError, NotFoundError, ServiceError
@@ -44,7 +44,11 @@ def create_app(
         app.state.engine = engine or create_engine(settings.effective_database_url)
         app.state.sessions = session_factory(app.state.engine)
         own_cache = cache is None
-        app.state.cache = cache or create_cache(settings.redis_url)
+        # without Redis the worker's invalidations cannot reach this process, so the
+        # API then computes every answer rather than serve a stale one
+        app.state.cache = cache or (
+            create_cache(settings.redis_url) if settings.redis_url else NullCache()
+        )
         # connected on first use, so reads keep working while Temporal is down
         app.state.temporal = temporal_client
         app.state.temporal_connect = connect_temporal

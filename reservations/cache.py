@@ -116,6 +116,32 @@ class RedisCache:
         await self._redis.aclose()
 
 
+class NullCache:
+    """Remembers nothing: every read is a miss and every claim succeeds.
+
+    For a process whose cache other processes would need to invalidate but cannot
+    reach (the API beside a separate worker when REDIS_URL is unset).
+    """
+
+    async def get(self, key: str) -> bytes | None:
+        return None
+
+    async def set(self, key: str, value: bytes, *, ttl_seconds: int) -> None:
+        return None
+
+    async def set_if_absent(self, key: str, value: bytes, *, ttl_seconds: int) -> bool:
+        return True
+
+    async def incr(self, key: str) -> int | None:
+        return None
+
+    async def delete(self, key: str) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None
+
+
 def create_cache(redis_url: str | None) -> Cache:
     """Redis when a URL is configured, else the in-process cache."""
     return RedisCache(redis_url) if redis_url else MemoryCache()

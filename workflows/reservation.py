@@ -60,6 +60,10 @@ ACTIVITY_RETRY = RetryPolicy(
 )
 
 
+# how long before its start a party may be seated
+EARLIEST_CHECK_IN = timedelta(hours=12)
+
+
 @dataclass
 class _Timer:
     """The next thing the lifecycle waits for: an instant and what to do then."""
@@ -444,6 +448,14 @@ class ReservationWorkflow:
             next_status(self._state.status, action)
         except IllegalTransition as exc:
             raise ApplicationError(str(exc), type="IllegalTransition", non_retryable=True) from None
+        starts_at = self._state.starts_at
+        if action is A.CHECK_IN and starts_at and workflow.now() < starts_at - EARLIEST_CHECK_IN:
+            # seating a party days early is a slip of the finger, not a service
+            raise ApplicationError(
+                f"too early to check in: the reservation starts at {starts_at.isoformat()}",
+                type="IllegalTransition",
+                non_retryable=True,
+            )
 
     def _woken(self) -> ReservationState:
         self._wake = True

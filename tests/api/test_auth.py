@@ -41,7 +41,7 @@ async def test_staff_of_restaurant_a_get_404_for_everything_of_b(
         )
     ).json()
     manager_a = await api.token_for(StaffRole.MANAGER, [a])
-    attempts = [
+    attempts: list[tuple[str, str, dict[str, object] | None]] = [
         ("GET", f"{BASE}/restaurants/{b}/settings", None),
         ("PATCH", f"{BASE}/restaurants/{b}", {"name": "mine now"}),
         ("GET", f"{BASE}/restaurants/{b}/tables", None),

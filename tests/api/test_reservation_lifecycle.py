@@ -7,6 +7,7 @@ import re
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
@@ -23,8 +24,32 @@ def booking_day() -> date:
     return (datetime.now(UTC) + timedelta(days=10)).date()
 
 
+def soon() -> dict[str, str]:
+    """A slot about two hours from now on Amsterdam's clock (check-in opens 12 h before)."""
+    local = datetime.now(ZoneInfo("Europe/Amsterdam")) + timedelta(hours=2)
+    local += timedelta(minutes=-local.minute % 15)
+    return {"date": local.date().isoformat(), "time": local.strftime("%H:%M")}
+
+
+ALL_DAY = [
+    {
+        "weekday": d,
+        "name": "all day",
+        "opens_at": "00:00",
+        "closes_at": "23:59",
+        "last_seating_at": "23:45",
+    }
+    for d in range(7)
+]
+
+
 async def restaurant(
-    live: LiveApi, admin: dict[str, str], *, tables: int = 2, **settings: Any
+    live: LiveApi,
+    admin: dict[str, str],
+    *,
+    tables: int = 2,
+    all_day: bool = False,
+    **settings: Any,
 ) -> str:
     body = {
         "name": f"Bistro {uuid.uuid4().hex[:6]}",
@@ -42,6 +67,8 @@ async def restaurant(
             for d in range(7)
         ],
     }
+    if all_day:
+        body["services"] = ALL_DAY
     r = await live.client.post(f"{BASE}/restaurants", json=body, headers=admin)
     assert r.status_code == 201, r.text
     rid = r.json()["id"]
@@ -204,9 +231,16 @@ async def test_modify_moves_tables_or_leaves_the_booking_as_it_was(
 
 
 async def test_service_flow_and_illegal_transitions(live: LiveApi, admin: dict[str, str]) -> None:
-    rid = await restaurant(live, admin)
+    rid = await restaurant(live, admin, all_day=True)
     host = await live.token_for(StaffRole.HOST, [rid])
-    res = (await live.client.post(f"{BASE}/reservations", json=booking(rid))).json()
+    far = (
+        await live.client.post(f"{BASE}/reservations", json=booking(rid, email="f@example.com"))
+    ).json()
+    too_early = await live.client.post(
+        f"{BASE}/restaurants/{rid}/reservations/{far['id']}/check-in", headers=host
+    )
+    assert too_early.status_code == 409 and "too early" in too_early.json()["detail"]
+    res = (await live.client.post(f"{BASE}/reservations", json={**booking(rid), **soon()})).json()
     staff_url = f"{BASE}/restaurants/{rid}/reservations/{res['id']}"
 
     early = await live.client.post(f"{staff_url}/complete", headers=host)
@@ -276,23 +310,7 @@ async def test_staff_of_another_restaurant_see_nothing(
 
 
 async def test_walk_in_starts_seated(live: LiveApi, admin: dict[str, str]) -> None:
-    rid = await restaurant(live, admin)
-    # open all day so a walk-in fits whenever the test runs
-    hours = {
-        "services": [
-            {
-                "weekday": d,
-                "name": "all day",
-                "opens_at": "00:00",
-                "closes_at": "23:59",
-                "last_seating_at": "23:45",
-            }
-            for d in range(7)
-        ]
-    }
-    assert (
-        await live.client.put(f"{BASE}/restaurants/{rid}/opening-hours", json=hours, headers=admin)
-    ).status_code == 200
+    rid = await restaurant(live, admin, all_day=True)  # a walk-in fits whenever the test runs
     host = await live.token_for(StaffRole.HOST, [rid])
     walked = await live.client.post(
         f"{BASE}/restaurants/{rid}/walk-ins", headers=host, json={"party_size": 2}
@@ -325,9 +343,9 @@ async def test_deposit_holds_and_ops_find_the_booking(live: LiveApi, admin: dict
 async def test_a_new_worker_finishes_a_booking_whose_worker_stopped(
     live: LiveApi, admin: dict[str, str]
 ) -> None:
-    rid = await restaurant(live, admin, confirmation_mode="manual")
+    rid = await restaurant(live, admin, all_day=True, confirmation_mode="manual")
     manager = await live.token_for(StaffRole.MANAGER, [rid])
-    res = await live.client.post(f"{BASE}/reservations", json=booking(rid))
+    res = await live.client.post(f"{BASE}/reservations", json={**booking(rid), **soon()})
     assert res.json()["status"] == "pending_confirmation"
     url = f"{BASE}/restaurants/{rid}/reservations/{res.json()['id']}"
 

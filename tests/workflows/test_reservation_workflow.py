@@ -308,7 +308,12 @@ async def test_illegal_transitions_are_refused_and_leave_no_trace(run: Run) -> N
     assert len(accepted) == 1  # only the create update was ever accepted
     assert run.book.transitions == []
     await handle.signal(ReservationWorkflow.deposit_paid, DepositPaid(event_id="e1"))
-    await until_status(handle, "confirmed")
+    state = await until_status(handle, "confirmed")
+    with pytest.raises(WorkflowUpdateFailedError) as too_early:
+        await handle.execute_update(ReservationWorkflow.check_in, CheckInRequest())
+    assert "too early" in str(too_early.value.cause)
+    assert state.starts_at is not None
+    await run.env.sleep(state.starts_at - await run.env.get_current_time() - timedelta(hours=1))
     await handle.execute_update(ReservationWorkflow.check_in, CheckInRequest())
     with pytest.raises(WorkflowUpdateFailedError):
         await handle.execute_update(ReservationWorkflow.cancel, CancelRequest(by="guest"))
