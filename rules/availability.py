@@ -25,9 +25,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from rules.occupancy import Booking, TableOccupancy
+from rules.occupancy import Booking, busy_masks
 from rules.opening_hours import ServiceHours, SpecialDay, services_for_day
 from rules.pacing import PacingBook, PacingLimits
 from rules.slots import Slot, service_slots
@@ -113,12 +114,48 @@ def day_closed_reason(
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class _Seating:
+    """The table options for a party, with each option's tables as a bit mask."""
+
+    options: tuple[TableOption, ...]
+    masks: tuple[int, ...]  # parallel to ``options``
+    bits: dict[str, int]  # one bit per table used by any option
+
+
+@lru_cache(maxsize=8192)
+def _seating(
+    party_size: int,
+    tables: tuple[TableSpec, ...],
+    seating_area: str | None,
+    features: frozenset[str],
+    staff: bool,
+) -> _Seating:
+    """Memoised ``table_options`` and their masks: a floor changes far less than bookings."""
+    options = tuple(
+        table_options(
+            party_size=party_size,
+            tables=tables,
+            seating_area=seating_area,
+            features=features,
+            staff=staff,
+        )
+    )
+    bits: dict[str, int] = {}
+    for option in options:
+        for table_id in option.table_ids:
+            bits.setdefault(table_id, 1 << len(bits))
+    masks = tuple(sum(bits[t] for t in set(o.table_ids)) for o in options)
+    return _Seating(options, masks, bits)
+
+
 class _Day:
     """Everything precomputed once per request, so each slot is cheap to judge."""
 
     def __init__(
         self,
         *,
+        slots: Sequence[Slot],
         party_size: int,
         timezone: str,
         policy: BookingPolicy,
@@ -131,31 +168,58 @@ class _Day:
     ) -> None:
         if now.tzinfo is None:
             raise ValueError("now must be timezone-aware")
+        self.slots = slots
         self.party_size = party_size
         self.policy = policy
         turn = turn_time_minutes(party_size, policy.turn_times, policy.default_turn_minutes)
         self.stay = timedelta(minutes=turn)
         buffer = timedelta(minutes=policy.buffer_minutes)
-        self.blocked = self.stay + buffer
         self.now = now
         self.earliest = now + timedelta(minutes=policy.min_notice_minutes)
         today = now.astimezone(ZoneInfo(timezone)).date()
         self.last_day = today + timedelta(days=policy.advance_booking_days)
-        self.options = table_options(
-            party_size=party_size,
-            tables=tables,
-            seating_area=seating_area,
-            features=features,
-            staff=staff,
+        seating = _seating(party_size, tuple(tables), seating_area, features, staff)
+        self.choices = tuple(zip(seating.masks, seating.options, strict=True))
+        self.busy = busy_masks(
+            bookings if seating.options else (),
+            bits=seating.bits,
+            starts=[slot.start_utc for slot in slots],
+            length=self.stay + buffer,
+            buffer=buffer,
         )
-        self.occupancy = TableOccupancy(bookings, buffer=buffer)
-        self.pacing = PacingBook(((b.start_utc, b.covers) for b in bookings), policy.pacing)
+        self.pacing = (
+            None
+            if policy.pacing.unlimited
+            else PacingBook(((b.start_utc, b.covers) for b in bookings), policy.pacing)
+        )
 
-    def judge(self, slot: Slot) -> SlotAvailability:
+    def answers(self) -> list[SlotAvailability]:
+        """Judge every slot, in order."""
+        return [self.judge(slot, busy) for slot, busy in zip(self.slots, self.busy, strict=True)]
+
+    def nearest_available(self, wanted: datetime) -> SlotAvailability | None:
+        """Judge slots nearest to ``wanted`` (wall clock) first; the first available one."""
+        if not self.choices:
+            return None  # no table or combination can seat the party at all
+        order = sorted(
+            range(len(self.slots)),
+            key=lambda i: (abs(self.slots[i].local_time - wanted), self.slots[i].local_time),
+        )
+        for i in order:
+            answer = self.judge(self.slots[i], self.busy[i])
+            if answer.available:
+                return answer
+        return None
+
+    def judge(self, slot: Slot, busy: int) -> SlotAvailability:
+        """The answer for ``slot``, given the mask of tables busy during its stay."""
         reason: UnavailableReason | None = None
         chosen: TableOption | None = None
         start = slot.start_utc
-        low, high = party_bounds(self.policy, slot.local_time)
+        if self.policy.party_size_overrides:
+            low, high = party_bounds(self.policy, slot.local_time)
+        else:
+            low, high = self.policy.min_party_size, self.policy.max_party_size
         if slot.local_time.date() > self.last_day:
             reason = UnavailableReason.BEYOND_BOOKING_WINDOW
         elif start <= self.now:
@@ -166,14 +230,10 @@ class _Day:
             reason = UnavailableReason.PARTY_TOO_LARGE
         elif self.party_size < low:
             reason = UnavailableReason.PARTY_TOO_SMALL
-        elif not self.pacing.allows(start, self.party_size):
+        elif self.pacing is not None and not self.pacing.allows(start, self.party_size):
             reason = UnavailableReason.PACING_LIMIT_REACHED
         else:
-            end = start + self.blocked
-            chosen = next(
-                (o for o in self.options if self.occupancy.all_free(o.table_ids, start, end)),
-                None,
-            )
+            chosen = next((option for mask, option in self.choices if not mask & busy), None)
             if chosen is None:
                 reason = UnavailableReason.NO_TABLE_FITS
         return SlotAvailability(
@@ -185,6 +245,28 @@ class _Day:
             tables=chosen,
             service=slot.service,
         )
+
+
+def _slots_between(
+    day: date,
+    services: Sequence[ServiceHours],
+    timezone: str,
+    policy: BookingPolicy,
+    special_day: SpecialDay | None,
+    between: tuple[datetime, datetime] | None,
+) -> list[Slot]:
+    """The day's slots, only those with local time in ``between`` (both included) if given."""
+    slots = service_slots(
+        day=day,
+        services=services,
+        timezone=timezone,
+        interval_minutes=policy.interval_minutes,
+        special_day=special_day,
+    )
+    if between is None:
+        return slots
+    low, high = between
+    return [slot for slot in slots if low <= slot.local_time <= high]
 
 
 def day_availability(
@@ -201,21 +283,19 @@ def day_availability(
     seating_area: str | None = None,
     features: frozenset[str] = frozenset(),
     staff: bool = False,
+    between: tuple[datetime, datetime] | None = None,
 ) -> list[SlotAvailability]:
     """Return every slot of ``day`` with its availability (``[]`` on a closed day).
 
-    ``bookings`` must be the active bookings only; ``now`` is aware UTC.
+    ``bookings`` must be the active bookings only; ``now`` is aware UTC.  With
+    ``between`` (naive local wall-clock bounds, both included) only the slots in
+    it are judged and returned; each slot's answer is the same either way.
     """
-    slots = service_slots(
-        day=day,
-        services=services,
-        timezone=timezone,
-        interval_minutes=policy.interval_minutes,
-        special_day=special_day,
-    )
+    slots = _slots_between(day, services, timezone, policy, special_day, between)
     if not slots:
         return []
-    judge = _Day(
+    return _Day(
+        slots=slots,
         party_size=party_size,
         timezone=timezone,
         policy=policy,
@@ -225,8 +305,48 @@ def day_availability(
         seating_area=seating_area,
         features=features,
         staff=staff,
-    )
-    return [judge.judge(slot) for slot in slots]
+    ).answers()
+
+
+def nearest_available(
+    *,
+    day: date,
+    party_size: int,
+    timezone: str,
+    services: Sequence[ServiceHours],
+    special_day: SpecialDay | None,
+    policy: BookingPolicy,
+    tables: Sequence[TableSpec],
+    bookings: Sequence[Booking],
+    now: datetime,
+    wanted: datetime,
+    between: tuple[datetime, datetime],
+    seating_area: str | None = None,
+    features: frozenset[str] = frozenset(),
+    staff: bool = False,
+) -> SlotAvailability | None:
+    """The available slot of ``day`` within ``between`` nearest to ``wanted``, or ``None``.
+
+    ``wanted`` and ``between`` are naive local wall-clock times; ties go to the
+    earlier slot.  The answer is the available slot of ``day_availability(...,
+    between=between)`` with the smallest ``(|local_time - wanted|, local_time)``,
+    found by judging slots nearest first and stopping at the first available one.
+    """
+    slots = _slots_between(day, services, timezone, policy, special_day, between)
+    if not slots:
+        return None
+    return _Day(
+        slots=slots,
+        party_size=party_size,
+        timezone=timezone,
+        policy=policy,
+        tables=tables,
+        bookings=bookings,
+        now=now,
+        seating_area=seating_area,
+        features=features,
+        staff=staff,
+    ).nearest_available(wanted)
 
 
 def check_time(
@@ -273,7 +393,8 @@ def check_time(
             tables=None,
             service="",
         )
-    judge = _Day(
+    return _Day(
+        slots=[slot],
         party_size=party_size,
         timezone=timezone,
         policy=policy,
@@ -283,5 +404,4 @@ def check_time(
         seating_area=seating_area,
         features=features,
         staff=staff,
-    )
-    return judge.judge(slot)
+    ).answers()[0]

@@ -6,8 +6,8 @@ starting at 20:00 do not overlap.
 
 from __future__ import annotations
 
-from bisect import bisect_left
-from collections.abc import Iterable
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -70,6 +70,41 @@ class TableOccupancy:
     def busy(self, table_id: str) -> list[tuple[datetime, datetime]]:
         """Return the table's merged busy intervals, sorted."""
         return list(zip(self._starts.get(table_id, []), self._ends.get(table_id, []), strict=True))
+
+
+def busy_masks(
+    bookings: Iterable[Booking],
+    *,
+    bits: Mapping[str, int],
+    starts: Sequence[datetime],
+    length: timedelta,
+    buffer: timedelta = timedelta(0),
+) -> list[int]:
+    """For each of the sorted ``starts``, the tables busy during ``[start, start + length)``.
+
+    A table's ``bits`` are OR-ed into a start's mask when a booking holding it
+    overlaps that stay (its end extended by ``buffer``); tables without bits are
+    ignored.  It answers what ``TableOccupancy.is_free`` answers for every start
+    and table at once: one pass over the bookings, with two bisections each.
+    """
+    if buffer < timedelta(0):
+        raise ValueError("buffer cannot be negative")
+    masks = [0] * len(starts)
+    if length <= timedelta(0) or not masks:
+        return masks  # an empty stay overlaps nothing
+    # A booking [b_start, b_end + buffer) meets [start, start + length) exactly when
+    # start + length > b_start and start - buffer < b_end.
+    stay_ends = [start + length for start in starts]
+    shifted = [start - buffer for start in starts] if buffer else starts
+    for booking in bookings:
+        held = 0
+        for table_id in booking.table_ids:
+            held |= bits.get(table_id, 0)
+        if held:
+            first = bisect_right(stay_ends, booking.start_utc)
+            for i in range(first, bisect_left(shifted, booking.end_utc, first)):
+                masks[i] |= held
+    return masks
 
 
 def _merge(

@@ -81,10 +81,16 @@ class PacingBook:
     def __init__(self, starts: Iterable[tuple[datetime, int]], limits: PacingLimits) -> None:
         self.limits = limits
         self._totals: dict[int, tuple[int, int]] = {}
+        # Bookings share few start times: sum per start, then map each start to its window.
+        covers_at: dict[datetime, int] = {}
+        parties_at: dict[datetime, int] = {}
         for start, party in starts:
+            covers_at[start] = covers_at.get(start, 0) + party
+            parties_at[start] = parties_at.get(start, 0) + 1
+        for start, party in covers_at.items():
             window = _window_key(start, limits.window_minutes)
             covers, parties = self._totals.get(window, (0, 0))
-            self._totals[window] = (covers + party, parties + 1)
+            self._totals[window] = (covers + party, parties + parties_at[start])
 
     def totals(self, start_utc: datetime) -> tuple[int, int]:
         """Return ``(covers, parties)`` already booked in the window of ``start_utc``."""

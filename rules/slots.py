@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from rules.opening_hours import ServiceHours, SpecialDay, services_for_day
@@ -69,14 +70,23 @@ def service_slots(
     """
     if interval_minutes <= 0:
         raise ValueError(f"interval_minutes must be positive, got {interval_minutes}")
+    todays = services_for_day(day, services, special_day)
+    return list(_day_slots(day, todays, timezone, interval_minutes))
+
+
+@lru_cache(maxsize=4096)
+def _day_slots(
+    day: date, services: tuple[ServiceHours, ...], timezone: str, interval_minutes: int
+) -> tuple[Slot, ...]:
+    """The slots of ``services`` (already chosen for ``day``); cached, as they never change."""
     zone = ZoneInfo(timezone)
     step = timedelta(minutes=interval_minutes)
     by_instant: dict[datetime, Slot] = {}
-    for service in services_for_day(day, services, special_day):
+    for service in services:
         wall, last = service.seating_window(day)
         while wall <= last:
             start_utc = local_to_utc(wall, zone)
             if start_utc is not None and start_utc not in by_instant:
                 by_instant[start_utc] = Slot(wall, start_utc, service.name)
             wall += step
-    return [by_instant[instant] for instant in sorted(by_instant)]
+    return tuple(by_instant[instant] for instant in sorted(by_instant))

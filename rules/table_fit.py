@@ -121,7 +121,37 @@ def table_options(
     Order: least wasted seats, preferred ``seating_area``, more requested
     ``features``, fewer tables, higher total priority, then table numbers.
     Tables that are not online-bookable are only offered when ``staff`` is True.
+    Memoised: the answer depends only on the arguments, and they are all hashable.
     """
+    return list(
+        _memoised_options(party_size, tuple(tables), seating_area, features, staff, max_combination)
+    )
+
+
+@lru_cache(maxsize=8192)
+def _memoised_options(
+    party_size: int,
+    tables: tuple[TableSpec, ...],
+    seating_area: str | None,
+    features: frozenset[str],
+    staff: bool,
+    max_combination: int,
+) -> tuple[TableOption, ...]:
+    """``table_options`` as an immutable, cached tuple."""
+    return tuple(
+        _ranked_options(party_size, tables, seating_area, features, staff, max_combination)
+    )
+
+
+def _ranked_options(
+    party_size: int,
+    tables: Sequence[TableSpec],
+    seating_area: str | None,
+    features: frozenset[str],
+    staff: bool,
+    max_combination: int,
+) -> list[TableOption]:
+    """Compute ``table_options`` (uncached)."""
     usable = [t for t in tables if staff or t.online_bookable]
     by_id = {t.id: t for t in usable}
     if len(by_id) != len(usable):

@@ -27,7 +27,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, String, Text, and_, cast, or_, select
+from sqlalchemy import DateTime, Select, String, Text, and_, cast, or_, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.enums import AllocationStatus, ReservationStatus
@@ -50,6 +50,7 @@ from rules.availability import (
     UnavailableReason,
     day_availability,
     day_closed_reason,
+    nearest_available,
 )
 from rules.occupancy import Booking
 from rules.opening_hours import ServiceHours, SpecialDay
@@ -122,6 +123,17 @@ def _uuid_text(session: AsyncSession, column: Any) -> Any:
     return cast(column, String) if session.get_bind().dialect.name == "postgresql" else column
 
 
+def _instant(session: AsyncSession, column: Any) -> Any:
+    """A UTC timestamp column, read without the re-attaching TypeDecorator on PostgreSQL.
+
+    asyncpg already returns aware UTC datetimes there; SQLite's naive values still
+    go through the column type, which attaches UTC.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        return type_coerce(column, DateTime(timezone=True))
+    return column
+
+
 def _json_list(raw: Any) -> list[Any]:
     # JSON selected as text: most lists are empty, and skipping json.loads for them is cheap
     if raw is None or raw == "[]":
@@ -150,6 +162,39 @@ def _custom_services(rows: list[dict[str, Any]]) -> tuple[ServiceHours, ...]:
             )
         )
     return tuple(services)
+
+
+_TableRow = tuple[Any, ...]  # restaurant id, id, number, min, max, area, features, ...
+_TABLE_SPECS: dict[_TableRow, TableSpec] = {}
+_TABLE_SPECS_MAX = 100_000
+
+
+def _table_spec(row: _TableRow) -> TableSpec:
+    """The TableSpec of a loaded table row, shared by every load that sees the same row.
+
+    The key is the whole row and TableSpec is immutable, so a shared spec is never
+    stale; sharing saves rebuilding it and lets the engine's memo of table options
+    match floors by identity.
+    """
+    spec = _TABLE_SPECS.get(row)
+    if spec is None:
+        if len(_TABLE_SPECS) >= _TABLE_SPECS_MAX:
+            _TABLE_SPECS.clear()
+        _rid, tid, number, low, high, area, feats, prio, online, combos, combined = row
+        spec = TableSpec(
+            id=str(tid),
+            number=number,
+            min_capacity=low,
+            max_capacity=high,
+            area=area,
+            features=frozenset(_json_list(feats)),
+            priority=prio,
+            online_bookable=online,
+            combinable_with=frozenset(str(c) for c in _json_list(combos)),
+            combined_max_capacity=combined,
+        )
+        _TABLE_SPECS[row] = spec
+    return spec
 
 
 async def load_inputs(
@@ -270,21 +315,8 @@ async def load_inputs(
         .outerjoin(SeatingArea, SeatingArea.id == t.seating_area_id)
         .where(t.restaurant_id.in_(ids), t.is_active.is_(True))
     )
-    for rid, tid, number, low, high, area, feats, prio, online, combos, combined in table_rows:
-        tables[by_text[str(rid)]].append(
-            TableSpec(
-                id=str(tid),
-                number=number,
-                min_capacity=low,
-                max_capacity=high,
-                area=area,
-                features=frozenset(_json_list(feats)),
-                priority=prio,
-                online_bookable=online,
-                combinable_with=frozenset(str(c) for c in _json_list(combos)),
-                combined_max_capacity=combined,
-            )
-        )
+    for table_row in table_rows:
+        tables[by_text[str(table_row[0])]].append(_table_spec(tuple(table_row)))
 
     window_start, window_end = booking_window(
         first_day, last_day, (row[2] for row in restaurant_rows)
@@ -373,26 +405,31 @@ async def _active_bookings(
     )
     if exclude_reservation_id is not None:
         query = query.where(a.reservation_id != exclude_reservation_id)
-    grouped: dict[tuple[str, str, datetime, datetime], tuple[list[str], list[int]]] = {}
     conn = await session.connection()
     rows = await conn.execute(
         query.with_only_columns(
             _uuid_text(session, a.restaurant_id),
             _uuid_text(session, a.reservation_id),
             _uuid_text(session, a.table_id),
-            a.starts_at,
-            a.ends_at,
+            _instant(session, a.starts_at),
+            _instant(session, a.ends_at),
             a.covers,
         )
     )
+    # one Booking per (restaurant, reservation, times), grown by each further table
+    grouped: dict[tuple[Any, Any, datetime, datetime], Booking] = {}
     for rid, res_id, table_id, starts, ends, covers in rows:
-        tables, cover_list = grouped.setdefault((str(rid), str(res_id), starts, ends), ([], []))
-        tables.append(str(table_id))
-        cover_list.append(covers)
+        key = (rid, res_id, starts, ends)
+        found = grouped.get(key)
+        if found is None:
+            grouped[key] = Booking((str(table_id),), starts, ends, covers)
+        else:
+            # covers sit on the first table only, so the sum counts the party once
+            tables = (*found.table_ids, str(table_id))
+            grouped[key] = Booking(tables, starts, ends, found.covers + covers)
     result: dict[str, list[Booking]] = defaultdict(list)
-    for (rid, _res, starts, ends), (tables, cover_list) in grouped.items():
-        # covers sit on the first table only, so the sum counts the party once
-        result[rid].append(Booking(tuple(tables), starts, ends, sum(cover_list)))
+    for (rid, *_), booking in grouped.items():
+        result[str(rid)].append(booking)
     return result
 
 
@@ -466,8 +503,12 @@ def answer_day(
     seating_area: str | None = None,
     staff: bool = False,
     features: frozenset[str] = frozenset(),
+    between: tuple[datetime, datetime] | None = None,
 ) -> DayAnswer:
-    """The day's slots from already loaded inputs (pure, no I/O)."""
+    """The day's slots from already loaded inputs (pure, no I/O).
+
+    With ``between`` (naive local bounds, both included) only those slots are judged.
+    """
     if not inputs.accepts_reservations and not staff:
         return DayAnswer(day, NOT_ACCEPTING, [])
     special = inputs.special_day(day)
@@ -484,12 +525,48 @@ def answer_day(
         seating_area=seating_area,
         features=features,
         staff=staff,
+        between=between,
     )
     closed = None
     if not slots:
         reason = day_closed_reason(day=day, services=inputs.services, special_day=special)
         closed = (reason or UnavailableReason.OUTSIDE_OPENING_HOURS).value
     return DayAnswer(day, closed, slots)
+
+
+def nearest_in_window(
+    inputs: RestaurantInputs,
+    *,
+    day: date,
+    party_size: int,
+    now: datetime,
+    wanted: datetime,
+    between: tuple[datetime, datetime],
+    seating_area: str | None = None,
+    staff: bool = False,
+) -> SlotAvailability | None:
+    """The available slot within ``between`` nearest to ``wanted`` (ties: earlier), or None.
+
+    The same slot as the nearest available one of ``answer_day(..., between=between)``,
+    without judging the slots further away.
+    """
+    if not inputs.accepts_reservations and not staff:
+        return None
+    return nearest_available(
+        day=day,
+        party_size=party_size,
+        timezone=inputs.timezone,
+        services=inputs.services,
+        special_day=inputs.special_day(day),
+        policy=inputs.policy,
+        tables=inputs.tables,
+        bookings=inputs.bookings,
+        now=now,
+        wanted=wanted,
+        between=between,
+        seating_area=seating_area,
+        staff=staff,
+    )
 
 
 def _slot_at(answer: DayAnswer, wanted: time) -> SlotAvailability | None:
@@ -621,6 +698,18 @@ def affected_days(day: date) -> list[date]:
     return [day - timedelta(days=1), day, day + timedelta(days=1)]
 
 
+def _restaurant_version_key(restaurant_id: uuid.UUID) -> str:
+    return f"avail:ver:{restaurant_id}"
+
+
+async def invalidate_restaurant(cache: Cache, restaurant_id: uuid.UUID) -> None:
+    """After commit: make every cached day of the restaurant stale.
+
+    For changes that can alter any day: hours, special days, settings, tables.
+    """
+    await cache.incr(_restaurant_version_key(restaurant_id))
+
+
 async def invalidate_day(cache: Cache, restaurant_id: uuid.UUID, day: date) -> None:
     """After commit: make cached answers stale for a change on this service day.
 
@@ -738,11 +827,12 @@ async def cached_days(
     minute = now.astimezone(UTC).strftime("%Y%m%d%H%M")
     keys: list[str] = []
     answers: dict[date, DayAnswer] = {}
+    # read the versions before the database: see the module docstring
+    everything = (await cache.get(_restaurant_version_key(restaurant_id)) or b"0").decode()
     for day in days:
-        # read the version before the database: see the module docstring
-        version = await cache.get(_version_key(restaurant_id, day))
+        version = (await cache.get(_version_key(restaurant_id, day)) or b"0").decode()
         keys.append(
-            f"avail:{restaurant_id}:{day.isoformat()}:{(version or b'0').decode()}:"
+            f"avail:{restaurant_id}:{day.isoformat()}:{everything}.{version}:"
             f"{party_size}:{seating_area or ''}:{minute}"
         )
         hit = await cache.get(keys[-1])
@@ -836,35 +926,46 @@ async def search(
     inputs = await load_inputs(
         session, restaurant_ids=candidates, first_day=day, last_day=day, now=now
     )
-    low, high = datetime.combine(day, time_from), datetime.combine(day, time_to)
+    window = (datetime.combine(day, time_from), datetime.combine(day, time_to))
     target = datetime.combine(day, preferred_time or time_from)
-    ranked: list[
-        tuple[tuple[timedelta, datetime, str, str], uuid.UUID, list[SlotAvailability]]
-    ] = []
+    ranked: list[tuple[tuple[timedelta, datetime, str, str], uuid.UUID, SlotAvailability]] = []
     for rid, restaurant in inputs.items():
-        answer = answer_day(
-            restaurant, day=day, party_size=party_size, now=now, seating_area=seating_area
+        # the nearest slot ranks a restaurant: judge nearest first, stop at the first free one
+        best = nearest_in_window(
+            restaurant,
+            day=day,
+            party_size=party_size,
+            now=now,
+            wanted=target,
+            between=window,
+            seating_area=seating_area,
         )
-        slots = [s for s in answer.slots if s.available and low <= s.local_time <= high]
-        if not slots:
-            continue
-        best = min(slots, key=lambda s: (abs(s.local_time - target), s.local_time))
-        key = (abs(best.local_time - target), best.local_time, restaurant.name.lower(), str(rid))
-        ranked.append((key, rid, slots))
+        if best is not None:
+            key = (
+                abs(best.local_time - target),
+                best.local_time,
+                restaurant.name.lower(),
+                str(rid),
+            )
+            ranked.append((key, rid, best))
     ranked.sort(key=lambda item: item[0])
     page = ranked[offset : offset + limit]
     rows = await session.scalars(
         select(Restaurant).where(Restaurant.id.in_([rid for _, rid, _ in page]))
     )
     by_id = {row.id: row for row in rows}
-    hits = [
-        SearchHit(
-            restaurant=by_id[rid],
-            slots=slots,
-            nearest=min(slots, key=lambda s: (abs(s.local_time - target), s.local_time)),
+    hits = []
+    for _, rid, best in page:
+        answer = answer_day(
+            inputs[rid],
+            day=day,
+            party_size=party_size,
+            now=now,
+            seating_area=seating_area,
+            between=window,
         )
-        for _, rid, slots in page
-    ]
+        slots = [s for s in answer.slots if s.available]
+        hits.append(SearchHit(restaurant=by_id[rid], slots=slots, nearest=best))
     return hits, len(ranked)
 
 

@@ -6,7 +6,7 @@ import uuid
 
 from fastapi import APIRouter, Response, status
 
-from api.deps import HostOf, ManagerOf, PageDep, SessionDep
+from api.deps import CacheDep, HostOf, ManagerOf, PageDep, SessionDep
 from models.schemas.common import Page
 from models.schemas.floor import (
     FloorPlanIn,
@@ -19,6 +19,7 @@ from models.schemas.floor import (
     TableUpdate,
 )
 from services import floor as svc
+from services.availability import invalidate_restaurant
 from services.restaurants import get_restaurant
 
 router = APIRouter(prefix="/restaurants/{restaurant_id}", tags=["tables"])
@@ -44,10 +45,13 @@ async def list_tables(scope: HostOf, session: SessionDep, page: PageDep) -> Page
     status_code=status.HTTP_201_CREATED,
     summary="Add a table",
 )
-async def create_table(data: TableCreate, scope: ManagerOf, session: SessionDep) -> TableOut:
+async def create_table(
+    data: TableCreate, scope: ManagerOf, session: SessionDep, cache: CacheDep
+) -> TableOut:
     await get_restaurant(session, restaurant_id=scope.restaurant_id)
     table = await svc.create_table(session, restaurant_id=scope.restaurant_id, data=data)
     await session.commit()
+    await invalidate_restaurant(cache, scope.restaurant_id)
     return TableOut.model_validate(table)
 
 
@@ -59,21 +63,25 @@ async def get_table(table_id: uuid.UUID, scope: HostOf, session: SessionDep) -> 
 
 @router.patch("/tables/{table_id}", response_model=TableOut, summary="Update a table")
 async def update_table(
-    table_id: uuid.UUID, data: TableUpdate, scope: ManagerOf, session: SessionDep
+    table_id: uuid.UUID, data: TableUpdate, scope: ManagerOf, session: SessionDep, cache: CacheDep
 ) -> TableOut:
     table = await svc.update_table(
         session, restaurant_id=scope.restaurant_id, table_id=table_id, data=data
     )
     await session.commit()
+    await invalidate_restaurant(cache, scope.restaurant_id)
     return TableOut.model_validate(table)
 
 
 @router.delete(
     "/tables/{table_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete a table"
 )
-async def delete_table(table_id: uuid.UUID, scope: ManagerOf, session: SessionDep) -> Response:
+async def delete_table(
+    table_id: uuid.UUID, scope: ManagerOf, session: SessionDep, cache: CacheDep
+) -> Response:
     await svc.delete_table(session, restaurant_id=scope.restaurant_id, table_id=table_id)
     await session.commit()
+    await invalidate_restaurant(cache, scope.restaurant_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

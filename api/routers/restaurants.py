@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from api.deps import AdminStaff, ManagerOf, PageDep, SessionDep
+from api.deps import AdminStaff, CacheDep, ManagerOf, PageDep, SessionDep
 from models.schemas.common import Page
 from models.schemas.restaurant import (
     BookingSettings,
@@ -23,6 +23,7 @@ from models.schemas.restaurant import (
     SpecialDayOut,
 )
 from services import restaurants as svc
+from services.availability import invalidate_restaurant
 from services.errors import NotFoundError
 
 router = APIRouter(prefix="/restaurants", tags=["restaurants"])
@@ -86,10 +87,11 @@ async def get_restaurant(restaurant_id: uuid.UUID, session: SessionDep) -> Resta
 
 @router.patch("/{restaurant_id}", response_model=RestaurantOut, summary="Update a restaurant")
 async def update_restaurant(
-    data: RestaurantUpdate, scope: ManagerOf, session: SessionDep
+    data: RestaurantUpdate, scope: ManagerOf, session: SessionDep, cache: CacheDep
 ) -> RestaurantOut:
     await svc.update_restaurant(session, restaurant_id=scope.restaurant_id, data=data)
     await session.commit()
+    await invalidate_restaurant(cache, scope.restaurant_id)
     restaurant = await svc.get_restaurant(session, restaurant_id=scope.restaurant_id)
     return RestaurantOut.model_validate(restaurant)
 
@@ -102,12 +104,13 @@ async def get_settings(scope: ManagerOf, session: SessionDep) -> BookingSettings
 
 @router.put("/{restaurant_id}/settings", response_model=BookingSettings, summary="Replace settings")
 async def put_settings(
-    data: BookingSettings, scope: ManagerOf, session: SessionDep
+    data: BookingSettings, scope: ManagerOf, session: SessionDep, cache: CacheDep
 ) -> BookingSettings:
     restaurant = await svc.replace_settings(
         session, restaurant_id=scope.restaurant_id, settings=data
     )
     await session.commit()
+    await invalidate_restaurant(cache, scope.restaurant_id)
     return svc.settings_of(restaurant)
 
 
@@ -125,12 +128,13 @@ async def get_opening_hours(restaurant_id: uuid.UUID, session: SessionDep) -> Op
     "/{restaurant_id}/opening-hours", response_model=OpeningHours, summary="Replace opening hours"
 )
 async def put_opening_hours(
-    data: OpeningHours, scope: ManagerOf, session: SessionDep
+    data: OpeningHours, scope: ManagerOf, session: SessionDep, cache: CacheDep
 ) -> OpeningHours:
     restaurant = await svc.replace_opening_hours(
         session, restaurant_id=scope.restaurant_id, services=data.services
     )
     await session.commit()
+    await invalidate_restaurant(cache, scope.restaurant_id)
     return OpeningHours(services=[ServiceHours.model_validate(s) for s in restaurant.services])
 
 
@@ -150,11 +154,12 @@ async def list_special_days(restaurant_id: uuid.UUID, session: SessionDep) -> li
     summary="Add a special day (closed, private event, custom hours, weather)",
 )
 async def add_special_day(
-    data: SpecialDayIn, scope: ManagerOf, session: SessionDep
+    data: SpecialDayIn, scope: ManagerOf, session: SessionDep, cache: CacheDep
 ) -> SpecialDayOut:
     await svc.get_restaurant(session, restaurant_id=scope.restaurant_id)
     day = await svc.add_special_day(session, restaurant_id=scope.restaurant_id, data=data)
     await session.commit()
+    await invalidate_restaurant(cache, scope.restaurant_id)
     return SpecialDayOut.model_validate(day)
 
 
@@ -164,12 +169,13 @@ async def add_special_day(
     summary="Remove a special day",
 )
 async def delete_special_day(
-    special_day_id: uuid.UUID, scope: ManagerOf, session: SessionDep
+    special_day_id: uuid.UUID, scope: ManagerOf, session: SessionDep, cache: CacheDep
 ) -> Response:
     await svc.delete_special_day(
         session, restaurant_id=scope.restaurant_id, special_day_id=special_day_id
     )
     await session.commit()
+    await invalidate_restaurant(cache, scope.restaurant_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -190,11 +196,12 @@ async def list_overrides(scope: ManagerOf, session: SessionDep) -> list[PartySiz
     summary="Limit party sizes for part of a day",
 )
 async def add_override(
-    data: PartySizeOverrideIn, scope: ManagerOf, session: SessionDep
+    data: PartySizeOverrideIn, scope: ManagerOf, session: SessionDep, cache: CacheDep
 ) -> PartySizeOverrideOut:
     await svc.get_restaurant(session, restaurant_id=scope.restaurant_id)
     row = await svc.add_party_size_override(session, restaurant_id=scope.restaurant_id, data=data)
     await session.commit()
+    await invalidate_restaurant(cache, scope.restaurant_id)
     return PartySizeOverrideOut.model_validate(row)
 
 
@@ -204,10 +211,11 @@ async def add_override(
     summary="Remove a party size override",
 )
 async def delete_override(
-    override_id: uuid.UUID, scope: ManagerOf, session: SessionDep
+    override_id: uuid.UUID, scope: ManagerOf, session: SessionDep, cache: CacheDep
 ) -> Response:
     await svc.delete_party_size_override(
         session, restaurant_id=scope.restaurant_id, override_id=override_id
     )
     await session.commit()
+    await invalidate_restaurant(cache, scope.restaurant_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
