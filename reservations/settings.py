@@ -33,8 +33,8 @@ class Settings(BaseSettings):
     )
 
     environment: Environment = Environment.DEVELOPMENT
-    database_url: str = Field(
-        default="", description="SQLAlchemy async URL; empty = SQLite under ./var"
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy async URL; unset = SQLite under ./var"
     )
     redis_url: str | None = Field(default=None, description="unset = in-process cache")
     temporal_address: str | None = Field(default=None, description="unset = embedded dev server")
@@ -58,9 +58,9 @@ class Settings(BaseSettings):
 
     @field_validator("database_url")
     @classmethod
-    def _known_database(cls, value: str) -> str:
+    def _known_database(cls, value: str | None) -> str | None:
         if not value:
-            return value
+            return None
         try:
             url = make_url(value)
         except ArgumentError as exc:
