@@ -72,6 +72,9 @@ class ReservationActivities:
                 )
         except ServiceError as exc:
             raise _refusal(exc) from None
+        except OverflowError as exc:
+            # a date at the edge of the calendar: no retry can make it bookable
+            raise ApplicationError(str(exc), type="Invalid", non_retryable=True) from None
         except Exception as exc:
             refused = booking.refused_outcome(exc)
             if refused is None:

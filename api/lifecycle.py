@@ -7,11 +7,10 @@ state, a refused modification a 409 with alternatives, Temporal being down a 503
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import (
-    Client,
     WithStartWorkflowOperation,
     WorkflowUpdateFailedError,
 )
@@ -22,6 +21,9 @@ from temporalio.service import RPCError, RPCStatusCode
 from api.problems import Conflict, InvalidInput, NotFound, Problem, ServiceUnavailable
 from models.schemas.lifecycle import ReservationInput, ReservationState
 from workflows.reservation import ReservationWorkflow
+
+if TYPE_CHECKING:
+    from api.routers.reservations import TemporalConnection
 
 # a stable namespace so the same idempotency key always names the same reservation
 IDEMPOTENCY_NAMESPACE = uuid.UUID("6f1d3c0e-5a8b-4f2e-9c47-2b1e8d9a7f10")
@@ -40,7 +42,7 @@ def reservation_id_for(idempotency_key: str | None, *, scope: str) -> uuid.UUID:
 
 
 async def start_reservation(
-    client: Client,
+    temporal: TemporalConnection,
     *,
     inp: ReservationInput,
     task_queue: str,
@@ -53,6 +55,7 @@ async def start_reservation(
     while the workflow runs the server de-duplicates the update by its id; after
     it closed (a refused booking) its result is returned.
     """
+    client = await temporal.client()
     wf_id = workflow_id(inp.booking.reservation_id)
     operation = WithStartWorkflowOperation(
         ReservationWorkflow.run,
@@ -84,7 +87,7 @@ def _rpc_problem(exc: RPCError) -> Problem:
 
 
 async def send_update(
-    client: Client,
+    temporal: TemporalConnection,
     *,
     session: AsyncSession,
     reservation_id: uuid.UUID,
@@ -97,6 +100,7 @@ async def send_update(
     same rows, and on SQLite an open transaction would hold the write lock.
     """
     await session.rollback()
+    client = await temporal.client()
     handle = client.get_workflow_handle(workflow_id(reservation_id))
     args = [] if arg is None else [arg]
     try:

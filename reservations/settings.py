@@ -113,8 +113,8 @@ def load_settings() -> Settings:
         first = exc.errors()[0]
         variable = str(first["loc"][0]).upper() if first["loc"] else "?"
         raise ConfigurationError(variable, first["msg"]) from None
-    if settings.environment is Environment.PRODUCTION and not settings.jwt_secret:
-        raise ConfigurationError("JWT_SECRET", "must be set in production")
+    if settings.environment is Environment.PRODUCTION and len(settings.jwt_secret or "") < 32:
+        raise ConfigurationError("JWT_SECRET", "must be set in production, 32 characters or more")
     return settings
 
 

@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.enums import AllocationStatus
 from models.orm import FloorPlan, RestaurantTable, SeatingArea, TableAllocation
 from models.schemas.floor import FloorPlanIn, SeatingAreaIn, TableCreate, TableUpdate
 from services.errors import ConflictError, InvalidError, NotFoundError
@@ -184,17 +183,13 @@ async def delete_table(
 ) -> None:
     """Delete a table that has never been allocated; otherwise it must be deactivated."""
     table = await get_table(session, restaurant_id=restaurant_id, table_id=table_id)
+    # any allocation, released ones too: they are the reservations' history
     used = await session.scalar(
-        select(TableAllocation.id)
-        .where(
-            TableAllocation.table_id == table_id,
-            TableAllocation.status != AllocationStatus.RELEASED,
-        )
-        .limit(1)
+        select(TableAllocation.id).where(TableAllocation.table_id == table_id).limit(1)
     )
     if used is not None:
         raise ConflictError(
-            "this table has reservations; set is_active to false instead of deleting it",
+            "this table has been booked; set is_active to false instead of deleting it",
             field="table_id",
         )
     await _link_combinations(session, table, [])

@@ -11,7 +11,7 @@ from sqlalchemy import Select, Text, and_, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from models.orm import PartySizeOverride, Restaurant, ServicePeriod, SpecialDay
+from models.orm import PartySizeOverride, Reservation, Restaurant, ServicePeriod, SpecialDay
 from models.schemas.restaurant import (
     BookingSettings,
     PartySizeOverrideIn,
@@ -20,6 +20,7 @@ from models.schemas.restaurant import (
     ServiceHours,
     SpecialDayIn,
 )
+from rules.state_machine import ACTIVE_STATUSES
 from services.errors import ConflictError, NotFoundError
 
 
@@ -199,6 +200,20 @@ async def update_restaurant(
             raise ConflictError(f"{key} must be true or false", field=key)
     if changes.get("slug"):
         await _ensure_slug_free(session, changes["slug"], except_id=restaurant_id)
+    if changes.get("timezone") and changes["timezone"] != restaurant.timezone:
+        # booked instants were derived from the old zone's wall clock
+        upcoming = await session.scalar(
+            select(Reservation.id)
+            .where(
+                Reservation.restaurant_id == restaurant_id,
+                Reservation.status.in_(ACTIVE_STATUSES),
+            )
+            .limit(1)
+        )
+        if upcoming is not None:
+            raise ConflictError(
+                "the timezone cannot change while reservations are active", field="timezone"
+            )
     for key, value in changes.items():
         if key in {"gallery_urls", "features"} and value is None:
             value = []

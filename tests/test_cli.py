@@ -340,7 +340,9 @@ def test_production_without_jwt_secret_is_refused(cli_env: dict[str, str]) -> No
     env = {"DATABASE_URL": cli_env["DATABASE_URL"], "ENVIRONMENT": "production"}
     result = run(env, "api")
     assert result.exit_code == 2
-    assert result.stderr.strip() == "configuration error: JWT_SECRET: must be set in production"
+    assert result.stderr.strip() == (
+        "configuration error: JWT_SECRET: must be set in production, 32 characters or more"
+    )
 
 
 class HasSessions(Protocol):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
@@ -21,6 +21,7 @@ from models.schemas.availability import (
     TimelineOut,
 )
 from models.schemas.booking import AlternativeSlot
+from models.schemas.common import LocalTime, ServiceDate
 from models.schemas.restaurant import RestaurantSummary
 from rules.availability import SlotAvailability
 from services import availability as svc
@@ -60,9 +61,9 @@ async def availability(
     session: SessionDep,
     cache: CacheDep,
     now: Now,
-    day: Annotated[date, Query(alias="date", description="service day, ISO 8601")],
+    day: Annotated[ServiceDate, Query(alias="date", description="service day, ISO 8601")],
     party_size: Annotated[int, Query(ge=1, le=100)],
-    at: Annotated[time | None, Query(alias="time", description="local time, HH:MM")] = None,
+    at: Annotated[LocalTime | None, Query(alias="time", description="local time, HH:MM")] = None,
     seating_area: Annotated[str | None, Query(min_length=1, max_length=120)] = None,
 ) -> AvailabilityOut:
     answer, timed = await svc.cached_availability(
@@ -153,7 +154,7 @@ async def timeline(
     scope: HostOf,
     session: SessionDep,
     now: Now,
-    day: Annotated[date, Query(alias="date", description="service day, ISO 8601")],
+    day: Annotated[ServiceDate, Query(alias="date", description="service day, ISO 8601")],
 ) -> TimelineOut:
     result = await svc.timeline(session, restaurant_id=scope.restaurant_id, day=day, now=now)
     return TimelineOut(

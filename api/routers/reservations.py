@@ -54,20 +54,29 @@ router = APIRouter(prefix="/reservations", tags=["reservations"])
 _bearer = HTTPBearer(auto_error=False)
 
 
-async def get_temporal(request: Request) -> Client:
-    """The Temporal client, connecting on first use; 503 while Temporal is unreachable."""
-    client: Client | None = request.app.state.temporal
-    if client is None:
-        connect = request.app.state.temporal_connect
-        try:
-            client = await connect()
-        except Exception as exc:  # any connection failure means the same to the caller
-            raise ServiceUnavailable(f"the workflow service is unreachable: {exc}") from None
-        request.app.state.temporal = client
-    return client
+class TemporalConnection:
+    """The app's Temporal client, connected when a route first needs it.
+
+    Lazy on purpose: a request with bad input gets its 422 even while Temporal is
+    down, and reads never wait for Temporal at all.
+    """
+
+    def __init__(self, request: Request) -> None:
+        self._state = request.app.state
+
+    async def client(self) -> Client:
+        """The connected client; 503 while Temporal is unreachable."""
+        client: Client | None = self._state.temporal
+        if client is None:
+            try:
+                client = await self._state.temporal_connect()
+            except Exception as exc:  # any connection failure means the same to the caller
+                raise ServiceUnavailable(f"the workflow service is unreachable: {exc}") from None
+            self._state.temporal = client
+        return client
 
 
-TemporalDep = Annotated[Client, Depends(get_temporal)]
+TemporalDep = Annotated[TemporalConnection, Depends(TemporalConnection)]
 
 
 def policy_for(settings: Settings, *, manual: bool) -> LifecyclePolicy:

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from api.deps import AdminStaff, CacheDep, ManagerOf, PageDep, SessionDep
+from models.orm import Restaurant
 from models.schemas.common import Page
 from models.schemas.restaurant import (
     BookingSettings,
@@ -76,13 +77,17 @@ async def create_restaurant(
     return RestaurantOut.model_validate(restaurant)
 
 
-@router.get("/{restaurant_id}", response_model=RestaurantOut, summary="Restaurant details (public)")
-async def get_restaurant(restaurant_id: uuid.UUID, session: SessionDep) -> RestaurantOut:
+async def _public_restaurant(session: SessionDep, restaurant_id: uuid.UUID) -> Restaurant:
     restaurant = await svc.get_restaurant(session, restaurant_id=restaurant_id)
     if not restaurant.is_active:
         # deactivated restaurants are hidden from the public
         raise NotFoundError(f"restaurant {restaurant_id} not found")
-    return RestaurantOut.model_validate(restaurant)
+    return restaurant
+
+
+@router.get("/{restaurant_id}", response_model=RestaurantOut, summary="Restaurant details (public)")
+async def get_restaurant(restaurant_id: uuid.UUID, session: SessionDep) -> RestaurantOut:
+    return RestaurantOut.model_validate(await _public_restaurant(session, restaurant_id))
 
 
 @router.patch("/{restaurant_id}", response_model=RestaurantOut, summary="Update a restaurant")
@@ -120,7 +125,7 @@ async def put_settings(
     summary="Opening hours: services per weekday (public)",
 )
 async def get_opening_hours(restaurant_id: uuid.UUID, session: SessionDep) -> OpeningHours:
-    restaurant = await svc.get_restaurant(session, restaurant_id=restaurant_id)
+    restaurant = await _public_restaurant(session, restaurant_id)
     return OpeningHours(services=[ServiceHours.model_validate(s) for s in restaurant.services])
 
 
@@ -142,7 +147,7 @@ async def put_opening_hours(
     "/{restaurant_id}/special-days", response_model=list[SpecialDayOut], summary="Special days"
 )
 async def list_special_days(restaurant_id: uuid.UUID, session: SessionDep) -> list[SpecialDayOut]:
-    await svc.get_restaurant(session, restaurant_id=restaurant_id)
+    await _public_restaurant(session, restaurant_id)
     rows = await svc.list_special_days(session, restaurant_id=restaurant_id)
     return [SpecialDayOut.model_validate(r) for r in rows]
 

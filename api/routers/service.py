@@ -8,12 +8,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 from pydantic import BaseModel
-from temporalio.client import Client
 
 from api.deps import HostOf, ManagerOf, PageDep, SessionDep, SettingsDep
 from api.lifecycle import send_update, start_reservation
 from api.problems import Conflict, InvalidInput, NotFound
-from api.routers.reservations import TemporalDep, policy_for
+from api.routers.reservations import TemporalConnection, TemporalDep, policy_for
 from api.views import staff_reservation_out
 from models.schemas.common import Page
 from models.schemas.lifecycle import (
@@ -90,7 +89,7 @@ async def _after(session: SessionDep, reservation_id: uuid.UUID) -> StaffReserva
 
 async def _act(
     session: SessionDep,
-    temporal: Client,
+    temporal: TemporalConnection,
     *,
     restaurant_id: uuid.UUID,
     reservation_id: uuid.UUID,

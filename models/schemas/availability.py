@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from models.enums import AllocationStatus, ReservationStatus
 from models.schemas.booking import AlternativeSlot
-from models.schemas.common import StrictModel
+from models.schemas.common import LocalTime, ServiceDate, StrictModel
 from models.schemas.restaurant import RestaurantSummary
 
 PartySize = Annotated[int, Field(ge=1, le=100)]
@@ -54,11 +54,11 @@ class AvailabilityOut(BaseModel):
 class SearchRequest(StrictModel):
     """Restaurants with a free slot for a party on a date between two local times."""
 
-    date: dt.date
-    time_from: dt.time
-    time_to: dt.time
+    date: ServiceDate
+    time_from: LocalTime
+    time_to: LocalTime
     party_size: PartySize
-    preferred_time: dt.time | None = None
+    preferred_time: LocalTime | None = None
     seating_area: Annotated[str, Field(min_length=1, max_length=120)] | None = None
     city: Annotated[str, Field(max_length=120)] | None = None
     cuisine: Annotated[str, Field(max_length=80)] | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Generic, TypeVar
 
 import phonenumbers
@@ -65,3 +66,25 @@ class Page(BaseModel, Generic[T]):
     total: int
     limit: int
     offset: int
+
+
+# far enough either side for any real booking, and far from date.min / date.max so
+# arithmetic around a day (the day before, the week after) can never overflow
+EARLIEST_DAY = dt.date(2000, 1, 1)
+LATEST_DAY = dt.date(2199, 12, 31)
+
+
+def _sane_day(value: dt.date) -> dt.date:
+    if not EARLIEST_DAY <= value <= LATEST_DAY:
+        raise ValueError(f"dates run from {EARLIEST_DAY} to {LATEST_DAY}")
+    return value
+
+
+def _wall_clock(value: dt.time) -> dt.time:
+    if value.tzinfo is not None:
+        raise ValueError("give the restaurant's local time without a UTC offset")
+    return value
+
+
+ServiceDate = Annotated[dt.date, AfterValidator(_sane_day)]
+LocalTime = Annotated[dt.time, AfterValidator(_wall_clock)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Self
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from models.enums import TableType
 from models.schemas.common import OutModel, StrictModel
@@ -59,6 +59,13 @@ class TableFields(StrictModel):
     online_bookable: bool = True
     combinable_with: list[uuid.UUID] = Field(default_factory=list, max_length=50)
     combined_max_capacity: Capacity | None = None
+
+    @field_validator("combinable_with")
+    @classmethod
+    def _distinct(cls, value: list[uuid.UUID]) -> list[uuid.UUID]:
+        if len(set(value)) != len(value):
+            raise ValueError("a table may be listed only once")
+        return value
 
 
 class TableCreate(TableFields):

@@ -10,7 +10,7 @@ from pydantic import EmailStr, Field, field_validator
 
 from models.enums import DepositStatus, ReservationSource
 from models.schemas.booking import AlternativeSlot
-from models.schemas.common import OutModel, PhoneNumber, StrictModel
+from models.schemas.common import LocalTime, OutModel, PhoneNumber, ServiceDate, StrictModel
 from rules.state_machine import ReservationStatus
 
 Language = Literal["en", "nl", "de", "fr", "es", "it"]
@@ -33,8 +33,8 @@ class ReservationCreate(StrictModel):
     """A guest's booking request."""
 
     restaurant_id: uuid.UUID
-    date: dt.date
-    time: dt.time
+    date: ServiceDate
+    time: LocalTime
     party_size: Annotated[int, Field(ge=1, le=100)]
     guest: GuestIn
     seating_preference: Annotated[str, Field(max_length=120)] | None = None
@@ -67,8 +67,8 @@ class WalkInCreate(StrictModel):
 class ReservationModify(StrictModel):
     """Fields to change; absent fields stay as they are."""
 
-    date: dt.date | None = None
-    time: dt.time | None = None
+    date: ServiceDate | None = None
+    time: LocalTime | None = None
     party_size: Annotated[int, Field(ge=1, le=100)] | None = None
     seating_preference: Annotated[str, Field(max_length=120)] | None = None
 

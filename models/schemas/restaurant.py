@@ -13,9 +13,11 @@ from pydantic import EmailStr, Field, HttpUrl, model_validator
 from models.enums import ConfirmationMode, SpecialDayKind
 from models.schemas.common import (
     CurrencyCode,
+    LocalTime,
     MinorUnits,
     OutModel,
     PhoneNumber,
+    ServiceDate,
     StrictModel,
     TimeZoneName,
 )
@@ -97,17 +99,36 @@ class OpeningHours(StrictModel):
 
     @model_validator(mode="after")
     def _no_overlap(self) -> Self:
-        by_day: dict[int, list[ServiceHours]] = {}
-        for service in self.services:
-            by_day.setdefault(service.weekday, []).append(service)
-        for day, services in by_day.items():
-            ordered = sorted(services, key=lambda s: s.opens_at)
-            for earlier, later in itertools.pairwise(ordered):
-                if earlier.closes_at > earlier.opens_at and later.opens_at < earlier.closes_at:
-                    raise ValueError(
-                        f"services {earlier.name!r} and {later.name!r} overlap on weekday {day}"
-                    )
+        # on the week's circle of minutes, so a service past midnight is compared with
+        # the next day's (two services offering one slot would split its pacing)
+        spans = [(_week_minutes(s), s) for s in self.services]
+        for (a, first), (b, second) in itertools.combinations(spans, 2):
+            if _circle_overlap(a, b):
+                raise ValueError(
+                    f"services {first.name!r} (weekday {first.weekday}) and "
+                    f"{second.name!r} (weekday {second.weekday}) overlap"
+                )
         return self
+
+
+WEEK_MINUTES = 7 * 24 * 60
+
+
+def _week_minutes(service: ServiceHours) -> tuple[int, int]:
+    start = service.weekday * 1440 + service.opens_at.hour * 60 + service.opens_at.minute
+    length = (
+        service.closes_at.hour * 60
+        + service.closes_at.minute
+        - service.opens_at.hour * 60
+        - service.opens_at.minute
+    ) % 1440
+    return start, length
+
+
+def _circle_overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    """Whether two [start, start + length) spans meet on the week's circle."""
+    (a_start, a_len), (b_start, b_len) = a, b
+    return (b_start - a_start) % WEEK_MINUTES < a_len or (a_start - b_start) % WEEK_MINUTES < b_len
 
 
 class RestaurantFields(StrictModel):
@@ -225,8 +246,8 @@ class RestaurantOut(RestaurantSummary):
 class SpecialDayIn(StrictModel):
     """Closed, private event, custom hours or weather for a date range."""
 
-    starts_on: date
-    ends_on: date | None = None
+    starts_on: ServiceDate
+    ends_on: ServiceDate | None = None
     kind: SpecialDayKind
     note: Annotated[str, Field(max_length=1000)] | None = None
     custom_services: list[ServiceHours] = Field(default_factory=list)
@@ -254,9 +275,9 @@ class SpecialDayOut(OutModel):
 class PartySizeOverrideIn(StrictModel):
     """Limits party sizes for slots of one date between two local times."""
 
-    day: date
-    starts_at: time
-    ends_at: time
+    day: ServiceDate
+    starts_at: LocalTime
+    ends_at: LocalTime
     min_party_size: PartySize | None = None
     max_party_size: PartySize | None = None
 

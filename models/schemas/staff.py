@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import EmailStr, Field
+from pydantic import EmailStr, Field, StringConstraints
 
 from models.enums import StaffRole
 from models.schemas.common import OutModel, StrictModel
@@ -14,7 +14,9 @@ from models.schemas.common import OutModel, StrictModel
 
 class LoginIn(StrictModel):
     email: EmailStr
-    password: Annotated[str, Field(min_length=1, max_length=200)]
+    password: Annotated[
+        str, StringConstraints(strip_whitespace=False, min_length=1, max_length=200)
+    ]
 
 
 class TokenOut(OutModel):
@@ -26,7 +28,10 @@ class TokenOut(OutModel):
 class StaffCreate(StrictModel):
     email: EmailStr
     full_name: Annotated[str, Field(min_length=1, max_length=200)]
-    password: Annotated[str, Field(min_length=10, max_length=200)]
+    # spaces in a password are part of it
+    password: Annotated[
+        str, StringConstraints(strip_whitespace=False, min_length=10, max_length=200)
+    ]
     role: StaffRole
     restaurant_ids: list[uuid.UUID] = Field(default_factory=list)
 
