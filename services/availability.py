@@ -27,7 +27,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import DateTime, Select, String, Text, and_, cast, or_, select, type_coerce
+from sqlalchemy import DateTime, Select, String, Text, and_, cast, func, or_, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.enums import AllocationStatus, ReservationStatus
@@ -813,6 +813,27 @@ def decode_day(raw: bytes) -> DayAnswer:
     return DayAnswer(date.fromisoformat(data["d"]), data["c"], slots)
 
 
+async def _ttl_before_next_expiry(
+    session: AsyncSession, *, restaurant_id: uuid.UUID, now: datetime
+) -> int:
+    """Seconds an answer may live: the TTL, cut short by the next live hold's expiry.
+
+    An expiring hold changes nothing stored (its row just stops blocking), so no
+    version is bumped; the answer must simply not outlive it.
+    """
+    a = TableAllocation
+    expiry = await session.scalar(
+        select(func.min(a.hold_expires_at)).where(
+            a.restaurant_id == restaurant_id,
+            a.status == AllocationStatus.HELD,
+            a.hold_expires_at > now,
+        )
+    )
+    if expiry is None:
+        return CACHE_TTL_SECONDS
+    return max(0, min(CACHE_TTL_SECONDS, int((expiry - now).total_seconds())))
+
+
 async def cached_days(
     session: AsyncSession,
     cache: Cache,
@@ -847,12 +868,14 @@ async def cached_days(
             last_day=max(d for d, _ in missing),
             now=now,
         )
+        ttl = await _ttl_before_next_expiry(session, restaurant_id=restaurant_id, now=now)
         for day, key in missing:
             answer = answer_day(
                 inputs, day=day, party_size=party_size, now=now, seating_area=seating_area
             )
             answers[day] = answer
-            await cache.set(key, encode_day(answer), ttl_seconds=CACHE_TTL_SECONDS)
+            if ttl > 0:
+                await cache.set(key, encode_day(answer), ttl_seconds=ttl)
     return [answers[day] for day in days]
 
 

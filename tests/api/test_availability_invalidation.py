@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from services import allocation
+from services.availability import CACHE_TTL_SECONDS, _ttl_before_next_expiry
+from tests.allocation.helpers import NOW, make_guest, make_reservation, make_restaurant, request
 from tests.api.test_restaurants import BASE, restaurant_body
 from tests.conftest import Api
 
@@ -45,3 +48,23 @@ async def test_special_days_hours_and_tables_invalidate_the_cache(
     assert closed.status_code == 201
     answer = (await api.client.get(url, params={"date": day, "party_size": 2})).json()
     assert answer["slots"] == [] and answer["closed_reason"] == "special_day_closed"
+
+
+async def test_a_cached_answer_never_outlives_a_hold_that_expires(api: Api) -> None:
+    async with api.db.sessions() as session:
+        restaurant = await make_restaurant(session, tables=1)
+        guest = await make_guest(session)
+        res = await make_reservation(session, restaurant_id=restaurant.id, guest_id=guest.id)
+        held = await allocation.hold_tables(
+            session, request=request(res, restaurant.id, guest.id), now=NOW
+        )
+        await session.commit()
+        assert held.held and held.hold_expires_at is not None
+        expires = held.hold_expires_at
+        ttl = await _ttl_before_next_expiry(
+            session, restaurant_id=restaurant.id, now=expires - timedelta(seconds=7)
+        )
+        assert ttl == 7
+        # once expired the hold blocks nothing, and nothing else is held
+        after = await _ttl_before_next_expiry(session, restaurant_id=restaurant.id, now=expires)
+        assert after == CACHE_TTL_SECONDS
