@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from services import allocation
-from services.availability import CACHE_TTL_SECONDS, _ttl_before_next_expiry
+from services.availability.cache import CACHE_TTL_SECONDS, _ttl_before_next_expiry
 from tests.allocation.helpers import NOW, make_guest, make_reservation, make_restaurant, request
 from tests.api.test_restaurants import BASE, restaurant_body
 from tests.conftest import Api

@@ -1,0 +1,90 @@
+"""Availability: gather a restaurant's inputs from the database and answer with the rules.
+
+The rules package decides; this package gathers inputs (`inputs`), shapes answers
+(`answers`), caches them (`cache`), searches across restaurants (`search`) and
+builds the staff timeline (`timeline`).
+"""
+
+from services.availability.answers import (
+    ALTERNATIVE_DAYS,
+    ALTERNATIVE_WINDOW_MINUTES,
+    NOT_ACCEPTING,
+    Alternative,
+    DayAnswer,
+    TimeAnswer,
+    answer_day,
+    answer_time,
+    day_answer,
+    day_slots,
+    nearest_in_window,
+    time_answer,
+)
+from services.availability.cache import (
+    CACHE_TTL_SECONDS,
+    affected_days,
+    cached_availability,
+    cached_days,
+    decode_day,
+    encode_day,
+    invalidate_day,
+    invalidate_pending,
+    invalidate_restaurant,
+    note_change,
+    pending_changes,
+)
+from services.availability.inputs import (
+    RestaurantIds,
+    RestaurantInputs,
+    booking_window,
+    load_inputs,
+    local_midnight,
+    restaurant_inputs,
+)
+from services.availability.search import (
+    SearchHit,
+    search,
+)
+from services.availability.timeline import (
+    TableTimeline,
+    Timeline,
+    TimelineEntry,
+    timeline,
+)
+
+__all__ = [
+    "ALTERNATIVE_DAYS",
+    "ALTERNATIVE_WINDOW_MINUTES",
+    "CACHE_TTL_SECONDS",
+    "NOT_ACCEPTING",
+    "Alternative",
+    "DayAnswer",
+    "RestaurantIds",
+    "RestaurantInputs",
+    "SearchHit",
+    "TableTimeline",
+    "TimeAnswer",
+    "Timeline",
+    "TimelineEntry",
+    "affected_days",
+    "answer_day",
+    "answer_time",
+    "booking_window",
+    "cached_availability",
+    "cached_days",
+    "day_answer",
+    "day_slots",
+    "decode_day",
+    "encode_day",
+    "invalidate_day",
+    "invalidate_pending",
+    "invalidate_restaurant",
+    "load_inputs",
+    "local_midnight",
+    "nearest_in_window",
+    "note_change",
+    "pending_changes",
+    "restaurant_inputs",
+    "search",
+    "time_answer",
+    "timeline",
+]
