@@ -46,6 +46,7 @@ from services.availability import (
     RestaurantInputs,
     TimeAnswer,
     answer_day,
+    answer_days,
     answer_time,
     note_change,
     restaurant_inputs,
@@ -258,18 +259,16 @@ async def _with_later_days(
         staff=True,
         exclude_reservation_id=exclude_reservation_id,
     )
-    later = [
-        answer_day(
-            inputs,
-            day=later_first + timedelta(days=i),
-            party_size=party_size,
-            now=now,
-            seating_area=seating_area,
-            staff=staff,
-            features=features,
-        )
-        for i in range(ALTERNATIVE_DAYS)
-    ]
+    later = answer_days(
+        inputs,
+        first_day=later_first,
+        count=ALTERNATIVE_DAYS,
+        party_size=party_size,
+        now=now,
+        seating_area=seating_area,
+        staff=staff,
+        features=features,
+    )
     return answer_time([first, *later], local_time=local_time)
 
 
@@ -296,24 +295,29 @@ async def _place(
         await _lock_day(session, restaurant_id, day)
     await _release_expired(session, restaurant_id=restaurant_id, day=day, now=now)
     exclude = reservation_id if moving else None
-    inputs = await restaurant_inputs(
-        session,
-        restaurant_id=restaurant_id,
-        first_day=day,
-        last_day=day,
-        now=now,
-        staff=staff,
-        exclude_reservation_id=exclude,
-    )
-    first = answer_day(
-        inputs,
-        day=day,
-        party_size=party_size,
-        now=now,
-        seating_area=seating_area,
-        staff=staff,
-        features=features,
-    )
+
+    async def today() -> tuple[RestaurantInputs, DayAnswer]:
+        inputs = await restaurant_inputs(
+            session,
+            restaurant_id=restaurant_id,
+            first_day=day,
+            last_day=day,
+            now=now,
+            staff=staff,
+            exclude_reservation_id=exclude,
+        )
+        answer = answer_day(
+            inputs,
+            day=day,
+            party_size=party_size,
+            now=now,
+            seating_area=seating_area,
+            staff=staff,
+            features=features,
+        )
+        return inputs, answer
+
+    inputs, first = await today()
     answer = answer_time([first], local_time=local_time)
     if staff and _staff_may_bypass(answer, inputs, now):
         # staff book inside the minimum notice, and walk-ins into the current slot
@@ -368,23 +372,7 @@ async def _place(
             )
         # another transaction won the table (the database said so): offer what is left
         reason = UnavailableReason.NO_TABLE_FITS.value
-        first = answer_day(
-            await restaurant_inputs(
-                session,
-                restaurant_id=restaurant_id,
-                first_day=day,
-                last_day=day,
-                now=now,
-                staff=staff,
-                exclude_reservation_id=exclude,
-            ),
-            day=day,
-            party_size=party_size,
-            now=now,
-            seating_area=seating_area,
-            staff=staff,
-            features=features,
-        )
+        _, first = await today()
     full = await _with_later_days(
         session,
         first=first,

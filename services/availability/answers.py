@@ -97,6 +97,32 @@ def answer_day(
     return DayAnswer(day, closed, slots)
 
 
+def answer_days(
+    inputs: RestaurantInputs,
+    *,
+    first_day: date,
+    count: int,
+    party_size: int,
+    now: datetime,
+    seating_area: str | None = None,
+    staff: bool = False,
+    features: frozenset[str] = frozenset(),
+) -> list[DayAnswer]:
+    """Answers for ``count`` consecutive service days from ``first_day`` (pure, no I/O)."""
+    return [
+        answer_day(
+            inputs,
+            day=first_day + timedelta(days=i),
+            party_size=party_size,
+            now=now,
+            seating_area=seating_area,
+            staff=staff,
+            features=features,
+        )
+        for i in range(count)
+    ]
+
+
 def nearest_in_window(
     inputs: RestaurantInputs,
     *,
@@ -231,16 +257,14 @@ async def time_answer(
         staff=staff,
         exclude_reservation_id=exclude_reservation_id,
     )
-    days = [
-        answer_day(
-            inputs,
-            day=day + timedelta(days=i),
-            party_size=party_size,
-            now=now,
-            seating_area=seating_area,
-            staff=staff,
-            features=features,
-        )
-        for i in range(ALTERNATIVE_DAYS + 1)
-    ]
+    days = answer_days(
+        inputs,
+        first_day=day,
+        count=ALTERNATIVE_DAYS + 1,
+        party_size=party_size,
+        now=now,
+        seating_area=seating_area,
+        staff=staff,
+        features=features,
+    )
     return answer_time(days, local_time=local_time)
