@@ -1,34 +1,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from decimal import Decimal
 
 import pytest
 
-from rules.deposit import DepositPolicy, deposit_due
 from rules.reminders import wall_clock_before
-
-
-def test_no_deposit_when_not_required() -> None:
-    assert deposit_due(DepositPolicy(required=False, fixed_minor=5000), party_size=4) == 0
-
-
-def test_deposit_is_the_larger_of_fixed_and_percentage() -> None:
-    policy = DepositPolicy(
-        required=True,
-        fixed_minor=2000,
-        percentage=Decimal("20"),
-        average_spend_per_cover_minor=4550,
-    )
-    assert deposit_due(policy, party_size=2) == 2000  # 20% of 91.00 = 18.20 < 20.00
-    assert deposit_due(policy, party_size=6) == 5460  # 20% of 273.00
-
-
-def test_percentage_rounds_half_up_to_minor_units() -> None:
-    policy = DepositPolicy(
-        required=True, percentage=Decimal("12.5"), average_spend_per_cover_minor=101
-    )
-    assert deposit_due(policy, party_size=1) == 13  # 12.625 -> 13
 
 
 def test_reminder_is_wall_clock_time_the_day_before() -> None:
