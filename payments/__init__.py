@@ -1,0 +1,1 @@
+"""Payment providers (Adyen and a local simulation) behind one interface."""

@@ -1,0 +1,242 @@
+"""Adyen standard webhooks (JSON): basic auth, parsing, and HMAC signatures.
+
+Adyen posts `{"live": "false", "notificationItems": [{"NotificationRequestItem": {...}}]}`
+and signs each item with an HMAC over its pspReference, originalReference,
+merchantAccountCode, merchantReference, amount value and currency, eventCode and
+success; the signature travels in the item's `additionalData.hmacSignature`.
+Signing and checking use the SDK's own utilities (`Adyen.util`), so our webhook
+check is exactly Adyen's.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import hmac
+import json
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from Adyen import util as adyen_util
+
+__all__ = [
+    "MalformedNotification",
+    "NotificationItem",
+    "check_basic_auth",
+    "parse_notification",
+    "signed_notification",
+    "verify_hmac",
+]
+
+
+class MalformedNotification(ValueError):
+    """A webhook body that is not an Adyen standard notification; the message names the flaw."""
+
+
+@dataclass(frozen=True, slots=True)
+class NotificationItem:
+    """One `NotificationRequestItem`, typed, with the raw item kept for HMAC checks."""
+
+    raw: dict[str, Any] = field(hash=False, repr=False)
+    event_code: str
+    success: bool
+    psp_reference: str
+    original_reference: str | None
+    merchant_reference: str | None
+    merchant_account: str
+    amount_minor: int
+    currency: str
+    reason: str | None
+    event_date: dt.datetime | None
+    stored_payment_method_id: str | None
+    live: bool = False
+
+    @property
+    def event_id(self) -> str:
+        """The de-duplication id: Adyen may deliver the same event more than once."""
+        return f"{self.psp_reference}:{self.event_code}:{'true' if self.success else 'false'}"
+
+
+def check_basic_auth(authorization_header: str | None, *, username: str, password: str) -> bool:
+    """True when `Authorization: Basic ...` carries exactly these credentials.
+
+    Both parts are always compared, in constant time, so timing tells nothing.
+    """
+    if not authorization_header:
+        return False
+    scheme, _, encoded = authorization_header.strip().partition(" ")
+    if scheme.lower() != "basic" or not encoded:
+        return False
+    try:
+        decoded = base64.b64decode(encoded.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    given_user, colon, given_password = decoded.partition(b":")
+    user_ok = hmac.compare_digest(given_user, username.encode())
+    password_ok = hmac.compare_digest(given_password, password.encode())
+    return bool(colon) and user_ok and password_ok
+
+
+def _load(body: bytes | str | dict[str, Any]) -> dict[str, Any]:
+    if isinstance(body, dict):
+        return body
+    try:
+        loaded = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise MalformedNotification(f"body is not JSON: {exc}") from exc
+    if not isinstance(loaded, dict):
+        raise MalformedNotification("body is not a JSON object")
+    return cast(dict[str, Any], loaded)
+
+
+def _required_str(item: dict[str, Any], name: str, where: str) -> str:
+    value = item.get(name)
+    if not isinstance(value, str) or not value:
+        raise MalformedNotification(f"{where}.{name} is missing or not a non-empty string")
+    return value
+
+
+def _optional_str(item: dict[str, Any], name: str, where: str) -> str | None:
+    value = item.get(name)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise MalformedNotification(f"{where}.{name} is not a string")
+    return value
+
+
+def _event_date(value: Any, where: str) -> dt.datetime | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise MalformedNotification(f"{where}.eventDate is not a string")
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise MalformedNotification(f"{where}.eventDate is not ISO 8601: {value!r}") from exc
+    # Adyen always sends an offset; a bare time is read as UTC rather than dropped.
+    return parsed if parsed.utcoffset() is not None else parsed.replace(tzinfo=dt.UTC)
+
+
+def _parse_item(item: dict[str, Any], where: str, live: bool) -> NotificationItem:
+    success_text = item.get("success")
+    if success_text not in ("true", "false"):
+        raise MalformedNotification(f'{where}.success must be "true" or "false"')
+    amount = item.get("amount")
+    if not isinstance(amount, dict):
+        raise MalformedNotification(f"{where}.amount is missing or not an object")
+    value = amount.get("value")
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise MalformedNotification(f"{where}.amount.value is missing or not an integer")
+    currency = _required_str(amount, "currency", f"{where}.amount")
+    additional = item.get("additionalData")
+    if additional is None:
+        additional = {}
+    if not isinstance(additional, dict):
+        raise MalformedNotification(f"{where}.additionalData is not an object")
+    stored = additional.get("tokenization.storedPaymentMethodId") or additional.get(
+        "recurring.recurringDetailReference"
+    )
+    return NotificationItem(
+        raw=item,
+        event_code=_required_str(item, "eventCode", where),
+        success=success_text == "true",
+        psp_reference=_required_str(item, "pspReference", where),
+        original_reference=_optional_str(item, "originalReference", where),
+        merchant_reference=_optional_str(item, "merchantReference", where),
+        merchant_account=_required_str(item, "merchantAccountCode", where),
+        amount_minor=value,
+        currency=currency,
+        reason=_optional_str(item, "reason", where),
+        event_date=_event_date(item.get("eventDate"), where),
+        stored_payment_method_id=stored if isinstance(stored, str) and stored else None,
+        live=live,
+    )
+
+
+def parse_notification(body: bytes | str | dict[str, Any]) -> list[NotificationItem]:
+    """Parse a webhook body into its items; raises MalformedNotification naming the flaw."""
+    document = _load(body)
+    live_text = document.get("live", "false")
+    if live_text not in ("true", "false"):
+        raise MalformedNotification('live must be "true" or "false"')
+    items = document.get("notificationItems")
+    if not isinstance(items, list) or not items:
+        raise MalformedNotification("notificationItems is missing or empty")
+    parsed: list[NotificationItem] = []
+    for index, wrapper in enumerate(items):
+        where = f"notificationItems[{index}]"
+        if not isinstance(wrapper, dict):
+            raise MalformedNotification(f"{where} is not an object")
+        item = wrapper.get("NotificationRequestItem")
+        if not isinstance(item, dict):
+            raise MalformedNotification(f"{where}.NotificationRequestItem is missing")
+        parsed.append(_parse_item(item, f"{where}.NotificationRequestItem", live_text == "true"))
+    return parsed
+
+
+def _check_key(hmac_key_hex: str) -> None:
+    try:
+        bytes.fromhex(hmac_key_hex)
+    except ValueError as exc:
+        # A misconfigured key must be loud: answering False would reject every webhook.
+        raise ValueError("the webhook HMAC key is not hexadecimal") from exc
+
+
+def verify_hmac(item: NotificationItem, hmac_key_hex: str) -> bool:
+    """True when the item's `additionalData.hmacSignature` is valid for this key
+    (checked by the SDK's `is_valid_hmac_notification`). Raises ValueError for a key
+    that is not hex."""
+    _check_key(hmac_key_hex)
+    additional = item.raw.get("additionalData")
+    if not isinstance(additional, dict):
+        return False
+    signature = additional.get("hmacSignature")
+    if not isinstance(signature, str) or not signature:
+        # The SDK returns None without additionalData and raises for an empty signature.
+        return False
+    return bool(adyen_util.is_valid_hmac_notification(item.raw, hmac_key_hex))
+
+
+def signed_notification(
+    *,
+    hmac_key_hex: str,
+    event_code: str,
+    success: bool,
+    psp_reference: str,
+    merchant_reference: str,
+    merchant_account: str,
+    amount_minor: int,
+    currency: str,
+    original_reference: str | None = None,
+    reason: str | None = None,
+    additional_data: dict[str, str] | None = None,
+    live: bool = False,
+    event_date: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """A complete webhook body with one item, HMAC-signed as Adyen signs it (by the SDK's
+    `generate_notification_sig`). `event_date` defaults to now and must be aware."""
+    _check_key(hmac_key_hex)
+    when = event_date if event_date is not None else dt.datetime.now(dt.UTC)
+    if when.utcoffset() is None:
+        raise ValueError("event_date must be timezone-aware")
+    item: dict[str, Any] = {
+        "amount": {"value": amount_minor, "currency": currency},
+        "eventCode": event_code,
+        "eventDate": when.isoformat(timespec="seconds"),
+        "merchantAccountCode": merchant_account,
+        "merchantReference": merchant_reference,
+        "pspReference": psp_reference,
+        "success": "true" if success else "false",
+    }
+    if original_reference is not None:
+        item["originalReference"] = original_reference
+    if reason is not None:
+        item["reason"] = reason
+    signature = adyen_util.generate_notification_sig(item, hmac_key_hex)
+    item["additionalData"] = {**(additional_data or {}), "hmacSignature": signature.decode()}
+    return {
+        "live": "true" if live else "false",
+        "notificationItems": [{"NotificationRequestItem": item}],
+    }
