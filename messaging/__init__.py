@@ -1,0 +1,1 @@
+"""Guest messages: rendering, calendar files and the email/SMS providers."""
