@@ -2,14 +2,19 @@
 
 from enum import StrEnum
 
+from rules.payment_policy import PaymentMode
 from rules.state_machine import ReservationStatus
 
 __all__ = [
     "AllocationStatus",
     "ConfirmationMode",
     "DepositStatus",
+    "MessageDirection",
     "NotificationChannel",
     "NotificationStatus",
+    "PaymentKind",
+    "PaymentMode",
+    "PaymentState",
     "ReservationSource",
     "ReservationStatus",
     "SpecialDayKind",
@@ -61,11 +66,37 @@ class ReservationSource(StrEnum):
 
 
 class DepositStatus(StrEnum):
+    """Where the booking's money stands (a deposit, or a guarantee's stored card)."""
+
     NOT_REQUIRED = "not_required"
-    PENDING = "pending"
-    PAID = "paid"
+    PENDING = "pending"  # waiting for the guest to pay or store a card
+    PAID = "paid"  # deposit captured
+    GUARANTEED = "guaranteed"  # card stored, nothing charged
+    REFUND_PENDING = "refund_pending"  # refund asked of the provider, not yet confirmed
     REFUNDED = "refunded"
-    FORFEITED = "forfeited"
+    FORFEITED = "forfeited"  # deposit kept after a late cancellation or no-show
+    RELEASED = "released"  # guarantee ended without a charge
+    CHARGED = "charged"  # guarantee's no-show or late-cancellation fee charged
+
+
+class PaymentKind(StrEnum):
+    """One money movement recorded in `payments`."""
+
+    DEPOSIT = "deposit"
+    GUARANTEE = "guarantee"
+    REFUND = "refund"
+    FEE = "fee"
+
+
+class PaymentState(StrEnum):
+    PENDING = "pending"  # asked of the provider, outcome not known yet
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+class MessageDirection(StrEnum):
+    INBOUND = "inbound"
+    OUTBOUND = "outbound"
 
 
 class WaitlistStatus(StrEnum):

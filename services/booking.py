@@ -18,13 +18,13 @@ from models.enums import AllocationStatus, ConfirmationMode, DepositStatus, Rese
 from models.orm import Guest, Reservation, Restaurant, TableAllocation
 from models.schemas.booking import BookingRequest, HoldOutcome
 from models.schemas.lifecycle import BookingFacts, ModifyRequest, ReservationInput, Transition
-from rules.deposit import DepositPolicy, deposit_due
+from rules.payment_policy import NO_TERMS, PaymentMode
 from rules.reminders import cancellation_deadline, wall_clock_before
 from rules.slots import local_to_utc
 from rules.state_machine import ReservationAction, ReservationStatus
 from rules.turn_time import TurnTimeRule, turn_time_minutes
-from services import allocation
-from services.errors import NotFoundError
+from services import allocation, payment_terms
+from services.errors import InvalidError, NotFoundError
 
 A = ReservationAction
 S = ReservationStatus
@@ -61,7 +61,9 @@ def facts_of(
             local_start, hours=reminder_hours, timezone=restaurant.timezone
         ),
         cancellation_deadline_at=reservation.cancellation_deadline_at,
+        payment_mode=PaymentMode(reservation.payment_mode),
         deposit_minor=reservation.deposit_amount_minor,
+        fee_minor=reservation.no_show_fee_minor,
         currency=reservation.currency,
         timezone=restaurant.timezone,
         date=reservation.reservation_date,
@@ -135,23 +137,17 @@ async def create_held_reservation(
     wall = datetime.combine(booking.date, booking.time)
     provisional_start = local_to_utc(wall, zone) or wall.replace(tzinfo=zone).astimezone(UTC)
     minutes = _turn_minutes(restaurant, booking.party_size)
-    deposit = deposit_due(
-        DepositPolicy(
-            required=restaurant.deposit_required,
-            fixed_minor=restaurant.deposit_amount_minor,
-            percentage=restaurant.deposit_percentage,
-            average_spend_per_cover_minor=restaurant.average_spend_per_cover_minor,
-        ),
-        party_size=booking.party_size,
+    terms, frozen_policy = await payment_terms.terms_for_booking(
+        session, restaurant, day=booking.date, at=booking.time, party_size=booking.party_size
     )
     walk_in = booking.source is ReservationSource.WALK_IN
     if walk_in:
-        deposit = 0
+        terms = NO_TERMS  # the party is already at the table
     # with nothing to wait for, the hold and its first decision are one transaction:
     # the caller's answer then waits for one activity instead of three
     if walk_in:
         status = S.SEATED
-    elif deposit:
+    elif terms.due_at_booking:
         status = S.HELD
     elif inp.policy.confirmation_mode is ConfirmationMode.MANUAL:
         status = S.PENDING_CONFIRMATION
@@ -176,10 +172,14 @@ async def create_held_reservation(
         dietary_requirements=booking.dietary_requirements,
         language=booking.language,
         currency=restaurant.currency,
-        deposit_status=DepositStatus.PENDING if deposit else DepositStatus.NOT_REQUIRED,
-        deposit_amount_minor=deposit,
         # the policy in force now is frozen onto the booking
-        no_show_fee_minor=restaurant.no_show_fee_minor,
+        payment_mode=terms.mode,
+        payment_policy=frozen_policy,
+        deposit_status=(
+            DepositStatus.PENDING if terms.due_at_booking else DepositStatus.NOT_REQUIRED
+        ),
+        deposit_amount_minor=terms.amount_minor if terms.mode is PaymentMode.DEPOSIT else 0,
+        no_show_fee_minor=terms.amount_minor if terms.mode is PaymentMode.GUARANTEE else 0,
         workflow_id=f"reservation-{booking.reservation_id}",
         created_at=now,
         seated_at=now if walk_in else None,
@@ -238,8 +238,6 @@ async def record_transition(session: AsyncSession, *, transition: Transition) ->
     guest_counter = None
     if action in {A.CONFIRM_DEPOSIT_PAID, A.CONFIRM}:
         reservation.confirmed_at = at
-        if reservation.deposit_status is DepositStatus.PENDING:
-            reservation.deposit_status = DepositStatus.PAID
     elif action is A.CHECK_IN:
         reservation.seated_at = at
         reservation.actual_party_size = transition.actual_party_size or reservation.party_size
@@ -288,6 +286,21 @@ async def move_reservation(
     area = (
         request.seating_area if request.seating_area is not None else reservation.seating_preference
     )
+    terms = await payment_terms.terms_after_change(
+        session, reservation, day=day, at=local_time, party_size=party_size
+    )
+    paid_deposit = reservation.deposit_amount_minor
+    if (
+        terms.mode is PaymentMode.DEPOSIT
+        and terms.amount_minor > paid_deposit
+        and not request.staff
+    ):
+        # the guest's deposit would no longer cover the booking under the terms they agreed
+        raise InvalidError(
+            f"this change needs a deposit of {terms.amount_minor} minor units, "
+            f"{paid_deposit} was paid: please contact the restaurant",
+            field="party_size",
+        )
     hold = await allocation.move_allocations(
         session,
         reservation_id=reservation_id,
@@ -309,8 +322,12 @@ async def move_reservation(
     reservation.ends_at = hold.ends_at
     reservation.duration_minutes = int((hold.ends_at - hold.starts_at).total_seconds() // 60)
     reservation.cancellation_deadline_at = cancellation_deadline(
-        hold.starts_at, hours=restaurant.cancellation_deadline_hours
+        hold.starts_at, hours=payment_terms.deadline_hours(reservation, restaurant)
     )
+    if reservation.payment_mode is PaymentMode.GUARANTEE and terms.mode is PaymentMode.GUARANTEE:
+        # the fee follows the party size by the formula the guest agreed to
+        reservation.no_show_fee_minor = terms.amount_minor
+    reservation.modification_count += 1
     await session.flush()
     hold = hold.model_copy(update={"reference": reservation.reference})
     return facts_of(reservation, restaurant, hold, reminder_hours=reminder_hours)

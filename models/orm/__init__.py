@@ -3,14 +3,15 @@
 from models.orm.base import Base
 from models.orm.floor import FloorPlan, RestaurantTable, SeatingArea
 from models.orm.guest import Guest, GuestNote
-from models.orm.messaging import Notification
-from models.orm.payment import Payment, ProcessedWebhookEvent
+from models.orm.messaging import Notification, ThreadMessage
+from models.orm.payment import AuditEntry, Payment, ProcessedWebhookEvent
 from models.orm.reservation import ReferenceCounter, Reservation, TableAllocation
 from models.orm.restaurant import PartySizeOverride, Restaurant, ServicePeriod, SpecialDay
 from models.orm.staff import PartnerApiKey, StaffRestaurant, StaffUser
 from models.orm.waitlist import WaitlistEntry
 
 __all__ = [
+    "AuditEntry",
     "Base",
     "FloorPlan",
     "Guest",
@@ -30,5 +31,6 @@ __all__ = [
     "StaffRestaurant",
     "StaffUser",
     "TableAllocation",
+    "ThreadMessage",
     "WaitlistEntry",
 ]

@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.enums import NotificationChannel, NotificationStatus
-from models.orm.base import Base, Timestamps, UUIDPrimaryKey
+from models.enums import MessageDirection, NotificationChannel, NotificationStatus
+from models.orm.base import Base, Timestamps, UUIDPrimaryKey, utcnow
 
 
 class Notification(UUIDPrimaryKey, Timestamps, Base):
@@ -27,9 +27,29 @@ class Notification(UUIDPrimaryKey, Timestamps, Base):
     recipient: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str | None] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
+    html_body: Mapped[str | None] = mapped_column(Text)
     status: Mapped[NotificationStatus] = mapped_column(default=NotificationStatus.QUEUED)
-    provider_message_id: Mapped[str | None] = mapped_column(String(120))
+    provider_message_id: Mapped[str | None] = mapped_column(String(120), index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None] = mapped_column()
     delivered_at: Mapped[datetime | None] = mapped_column()
+
+
+class ThreadMessage(UUIDPrimaryKey, Base):
+    """One message in a reservation's conversation: a guest's SMS reply or a staff answer."""
+
+    __tablename__ = "thread_messages"
+
+    reservation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("reservations.id", ondelete="CASCADE"), index=True
+    )
+    direction: Mapped[MessageDirection] = mapped_column()
+    channel: Mapped[NotificationChannel] = mapped_column()
+    body: Mapped[str] = mapped_column(Text)
+    # Twilio's MessageSid for an inbound reply: a redelivered webhook stops here
+    provider_message_id: Mapped[str | None] = mapped_column(String(120), unique=True)
+    staff_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("staff_users.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

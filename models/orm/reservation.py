@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime, time
+from typing import Any
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.enums import AllocationStatus, DepositStatus, ReservationSource, ReservationStatus
+from models.enums import (
+    AllocationStatus,
+    DepositStatus,
+    PaymentMode,
+    ReservationSource,
+    ReservationStatus,
+)
 from models.orm.base import Base, Timestamps, UUIDPrimaryKey
 from models.orm.guest import Guest
 from models.orm.restaurant import Restaurant
@@ -52,9 +59,14 @@ class Reservation(UUIDPrimaryKey, Timestamps, Base):
     actual_party_size: Mapped[int | None] = mapped_column()
     # the policy in force when the guest booked, frozen here
     currency: Mapped[str] = mapped_column(String(3))
+    payment_mode: Mapped[PaymentMode] = mapped_column(default=PaymentMode.NONE)
+    # the restaurant's whole payment policy as it stood, for a later change of party size
+    payment_policy: Mapped[dict[str, Any]] = mapped_column(default=dict)
     deposit_status: Mapped[DepositStatus] = mapped_column(default=DepositStatus.NOT_REQUIRED)
-    deposit_amount_minor: Mapped[int] = mapped_column(default=0)
-    no_show_fee_minor: Mapped[int] = mapped_column(default=0)
+    deposit_amount_minor: Mapped[int] = mapped_column(default=0)  # charged at booking
+    no_show_fee_minor: Mapped[int] = mapped_column(default=0)  # a guarantee's most
+    # bumped by every modification: the calendar file's SEQUENCE
+    modification_count: Mapped[int] = mapped_column(default=0)
     cancellation_deadline_at: Mapped[datetime | None] = mapped_column()
     workflow_id: Mapped[str | None] = mapped_column(String(120), unique=True)
     partner_id: Mapped[uuid.UUID | None] = mapped_column(

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.enums import ConfirmationMode, SpecialDayKind
+from models.enums import ConfirmationMode, PaymentMode, SpecialDayKind
 from models.orm.base import Base, Timestamps, UUIDPrimaryKey
 
 if TYPE_CHECKING:
@@ -67,11 +67,15 @@ class Restaurant(UUIDPrimaryKey, Timestamps, Base):
     pacing_max_parties: Mapped[int | None] = mapped_column()
     pacing_window_minutes: Mapped[int] = mapped_column(default=15)
     cancellation_deadline_hours: Mapped[int] = mapped_column(default=24)
-    no_show_fee_minor: Mapped[int] = mapped_column(default=0)
-    deposit_required: Mapped[bool] = mapped_column(default=False)
-    deposit_amount_minor: Mapped[int] = mapped_column(default=0)
-    deposit_percentage: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=Decimal(0))
+    # payment policy: a deposit or a card guarantee of max(fixed, percentage x estimated bill)
+    payment_mode: Mapped[PaymentMode] = mapped_column(default=PaymentMode.NONE)
+    payment_fixed_minor: Mapped[int] = mapped_column(default=0)
+    payment_percentage: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=Decimal(0))
     average_spend_per_cover_minor: Mapped[int] = mapped_column(default=0)
+    payment_min_party_size: Mapped[int | None] = mapped_column()
+    payment_weekdays: Mapped[list[int]] = mapped_column(default=list)
+    payment_services: Mapped[list[str]] = mapped_column(default=list)
+    payment_on_special_days: Mapped[bool] = mapped_column(default=False)
     confirmation_mode: Mapped[ConfirmationMode] = mapped_column(default=ConfirmationMode.INSTANT)
 
     services: Mapped[list[ServicePeriod]] = relationship(

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from models.enums import ConfirmationMode, DepositStatus
+from models.enums import ConfirmationMode, DepositStatus, PaymentMode
 from models.schemas.booking import BookingRequest, HoldOutcome
 from rules.state_machine import ReservationAction, ReservationStatus
 
@@ -24,6 +24,10 @@ class LifecyclePolicy(BaseModel):
     manual_confirmation_hours: int = 24
     no_show_grace_minutes: int | None = None
     review_request_delay_hours: int = 3
+    # after a forfeit or a fee, how long a manager may still waive it
+    waiver_window_days: int = 30
+    # after a hold ends unpaid, how long a late payment is still caught (and refunded)
+    late_payment_window_hours: int = 24
 
 
 class ReservationInput(BaseModel):
@@ -41,7 +45,9 @@ class BookingFacts(BaseModel):
     hold: HoldOutcome
     reminder_at: dt.datetime | None = None
     cancellation_deadline_at: dt.datetime | None = None
-    deposit_minor: int = 0
+    payment_mode: PaymentMode = PaymentMode.NONE
+    deposit_minor: int = 0  # charged at booking (deposit)
+    fee_minor: int = 0  # the most a guarantee's fee can be
     currency: str = "EUR"
     timezone: str = "UTC"
     date: dt.date | None = None
@@ -65,9 +71,12 @@ class ReservationState(BaseModel):
     party_size: int = 0
     starts_at: dt.datetime | None = None
     table_numbers: list[str] = Field(default_factory=list)
+    payment_mode: PaymentMode = PaymentMode.NONE
     deposit_status: DepositStatus = DepositStatus.NOT_REQUIRED
     deposit_minor: int = 0
+    fee_minor: int = 0
     currency: str = "EUR"
+    payment_session: CheckoutSessionOut | None = None
     reminder_at: dt.datetime | None = None
     reminder_sent: bool = False
     guest_confirmed_at: dt.datetime | None = None
@@ -114,21 +123,101 @@ class DecisionRequest(BaseModel):
     reason: Annotated[str, Field(max_length=1000)] | None = None
 
 
-class DepositPaid(BaseModel):
-    """A payment provider says the deposit is paid (signal; de-duplicated by event_id)."""
+class PaymentEvent(BaseModel):
+    """A verified payment provider notification (signal; de-duplicated by event_id).
+
+    `event_id` is pspReference:eventCode:success, so a redelivery is recognised.
+    """
 
     event_id: str
-    psp_reference: str | None = None
+    event_code: str  # AUTHORISATION, REFUND, REFUND_FAILED, CAPTURE, CANCELLATION, ...
+    success: bool
+    psp_reference: str
+    original_reference: str | None = None
     amount_minor: int = 0
+    currency: str = "EUR"
+    reason: str | None = None
+    stored_payment_method_id: str | None = None
 
 
-class DepositFailed(BaseModel):
-    event_id: str
+class CheckoutSessionOut(BaseModel):
+    """What a Drop-in front end (or the local checkout page) needs to take the payment."""
+
+    session_id: str
+    session_data: str
+    client_key: str
+    environment: str
+    checkout_url: str | None = None
+    amount_minor: int
+    currency: str
+    expires_at: dt.datetime | None = None
+
+
+class MoneyMove(BaseModel):
+    """One money movement for an activity; `key` makes it happen once (idempotency key)."""
+
+    reservation_id: uuid.UUID
+    kind: Literal["refund", "charge_fee"]
+    key: str
+    amount_minor: int
+    currency: str
+    payment_psp_reference: str | None = None  # what a refund gives back
+    stored_payment_method_id: str | None = None  # where a fee is charged
+
+
+class MoneyMoveResult(BaseModel):
+    psp_reference: str | None
+    # known at once (a synchronous charge answer, or the local provider); else a webhook tells
+    settled: bool
+    succeeded: bool
     reason: str | None = None
 
 
+class PaymentRecord(BaseModel):
+    """A payment event to persist, and the deposit status the workflow decided on."""
+
+    reservation_id: uuid.UUID
+    event: PaymentEvent | None = None
+    deposit_status: DepositStatus | None = None
+
+
+class WaiverRequest(BaseModel):
+    """A manager waives a forfeited deposit or a charged fee (refunded the same way)."""
+
+    staff_id: uuid.UUID
+    reason: Annotated[str, Field(min_length=3, max_length=1000)]
+
+
+class WaiverRecord(BaseModel):
+    reservation_id: uuid.UUID
+    staff_id: uuid.UUID
+    reason: str
+    deposit_status: DepositStatus
+    amount_minor: int
+    at: dt.datetime
+
+
+class SmsReply(BaseModel):
+    """A guest's SMS answer (signal; de-duplicated by Twilio's MessageSid)."""
+
+    message_sid: str
+    kind: Literal["confirm", "cancel", "stop", "start", "other"]
+
+
+class StaffMessage(BaseModel):
+    """A staff answer in the reservation's thread, to send to the guest by SMS."""
+
+    thread_message_id: uuid.UUID
+
+
 MessageTemplate = Literal[
-    "held",
+    "deposit_request",
+    "deposit_receipt",
+    "refund_issued",
+    "fee_charged",
+    "staff_reply",
+    "sms_cancel_refused",
+    "waitlist_offer",
     "confirmation",
     "pending",
     "declined",
@@ -149,3 +238,6 @@ class MessageIntent(BaseModel):
     template: MessageTemplate
     # distinguishes repeated messages of one template (e.g. the second modification)
     sequence: int = 0
+    amount_minor: int | None = None
+    # a staff reply's thread message, whose text the message carries
+    thread_message_id: uuid.UUID | None = None

@@ -8,9 +8,10 @@ from typing import Annotated, Literal
 
 from pydantic import EmailStr, Field, field_validator
 
-from models.enums import DepositStatus, ReservationSource
+from models.enums import DepositStatus, PaymentMode, ReservationSource
 from models.schemas.booking import AlternativeSlot
 from models.schemas.common import LocalTime, OutModel, PhoneNumber, ServiceDate, StrictModel
+from models.schemas.lifecycle import CheckoutSessionOut
 from rules.state_machine import ReservationStatus
 
 Language = Literal["en", "nl", "de", "fr", "es", "it"]
@@ -102,7 +103,11 @@ class LookupIn(StrictModel):
 
 
 class DepositOut(OutModel):
+    """The booking's money: a deposit charged at booking, or a card guarantee."""
+
+    mode: PaymentMode
     status: DepositStatus
+    # the deposit charged, or the most a guarantee's no-show fee can be
     amount_minor: int
     currency: str
 
@@ -153,7 +158,10 @@ class HeldReservation(ReservationOut):
     """The answer to a successful create: the booking and the guest's manage link token."""
 
     manage_token: str
+    # the guest must pay (deposit) or store a card (guarantee) before the hold ends
     payment_required: bool
+    # what a Drop-in front end needs (or, locally, the checkout page's address)
+    payment: CheckoutSessionOut | None = None
 
 
 class NotAvailable(OutModel):

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Self
 
 from pydantic import EmailStr, Field, HttpUrl, model_validator
 
-from models.enums import ConfirmationMode, SpecialDayKind
+from models.enums import ConfirmationMode, PaymentMode, SpecialDayKind
 from models.schemas.common import (
     CurrencyCode,
     LocalTime,
@@ -49,11 +49,22 @@ class BookingSettings(StrictModel, OutModel):
     pacing_max_parties: Annotated[int, Field(ge=1)] | None = None
     pacing_window_minutes: Annotated[int, Field(ge=5, le=240)] = 15
     cancellation_deadline_hours: Annotated[int, Field(ge=0, le=24 * 30)] = 24
-    no_show_fee_minor: MinorUnits = 0
-    deposit_required: bool = False
-    deposit_amount_minor: MinorUnits = 0
-    deposit_percentage: Annotated[Decimal, Field(ge=0, le=100, decimal_places=2)] = Decimal(0)
+    # payment policy: max(fixed, percentage x covers x average spend), in minor units,
+    # charged at booking (deposit) or only for a no-show or late cancellation (guarantee)
+    payment_mode: PaymentMode = PaymentMode.NONE
+    payment_fixed_minor: MinorUnits = 0
+    payment_percentage: Annotated[Decimal, Field(ge=0, le=100, decimal_places=2)] = Decimal(0)
     average_spend_per_cover_minor: MinorUnits = 0
+    # conditions: parties of at least N; and, when any is set, only these weekdays
+    # (0 = Monday), these services (by name) or special days
+    payment_min_party_size: PartySize | None = None
+    payment_weekdays: Annotated[list[Annotated[int, Field(ge=0, le=6)]], Field(max_length=7)] = (
+        Field(default_factory=list)
+    )
+    payment_services: Annotated[
+        list[Annotated[str, Field(min_length=1, max_length=60)]], Field(max_length=20)
+    ] = Field(default_factory=list)
+    payment_on_special_days: bool = False
     confirmation_mode: ConfirmationMode = ConfirmationMode.INSTANT
 
     @model_validator(mode="after")

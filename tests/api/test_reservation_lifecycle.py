@@ -320,12 +320,20 @@ async def test_walk_in_starts_seated(live: LiveApi, admin: dict[str, str]) -> No
 
 
 async def test_deposit_holds_and_ops_find_the_booking(live: LiveApi, admin: dict[str, str]) -> None:
-    rid = await restaurant(live, admin, deposit_required=True, deposit_amount_minor=2500)
+    rid = await restaurant(live, admin, payment_mode="deposit", payment_fixed_minor=2500)
     res = await live.client.post(f"{BASE}/reservations", json=booking(rid))
     assert res.status_code == 201, res.text
     body = res.json()
     assert body["status"] == "held" and body["payment_required"] is True
-    assert body["deposit"] == {"status": "pending", "amount_minor": 2500, "currency": "EUR"}
+    assert body["deposit"] == {
+        "mode": "deposit",
+        "status": "pending",
+        "amount_minor": 2500,
+        "currency": "EUR",
+    }
+    # the local provider's checkout session comes with the answer
+    assert body["payment"]["environment"] == "local"
+    assert body["payment"]["checkout_url"].endswith(body["payment"]["session_id"])
     assert body["hold_expires_at"] is not None
     # references restart in every test database, so narrow by restaurant too
     query = (
