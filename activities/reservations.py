@@ -19,14 +19,13 @@ from models.orm import Reservation
 from models.schemas.lifecycle import (
     AssignTablesRequest,
     BookingFacts,
-    MessageIntent,
     ModifyRequest,
     ReservationInput,
     Transition,
 )
 from reservations.cache import Cache
 from reservations.db import transaction
-from services import booking, messages
+from services import booking
 from services.availability import invalidate_day
 from services.errors import ConflictError, InvalidError, NotFoundError, ServiceError
 
@@ -140,12 +139,6 @@ class ReservationActivities:
         await self._invalidate(restaurant_id, day)
         return facts
 
-    @activity.defn(name="queue_message")
-    async def queue_message(self, intent: MessageIntent) -> None:
-        """Put a message for the guest in the outbox (once per intent)."""
-        async with transaction(self.sessions) as session:
-            await messages.queue_message(session, intent=intent)
-
     def all(self) -> list[Callable[..., Any]]:
         """The activity callables to register on a worker."""
         return [
@@ -153,5 +146,4 @@ class ReservationActivities:
             self.record_transition,
             self.move_booking,
             self.assign_booking_tables,
-            self.queue_message,
         ]

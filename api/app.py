@@ -14,7 +14,18 @@ from temporalio.client import Client
 
 from api.metrics import install_metrics
 from api.problems import install_problem_handlers, problem_response
-from api.routers import availability, floor, reservations, restaurants, service, staff
+from api.routers import (
+    availability,
+    contact,
+    floor,
+    local_checkout,
+    manage_page,
+    reservations,
+    restaurants,
+    service,
+    staff,
+    webhooks,
+)
 from reservations.cache import Cache, NullCache, create_cache
 from reservations.db import create_engine, session_factory
 from reservations.settings import Settings, get_settings
@@ -77,10 +88,14 @@ def create_app(
         restaurants.router,
         floor.router,
         staff.router,
+        webhooks.router,  # before reservations: its paths must not read as reservation ids
         reservations.router,
         service.router,
+        contact.router,
+        local_checkout.router,
     ):
         app.include_router(router, prefix=API_PREFIX)
+    app.include_router(manage_page.router)
     app.include_router(availability.router, prefix=API_PREFIX)
 
     @app.get("/healthz", tags=["ops"], summary="Liveness and database reachability")

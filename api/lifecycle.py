@@ -133,3 +133,22 @@ def _update_problem(exc: WorkflowUpdateFailedError) -> Problem:
             return InvalidInput(cause.message, field=field)
         return Conflict(cause.message, extra={"error": cause.type})
     return Conflict(str(cause or exc))
+
+
+async def send_signal(
+    temporal: TemporalConnection, *, reservation_id: uuid.UUID, signal: str, arg: Any
+) -> bool:
+    """Signal a reservation's workflow; False when it has ended (or never existed).
+
+    An unreachable Temporal raises 503, so a provider retries its webhook later
+    rather than have its event dropped.
+    """
+    client = await temporal.client()
+    handle = client.get_workflow_handle(workflow_id(reservation_id))
+    try:
+        await handle.signal(signal, arg)
+    except RPCError as exc:
+        if exc.status is RPCStatusCode.NOT_FOUND:
+            return False
+        raise _rpc_problem(exc) from None
+    return True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from models.enums import PaymentMode
 from models.schemas.reservation import DepositOut, ReservationOut, StaffReservationOut
 from services.reservation_queries import ReservationView
 
@@ -38,7 +39,14 @@ def reservation_out(view: ReservationView) -> ReservationOut:
         cancellation_deadline_at=r.cancellation_deadline_at,
         actual_party_size=r.actual_party_size,
         deposit=DepositOut(
-            status=r.deposit_status, amount_minor=r.deposit_amount_minor, currency=r.currency
+            mode=r.payment_mode,
+            status=r.deposit_status,
+            amount_minor=(
+                r.no_show_fee_minor
+                if r.payment_mode is PaymentMode.GUARANTEE
+                else r.deposit_amount_minor
+            ),
+            currency=r.currency,
         ),
         created_at=r.created_at,
     )

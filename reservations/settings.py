@@ -52,8 +52,35 @@ class Settings(BaseSettings):
     no_show_grace_minutes: int | None = Field(default=None, gt=0)
     review_request_delay_hours: int = Field(default=3, ge=0)
     payment_provider: Literal["local", "adyen"] = "local"
+    # Adyen (payment_provider=adyen): Customer Area > Developers > API credentials / Webhooks
+    adyen_api_key: str | None = None
+    adyen_merchant_account: str | None = None
+    adyen_client_key: str | None = None
+    adyen_hmac_key: str | None = Field(default=None, description="webhook HMAC key, hex")
+    adyen_environment: Literal["test", "live"] = "test"
+    adyen_live_url_prefix: str | None = None
+    adyen_webhook_username: str | None = None
+    adyen_webhook_password: str | None = None
+    adyen_checkout_url: str | None = Field(
+        default=None, description="override of the Checkout API base (a local test server)"
+    )
+    # how long after a forfeit or a fee staff may still waive it (the workflow stays open)
+    waiver_window_days: int = Field(default=30, ge=0)
     sms_provider: Literal["outbox", "twilio"] = "outbox"
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = None
+    twilio_messaging_service_sid: str | None = None
+    twilio_from_number: str | None = None
+    twilio_api_url: str | None = Field(
+        default=None, description="override of https://api.twilio.com (a local test server)"
+    )
     email_provider: Literal["outbox", "smtp"] = "outbox"
+    smtp_host: str = "localhost"
+    smtp_port: int = Field(default=587, gt=0, lt=65536)
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_security: Literal["none", "starttls", "tls"] = "starttls"
+    email_from: str = "Reservations <reservations@localhost>"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @field_validator("database_url")
@@ -115,7 +142,31 @@ def load_settings() -> Settings:
         raise ConfigurationError(variable, first["msg"]) from None
     if settings.environment is Environment.PRODUCTION and len(settings.jwt_secret or "") < 32:
         raise ConfigurationError("JWT_SECRET", "must be set in production, 32 characters or more")
+    _require_provider_settings(settings)
     return settings
+
+
+def _require_provider_settings(settings: Settings) -> None:
+    """A real provider without its credentials stops start-up, naming the missing variable."""
+    needed: list[str] = []
+    if settings.payment_provider == "adyen":
+        needed += [
+            "adyen_api_key",
+            "adyen_merchant_account",
+            "adyen_client_key",
+            "adyen_hmac_key",
+            "adyen_webhook_username",
+            "adyen_webhook_password",
+        ]
+        if settings.adyen_environment == "live":
+            needed.append("adyen_live_url_prefix")
+    if settings.sms_provider == "twilio":
+        needed += ["twilio_account_sid", "twilio_auth_token"]
+        if not (settings.twilio_messaging_service_sid or settings.twilio_from_number):
+            needed.append("twilio_messaging_service_sid")
+    for name in needed:
+        if not getattr(settings, name):
+            raise ConfigurationError(name.upper(), "must be set for the configured provider")
 
 
 @lru_cache(maxsize=1)

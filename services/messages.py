@@ -1,62 +1,92 @@
-"""The guest message outbox: every message is a row before any provider sees it.
+"""The guest message outbox: every message is rendered into a row before any provider sees it.
 
-The wording here is plain English; localised templates and the sending providers
-arrive with the guest-messages issue. Rows are keyed by reservation, template,
-sequence and channel, so a retried activity never queues a message twice.
+Rows are keyed by reservation, template, sequence and channel, so a retried
+activity never queues a message twice; the send activity then delivers each row
+once and records the provider's answer on it.
 """
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
+import uuid
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.enums import NotificationChannel
-from models.orm import Guest, Notification, Reservation, Restaurant
+from messaging.calendar import reservation_calendar
+from messaging.render import MessageContext, MessageLinks, pick_language, render
+from models.enums import NotificationChannel, ReservationStatus
+from models.orm import Guest, Notification, Payment, Reservation, Restaurant, ThreadMessage
 from models.schemas.lifecycle import MessageIntent
+from services.guest_links import ReservationLinks, reservation_links
+from services.payments import session_key
 
-SUBJECTS = {
-    "held": "Your table at {restaurant} is held: {reference}",
-    "confirmation": "Your reservation at {restaurant} is confirmed: {reference}",
-    "pending": "We received your request for {restaurant}: {reference}",
-    "declined": "{restaurant} could not accept your request {reference}",
-    "modification": "Your reservation {reference} at {restaurant} has changed",
-    "cancellation_by_guest": "Your reservation {reference} at {restaurant} is cancelled",
-    "cancellation_by_restaurant": "{restaurant} had to cancel your reservation {reference}",
-    "hold_expired": "Your held table at {restaurant} was released: {reference}",
-    "reminder": "See you tomorrow at {restaurant}: {reference}",
-    "review_request": "How was your visit to {restaurant}?",
-    "no_show": "We missed you at {restaurant}: {reference}",
-}
-
-
-def _body(
-    template: str, *, first_name: str, restaurant: str, reference: str, when: str, party_size: int
-) -> str:
-    lines = {
-        "held": "we are holding your table while you complete the deposit.",
-        "confirmation": "your table is booked.",
-        "pending": "the restaurant will confirm your request shortly.",
-        "declined": "unfortunately the restaurant cannot accept this request.",
-        "modification": "your reservation now reads as below.",
-        "cancellation_by_guest": "your reservation is cancelled as you asked.",
-        "cancellation_by_restaurant": "the restaurant had to cancel your reservation.",
-        "hold_expired": "the booking was not completed in time, so the table was released.",
-        "reminder": "please confirm that you are still coming, or cancel if plans changed.",
-        "review_request": "thank you for visiting; we would love to hear how it was.",
-        "no_show": "you were expected but did not arrive.",
+# walk-ins without an email get an address here (see services/booking); never mail it
+PLACEHOLDER_EMAIL_DOMAIN = "no-email.walk-in"
+# answers in an SMS conversation go back by SMS only
+SMS_ONLY = frozenset({"staff_reply", "sms_cancel_refused"})
+# a text message is worth its cost for these; the rest go by email only
+EMAIL_ONLY = frozenset({"review_request", "deposit_receipt"})
+# emails that carry the booking's calendar file (updated or cancelled)
+WITH_CALENDAR = frozenset(
+    {
+        "confirmation",
+        "modification",
+        "reminder",
+        "cancellation_by_guest",
+        "cancellation_by_restaurant",
     }
-    return (
-        f"Hello {first_name},\n\n{lines[template]}\n\n"
-        f"{restaurant} - {when} - party of {party_size}\nReference: {reference}\n"
+)
+CANCELLED = frozenset(
+    {
+        ReservationStatus.CANCELLED_BY_GUEST,
+        ReservationStatus.CANCELLED_BY_RESTAURANT,
+        ReservationStatus.DECLINED,
+        ReservationStatus.EXPIRED,
+        ReservationStatus.NO_SHOW,
+    }
+)
+
+
+def _address(restaurant: Restaurant) -> str | None:
+    parts = [restaurant.address_line1, restaurant.postal_code, restaurant.city]
+    return ", ".join(p for p in parts if p) or None
+
+
+def _channels(guest: Guest, template: str) -> list[tuple[NotificationChannel, str]]:
+    """The channels the guest accepts for this message, with their addresses."""
+    channels: list[tuple[NotificationChannel, str]] = []
+    wants_email = guest.email_notifications and not guest.email.endswith(
+        "@" + PLACEHOLDER_EMAIL_DOMAIN
     )
+    if wants_email and template not in SMS_ONLY:
+        channels.append((NotificationChannel.EMAIL, guest.email))
+    can_text = guest.sms_notifications and guest.phone and guest.sms_opted_out_at is None
+    if can_text and guest.phone and template not in EMAIL_ONLY:
+        channels.append((NotificationChannel.SMS, guest.phone))
+    return channels
 
 
-async def queue_message(session: AsyncSession, *, intent: MessageIntent) -> int:
-    """Queue the message on each channel the guest accepts; returns rows newly queued."""
+async def _payment_url(session: AsyncSession, reservation: Reservation) -> str | None:
+    payment = (
+        await session.execute(
+            select(Payment).where(Payment.idempotency_key == session_key(reservation.id))
+        )
+    ).scalar_one_or_none()
+    stored = (payment.details or {}).get("session") if payment else None
+    url = stored.get("checkout_url") if stored else None
+    return str(url) if url else None
+
+
+async def queue_message(
+    session: AsyncSession, *, intent: MessageIntent, base_url: str, secret: str
+) -> list[uuid.UUID]:
+    """Render the message in the guest's language and queue it on each channel they accept.
+
+    Returns the ids of this intent's outbox rows (those queued before, on a retry, too).
+    """
     row = (
         await session.execute(
             select(Reservation, Guest, Restaurant)
@@ -66,45 +96,95 @@ async def queue_message(session: AsyncSession, *, intent: MessageIntent) -> int:
         )
     ).one_or_none()
     if row is None:
-        return 0
+        return []
     reservation, guest, restaurant = row
-    local = reservation.starts_at.astimezone(ZoneInfo(restaurant.timezone))
-    when = local.strftime("%Y-%m-%d %H:%M")
-    names = {"restaurant": restaurant.name, "reference": reservation.reference}
-    subject = SUBJECTS[intent.template].format(**names)
-    body = _body(
-        intent.template,
-        first_name=guest.first_name,
-        restaurant=restaurant.name,
-        reference=reservation.reference,
-        when=when,
-        party_size=reservation.party_size,
+    free_text: str | None = None
+    if intent.thread_message_id is not None:
+        thread = await session.get(ThreadMessage, intent.thread_message_id)
+        free_text = thread.body if thread else None
+    links = reservation_links(
+        base_url=base_url, secret=secret, reservation_id=reservation.id, restaurant=restaurant
     )
-    channels: list[tuple[NotificationChannel, str]] = []
-    if guest.email_notifications:
-        channels.append((NotificationChannel.EMAIL, guest.email))
-    if guest.sms_notifications and guest.phone and guest.sms_opted_out_at is None:
-        channels.append((NotificationChannel.SMS, guest.phone))
+    payment_url = links.manage_url
+    if intent.template == "deposit_request":
+        payment_url = await _payment_url(session, reservation) or links.manage_url
+    rendered = render(
+        MessageContext(
+            template=intent.template,
+            language=pick_language(reservation.language or guest.preferred_language),
+            guest_first_name=guest.first_name,
+            restaurant_name=restaurant.name,
+            restaurant_timezone=restaurant.timezone,
+            restaurant_address=_address(restaurant),
+            restaurant_phone=restaurant.phone,
+            reference=reservation.reference,
+            starts_at=reservation.starts_at,
+            party_size=reservation.party_size,
+            links=MessageLinks(
+                manage_url=links.manage_url,
+                cancel_url=links.cancel_url,
+                confirm_url=links.confirm_url,
+                calendar_url=links.calendar_url,
+                map_url=links.map_url,
+                payment_url=payment_url,
+            ),
+            currency=reservation.currency,
+            amount_minor=intent.amount_minor,
+            cancellation_deadline_at=reservation.cancellation_deadline_at,
+            free_text=free_text,
+        )
+    )
     insert = (
         pg_insert if session.bind and session.bind.dialect.name == "postgresql" else sqlite_insert
     )
-    queued = 0
-    for channel, recipient in channels:
-        key = f"{reservation.id}:{intent.template}:{intent.sequence}:{channel.value}"
-        result = await session.execute(
+    distinct = intent.thread_message_id or intent.sequence
+    keys: list[str] = []
+    for channel, recipient in _channels(guest, intent.template):
+        key = f"{reservation.id}:{intent.template}:{distinct}:{channel.value}"
+        keys.append(key)
+        email = channel is NotificationChannel.EMAIL
+        await session.execute(
             insert(Notification)
             .values(
+                id=uuid.uuid4(),
                 dedupe_key=key,
                 reservation_id=reservation.id,
                 guest_id=guest.id,
                 channel=channel,
                 template=intent.template,
-                language=reservation.language,
+                language=rendered.language,
                 recipient=recipient,
-                subject=subject if channel is NotificationChannel.EMAIL else None,
-                body=body,
+                subject=rendered.subject if email else None,
+                body=rendered.text if email else rendered.sms,
+                html_body=rendered.html if email else None,
             )
             .on_conflict_do_nothing(index_elements=[Notification.dedupe_key])
         )
-        queued += int(getattr(result, "rowcount", 0) or 0)
-    return queued
+    if not keys:
+        return []
+    ids = await session.execute(
+        select(Notification.id)
+        .where(Notification.dedupe_key.in_(keys))
+        .order_by(Notification.dedupe_key)
+    )
+    return list(ids.scalars())
+
+
+def calendar_file(
+    reservation: Reservation, restaurant: Restaurant, links: ReservationLinks, *, stamp: datetime
+) -> bytes:
+    """The reservation's .ics: a request while it stands, a cancellation once it does not."""
+    return reservation_calendar(
+        uid=f"{reservation.id}@reservations",
+        sequence=reservation.modification_count + (1 if reservation.status in CANCELLED else 0),
+        cancelled=reservation.status in CANCELLED,
+        starts_at=reservation.starts_at,
+        duration_minutes=reservation.duration_minutes,
+        timezone=restaurant.timezone,
+        summary=f"{restaurant.name} ({reservation.party_size})",
+        location=_address(restaurant),
+        description=f"Reservation {reservation.reference} for {reservation.party_size}",
+        url=links.manage_url,
+        organizer_email=restaurant.email,
+        stamp=stamp,
+    )

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from messaging.channels import EmailSender, SmsSender
+from payments.provider import PaymentProvider
 from reservations.cache import Cache, create_cache
 from reservations.db import create_engine, session_factory
 from reservations.settings import Settings
@@ -19,6 +21,10 @@ class WorkerDeps:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     cache: Cache
+    # providers chosen by the settings unless given (tests hand in instrumented ones)
+    payment_provider: PaymentProvider | None = None
+    email_sender: EmailSender | None = None
+    sms_sender: SmsSender | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> WorkerDeps:

@@ -8,7 +8,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from activities.messages import MessageActivities
+from activities.payments import PaymentActivities
 from activities.reservations import ReservationActivities
+from messaging.config import email_sender, sms_sender
+from payments.config import payment_provider
 from worker.deps import WorkerDeps
 from workflows.reservation import ReservationWorkflow
 
@@ -25,4 +29,19 @@ def activity_functions(deps: WorkerDeps) -> list[Callable[..., Any]]:
         cache=deps.cache,
         reminder_hours=deps.settings.reminder_hours_before,
     )
-    return reservations.all()
+    settings = deps.settings
+    secret = settings.effective_jwt_secret()
+    money = PaymentActivities(
+        sessions=deps.sessions,
+        provider=deps.payment_provider or payment_provider(settings),
+        public_base_url=settings.public_base_url,
+        jwt_secret=secret,
+    )
+    messages = MessageActivities(
+        sessions=deps.sessions,
+        email=deps.email_sender or email_sender(settings),
+        sms=deps.sms_sender or sms_sender(settings),
+        public_base_url=settings.public_base_url,
+        jwt_secret=secret,
+    )
+    return [*reservations.all(), *money.all(), *messages.all()]

@@ -8,10 +8,11 @@ bearer token, within their restaurants.
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request, status
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from temporalio.client import Client
 
@@ -28,7 +29,7 @@ from api.problems import (
     problem_response,
 )
 from api.views import reservation_out
-from models.enums import ConfirmationMode, ReservationSource, StaffRole
+from models.enums import ConfirmationMode, DepositStatus, ReservationSource, StaffRole
 from models.orm import StaffUser
 from models.schemas.booking import BookingRequest
 from models.schemas.common import Page
@@ -44,8 +45,11 @@ from models.schemas.reservation import (
 )
 from reservations.settings import Settings
 from rules.state_machine import TERMINAL_STATUSES
+from services import messages
 from services import reservation_queries as queries
+from services.guest_links import reservation_links
 from services.guests import normalise_email, upsert_guest
+from services.payments import checkout_session_of
 from services.reservation_queries import ReservationView
 from services.restaurants import get_restaurant
 from services.staff import get_staff
@@ -87,6 +91,7 @@ def policy_for(settings: Settings, *, manual: bool) -> LifecyclePolicy:
         manual_confirmation_hours=settings.manual_confirmation_hours,
         no_show_grace_minutes=settings.no_show_grace_minutes,
         review_request_delay_hours=settings.review_request_delay_hours,
+        waiver_window_days=settings.waiver_window_days,
     )
 
 
@@ -161,7 +166,8 @@ async def create_reservation(
     return HeldReservation(
         **reservation_out(view).model_dump(),
         manage_token=manage_token(reservation_id, secret=request.app.state.jwt_secret),
-        payment_required=view.reservation.deposit_amount_minor > 0,
+        payment_required=view.reservation.deposit_status is DepositStatus.PENDING,
+        payment=state.payment_session,
     )
 
 
@@ -275,6 +281,29 @@ async def guest_confirm(
 
 
 @router.get(
+    "/{reservation_id}/calendar.ics",
+    response_class=Response,
+    responses={200: {"content": {"text/calendar": {}}}},
+    summary="The booking as a calendar file (METHOD:CANCEL once cancelled)",
+)
+async def calendar_file(access: AccessDep, request: Request, session: SessionDep) -> Response:
+    reservation = access[0].reservation
+    restaurant = await get_restaurant(session, restaurant_id=reservation.restaurant_id)
+    links = reservation_links(
+        base_url=request.app.state.settings.public_base_url,
+        secret=request.app.state.jwt_secret,
+        reservation_id=reservation.id,
+        restaurant=restaurant,
+    )
+    data = messages.calendar_file(reservation, restaurant, links, stamp=datetime.now(UTC))
+    return Response(
+        data,
+        media_type="text/calendar; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{reservation.reference}.ics"'},
+    )
+
+
+@router.get(
     "/{reservation_id}/guest-reservations",
     response_model=Page[ReservationOut],
     summary="All reservations of the guest this booking belongs to (staff)",
@@ -309,8 +338,10 @@ async def lookup(data: LookupIn, request: Request, session: SessionDep) -> HeldR
     except ValueError as exc:
         raise InvalidInput(str(exc), field="email") from None
     view = await queries.find_by_reference(session, reference=data.reference, email=email)
+    pending = view.reservation.deposit_status is DepositStatus.PENDING
     return HeldReservation(
         **reservation_out(view).model_dump(),
         manage_token=manage_token(view.reservation.id, secret=request.app.state.jwt_secret),
-        payment_required=view.reservation.deposit_amount_minor > 0,
+        payment_required=pending,
+        payment=await checkout_session_of(session, view.reservation.id) if pending else None,
     )

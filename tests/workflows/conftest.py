@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import shutil
 import sys
+import uuid
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -13,7 +15,10 @@ from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
 
+from tests.workflows.fakes import FakeBook
+from workflows.reservation import ReservationWorkflow
 from workflows.search_attributes import SEARCH_ATTRIBUTES
 
 
@@ -50,3 +55,25 @@ async def time_skipping() -> AsyncIterator[WorkflowEnvironment]:
         yield env
     finally:
         await env.shutdown()
+
+
+@dataclass
+class Run:
+    """A time-skipping server with a worker whose activities are the recording fakes."""
+
+    env: WorkflowEnvironment
+    book: FakeBook
+    task_queue: str
+
+
+@pytest.fixture
+async def run(time_skipping: WorkflowEnvironment) -> AsyncIterator[Run]:
+    book = FakeBook()
+    queue = f"tq-{uuid.uuid4().hex[:8]}"
+    async with Worker(
+        time_skipping.client,
+        task_queue=queue,
+        workflows=[ReservationWorkflow],
+        activities=book.activities(),
+    ):
+        yield Run(time_skipping, book, queue)

@@ -15,15 +15,20 @@ from typing import Any
 
 from temporalio import activity
 
-from models.enums import ConfirmationMode
+from models.enums import ConfirmationMode, PaymentMode
 from models.schemas.booking import HoldOutcome
 from models.schemas.lifecycle import (
     AssignTablesRequest,
     BookingFacts,
+    CheckoutSessionOut,
     MessageIntent,
     ModifyRequest,
+    MoneyMove,
+    MoneyMoveResult,
+    PaymentRecord,
     ReservationInput,
     Transition,
+    WaiverRecord,
 )
 from rules.reminders import cancellation_deadline, wall_clock_before
 from rules.state_machine import ReservationStatus
@@ -42,6 +47,16 @@ class FakeBook:
     messages: list[tuple[str, int, datetime]] = field(default_factory=list)
     holds: int = 0
     held_at: datetime | None = None
+    payment_mode: PaymentMode = PaymentMode.DEPOSIT
+    money: list[MoneyMove] = field(default_factory=list)
+    deposit_statuses: list[str] = field(default_factory=list)
+    waivers: list[WaiverRecord] = field(default_factory=list)
+    sends: list[uuid.UUID] = field(default_factory=list)
+    # send attempts that fail before the provider takes the message
+    failing_sends: int = 0
+    send_attempts: int = 0
+    # the local provider settles at once; Adyen answers later by webhook
+    settle_at_once: bool = True
 
     def _facts(
         self, inp_id: uuid.UUID, local_start: datetime, party: int, now: datetime
@@ -63,7 +78,9 @@ class FakeBook:
             ),
             reminder_at=wall_clock_before(local_start, hours=24, timezone=self.timezone),
             cancellation_deadline_at=cancellation_deadline(starts, hours=self.cancellation_hours),
-            deposit_minor=self.deposit_minor,
+            payment_mode=self.payment_mode if self.deposit_minor else PaymentMode.NONE,
+            deposit_minor=self.deposit_minor if self.payment_mode is PaymentMode.DEPOSIT else 0,
+            fee_minor=self.deposit_minor if self.payment_mode is PaymentMode.GUARANTEE else 0,
             currency="EUR",
             timezone=self.timezone,
             date=local_start.date(),
@@ -122,10 +139,58 @@ class FakeBook:
             return BookingFacts(hold=HoldOutcome(held=False, reservation_id=reservation_id))
 
         @activity.defn(name="queue_message")
-        async def queue_message(intent: MessageIntent) -> None:
-            book.messages.append((intent.template, intent.sequence, activity.info().scheduled_time))
+        async def queue_message(intent: MessageIntent) -> list[uuid.UUID]:
+            key = (intent.template, intent.sequence, activity.info().scheduled_time)
+            book.messages.append(key)
+            return [uuid.uuid5(intent.reservation_id, f"{intent.template}:{intent.sequence}")]
 
-        return [hold_booking, record_transition, move_booking, assign_booking_tables, queue_message]
+        @activity.defn(name="send_notification")
+        async def send_notification(notification_id: uuid.UUID) -> None:
+            book.send_attempts += 1
+            if book.failing_sends > 0:
+                book.failing_sends -= 1
+                raise RuntimeError("the provider is down")
+            book.sends.append(notification_id)
+
+        @activity.defn(name="open_payment_session")
+        async def open_payment_session(reservation_id: uuid.UUID) -> CheckoutSessionOut:
+            return CheckoutSessionOut(
+                session_id=f"S-{reservation_id}",
+                session_data="data",
+                client_key="client",
+                environment="test",
+                amount_minor=book.deposit_minor,
+                currency="EUR",
+            )
+
+        @activity.defn(name="move_money")
+        async def move_money(move: MoneyMove) -> MoneyMoveResult:
+            book.money.append(move)
+            return MoneyMoveResult(
+                psp_reference=f"PSP-{move.key}", settled=book.settle_at_once, succeeded=True
+            )
+
+        @activity.defn(name="record_payment")
+        async def record_payment(record: PaymentRecord) -> None:
+            if record.deposit_status is not None:
+                book.deposit_statuses.append(record.deposit_status.value)
+
+        @activity.defn(name="record_waiver")
+        async def record_waiver(waiver: WaiverRecord) -> None:
+            book.waivers.append(waiver)
+
+        return [
+            hold_booking,
+            record_transition,
+            move_booking,
+            assign_booking_tables,
+            queue_message,
+            send_notification,
+            open_payment_session,
+            move_money,
+            record_payment,
+            record_waiver,
+        ]
 
     def statuses(self) -> list[str]:
         return [t.status.value for t in self.transitions]

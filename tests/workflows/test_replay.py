@@ -32,6 +32,10 @@ def test_every_path_has_a_kept_history() -> None:
         "automatic_no_show",
         "deposit_paid_then_cancelled",
         "refused",
+        "late_payment_refunded",
+        "deposit_refunded_by_webhook",
+        "guarantee_no_show_fee_waived",
+        "sms_reconfirm_then_cancel",
     } <= names
 
 

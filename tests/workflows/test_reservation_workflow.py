@@ -9,15 +9,11 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
-from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
 from models.enums import ConfirmationMode
 from models.schemas.booking import BookingRequest
@@ -25,36 +21,16 @@ from models.schemas.lifecycle import (
     CancelRequest,
     CheckInRequest,
     DecisionRequest,
-    DepositPaid,
     LifecyclePolicy,
     ModifyRequest,
+    PaymentEvent,
     ReservationInput,
     ReservationState,
 )
-from tests.workflows.fakes import FakeBook
+from tests.workflows.conftest import Run
 from workflows.reservation import ReservationWorkflow
 
 HISTORIES = Path(__file__).parent / "histories"
-
-
-@dataclass
-class Run:
-    env: WorkflowEnvironment
-    book: FakeBook
-    task_queue: str
-
-
-@pytest.fixture
-async def run(time_skipping: WorkflowEnvironment) -> AsyncIterator[Run]:
-    book = FakeBook()
-    queue = f"tq-{uuid.uuid4().hex[:8]}"
-    async with Worker(
-        time_skipping.client,
-        task_queue=queue,
-        workflows=[ReservationWorkflow],
-        activities=book.activities(),
-    ):
-        yield Run(time_skipping, book, queue)
 
 
 def booking_input(
@@ -116,6 +92,20 @@ def assert_fires_at(actual: datetime, expected: datetime) -> None:
     assert timedelta(0) <= actual - expected < timedelta(seconds=1), (actual, expected)
 
 
+def authorisation(
+    psp: str, *, success: bool = True, amount: int = 2500, code: str = "AUTHORISATION"
+) -> PaymentEvent:
+    """A verified provider event as the webhook route signals it."""
+    return PaymentEvent(
+        event_id=f"{psp}:{code}:{'true' if success else 'false'}",
+        event_code=code,
+        success=success,
+        psp_reference=psp,
+        amount_minor=amount,
+        stored_payment_method_id="CARD-1",
+    )
+
+
 def far_future(days: int = 60) -> date:
     return (datetime.now(UTC) + timedelta(days=days)).date()
 
@@ -133,15 +123,16 @@ async def test_unpaid_deposit_releases_the_hold_at_exactly_15_minutes(run: Run) 
     assert result.hold is not None and result.hold.hold_expires_at is not None
     assert_fires_at(expire.at, result.hold.hold_expires_at)
     assert timedelta(minutes=15) <= expire.at - started < timedelta(minutes=15, seconds=1)
-    assert run.book.templates() == ["held", "hold_expired"]
+    assert run.book.templates() == ["deposit_request", "hold_expired"]
     await keep_history(handle, "hold_expired")
 
 
 async def test_paid_deposit_confirms(run: Run) -> None:
     run.book.deposit_minor = 2500
     handle = await start(run, booking_input(day=far_future()))
-    await handle.signal(ReservationWorkflow.deposit_paid, DepositPaid(event_id="psp-1"))
-    await handle.signal(ReservationWorkflow.deposit_paid, DepositPaid(event_id="psp-1"))
+    paid = authorisation("psp-1")
+    await handle.signal(ReservationWorkflow.payment_event, paid)
+    await handle.signal(ReservationWorkflow.payment_event, paid)
     state = await until_status(handle, "confirmed")
     await run.env.sleep(timedelta(minutes=20))
     assert state.status is not None and state.status.value == "confirmed"
@@ -307,7 +298,7 @@ async def test_illegal_transitions_are_refused_and_leave_no_trace(run: Run) -> N
     ]
     assert len(accepted) == 1  # only the create update was ever accepted
     assert run.book.transitions == []
-    await handle.signal(ReservationWorkflow.deposit_paid, DepositPaid(event_id="e1"))
+    await handle.signal(ReservationWorkflow.payment_event, authorisation("e1"))
     state = await until_status(handle, "confirmed")
     with pytest.raises(WorkflowUpdateFailedError) as too_early:
         await handle.execute_update(ReservationWorkflow.check_in, CheckInRequest())

@@ -1,0 +1,136 @@
+"""Activities of guest messages: render into the outbox, then send one outbox row.
+
+Sending is its own activity per row, retried without limit while a provider is
+down; a row already sent (or refused for good) is never sent again.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from messaging.channels import (
+    Attachment,
+    EmailMessage,
+    EmailSender,
+    SendRejected,
+    SendRetryable,
+    SmsMessage,
+    SmsSender,
+)
+from models.enums import NotificationChannel, NotificationStatus
+from models.orm import Notification, Reservation, Restaurant
+from models.schemas.lifecycle import MessageIntent
+from reservations.db import transaction
+from services import messages
+from services.guest_links import reservation_links
+
+STATUS_CALLBACK_PATH = "/api/v1/reservations/webhooks/twilio/status"
+
+
+@dataclass
+class MessageActivities:
+    """The message activities, bound to the worker's database and providers."""
+
+    sessions: async_sessionmaker[AsyncSession]
+    email: EmailSender
+    sms: SmsSender
+    public_base_url: str
+    jwt_secret: str
+
+    @activity.defn(name="queue_message")
+    async def queue_message(self, intent: MessageIntent) -> list[uuid.UUID]:
+        """Render the message and put one row per channel in the outbox (once per intent)."""
+        async with transaction(self.sessions) as session:
+            return await messages.queue_message(
+                session, intent=intent, base_url=self.public_base_url, secret=self.jwt_secret
+            )
+
+    @activity.defn(name="send_notification")
+    async def send_notification(self, notification_id: uuid.UUID) -> None:
+        """Send one outbox row through its channel's provider and record the answer."""
+        async with transaction(self.sessions) as session:
+            row = await session.get(Notification, notification_id)
+            if row is None or row.status is not NotificationStatus.QUEUED:
+                return  # sent, delivered or refused already
+            if row.channel is NotificationChannel.EMAIL:
+                email = await self._email_of(session, row)
+            else:
+                callback = self.public_base_url.rstrip("/") + STATUS_CALLBACK_PATH
+                text = SmsMessage(to=row.recipient, body=row.body, status_callback_url=callback)
+        try:
+            if row.channel is NotificationChannel.EMAIL:
+                receipt = await self.email.send_email(email)
+            else:
+                receipt = await self.sms.send_sms(text)
+        except SendRejected as exc:
+            await self._record(notification_id, NotificationStatus.FAILED, error=str(exc))
+            raise ApplicationError(str(exc), type="SendRejected", non_retryable=True) from None
+        except SendRetryable as exc:
+            await self._record(notification_id, NotificationStatus.QUEUED, error=str(exc))
+            raise
+        await self._record(
+            notification_id, NotificationStatus.SENT, provider_id=receipt.provider_message_id
+        )
+
+    async def _email_of(self, session: AsyncSession, row: Notification) -> EmailMessage:
+        attachments: list[Attachment] = []
+        reservation = await session.get(Reservation, row.reservation_id)
+        if reservation is not None and row.template in messages.WITH_CALENDAR:
+            restaurant = await session.get(Restaurant, reservation.restaurant_id)
+            assert restaurant is not None
+            links = reservation_links(
+                base_url=self.public_base_url,
+                secret=self.jwt_secret,
+                reservation_id=reservation.id,
+                restaurant=restaurant,
+            )
+            ics = messages.calendar_file(reservation, restaurant, links, stamp=datetime.now(UTC))
+            cancelled = reservation.status in messages.CANCELLED
+            method = "CANCEL" if cancelled else "REQUEST"
+            attachments.append(
+                Attachment(
+                    filename="reservation.ics",
+                    content_type=f"text/calendar; method={method}",
+                    data=ics,
+                )
+            )
+        return EmailMessage(
+            to=row.recipient,
+            subject=row.subject or "",
+            text=row.body,
+            html=row.html_body or "",
+            message_id=f"<{row.id}@reservations>",
+            language=row.language,
+            attachments=attachments,
+        )
+
+    async def _record(
+        self,
+        notification_id: uuid.UUID,
+        status: NotificationStatus,
+        *,
+        provider_id: str | None = None,
+        error: str | None = None,
+    ) -> None:
+        async with transaction(self.sessions) as session:
+            row = await session.get(Notification, notification_id, with_for_update=True)
+            assert row is not None
+            row.attempts += 1
+            row.status = status
+            if error is not None:
+                row.last_error = error[:2000]
+            if provider_id is not None:
+                row.provider_message_id = provider_id
+                row.sent_at = datetime.now(UTC)
+
+    def all(self) -> list[Callable[..., Any]]:
+        """The activity callables to register on a worker."""
+        return [self.queue_message, self.send_notification]

@@ -1,0 +1,148 @@
+"""Staff routes for guest contact and money: outbox, SMS threads, payments, waivers."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, status
+
+from api.deps import HostOf, ManagerOf, PageDep, SessionDep
+from api.lifecycle import send_signal, send_update
+from api.problems import Conflict, NotFound
+from api.routers.reservations import TemporalDep
+from api.views import staff_reservation_out
+from models.enums import NotificationChannel, NotificationStatus
+from models.schemas.common import Page
+from models.schemas.contact import (
+    AuditEntryOut,
+    MoneyOut,
+    NotificationOut,
+    PaymentOut,
+    ThreadMessageIn,
+    ThreadMessageOut,
+    WaiverIn,
+)
+from models.schemas.lifecycle import StaffMessage, WaiverRequest
+from models.schemas.reservation import StaffReservationOut
+from services import conversations, payments
+from services import reservation_queries as queries
+
+router = APIRouter(prefix="/restaurants/{restaurant_id}", tags=["guest contact and money"])
+
+
+async def _owned(session: SessionDep, restaurant_id: uuid.UUID, reservation_id: uuid.UUID) -> None:
+    view = await queries.get_view(session, reservation_id=reservation_id)
+    if view.reservation.restaurant_id != restaurant_id:
+        raise NotFound(f"reservation {reservation_id} not found")
+
+
+@router.get("/outbox", response_model=Page[NotificationOut], summary="Messages to guests")
+async def list_outbox(
+    scope: HostOf,
+    session: SessionDep,
+    page: PageDep,
+    status_: NotificationStatus | None = None,
+    channel: NotificationChannel | None = None,
+    reservation_id: uuid.UUID | None = None,
+) -> Page[NotificationOut]:
+    rows, total = await conversations.outbox(
+        session,
+        restaurant_id=scope.restaurant_id,
+        status=status_,
+        channel=channel,
+        reservation_id=reservation_id,
+        limit=page.limit,
+        offset=page.offset,
+    )
+    return Page(
+        items=[NotificationOut.model_validate(r) for r in rows],
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+    )
+
+
+@router.get(
+    "/reservations/{reservation_id}/messages",
+    response_model=list[ThreadMessageOut],
+    summary="The reservation's SMS conversation with the guest",
+)
+async def list_thread(
+    reservation_id: uuid.UUID, scope: HostOf, session: SessionDep
+) -> list[ThreadMessageOut]:
+    await _owned(session, scope.restaurant_id, reservation_id)
+    rows = await conversations.thread(session, reservation_id=reservation_id)
+    return [ThreadMessageOut.model_validate(r) for r in rows]
+
+
+@router.post(
+    "/reservations/{reservation_id}/messages",
+    response_model=ThreadMessageOut,
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="Answer the guest by SMS",
+)
+async def answer_guest(
+    reservation_id: uuid.UUID,
+    data: ThreadMessageIn,
+    scope: HostOf,
+    session: SessionDep,
+    temporal: TemporalDep,
+) -> ThreadMessageOut:
+    await _owned(session, scope.restaurant_id, reservation_id)
+    message = await conversations.add_staff_answer(
+        session, reservation_id=reservation_id, staff_id=scope.staff.id, body=data.body
+    )
+    answer = ThreadMessageOut.model_validate(message)
+    await session.commit()
+    sent = await send_signal(
+        temporal,
+        reservation_id=reservation_id,
+        signal="staff_message",
+        arg=StaffMessage(thread_message_id=answer.id),
+    )
+    if not sent:
+        raise Conflict("this reservation is closed: its conversation cannot continue")
+    return answer
+
+
+@router.get(
+    "/reservations/{reservation_id}/payments",
+    response_model=MoneyOut,
+    summary="Every money movement of the reservation, and waivers",
+)
+async def money_of(reservation_id: uuid.UUID, scope: HostOf, session: SessionDep) -> MoneyOut:
+    await _owned(session, scope.restaurant_id, reservation_id)
+    return MoneyOut(
+        payments=[
+            PaymentOut.model_validate(p)
+            for p in await payments.payments_of(session, reservation_id)
+        ],
+        audit=[
+            AuditEntryOut.model_validate(a)
+            for a in await payments.audit_of(session, reservation_id)
+        ],
+    )
+
+
+@router.post(
+    "/reservations/{reservation_id}/waive",
+    response_model=StaffReservationOut,
+    summary="Waive a forfeited deposit or a charged no-show fee (managers); it is refunded",
+)
+async def waive(
+    reservation_id: uuid.UUID,
+    data: WaiverIn,
+    scope: ManagerOf,
+    session: SessionDep,
+    temporal: TemporalDep,
+) -> StaffReservationOut:
+    await _owned(session, scope.restaurant_id, reservation_id)
+    await send_update(
+        temporal,
+        session=session,
+        reservation_id=reservation_id,
+        update="waive",
+        arg=WaiverRequest(staff_id=scope.staff.id, reason=data.reason),
+    )
+    session.expire_all()
+    return staff_reservation_out(await queries.get_view(session, reservation_id=reservation_id))

@@ -1,0 +1,137 @@
+"""The local payment provider's checkout page (payment_provider=local only).
+
+It stands in for Adyen's Drop-in during `reservations dev` and tests: Pay or
+Decline sends an Adyen-format notification, HMAC-signed with the local keys,
+through the same webhook route Adyen would call, over HTTP.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import uuid
+
+import httpx
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy import select
+
+from api.deps import SessionDep, SettingsDep
+from api.problems import NotFound, ServiceUnavailable
+from models.enums import PaymentKind
+from models.orm import Payment, Reservation, Restaurant
+from payments.config import webhook_credentials
+from payments.local import local_psp_reference
+from payments.notifications import signed_notification
+from services.guest_links import reservation_links
+
+router = APIRouter(prefix="/payments/local/checkout", tags=["local payments"])
+WEBHOOK_PATH = "/api/v1/reservations/webhooks/adyen"
+
+
+async def _session_payment(
+    session: SessionDep, settings: SettingsDep, session_id: str
+) -> tuple[Payment, Reservation, Restaurant]:
+    if settings.payment_provider != "local":
+        raise NotFound("the local checkout is off: payments go through Adyen")
+    row = (
+        await session.execute(
+            select(Payment, Reservation, Restaurant)
+            .join(Reservation, Reservation.id == Payment.reservation_id)
+            .join(Restaurant, Restaurant.id == Reservation.restaurant_id)
+            .where(Payment.provider_session_id == session_id)
+        )
+    ).one_or_none()
+    if row is None:
+        raise NotFound(f"checkout session {session_id} not found")
+    return row[0], row[1], row[2]
+
+
+@router.get("/{session_id}", response_class=HTMLResponse, summary="The local checkout page")
+async def checkout_page(session_id: str, session: SessionDep, settings: SettingsDep) -> str:
+    payment, reservation, restaurant = await _session_payment(session, settings, session_id)
+    guarantee = payment.kind is PaymentKind.GUARANTEE
+    what = (
+        f"Store a card to guarantee the booking (up to {reservation.no_show_fee_minor} "
+        f"{reservation.currency} minor units if you do not come)"
+        if guarantee
+        else f"Pay a deposit of {payment.amount_minor} {payment.currency} minor units"
+    )
+    sid = html.escape(session_id)
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Local checkout</title></head>
+<body style="font-family: sans-serif; max-width: 32rem; margin: 3rem auto">
+<h1>{html.escape(restaurant.name)}</h1>
+<p>Reservation {html.escape(reservation.reference)} for {reservation.party_size}.</p>
+<p>{html.escape(what)}.</p>
+<p><small>Simulated payment provider: no card is charged.</small></p>
+<form method="post" action="{sid}/pay"><button>Pay</button></form>
+<form method="post" action="{sid}/decline"><button>Decline</button></form>
+</body></html>"""
+
+
+async def _notify(
+    request: Request,
+    settings: SettingsDep,
+    *,
+    payment: Payment,
+    reservation: Reservation,
+    success: bool,
+) -> None:
+    credentials = webhook_credentials(settings)
+    attempt = uuid.uuid4().hex
+    extra: dict[str, str] = {}
+    if payment.kind is PaymentKind.GUARANTEE and success:
+        card = "LOCALCARD-" + attempt[:12].upper()
+        extra = {"tokenization.storedPaymentMethodId": card}
+    body = signed_notification(
+        hmac_key_hex=credentials.hmac_key_hex,
+        event_code="AUTHORISATION",
+        success=success,
+        psp_reference=local_psp_reference(f"{payment.provider_session_id}:{attempt}"),
+        merchant_reference=reservation.reference,
+        merchant_account=credentials.merchant_account,
+        amount_minor=payment.amount_minor,
+        currency=payment.currency,
+        reason=None if success else "Refused",
+        additional_data=extra,
+    )
+    auth = base64.b64encode(f"{credentials.username}:{credentials.password}".encode()).decode()
+    # through the app's own webhook route, with its checks, as Adyen would call it
+    transport = httpx.ASGITransport(app=request.app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://local") as client:
+        answer = await client.post(
+            WEBHOOK_PATH, json=body, headers={"Authorization": f"Basic {auth}"}
+        )
+    if answer.status_code != 200:
+        raise ServiceUnavailable(f"the webhook answered {answer.status_code}: {answer.text}")
+
+
+async def _act(
+    session_id: str, request: Request, session: SessionDep, settings: SettingsDep, success: bool
+) -> RedirectResponse:
+    payment, reservation, restaurant = await _session_payment(session, settings, session_id)
+    links = reservation_links(
+        base_url=settings.public_base_url,
+        secret=request.app.state.jwt_secret,
+        reservation_id=reservation.id,
+        restaurant=restaurant,
+    )
+    await session.rollback()
+    await _notify(request, settings, payment=payment, reservation=reservation, success=success)
+    # back to the guest's page, as Adyen returns the shopper to the returnUrl
+    return RedirectResponse(links.manage_url, status_code=303)
+
+
+@router.post("/{session_id}/pay", summary="Simulate a successful payment")
+async def pay(
+    session_id: str, request: Request, session: SessionDep, settings: SettingsDep
+) -> RedirectResponse:
+    return await _act(session_id, request, session, settings, True)
+
+
+@router.post("/{session_id}/decline", summary="Simulate a declined payment")
+async def decline(
+    session_id: str, request: Request, session: SessionDep, settings: SettingsDep
+) -> RedirectResponse:
+    return await _act(session_id, request, session, settings, False)

@@ -1,0 +1,146 @@
+"""The guest's manage page, where the links in messages lead (signed with the manage token).
+
+A GET only shows the booking; cancelling or confirming is a POST from a button,
+because mail scanners and link previews follow links. Deliberately plain HTML:
+a restaurant's own site can call the same API routes with its own look.
+"""
+
+from __future__ import annotations
+
+import html
+import uuid
+from typing import Annotated, Literal
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from api.deps import SessionDep
+from api.lifecycle import send_update
+from api.manage_links import reservation_in_token
+from api.problems import NotFound, Problem
+from api.routers.reservations import TemporalDep
+from models.enums import DepositStatus
+from models.orm import Restaurant
+from models.schemas.lifecycle import CancelRequest
+from rules.state_machine import ReservationStatus
+from services import reservation_queries as queries
+from services.guest_links import reservation_links
+from services.payments import checkout_session_of
+
+router = APIRouter(prefix="/manage", tags=["guest pages"], include_in_schema=False)
+S = ReservationStatus
+
+
+def _bound(reservation_id: uuid.UUID, token: str, request: Request) -> None:
+    if reservation_in_token(token, secret=request.app.state.jwt_secret) != reservation_id:
+        raise NotFound(f"reservation {reservation_id} not found")
+
+
+def _button(path: str, token: str, label: str) -> str:
+    return (
+        f'<form method="post" action="{html.escape(path)}">'
+        f'<input type="hidden" name="token" value="{html.escape(token)}">'
+        f"<button>{html.escape(label)}</button></form>"
+    )
+
+
+@router.get("/{reservation_id}", response_class=HTMLResponse)
+async def manage_page(
+    reservation_id: uuid.UUID,
+    request: Request,
+    session: SessionDep,
+    token: Annotated[str, Query(max_length=2000)],
+    action: Literal["cancel", "confirm"] | None = None,
+    notice: Annotated[str | None, Query(max_length=200)] = None,
+) -> str:
+    _bound(reservation_id, token, request)
+    view = await queries.get_view(session, reservation_id=reservation_id)
+    r = view.reservation
+    restaurant = await session.get(Restaurant, r.restaurant_id)
+    assert restaurant is not None
+    links = reservation_links(
+        base_url=request.app.state.settings.public_base_url,
+        secret=request.app.state.jwt_secret,
+        reservation_id=r.id,
+        restaurant=restaurant,
+    )
+    local = r.starts_at.astimezone(ZoneInfo(restaurant.timezone))
+    parts = [
+        f"<h1>{html.escape(restaurant.name)}</h1>",
+        f"<p>Reservation <b>{html.escape(r.reference)}</b> for {r.party_size}, "
+        f"{local:%A %d %B %Y %H:%M}. Status: {html.escape(r.status.value)}.</p>",
+    ]
+    if notice:
+        parts.append(f"<p><i>{html.escape(notice)}</i></p>")
+    if r.status is S.HELD and r.deposit_status is DepositStatus.PENDING:
+        checkout = await checkout_session_of(session, r.id)
+        if checkout and checkout.checkout_url:
+            parts.append(f'<p><a href="{html.escape(checkout.checkout_url)}">Pay now</a></p>')
+    base = f"/manage/{r.id}"
+    if r.status is S.CONFIRMED and r.guest_confirmed_at is None:
+        label = "Yes, we are coming" if action == "confirm" else "Confirm we are coming"
+        parts.append(_button(f"{base}/confirm", token, label))
+    if r.status in {S.HELD, S.PENDING_CONFIRMATION, S.CONFIRMED}:
+        label = "Yes, cancel this reservation" if action == "cancel" else "Cancel reservation"
+        parts.append(_button(f"{base}/cancel", token, label))
+    parts.append(f'<p><a href="{html.escape(links.calendar_url)}">Add to calendar</a></p>')
+    if links.map_url:
+        parts.append(f'<p><a href="{html.escape(links.map_url)}">Map</a></p>')
+    body = "\n".join(parts)
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>{html.escape(r.reference)}</title></head>"
+        f'<body style="font-family: sans-serif; max-width: 36rem; margin: 3rem auto">{body}'
+        "</body></html>"
+    )
+
+
+async def _act(
+    reservation_id: uuid.UUID,
+    request: Request,
+    session: SessionDep,
+    temporal: TemporalDep,
+    token: str,
+    update: str,
+    arg: object | None,
+    done: str,
+) -> RedirectResponse:
+    _bound(reservation_id, token, request)
+    try:
+        await send_update(
+            temporal, session=session, reservation_id=reservation_id, update=update, arg=arg
+        )
+        notice = done
+    except Problem as problem:
+        notice = problem.detail
+    target = f"/manage/{reservation_id}?" + urlencode({"token": token, "notice": notice})
+    return RedirectResponse(target, status_code=303)
+
+
+@router.post("/{reservation_id}/cancel")
+async def cancel_from_page(
+    reservation_id: uuid.UUID,
+    request: Request,
+    session: SessionDep,
+    temporal: TemporalDep,
+    token: Annotated[str, Form(max_length=2000)],
+) -> RedirectResponse:
+    request_ = CancelRequest(by="guest", reason="cancelled from the manage page")
+    return await _act(
+        reservation_id, request, session, temporal, token, "cancel", request_, "Cancelled."
+    )
+
+
+@router.post("/{reservation_id}/confirm")
+async def confirm_from_page(
+    reservation_id: uuid.UUID,
+    request: Request,
+    session: SessionDep,
+    temporal: TemporalDep,
+    token: Annotated[str, Form(max_length=2000)],
+) -> RedirectResponse:
+    return await _act(
+        reservation_id, request, session, temporal, token, "guest_reconfirm", None, "Thank you!"
+    )

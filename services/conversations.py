@@ -1,0 +1,66 @@
+"""The outbox and reservation threads as staff read them, and staff answers."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.enums import MessageDirection, NotificationChannel, NotificationStatus
+from models.orm import Notification, Reservation, ThreadMessage
+
+
+async def outbox(
+    session: AsyncSession,
+    *,
+    restaurant_id: uuid.UUID,
+    status: NotificationStatus | None,
+    channel: NotificationChannel | None,
+    reservation_id: uuid.UUID | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[Notification], int]:
+    """A restaurant's outbox, newest first."""
+    query = (
+        select(Notification)
+        .join(Reservation, Reservation.id == Notification.reservation_id)
+        .where(Reservation.restaurant_id == restaurant_id)
+    )
+    if status is not None:
+        query = query.where(Notification.status == status)
+    if channel is not None:
+        query = query.where(Notification.channel == channel)
+    if reservation_id is not None:
+        query = query.where(Notification.reservation_id == reservation_id)
+    total = (await session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
+    rows = await session.execute(
+        query.order_by(Notification.created_at.desc(), Notification.id).limit(limit).offset(offset)
+    )
+    return list(rows.scalars()), int(total)
+
+
+async def thread(session: AsyncSession, *, reservation_id: uuid.UUID) -> list[ThreadMessage]:
+    """A reservation's conversation, oldest first."""
+    rows = await session.execute(
+        select(ThreadMessage)
+        .where(ThreadMessage.reservation_id == reservation_id)
+        .order_by(ThreadMessage.created_at, ThreadMessage.id)
+    )
+    return list(rows.scalars())
+
+
+async def add_staff_answer(
+    session: AsyncSession, *, reservation_id: uuid.UUID, staff_id: uuid.UUID, body: str
+) -> ThreadMessage:
+    """Record a staff answer in the thread (the workflow sends it)."""
+    message = ThreadMessage(
+        reservation_id=reservation_id,
+        direction=MessageDirection.OUTBOUND,
+        channel=NotificationChannel.SMS,
+        body=body,
+        staff_id=staff_id,
+    )
+    session.add(message)
+    await session.flush()
+    return message

@@ -1,0 +1,147 @@
+"""The database side of provider webhooks: whose event it is, and what was seen before."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.enums import MessageDirection, NotificationChannel, NotificationStatus
+from models.orm import (
+    Guest,
+    Notification,
+    Payment,
+    ProcessedWebhookEvent,
+    Reservation,
+    ThreadMessage,
+)
+from rules.state_machine import ACTIVE_STATUSES
+
+
+def _insert(session: AsyncSession) -> Any:
+    return (
+        pg_insert if session.bind and session.bind.dialect.name == "postgresql" else sqlite_insert
+    )
+
+
+async def reservation_for_payment(
+    session: AsyncSession,
+    *,
+    merchant_reference: str | None,
+    psp_reference: str,
+    original_reference: str | None,
+) -> Reservation | None:
+    """The reservation a payment event is about: by our reference, else by its payments."""
+    if merchant_reference:
+        found = (
+            await session.execute(
+                select(Reservation).where(Reservation.reference == merchant_reference)
+            )
+        ).scalar_one_or_none()
+        if found is not None:
+            return found
+    refs = [r for r in (psp_reference, original_reference) if r]
+    payment = (
+        (
+            await session.execute(
+                select(Payment).where(
+                    Payment.psp_reference.in_(refs) | Payment.original_psp_reference.in_(refs)
+                )
+            )
+        )
+        .scalars()
+        .first()
+    )
+    return await session.get(Reservation, payment.reservation_id) if payment else None
+
+
+async def already_processed(session: AsyncSession, *, provider: str, event_id: str) -> bool:
+    """Whether this provider event was handed to its workflow before."""
+    found = await session.execute(
+        select(ProcessedWebhookEvent.id).where(
+            ProcessedWebhookEvent.provider == provider, ProcessedWebhookEvent.event_id == event_id
+        )
+    )
+    return found.first() is not None
+
+
+async def mark_processed(
+    session: AsyncSession, *, provider: str, event_id: str, payload: dict[str, Any]
+) -> None:
+    """Remember a provider event (a concurrent redelivery's insert is a no-op)."""
+    await session.execute(
+        _insert(session)(ProcessedWebhookEvent)
+        .values(id=uuid.uuid4(), provider=provider, event_id=event_id, payload=payload)
+        .on_conflict_do_nothing(index_elements=["provider", "event_id"])
+    )
+
+
+async def guest_by_phone(session: AsyncSession, phone: str) -> Guest | None:
+    return (await session.execute(select(Guest).where(Guest.phone == phone))).scalars().first()
+
+
+async def reservation_for_reply(
+    session: AsyncSession, *, guest_id: uuid.UUID, now: datetime
+) -> Reservation | None:
+    """The booking a guest's SMS is about: their next active one (or one under way)."""
+    return (
+        (
+            await session.execute(
+                select(Reservation)
+                .where(
+                    Reservation.guest_id == guest_id,
+                    Reservation.status.in_(ACTIVE_STATUSES),
+                    Reservation.ends_at >= now - timedelta(hours=1),
+                )
+                .order_by(Reservation.starts_at)
+            )
+        )
+        .scalars()
+        .first()
+    )
+
+
+async def record_inbound_sms(
+    session: AsyncSession, *, reservation_id: uuid.UUID, message_sid: str, body: str
+) -> bool:
+    """Add a guest's SMS to the reservation's thread; False if this MessageSid was seen."""
+    result = await session.execute(
+        _insert(session)(ThreadMessage)
+        .values(
+            id=uuid.uuid4(),
+            reservation_id=reservation_id,
+            direction=MessageDirection.INBOUND,
+            channel=NotificationChannel.SMS,
+            body=body,
+            provider_message_id=message_sid,
+        )
+        .on_conflict_do_nothing(index_elements=["provider_message_id"])
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def record_delivery(
+    session: AsyncSession, *, message_sid: str, status: str, error_code: str | None, at: datetime
+) -> bool:
+    """Apply a Twilio delivery report to its outbox row; False if no row has that sid."""
+    row = (
+        await session.execute(
+            select(Notification).where(Notification.provider_message_id == message_sid)
+        )
+    ).scalar_one_or_none()
+    if row is None:
+        return False
+    if status == "delivered":
+        row.status = NotificationStatus.DELIVERED
+        row.delivered_at = at
+    elif status in {"failed", "undelivered"}:
+        row.status = NotificationStatus.FAILED
+        row.last_error = f"twilio {status}" + (f" (error {error_code})" if error_code else "")
+    elif status == "sent" and row.status is NotificationStatus.QUEUED:
+        row.status = NotificationStatus.SENT
+    return True

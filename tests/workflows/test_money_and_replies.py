@@ -1,0 +1,191 @@
+"""Money and guest replies in ReservationWorkflow, on the time-skipping test server.
+
+The activities are the recording stand-ins of tests/workflows/fakes.py; the real
+payment activities run against a real database and the Adyen test server in
+tests/api/test_payments.py.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from temporalio.client import WorkflowUpdateFailedError
+
+from models.enums import PaymentMode
+from models.schemas.lifecycle import (
+    CancelRequest,
+    LifecyclePolicy,
+    SmsReply,
+    WaiverRequest,
+)
+from tests.workflows.conftest import Run
+from tests.workflows.test_reservation_workflow import (
+    authorisation,
+    booking_input,
+    far_future,
+    keep_history,
+    start,
+    until_status,
+)
+from workflows.reservation import ReservationWorkflow
+
+WAIVER = WaiverRequest(staff_id=uuid.uuid4(), reason="regular guest, sick child")
+
+
+async def test_a_payment_after_the_hold_expired_is_refunded(run: Run) -> None:
+    run.book.deposit_minor = 2500
+    handle = await start(run, booking_input(day=far_future()))
+    await run.env.sleep(timedelta(minutes=16))
+    await until_status(handle, "expired")
+    await handle.signal(ReservationWorkflow.payment_event, authorisation("late-1"))
+    result = await handle.result()
+    (refund,) = run.book.money
+    assert refund.kind == "refund" and refund.payment_psp_reference == "late-1"
+    assert refund.amount_minor == 2500
+    assert result.deposit_status.value == "refunded"
+    assert run.book.templates() == ["deposit_request", "hold_expired", "refund_issued"]
+    await keep_history(handle, "late_payment_refunded")
+
+
+async def test_an_unpaid_expired_hold_closes_after_the_late_payment_window(run: Run) -> None:
+    run.book.deposit_minor = 2500
+    policy = LifecyclePolicy(late_payment_window_hours=24)
+    handle = await start(run, booking_input(day=far_future(), policy=policy))
+    result = await handle.result()
+    assert result.status is not None and result.status.value == "expired"
+    closed = (await handle.describe()).close_time
+    expired_at = run.book.transitions[0].at
+    assert closed is not None and timedelta(hours=24) <= closed - expired_at < timedelta(hours=25)
+    assert run.book.money == []
+
+
+async def test_a_timely_cancellation_refunds_the_deposit_once(run: Run) -> None:
+    run.book.deposit_minor = 2500
+    run.book.settle_at_once = False  # like Adyen: the REFUND webhook tells the outcome
+    handle = await start(run, booking_input(day=far_future()))
+    # the same webhook ten times, and a failed attempt arriving after the success
+    for _ in range(10):
+        await handle.signal(ReservationWorkflow.payment_event, authorisation("pay-1"))
+    await handle.signal(ReservationWorkflow.payment_event, authorisation("pay-0", success=False))
+    await until_status(handle, "confirmed")
+    await handle.execute_update(ReservationWorkflow.cancel, CancelRequest(by="guest"))
+    state = await handle.query(ReservationWorkflow.state)
+    assert state.deposit_status.value == "refund_pending"
+    (refund,) = run.book.money
+    refunded = authorisation("PSP-" + refund.key, code="REFUND")
+    refunded = refunded.model_copy(update={"original_reference": "pay-1"})
+    for _ in range(3):
+        await handle.signal(ReservationWorkflow.payment_event, refunded)
+    result = await handle.result()
+    assert result.deposit_status.value == "refunded"
+    assert len(run.book.money) == 1  # one money movement for all the redeliveries
+    assert run.book.statuses() == ["confirmed", "cancelled_by_guest"]
+    assert run.book.templates().count("refund_issued") == 1
+    await keep_history(handle, "deposit_refunded_by_webhook")
+
+
+async def test_a_late_cancellation_forfeits_and_a_manager_may_waive(run: Run) -> None:
+    run.book.deposit_minor = 2500
+    run.book.cancellation_hours = 24 * 90  # the deadline has already passed
+    handle = await start(run, booking_input(day=far_future()))
+    await handle.signal(ReservationWorkflow.payment_event, authorisation("pay-1"))
+    await until_status(handle, "confirmed")
+    await handle.execute_update(ReservationWorkflow.cancel, CancelRequest(by="guest"))
+    state = await handle.query(ReservationWorkflow.state)
+    assert state.deposit_status.value == "forfeited" and run.book.money == []
+    await run.env.sleep(timedelta(days=3))
+    await handle.execute_update(ReservationWorkflow.waive, WAIVER)
+    with pytest.raises(WorkflowUpdateFailedError):
+        await handle.execute_update(ReservationWorkflow.waive, WAIVER)  # nothing left to waive
+    result = await handle.result()
+    (refund,) = run.book.money
+    assert refund.payment_psp_reference == "pay-1" and refund.key.endswith(":refund:waiver")
+    assert result.deposit_status.value == "refunded"
+    (waiver,) = run.book.waivers
+    assert waiver.reason == WAIVER.reason and waiver.deposit_status.value == "forfeited"
+
+
+async def test_a_forfeit_not_waived_closes_after_the_waiver_window(run: Run) -> None:
+    run.book.deposit_minor = 2500
+    run.book.cancellation_hours = 24 * 90
+    policy = LifecyclePolicy(waiver_window_days=30)
+    handle = await start(run, booking_input(day=far_future(), policy=policy))
+    await handle.signal(ReservationWorkflow.payment_event, authorisation("pay-1"))
+    await until_status(handle, "confirmed")
+    await handle.execute_update(ReservationWorkflow.cancel, CancelRequest(by="guest"))
+    result = await handle.result()
+    assert result.deposit_status.value == "forfeited"
+    with pytest.raises(Exception):  # noqa: B017 (closed: any update fails)
+        await handle.execute_update(ReservationWorkflow.waive, WAIVER)
+
+
+async def test_a_guarantee_no_show_charges_the_fee_on_the_stored_card(run: Run) -> None:
+    run.book.deposit_minor = 4000
+    run.book.payment_mode = PaymentMode.GUARANTEE
+    policy = LifecyclePolicy(no_show_grace_minutes=30)
+    handle = await start(run, booking_input(day=far_future(), policy=policy))
+    await handle.signal(ReservationWorkflow.payment_event, authorisation("card-1", amount=0))
+    state = await until_status(handle, "confirmed")
+    assert state.deposit_status.value == "guaranteed" and state.starts_at is not None
+    await run.env.sleep(state.starts_at - await run.env.get_current_time() + timedelta(hours=1))
+    await until_status(handle, "no_show")
+    await handle.execute_update(ReservationWorkflow.waive, WAIVER)
+    result = await handle.result()
+    charge, refund = run.book.money
+    assert charge.kind == "charge_fee" and charge.amount_minor == 4000
+    assert charge.stored_payment_method_id == "CARD-1"
+    assert refund.kind == "refund" and refund.payment_psp_reference == "PSP-" + charge.key
+    assert result.deposit_status.value == "refunded"
+    assert run.book.deposit_statuses[:2] == ["guaranteed", "charged"]
+    await keep_history(handle, "guarantee_no_show_fee_waived")
+
+
+async def test_a_guarantee_cancelled_in_time_is_released_without_a_charge(run: Run) -> None:
+    run.book.deposit_minor = 4000
+    run.book.payment_mode = PaymentMode.GUARANTEE
+    handle = await start(run, booking_input(day=far_future()))
+    await handle.signal(ReservationWorkflow.payment_event, authorisation("card-1", amount=0))
+    await until_status(handle, "confirmed")
+    await handle.execute_update(ReservationWorkflow.cancel, CancelRequest(by="guest"))
+    result = await handle.result()
+    assert result.deposit_status.value == "released" and run.book.money == []
+
+
+async def test_sms_replies_confirm_then_cancel_within_the_deadline(run: Run) -> None:
+    handle = await start(run, booking_input(day=far_future()))
+    await until_status(handle, "confirmed")
+    await handle.signal(ReservationWorkflow.sms_reply, SmsReply(message_sid="SM1", kind="confirm"))
+    await handle.signal(ReservationWorkflow.sms_reply, SmsReply(message_sid="SM1", kind="confirm"))
+    await handle.signal(ReservationWorkflow.sms_reply, SmsReply(message_sid="SM2", kind="cancel"))
+    result = await handle.result()
+    assert result.status is not None and result.status.value == "cancelled_by_guest"
+    assert result.guest_confirmed_at is not None
+    assert [t.action.value for t in run.book.transitions] == ["guest_reconfirm", "cancel_by_guest"]
+    await keep_history(handle, "sms_reconfirm_then_cancel")
+
+
+async def test_an_sms_cancel_after_the_deadline_is_refused_by_reply(run: Run) -> None:
+    run.book.cancellation_hours = 24 * 90
+    handle = await start(run, booking_input(day=far_future()))
+    await until_status(handle, "confirmed")
+    await handle.signal(ReservationWorkflow.sms_reply, SmsReply(message_sid="SM9", kind="cancel"))
+    for _ in range(100):
+        if "sms_cancel_refused" in run.book.templates():
+            break
+        await run.env.sleep(timedelta(seconds=1))
+    state = await handle.query(ReservationWorkflow.state)
+    assert state.status is not None and state.status.value == "confirmed"
+    assert run.book.templates()[-1] == "sms_cancel_refused"
+
+
+async def test_a_failing_provider_is_retried_and_the_message_sent_once(run: Run) -> None:
+    run.book.failing_sends = 3
+    handle = await start(run, booking_input(day=far_future()))
+    await until_status(handle, "confirmed")
+    await handle.execute_update(ReservationWorkflow.cancel, CancelRequest(by="restaurant"))
+    await handle.result()
+    # confirmation and cancellation, each sent exactly once after the failures
+    assert len(run.book.sends) == 2 and len(set(run.book.sends)) == 2
+    assert run.book.send_attempts == 5
