@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -70,10 +71,17 @@ class LiveApi(Api):
         self._running = None
 
 
-@pytest.fixture
-async def live(db: Database, dev_server: WorkflowEnvironment) -> AsyncIterator[LiveApi]:
+@contextlib.asynccontextmanager
+async def live_api(
+    db: Database, dev_server: WorkflowEnvironment, **overrides: object
+) -> AsyncIterator[LiveApi]:
+    """The API and a worker on their own task queue, with settings `overrides`.
+
+    Providers follow the settings, e.g. payment_provider="adyen" with adyen_checkout_url
+    pointing at a local Checkout API server, or sms_provider="twilio" with twilio_api_url.
+    """
     queue = f"api-{uuid.uuid4().hex[:10]}"
-    settings = test_settings(db.url, temporal_task_queue=queue)
+    settings = test_settings(db.url, temporal_task_queue=queue, **overrides)
     cache = MemoryCache()
     app = create_app(settings, engine=db.engine, cache=cache, temporal_client=dev_server.client)
     deps = WorkerDeps(settings=settings, engine=db.engine, sessions=db.sessions, cache=cache)
@@ -86,3 +94,9 @@ async def live(db: Database, dev_server: WorkflowEnvironment) -> AsyncIterator[L
                 yield live
             finally:
                 await live.stop_worker()
+
+
+@pytest.fixture
+async def live(db: Database, dev_server: WorkflowEnvironment) -> AsyncIterator[LiveApi]:
+    async with live_api(db, dev_server) as api:
+        yield api
