@@ -19,6 +19,9 @@ from payments.provider import (
     StoredCardCharge,
 )
 
+# where the API serves the local checkout page (api/routers/local_checkout.py)
+CHECKOUT_PATH = "/api/v1/reservations/payments/local/checkout"
+
 # Stored payment method ids with this prefix are declined, so the refusal path can be tried.
 REFUSED_CARD_PREFIX = "refuse"
 
@@ -63,7 +66,7 @@ class LocalProvider:
             session_data="local",
             client_key="local",
             environment="local",
-            checkout_url=f"{self._public_base_url}/api/v1/payments/local/checkout/{session_id}",
+            checkout_url=f"{self._public_base_url}{CHECKOUT_PATH}/{session_id}",
         )
 
     async def _modify(

@@ -14,6 +14,8 @@ from urllib.parse import quote_plus, urlencode
 from api.manage_links import manage_token
 from models.orm import Restaurant
 
+RESERVATIONS_PATH = "/api/v1/reservations/reservations"
+
 
 @dataclass(frozen=True, slots=True)
 class ReservationLinks:
@@ -48,6 +50,6 @@ def reservation_links(
         manage_url=manage,
         cancel_url=f"{manage}&action=cancel",
         confirm_url=f"{manage}&action=confirm",
-        calendar_url=f"{base}/api/v1/reservations/{reservation_id}/calendar.ics?{signed}",
+        calendar_url=f"{base}{RESERVATIONS_PATH}/{reservation_id}/calendar.ics?{signed}",
         map_url=map_url(restaurant),
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import html
 import uuid
+from dataclasses import dataclass
 
 import httpx
 from fastapi import APIRouter, Request
@@ -70,29 +71,34 @@ async def checkout_page(session_id: str, session: SessionDep, settings: Settings
 </body></html>"""
 
 
+@dataclass(frozen=True, slots=True)
+class _Attempt:
+    """What a payment attempt's notification says (read before the session is let go)."""
+
+    session_id: str
+    reference: str
+    amount_minor: int
+    currency: str
+    guarantee: bool
+
+
 async def _notify(
-    request: Request,
-    settings: SettingsDep,
-    *,
-    payment: Payment,
-    reservation: Reservation,
-    success: bool,
+    request: Request, settings: SettingsDep, attempt: _Attempt, success: bool
 ) -> None:
     credentials = webhook_credentials(settings)
-    attempt = uuid.uuid4().hex
+    seed = uuid.uuid4().hex
     extra: dict[str, str] = {}
-    if payment.kind is PaymentKind.GUARANTEE and success:
-        card = "LOCALCARD-" + attempt[:12].upper()
-        extra = {"tokenization.storedPaymentMethodId": card}
+    if attempt.guarantee and success:
+        extra = {"tokenization.storedPaymentMethodId": "LOCALCARD-" + seed[:12].upper()}
     body = signed_notification(
         hmac_key_hex=credentials.hmac_key_hex,
         event_code="AUTHORISATION",
         success=success,
-        psp_reference=local_psp_reference(f"{payment.provider_session_id}:{attempt}"),
-        merchant_reference=reservation.reference,
+        psp_reference=local_psp_reference(f"{attempt.session_id}:{seed}"),
+        merchant_reference=attempt.reference,
         merchant_account=credentials.merchant_account,
-        amount_minor=payment.amount_minor,
-        currency=payment.currency,
+        amount_minor=attempt.amount_minor,
+        currency=attempt.currency,
         reason=None if success else "Refused",
         additional_data=extra,
     )
@@ -117,8 +123,15 @@ async def _act(
         reservation_id=reservation.id,
         restaurant=restaurant,
     )
-    await session.rollback()
-    await _notify(request, settings, payment=payment, reservation=reservation, success=success)
+    attempt = _Attempt(
+        session_id=session_id,
+        reference=reservation.reference,
+        amount_minor=payment.amount_minor,
+        currency=payment.currency,
+        guarantee=payment.kind is PaymentKind.GUARANTEE,
+    )
+    await session.rollback()  # no transaction held while the webhook route writes
+    await _notify(request, settings, attempt, success)
     # back to the guest's page, as Adyen returns the shopper to the returnUrl
     return RedirectResponse(links.manage_url, status_code=303)
 

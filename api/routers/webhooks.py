@@ -36,7 +36,7 @@ from payments.notifications import (
 from rules.sms_replies import classify_reply
 from services import inbound
 
-router = APIRouter(prefix="/reservations/webhooks", tags=["webhooks"])
+router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 log = structlog.get_logger()
 
 
