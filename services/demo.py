@@ -15,7 +15,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.enums import ConfirmationMode, StaffRole, TableType
+from models.enums import ConfirmationMode, PaymentMode, StaffRole, TableType
 from models.orm import Restaurant, StaffUser
 from models.schemas.floor import FloorPlanIn, SeatingAreaIn, TableCreate
 from models.schemas.restaurant import BookingSettings, RestaurantCreate, ServiceHours, TurnTime
@@ -146,6 +146,11 @@ def demo_restaurant_data() -> RestaurantCreate:
             pacing_window_minutes=15,
             cancellation_deadline_hours=24,
             average_spend_per_cover_minor=4500,
+            # large parties guarantee with a card: 20% of the estimated bill, at least 25.00
+            payment_mode=PaymentMode.GUARANTEE,
+            payment_fixed_minor=2500,
+            payment_percentage=Decimal(20),
+            payment_min_party_size=6,
             confirmation_mode=ConfirmationMode.INSTANT,
         ),
         services=_services(),
