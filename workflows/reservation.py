@@ -158,6 +158,10 @@ class ReservationWorkflow:
         self._refunding: set[str] = set()  # payments being refunded, by pspReference
         self._ended_at: datetime | None = None
         self._window_closed = False
+        # while a fee charge is in flight its own AUTHORISATION webhook may come first:
+        # unknown payments wait here until the charge's pspReference is known
+        self._charging = False
+        self._deferred: list[PaymentEvent] = []
 
     # ---- run -------------------------------------------------------------------------
 
@@ -226,7 +230,7 @@ class ReservationWorkflow:
                 await workflow.wait_condition(lambda: self._wake, timeout=timeout)
 
     def _finished(self) -> bool:
-        if self._payment_inbox or self._reply_inbox:
+        if self._payment_inbox or self._reply_inbox or self._deferred:
             return False
         if any(not task.done() for task in self._background):
             return False
@@ -400,6 +404,7 @@ class ReservationWorkflow:
                 currency=self._state.currency,
                 stored_payment_method_id=self._stored_method,
             )
+            self._charging = True
             self._background.append(asyncio.create_task(self._charge_fee(move)))
 
     def _start_refund(self, psp: str, amount_minor: int, *, key: str) -> None:
@@ -452,6 +457,9 @@ class ReservationWorkflow:
     async def _charge_fee(self, move: MoneyMove) -> None:
         result = await self._move_money(move)
         async with self._lock:
+            self._charging = False
+            self._payment_inbox.extend(self._deferred)
+            self._deferred.clear()
             if result is None:
                 return
             self._fee_psp = result.psp_reference
@@ -472,6 +480,10 @@ class ReservationWorkflow:
                 await self._message("fee_charged", amount_minor=event.amount_minor)
             else:
                 await self._record_deposit(deposit, event)
+        elif (
+            code == "AUTHORISATION" and self._charging and event.psp_reference != self._payment_psp
+        ):
+            self._deferred.append(event)  # perhaps the fee's own; decided once it is known
         elif code == "AUTHORISATION" and event.success:
             first = self._payment_psp is None and deposit is D.PENDING and status is S.HELD
             if first:

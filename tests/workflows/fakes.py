@@ -7,6 +7,7 @@ activities are exercised against real databases in tests/api and tests/allocatio
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -57,6 +58,8 @@ class FakeBook:
     send_attempts: int = 0
     # the local provider settles at once; Adyen answers later by webhook
     settle_at_once: bool = True
+    # when set, a fee charge waits for it (to let the charge's webhook arrive first)
+    charge_gate: asyncio.Event | None = None
 
     def _facts(
         self, inp_id: uuid.UUID, local_start: datetime, party: int, now: datetime
@@ -166,6 +169,8 @@ class FakeBook:
         @activity.defn(name="move_money")
         async def move_money(move: MoneyMove) -> MoneyMoveResult:
             book.money.append(move)
+            if move.kind == "charge_fee" and book.charge_gate is not None:
+                await book.charge_gate.wait()
             return MoneyMoveResult(
                 psp_reference=f"PSP-{move.key}", settled=book.settle_at_once, succeeded=True
             )

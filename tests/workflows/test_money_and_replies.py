@@ -7,6 +7,7 @@ tests/api/test_payments.py.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import timedelta
 
@@ -140,6 +141,37 @@ async def test_a_guarantee_no_show_charges_the_fee_on_the_stored_card(run: Run) 
     assert result.deposit_status.value == "refunded"
     assert run.book.deposit_statuses[:2] == ["guaranteed", "charged"]
     await keep_history(handle, "guarantee_no_show_fee_waived")
+
+
+async def test_the_fee_webhook_arriving_before_the_charge_answer_is_not_refunded(
+    run: Run,
+) -> None:
+    run.book.deposit_minor = 4000
+    run.book.payment_mode = PaymentMode.GUARANTEE
+    run.book.charge_gate = asyncio.Event()
+    handle = await start(run, booking_input(day=far_future()))
+    await handle.signal(ReservationWorkflow.payment_event, authorisation("card-1", amount=0))
+    state = await until_status(handle, "confirmed")
+    assert state.starts_at is not None
+    await run.env.sleep(state.starts_at - await run.env.get_current_time() + timedelta(hours=1))
+    await handle.execute_update(ReservationWorkflow.no_show)
+    for _ in range(100):
+        if run.book.money:
+            break
+        await asyncio.sleep(0.02)
+    (charge,) = run.book.money
+    # Adyen's AUTHORISATION for the charge, before the charge activity has answered
+    fee_webhook = authorisation("PSP-" + charge.key, amount=4000)
+    await handle.signal(ReservationWorkflow.payment_event, fee_webhook)
+    await asyncio.sleep(0.2)
+    run.book.charge_gate.set()
+    for _ in range(200):
+        state = await handle.query(ReservationWorkflow.state)
+        if state.deposit_status.value == "charged":
+            break
+        await asyncio.sleep(0.02)
+    assert state.deposit_status.value == "charged"
+    assert [m.kind for m in run.book.money] == ["charge_fee"]  # nothing refunded
 
 
 async def test_a_guarantee_cancelled_in_time_is_released_without_a_charge(run: Run) -> None:

@@ -69,8 +69,8 @@ async def start(
 async def until_status(
     handle: WorkflowHandle[ReservationWorkflow, ReservationState], status: str
 ) -> ReservationState:
-    """Poll the live state until the workflow has processed what it was sent."""
-    for _ in range(200):
+    """Poll the live state until the workflow has processed what it was sent (10 s at most)."""
+    for _ in range(500):
         state = await handle.query(ReservationWorkflow.state)
         if state.status is not None and state.status.value == status:
             return state
