@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -81,24 +82,27 @@ async def mark_processed(
     )
 
 
-async def guest_by_phone(session: AsyncSession, phone: str) -> Guest | None:
-    return (await session.execute(select(Guest).where(Guest.phone == phone))).scalars().first()
+async def guests_by_phone(session: AsyncSession, phone: str) -> list[Guest]:
+    """Every guest with this number: one phone may book under several emails."""
+    return list(await session.scalars(select(Guest).where(Guest.phone == phone)))
 
 
 async def reservation_for_reply(
-    session: AsyncSession, *, guest_id: uuid.UUID, now: datetime
+    session: AsyncSession, *, guest_ids: Sequence[uuid.UUID], now: datetime
 ) -> Reservation | None:
-    """The booking a guest's SMS is about: their next active one (or one under way)."""
+    """The booking a guest's SMS is about: the phone's next active one (or one under way)."""
+    if not guest_ids:
+        return None
     return (
         (
             await session.execute(
                 select(Reservation)
                 .where(
-                    Reservation.guest_id == guest_id,
+                    Reservation.guest_id.in_(guest_ids),
                     Reservation.status.in_(ACTIVE_STATUSES),
                     Reservation.ends_at >= now - timedelta(hours=1),
                 )
-                .order_by(Reservation.starts_at)
+                .order_by(Reservation.starts_at, Reservation.id)
             )
         )
         .scalars()

@@ -25,7 +25,7 @@ from services.payments import session_key
 
 # walk-ins without an email get an address here (see services/booking); never mail it
 PLACEHOLDER_EMAIL_DOMAIN = "no-email.walk-in"
-# answers in an SMS conversation go back by SMS only
+# answers in an SMS conversation go back by SMS (by email once the guest opted out)
 SMS_ONLY = frozenset({"staff_reply", "sms_cancel_refused"})
 # a text message is worth its cost for these; the rest go by email only
 EMAIL_ONLY = frozenset({"review_request", "deposit_receipt"})
@@ -57,13 +57,20 @@ def _address(restaurant: Restaurant) -> str | None:
 
 def _channels(guest: Guest, template: str) -> list[tuple[NotificationChannel, str]]:
     """The channels the guest accepts for this message, with their addresses."""
-    channels: list[tuple[NotificationChannel, str]] = []
     wants_email = guest.email_notifications and not guest.email.endswith(
         "@" + PLACEHOLDER_EMAIL_DOMAIN
     )
-    if wants_email and template not in SMS_ONLY:
-        channels.append((NotificationChannel.EMAIL, guest.email))
-    can_text = guest.sms_notifications and guest.phone and guest.sms_opted_out_at is None
+    email = (NotificationChannel.EMAIL, guest.email)
+    can_text = guest.sms_notifications and guest.sms_opted_out_at is None
+    if template in SMS_ONLY:
+        if can_text and guest.phone:
+            return [(NotificationChannel.SMS, guest.phone)]
+        # the guest can no longer be texted (they sent STOP): an answer they are waiting
+        # for goes by email rather than nowhere
+        return [email] if wants_email else []
+    channels: list[tuple[NotificationChannel, str]] = []
+    if wants_email:
+        channels.append(email)
     if can_text and guest.phone and template not in EMAIL_ONLY:
         channels.append((NotificationChannel.SMS, guest.phone))
     return channels
