@@ -29,7 +29,7 @@ from models.enums import NotificationChannel, NotificationStatus
 from models.orm import Notification, Reservation, Restaurant
 from models.schemas.lifecycle import MessageIntent
 from reservations.db import transaction
-from services import messages
+from services import inbound, messages
 from services.guest_links import reservation_links
 
 STATUS_CALLBACK_PATH = "/api/v1/reservations/webhooks/twilio/status"
@@ -130,6 +130,7 @@ class MessageActivities:
             if provider_id is not None:
                 row.provider_message_id = provider_id
                 row.sent_at = datetime.now(UTC)
+                await inbound.apply_early_reports(session, row)
 
     def all(self) -> list[Callable[..., Any]]:
         """The activity callables to register on a worker."""

@@ -129,17 +129,10 @@ async def record_inbound_sms(
     return bool(getattr(result, "rowcount", 0))
 
 
-async def record_delivery(
-    session: AsyncSession, *, message_sid: str, status: str, error_code: str | None, at: datetime
-) -> bool:
-    """Apply a Twilio delivery report to its outbox row; False if no row has that sid."""
-    row = (
-        await session.execute(
-            select(Notification).where(Notification.provider_message_id == message_sid)
-        )
-    ).scalar_one_or_none()
-    if row is None:
-        return False
+EARLY_REPORTS = "twilio-status"
+
+
+def _apply_report(row: Notification, status: str, error_code: str | None, at: datetime) -> None:
     if status == "delivered":
         row.status = NotificationStatus.DELIVERED
         row.delivered_at = at
@@ -148,4 +141,50 @@ async def record_delivery(
         row.last_error = f"twilio {status}" + (f" (error {error_code})" if error_code else "")
     elif status == "sent" and row.status is NotificationStatus.QUEUED:
         row.status = NotificationStatus.SENT
+
+
+async def record_delivery(
+    session: AsyncSession, *, message_sid: str, status: str, error_code: str | None, at: datetime
+) -> bool:
+    """Apply a Twilio delivery report to its outbox row.
+
+    A report may beat the send activity's own record of the MessageSid; it is kept
+    then (and False returned) for `apply_early_reports` to apply once the sid is known.
+    """
+    row = (
+        await session.execute(
+            select(Notification).where(Notification.provider_message_id == message_sid)
+        )
+    ).scalar_one_or_none()
+    if row is None:
+        await mark_processed(
+            session,
+            provider=EARLY_REPORTS,
+            event_id=f"{message_sid}:{status}",
+            payload={"status": status, "error_code": error_code, "at": at.isoformat()},
+        )
+        return False
+    _apply_report(row, status, error_code, at)
     return True
+
+
+async def apply_early_reports(session: AsyncSession, row: Notification) -> None:
+    """Apply delivery reports that arrived before the row knew its MessageSid."""
+    if row.provider_message_id is None:
+        return
+    early = await session.execute(
+        select(ProcessedWebhookEvent)
+        .where(
+            ProcessedWebhookEvent.provider == EARLY_REPORTS,
+            ProcessedWebhookEvent.event_id.startswith(row.provider_message_id + ":"),
+        )
+        .order_by(ProcessedWebhookEvent.received_at)
+    )
+    for report in early.scalars():
+        payload = report.payload
+        _apply_report(
+            row,
+            str(payload["status"]),
+            payload.get("error_code"),
+            datetime.fromisoformat(str(payload["at"])),
+        )

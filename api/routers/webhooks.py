@@ -144,7 +144,7 @@ async def twilio_status(
         at=datetime.now(UTC),
     )
     if not known:
-        log.warning("delivery report for an unknown message", sid=report.message_sid)
+        log.info("delivery report kept until its message is recorded", sid=report.message_sid)
     await session.commit()
     return Response(status_code=204)
 
