@@ -50,6 +50,7 @@ class Settings(BaseSettings):
     reminder_hours_before: int = Field(default=24, gt=0)
     manual_confirmation_hours: int = Field(default=24, gt=0)
     no_show_grace_minutes: int | None = Field(default=None, gt=0)
+    no_show_after_minutes: int = Field(default=15, ge=-24 * 60, le=24 * 60)
     review_request_delay_hours: int = Field(default=3, ge=0)
     payment_provider: Literal["local", "adyen"] = "local"
     # Adyen (payment_provider=adyen): Customer Area > Developers > API credentials / Webhooks

@@ -208,9 +208,11 @@ class ReservationWorkflow:
                 await self._expire()  # no checkout could be opened: the hold cannot be paid
             elif status is S.HELD:
                 await self._message("deposit_request", amount_minor=self._terms().amount_minor)
-        await self._lifecycle()
-        await workflow.wait_condition(workflow.all_handlers_finished)
-        return self._state
+        while True:
+            await self._lifecycle()
+            await workflow.wait_condition(workflow.all_handlers_finished)
+            if self._finished():  # a last handler may have left work behind
+                return self._state
 
     async def _lifecycle(self) -> None:
         while not self._finished():
@@ -230,6 +232,8 @@ class ReservationWorkflow:
                 await workflow.wait_condition(lambda: self._wake, timeout=timeout)
 
     def _finished(self) -> bool:
+        if self._lock.locked():
+            return False  # a handler is mid-way (it may yet start a refund or a send)
         if self._payment_inbox or self._reply_inbox or self._deferred:
             return False
         if any(not task.done() for task in self._background):
@@ -778,6 +782,12 @@ class ReservationWorkflow:
 
     # ---- helpers -------------------------------------------------------------------
 
+    def _no_show_from(self) -> datetime | None:
+        starts_at = self._state.starts_at
+        if starts_at is None:
+            return None
+        return starts_at + timedelta(minutes=self._input.policy.no_show_after_minutes)
+
     def _within_deadline(self) -> bool:
         deadline = self._facts.cancellation_deadline_at if self._facts else None
         return deadline is None or workflow.now() <= deadline
@@ -802,6 +812,14 @@ class ReservationWorkflow:
             # seating a party days early is a slip of the finger, not a service
             raise ApplicationError(
                 f"too early to check in: the reservation starts at {starts_at.isoformat()}",
+                type="IllegalTransition",
+                non_retryable=True,
+            )
+        no_show_from = self._no_show_from()
+        if action is A.NO_SHOW and no_show_from and workflow.now() < no_show_from:
+            # a no-show can forfeit a deposit or charge a fee: never before the party is late
+            raise ApplicationError(
+                f"too early for a no-show: possible from {no_show_from.isoformat()}",
                 type="IllegalTransition",
                 non_retryable=True,
             )

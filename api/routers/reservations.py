@@ -90,6 +90,7 @@ def policy_for(settings: Settings, *, manual: bool) -> LifecyclePolicy:
         reminder_hours_before=settings.reminder_hours_before,
         manual_confirmation_hours=settings.manual_confirmation_hours,
         no_show_grace_minutes=settings.no_show_grace_minutes,
+        no_show_after_minutes=settings.no_show_after_minutes,
         review_request_delay_hours=settings.review_request_delay_hours,
         waiver_window_days=settings.waiver_window_days,
     )

@@ -23,6 +23,8 @@ class LifecyclePolicy(BaseModel):
     reminder_hours_before: int = 24
     manual_confirmation_hours: int = 24
     no_show_grace_minutes: int | None = None
+    # staff may mark a no-show from this many minutes after the start (negative: before)
+    no_show_after_minutes: int = 15
     review_request_delay_hours: int = 3
     # after a forfeit or a fee, how long a manager may still waive it
     waiver_window_days: int = 30
