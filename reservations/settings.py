@@ -67,6 +67,8 @@ class Settings(BaseSettings):
     )
     # how long after a forfeit or a fee staff may still waive it (the workflow stays open)
     waiver_window_days: int = Field(default=30, ge=0)
+    # how long after an unpaid hold ends a late payment is still caught and refunded
+    late_payment_window_hours: int = Field(default=24, ge=1)
     sms_provider: Literal["outbox", "twilio"] = "outbox"
     twilio_account_sid: str | None = None
     twilio_auth_token: str | None = None

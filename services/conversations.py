@@ -64,3 +64,10 @@ async def add_staff_answer(
     session.add(message)
     await session.flush()
     return message
+
+
+async def remove(session: AsyncSession, *, message_id: uuid.UUID) -> None:
+    """Take back a staff answer that could not be sent."""
+    message = await session.get(ThreadMessage, message_id)
+    if message is not None:
+        await session.delete(message)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Query, status
 
 from api.deps import HostOf, ManagerOf, PageDep, SessionDep
 from api.lifecycle import send_signal, send_update
@@ -41,7 +42,7 @@ async def list_outbox(
     scope: HostOf,
     session: SessionDep,
     page: PageDep,
-    status_: NotificationStatus | None = None,
+    status_: Annotated[NotificationStatus | None, Query(alias="status")] = None,
     channel: NotificationChannel | None = None,
     reservation_id: uuid.UUID | None = None,
 ) -> Page[NotificationOut]:
@@ -101,6 +102,9 @@ async def answer_guest(
         arg=StaffMessage(thread_message_id=answer.id),
     )
     if not sent:
+        # nothing will send it: take it out of the thread rather than show it as said
+        await conversations.remove(session, message_id=answer.id)
+        await session.commit()
         raise Conflict("this reservation is closed: its conversation cannot continue")
     return answer
 

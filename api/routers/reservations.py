@@ -93,6 +93,7 @@ def policy_for(settings: Settings, *, manual: bool) -> LifecyclePolicy:
         no_show_after_minutes=settings.no_show_after_minutes,
         review_request_delay_hours=settings.review_request_delay_hours,
         waiver_window_days=settings.waiver_window_days,
+        late_payment_window_hours=settings.late_payment_window_hours,
     )
 
 

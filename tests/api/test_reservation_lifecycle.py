@@ -420,3 +420,21 @@ async def test_an_email_or_a_key_alone_reveals_no_one_elses_booking(
     async with live.db.sessions() as session:
         guest = await session.scalar(select(Guest).where(Guest.email == "ann@example.com"))
     assert guest is not None and guest.phone == "+31612345678"
+
+
+async def test_a_staff_answer_to_a_closed_booking_is_refused_and_not_kept(
+    live: LiveApi, admin: dict[str, str]
+) -> None:
+    rid = await restaurant(live, admin)
+    host = await live.token_for(StaffRole.HOST, [rid])
+    made = (await live.client.post(f"{BASE}/reservations", json=booking(rid))).json()
+    cancelled = await live.client.post(
+        f"{BASE}/reservations/{made['id']}/cancel", headers={"X-Manage-Token": made["manage_token"]}
+    )
+    assert cancelled.status_code == 200, cancelled.text
+    handle = live.env.client.get_workflow_handle(f"reservation-{made['id']}")
+    await asyncio.wait_for(handle.result(), timeout=20)  # nothing held up: the workflow ends
+    thread = f"{BASE}/restaurants/{rid}/reservations/{made['id']}/messages"
+    answer = await live.client.post(thread, headers=host, json={"body": "Sorry to see you go"})
+    assert answer.status_code == 409, answer.text
+    assert (await live.client.get(thread, headers=host)).json() == []
