@@ -62,6 +62,8 @@ class Settings(BaseSettings):
     adyen_live_url_prefix: str | None = None
     adyen_webhook_username: str | None = None
     adyen_webhook_password: str | None = None
+    # the Adyen Web (Drop-in) release the guest's manage page loads from Adyen's CDN
+    adyen_web_version: str = Field(default="6.9.0", pattern=r"^\d+\.\d+\.\d+$")
     adyen_checkout_url: str | None = Field(
         default=None, description="override of the Checkout API base (a local test server)"
     )

@@ -17,6 +17,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from api.deps import SessionDep
+from api.dropin import dropin_html
 from api.lifecycle import send_update
 from api.manage_links import reservation_in_token
 from api.problems import NotFound, Problem
@@ -54,6 +55,7 @@ async def manage_page(
     token: Annotated[str, Query(max_length=2000)],
     action: Literal["cancel", "confirm"] | None = None,
     notice: Annotated[str | None, Query(max_length=200)] = None,
+    redirect_result: Annotated[str | None, Query(alias="redirectResult", max_length=20000)] = None,
 ) -> str:
     _bound(reservation_id, token, request)
     view = await queries.get_view(session, reservation_id=reservation_id)
@@ -78,6 +80,17 @@ async def manage_page(
         checkout = await checkout_session_of(session, r.id)
         if checkout and checkout.checkout_url:
             parts.append(f'<p><a href="{html.escape(checkout.checkout_url)}">Pay now</a></p>')
+        elif checkout:
+            settings = request.app.state.settings
+            parts.append(
+                dropin_html(
+                    checkout,
+                    version=settings.adyen_web_version,
+                    country_code=restaurant.country_code,
+                    locale=r.language,
+                    redirect_result=redirect_result,
+                )
+            )
     base = f"/manage/{r.id}"
     if r.status is S.CONFIRMED and r.guest_confirmed_at is None:
         label = "Yes, we are coming" if action == "confirm" else "Confirm we are coming"

@@ -13,6 +13,7 @@ import asyncio
 import base64
 import contextlib
 import datetime as dt
+import json
 import re
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -299,6 +300,21 @@ async def test_a_paid_deposit_confirms_the_booking(shop: Shop) -> None:
     assert abs(expires - hold_ends) < dt.timedelta(seconds=1)
     assert sent["shopperReference"] and sent["shopperEmail"] == "ann@example.com"
     assert "storePaymentMethod" not in sent and "recurringProcessingModel" not in sent
+
+    # the guest's manage page (the returnUrl and the messages' pay link) mounts Drop-in
+    page = await shop.client.get(f"/manage/{res['id']}", params={"token": res["manage_token"]})
+    assert page.status_code == 200, page.text
+    cdn = "https://checkoutshopper-test.cdn.adyen.com/checkoutshopper/sdk/6.9.0"
+    assert f'<script src="{cdn}/adyen.js">' in page.text
+    assert json.dumps(payment["session_id"]) in page.text
+    assert json.dumps(payment["session_data"]) in page.text
+    assert json.dumps(CLIENT_KEY) in page.text
+    # a redirect payment method comes back with redirectResult: it is submitted, not re-mounted
+    back = await shop.client.get(
+        f"/manage/{res['id']}",
+        params={"token": res["manage_token"], "redirectResult": "X</script><b>"},
+    )
+    assert 'const redirectResult = "X<\\/script><b>"' in back.text
 
     await shop.notify(
         "AUTHORISATION", reference=res["reference"], psp="PSPDEP0000000001", amount=DEPOSIT
