@@ -111,20 +111,40 @@ _EMAIL_LINKS: dict[TemplateName, tuple[LinkKind, ...]] = {
     "waitlist_offer": ("offer", "view", "map"),
     "staff_reply": _ACTIVE,
     "sms_cancel_refused": _ACTIVE,
+    "guarantee_request": ("guarantee", *_ACTIVE),
+    "deposit_forfeited": ("view",),
 }
 # The one link an SMS carries; None sends none (a staff reply is just their words).
 _SMS_LINK_OVERRIDES: dict[TemplateName, LinkKind | None] = {
     "deposit_request": "pay",
+    "guarantee_request": "guarantee",
     "waitlist_offer": "offer",
     "staff_reply": None,
 }
 
 _MONEY_TEMPLATES: frozenset[TemplateName] = frozenset(
-    {"deposit_request", "deposit_receipt", "refund_issued", "fee_charged"}
+    {
+        "deposit_request",
+        "guarantee_request",
+        "deposit_receipt",
+        "refund_issued",
+        "fee_charged",
+        "deposit_forfeited",
+    }
 )
+# Templates whose main link is the payment page (a deposit, or a card guarantee).
+_PAYMENT_TEMPLATES: frozenset[TemplateName] = frozenset({"deposit_request", "guarantee_request"})
 # Templates where a free-cancellation deadline, when known, is worth repeating.
 _DEADLINE_TEMPLATES: frozenset[TemplateName] = frozenset(
-    {"deposit_request", "pending", "confirmation", "modification", "reminder", "deposit_receipt"}
+    {
+        "deposit_request",
+        "guarantee_request",
+        "pending",
+        "confirmation",
+        "modification",
+        "reminder",
+        "deposit_receipt",
+    }
 )
 
 _LANGUAGE_SPLIT = re.compile(r"[-_,;\s]")
@@ -288,8 +308,8 @@ def _check(ctx: MessageContext) -> None:
         raise ValueError("party_size must be at least 1")
     if ctx.template in _MONEY_TEMPLATES and ctx.amount_minor is None:
         raise ValueError(f"{ctx.template} needs amount_minor")
-    if ctx.template == "deposit_request" and not ctx.links.payment_url:
-        raise ValueError("deposit_request needs links.payment_url")
+    if ctx.template in _PAYMENT_TEMPLATES and not ctx.links.payment_url:
+        raise ValueError(f"{ctx.template} needs links.payment_url")
     if ctx.template == "waitlist_offer" and (
         not ctx.links.offer_url or ctx.offer_expires_at is None
     ):
@@ -318,7 +338,10 @@ def _format_money(amount_minor: int, currency: str, locale: Locale) -> str:
 
 
 def _url(kind: LinkKind, links: MessageLinks) -> str | None:
-    """The URL behind a link kind; "view" and "feedback" lead to the manage page."""
+    """The URL behind a link kind.
+
+    "view" and "feedback" lead to the manage page, "pay" and "guarantee" to the payment page.
+    """
     match kind:
         case "manage" | "view" | "feedback":
             return links.manage_url
@@ -328,7 +351,7 @@ def _url(kind: LinkKind, links: MessageLinks) -> str | None:
             return links.calendar_url
         case "map":
             return links.map_url
-        case "pay":
+        case "pay" | "guarantee":
             return links.payment_url
         case "confirm":
             return links.confirm_url

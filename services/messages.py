@@ -113,7 +113,7 @@ async def queue_message(
         base_url=base_url, secret=secret, reservation_id=reservation.id, restaurant=restaurant
     )
     payment_url = links.manage_url
-    if intent.template == "deposit_request":
+    if intent.template in {"deposit_request", "guarantee_request"}:
         payment_url = await _payment_url(session, reservation) or links.manage_url
     rendered = render(
         MessageContext(

@@ -207,7 +207,11 @@ class ReservationWorkflow:
             elif status is S.HELD and self._state.payment_session is None:
                 await self._expire()  # no checkout could be opened: the hold cannot be paid
             elif status is S.HELD:
-                await self._message("deposit_request", amount_minor=self._terms().amount_minor)
+                guarantee = self._state.payment_mode is PaymentMode.GUARANTEE
+                await self._message(
+                    "guarantee_request" if guarantee else "deposit_request",
+                    amount_minor=self._terms().amount_minor,
+                )
         while True:
             await self._lifecycle()
             await workflow.wait_condition(workflow.all_handlers_finished)
@@ -389,10 +393,7 @@ class ReservationWorkflow:
             self._start_refund(self._payment_psp, terms.amount_minor, key=f"{rid}:refund:deposit")
         elif decision is Settlement.KEEP and outcome is not Outcome.ATTENDED:
             await self._record_deposit(D.FORFEITED, None)
-            await self._message(
-                "no_show" if outcome is Outcome.NO_SHOW else "fee_charged",
-                amount_minor=terms.amount_minor,
-            )
+            await self._message("deposit_forfeited", amount_minor=terms.amount_minor)
         elif decision is Settlement.RELEASE:
             await self._record_deposit(D.RELEASED, None)
         elif decision is Settlement.CHARGE_FEE:

@@ -34,6 +34,7 @@ CATALOG = LanguageCatalog(
         "calendar": "Zum Kalender hinzufügen",
         "map": "Anfahrt",
         "pay": "Anzahlung leisten",
+        "guarantee": "Reservierung mit Karte garantieren",
         "confirm": "Besuch bestätigen",
         "offer": "Diesen Tisch buchen",
     },
@@ -219,6 +220,32 @@ CATALOG = LanguageCatalog(
             sms="{restaurant}: Ihre Reservierung für {party} am {date} um {time} Uhr konnte"
             " nicht per SMS storniert werden und besteht weiter. Stornieren Sie über diesen"
             " Link oder rufen Sie uns an:",
+        ),
+        "guarantee_request": MessageText(
+            subject="Bitte garantieren Sie Ihre Reservierung bei {restaurant} mit Ihrer Karte",
+            body=(
+                "Vielen Dank für Ihre Reservierung bei {restaurant} für {party} am {date} um"
+                " {time} Uhr.",
+                "Wir halten Ihren Tisch für Sie frei, bis Sie die Reservierung über den"
+                " folgenden Link mit Ihrer Karte garantiert haben. Ihre Karte wird jetzt nicht"
+                " belastet.",
+                "Nur wenn Sie nicht erscheinen oder nach Ablauf der kostenlosen Stornierungsfrist"
+                " stornieren, wird Ihre Karte mit einer Gebühr von höchstens {amount} belastet.",
+            ),
+            sms="{restaurant}: Bitte garantieren Sie Ihren Tisch für {party} am {date} um"
+            " {time} Uhr mit Ihrer Karte. Ihre Karte wird jetzt nicht belastet:",
+        ),
+        "deposit_forfeited": MessageText(
+            subject="Ihre Anzahlung für Ihre Reservierung bei {restaurant}",
+            body=(
+                "Da Ihre Reservierung {reference} bei {restaurant} am {date} um {time} Uhr nach"
+                " Ablauf der kostenlosen Stornierungsfrist storniert wurde oder Sie nicht"
+                " erschienen sind, wurde die Anzahlung von {amount} gemäß den"
+                " Reservierungsbedingungen einbehalten.",
+                "Bei Fragen wenden Sie sich bitte an das Restaurant.",
+            ),
+            sms="{restaurant}: Gemäß den Reservierungsbedingungen wurde Ihre Anzahlung von"
+            " {amount} für die Reservierung {reference} einbehalten.",
         ),
     },
 )

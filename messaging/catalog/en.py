@@ -33,6 +33,7 @@ CATALOG = LanguageCatalog(
         "calendar": "Add to your calendar",
         "map": "Get directions",
         "pay": "Pay the deposit",
+        "guarantee": "Secure your booking with a card",
         "confirm": "Confirm your visit",
         "offer": "Book this table",
     },
@@ -211,6 +212,29 @@ CATALOG = LanguageCatalog(
             ),
             sms="{restaurant}: your booking for {party} on {date} at {time} could not be"
             " cancelled by text and is still active. Cancel via this link or call us:",
+        ),
+        "guarantee_request": MessageText(
+            subject="Please secure your booking at {restaurant} with a card",
+            body=(
+                "Thank you for your booking at {restaurant} for {party} on {date} at {time}.",
+                "We are holding your table until you secure your booking with a card using the"
+                " link below. Nothing will be charged now.",
+                "Your card will only be charged a fee of up to {amount} if you do not come or if"
+                " you cancel after the free-cancellation deadline.",
+            ),
+            sms="{restaurant}: please secure your table for {party} on {date} at {time} with a"
+            " card. Nothing is charged now:",
+        ),
+        "deposit_forfeited": MessageText(
+            subject="Your deposit for your booking at {restaurant}",
+            body=(
+                "As your booking {reference} at {restaurant} on {date} at {time} was cancelled"
+                " after the free-cancellation deadline or was not attended, the deposit of"
+                " {amount} has been kept in line with the booking conditions.",
+                "If you have any questions, please contact the restaurant.",
+            ),
+            sms="{restaurant}: in line with the booking conditions, your deposit of {amount}"
+            " for booking {reference} has been kept.",
         ),
     },
 )

@@ -34,6 +34,7 @@ CATALOG = LanguageCatalog(
         "calendar": "Añadir al calendario",
         "map": "Cómo llegar",
         "pay": "Pagar el depósito",
+        "guarantee": "Garantizar la reserva con tarjeta",
         "confirm": "Confirmar su visita",
         "offer": "Reservar esta mesa",
     },
@@ -212,6 +213,30 @@ CATALOG = LanguageCatalog(
             ),
             sms="{restaurant}: su reserva para {party} el {date} a las {time} no se ha podido"
             " cancelar por SMS y sigue activa. Cancele con este enlace o llámenos:",
+        ),
+        "guarantee_request": MessageText(
+            subject="Garantice su reserva en {restaurant} con una tarjeta",
+            body=(
+                "Gracias por su reserva en {restaurant} para {party} el {date} a las {time}.",
+                "Le guardamos la mesa hasta que garantice la reserva con una tarjeta a través"
+                " del siguiente enlace. Ahora no se le cobrará nada.",
+                "Solo se cargará en su tarjeta un importe de hasta {amount} si no acude o si"
+                " cancela después del plazo de cancelación gratuita.",
+            ),
+            sms="{restaurant}: garantice su mesa para {party} el {date} a las {time} con una"
+            " tarjeta. Ahora no se le cobra nada:",
+        ),
+        "deposit_forfeited": MessageText(
+            subject="Su depósito de la reserva en {restaurant}",
+            body=(
+                "Dado que su reserva {reference} en {restaurant} el {date} a las {time} se"
+                " canceló después del plazo de cancelación gratuita o usted no acudió, el"
+                " depósito de {amount} se ha retenido de acuerdo con las condiciones de"
+                " reserva.",
+                "Si tiene alguna pregunta, póngase en contacto con el restaurante.",
+            ),
+            sms="{restaurant}: según las condiciones de reserva, se ha retenido su depósito de"
+            " {amount} de la reserva {reference}.",
         ),
     },
 )

@@ -33,6 +33,7 @@ CATALOG = LanguageCatalog(
         "calendar": "Ajouter à l'agenda",
         "map": "Itinéraire",
         "pay": "Régler l'acompte",
+        "guarantee": "Garantir la réservation par carte",
         "confirm": "Confirmer votre venue",
         "offer": "Réserver cette table",
     },
@@ -219,6 +220,32 @@ CATALOG = LanguageCatalog(
             ),
             sms="{restaurant} : votre réservation pour {party} le {date} à {time} n'a pas pu"
             " être annulée par SMS et reste active. Annulez via ce lien ou appelez-nous :",
+        ),
+        "guarantee_request": MessageText(
+            subject="Merci de garantir votre réservation chez {restaurant} par carte",
+            body=(
+                "Merci pour votre réservation chez {restaurant} pour {party} le {date} à {time}.",
+                "Nous vous gardons la table jusqu'à ce que vous garantissiez votre réservation"
+                " par carte bancaire via le lien ci-dessous. Aucun montant n'est débité pour"
+                " le moment.",
+                "Votre carte ne sera débitée de frais d'un montant maximal de {amount} que si"
+                " vous ne vous présentez pas ou si vous annulez après la date limite"
+                " d'annulation gratuite.",
+            ),
+            sms="{restaurant} : merci de garantir votre table pour {party} le {date} à {time}"
+            " par carte. Aucun montant n'est débité pour le moment :",
+        ),
+        "deposit_forfeited": MessageText(
+            subject="Votre acompte pour votre réservation chez {restaurant}",
+            body=(
+                "Votre réservation {reference} chez {restaurant} le {date} à {time} ayant été"
+                " annulée après la date limite d'annulation gratuite ou n'ayant pas été"
+                " honorée, l'acompte de {amount} a été conservé conformément aux conditions de"
+                " réservation.",
+                "Pour toute question, n'hésitez pas à contacter le restaurant.",
+            ),
+            sms="{restaurant} : conformément aux conditions de réservation, votre acompte de"
+            " {amount} pour la réservation {reference} a été conservé.",
         ),
     },
 )

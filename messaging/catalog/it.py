@@ -33,6 +33,7 @@ CATALOG = LanguageCatalog(
         "calendar": "Aggiungi al calendario",
         "map": "Indicazioni stradali",
         "pay": "Versa la caparra",
+        "guarantee": "Garantisci la prenotazione con la carta",
         "confirm": "Conferma la visita",
         "offer": "Prenota questo tavolo",
     },
@@ -220,6 +221,31 @@ CATALOG = LanguageCatalog(
             sms="{restaurant}: non è stato possibile annullare via SMS la sua prenotazione per"
             " {party}, {date} alle {time}: è ancora valida. Annulli con questo link o ci"
             " chiami:",
+        ),
+        "guarantee_request": MessageText(
+            subject="Garantisca la sua prenotazione presso {restaurant} con una carta",
+            body=(
+                "Grazie per la sua prenotazione presso {restaurant} per {party}, {date} alle"
+                " {time}.",
+                "Teniamo il tavolo a sua disposizione finché non garantirà la prenotazione con"
+                " una carta tramite il link qui sotto. Al momento non le verrà addebitato nulla.",
+                "Sulla carta le sarà addebitato un importo fino a {amount} solo se non si"
+                " presenta o se annulla dopo il termine per l'annullamento gratuito.",
+            ),
+            sms="{restaurant}: garantisca il tavolo per {party}, {date} alle {time}, con una"
+            " carta. Al momento non le viene addebitato nulla:",
+        ),
+        "deposit_forfeited": MessageText(
+            subject="La sua caparra per la prenotazione presso {restaurant}",
+            body=(
+                "Poiché la prenotazione {reference} presso {restaurant}, {date} alle {time}, è"
+                " stata annullata dopo il termine per l'annullamento gratuito o non è stata"
+                " onorata, la caparra di {amount} è stata trattenuta in base alle condizioni di"
+                " prenotazione.",
+                "Per qualsiasi domanda, contatti pure il ristorante.",
+            ),
+            sms="{restaurant}: in base alle condizioni di prenotazione, la caparra di {amount}"
+            " per la prenotazione {reference} è stata trattenuta.",
         ),
     },
 )

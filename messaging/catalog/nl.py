@@ -33,6 +33,7 @@ CATALOG = LanguageCatalog(
         "calendar": "Toevoegen aan agenda",
         "map": "Routebeschrijving",
         "pay": "Aanbetaling voldoen",
+        "guarantee": "Reservering garanderen met uw kaart",
         "confirm": "Bezoek bevestigen",
         "offer": "Deze tafel reserveren",
     },
@@ -217,6 +218,30 @@ CATALOG = LanguageCatalog(
             ),
             sms="{restaurant}: uw reservering voor {party} op {date} om {time} kon niet per"
             " sms worden geannuleerd en staat nog. Annuleer via deze link of bel ons:",
+        ),
+        "guarantee_request": MessageText(
+            subject="Garandeer uw reservering bij {restaurant} met uw kaart",
+            body=(
+                "Hartelijk dank voor uw reservering bij {restaurant} voor {party} op {date} om"
+                " {time}.",
+                "Wij houden uw tafel voor u vast totdat u de reservering via de onderstaande"
+                " link met uw kaart garandeert. Er wordt nu niets in rekening gebracht.",
+                "Alleen als u niet komt of pas na de termijn voor kosteloos annuleren annuleert,"
+                " brengen wij kosten van maximaal {amount} in rekening op uw kaart.",
+            ),
+            sms="{restaurant}: garandeer uw tafel voor {party} op {date} om {time} met uw"
+            " kaart. Er wordt nu niets in rekening gebracht:",
+        ),
+        "deposit_forfeited": MessageText(
+            subject="Uw aanbetaling voor uw reservering bij {restaurant}",
+            body=(
+                "Omdat uw reservering {reference} bij {restaurant} op {date} om {time} na de"
+                " termijn voor kosteloos annuleren is geannuleerd of u niet bent gekomen, is de"
+                " aanbetaling van {amount} conform de reserveringsvoorwaarden ingehouden.",
+                "Heeft u vragen, neem dan gerust contact op met het restaurant.",
+            ),
+            sms="{restaurant}: conform de reserveringsvoorwaarden is uw aanbetaling van"
+            " {amount} voor reservering {reference} ingehouden.",
         ),
     },
 )

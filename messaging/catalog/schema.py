@@ -30,12 +30,24 @@ TemplateName = Literal[
     "waitlist_offer",
     "staff_reply",
     "sms_cancel_refused",
+    "guarantee_request",
+    "deposit_forfeited",
 ]
 TEMPLATE_NAMES: tuple[TemplateName, ...] = get_args(TemplateName)
 
-# What a link leads to; "view" and "feedback" are the manage page under another caption.
+# What a link leads to; "view" and "feedback" are the manage page under another caption,
+# "guarantee" is the payment page where the guest leaves a card (nothing is charged).
 LinkKind = Literal[
-    "manage", "view", "feedback", "cancel", "calendar", "map", "pay", "confirm", "offer"
+    "manage",
+    "view",
+    "feedback",
+    "cancel",
+    "calendar",
+    "map",
+    "pay",
+    "guarantee",
+    "confirm",
+    "offer",
 ]
 LINK_KINDS: tuple[LinkKind, ...] = get_args(LinkKind)
 

@@ -230,6 +230,8 @@ MessageTemplate = Literal[
     "reminder",
     "review_request",
     "no_show",
+    "guarantee_request",
+    "deposit_forfeited",
 ]
 
 

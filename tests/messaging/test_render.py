@@ -123,6 +123,16 @@ def test_every_template_renders_in_every_language(template: TemplateName, langua
     assert len(message.sms) <= 320, message.sms
 
 
+MONEY_TEMPLATES = (
+    "deposit_request",
+    "guarantee_request",
+    "deposit_receipt",
+    "refund_issued",
+    "fee_charged",
+    "deposit_forfeited",
+)
+
+
 @pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
 @pytest.mark.parametrize("template", TEMPLATE_NAMES)
 def test_renders_without_optional_fields(template: TemplateName, language: str) -> None:
@@ -136,7 +146,7 @@ def test_renders_without_optional_fields(template: TemplateName, language: str) 
         cancellation_deadline_at=None,
         guest_first_name="  ",
     )
-    if template not in ("deposit_request", "deposit_receipt", "refund_issued", "fee_charged"):
+    if template not in MONEY_TEMPLATES:
         ctx = replace(ctx, amount_minor=None)
     if template != "staff_reply":
         ctx = replace(ctx, free_text=None)
@@ -308,6 +318,7 @@ ACTIVE = (LINKS.manage_url, LINKS.cancel_url, LINKS.calendar_url, LINKS.map_url)
     ("template", "expected"),
     [
         ("deposit_request", (LINKS.payment_url, *ACTIVE)),
+        ("guarantee_request", (LINKS.payment_url, *ACTIVE)),
         ("pending", ACTIVE),
         ("confirmation", ACTIVE),
         ("modification", ACTIVE),
@@ -324,6 +335,7 @@ ACTIVE = (LINKS.manage_url, LINKS.cancel_url, LINKS.calendar_url, LINKS.map_url)
         ("refund_issued", (LINKS.manage_url,)),
         ("no_show", (LINKS.manage_url,)),
         ("fee_charged", (LINKS.manage_url,)),
+        ("deposit_forfeited", (LINKS.manage_url,)),
     ],
 )
 def test_email_links(template: TemplateName, expected: tuple[str, ...]) -> None:
@@ -334,7 +346,12 @@ def test_email_links(template: TemplateName, expected: tuple[str, ...]) -> None:
     # the main action comes first
     first = re.search(r'href="([^"]+)"', message.html)
     assert first is not None and first.group(1) == expected[0]
-    if template.startswith("cancellation") or template in ("declined", "hold_expired", "no_show"):
+    if template.startswith("cancellation") or template in (
+        "declined",
+        "hold_expired",
+        "no_show",
+        "deposit_forfeited",
+    ):
         assert LINKS.cancel_url not in message.text
 
 
@@ -352,6 +369,8 @@ def test_link_with_query_string_is_escaped_in_html_only() -> None:
         ("confirmation", LINKS.manage_url),
         ("reminder", LINKS.manage_url),
         ("deposit_request", LINKS.payment_url),
+        ("guarantee_request", LINKS.payment_url),
+        ("deposit_forfeited", LINKS.manage_url),
         ("waitlist_offer", LINKS.offer_url),
     ],
 )
@@ -367,11 +386,69 @@ def test_deposit_request_shows_amount_and_payment_link() -> None:
     assert "Pay the deposit: https://pay.example.com/session/ps_9" in message.text
 
 
-@pytest.mark.parametrize("template", ["deposit_receipt", "refund_issued", "fee_charged"])
+@pytest.mark.parametrize(
+    "template", ["deposit_receipt", "refund_issued", "fee_charged", "deposit_forfeited"]
+)
 def test_money_messages_show_the_amount(template: TemplateName) -> None:
     message = render(context(template, "it", amount_minor=1999))
     assert "19,99\u00a0€" in message.text
     assert "19,99 €" in message.sms
+
+
+@pytest.mark.parametrize(
+    ("language", "nothing_charged", "caption"),
+    [
+        ("en", "Nothing will be charged now", "Secure your booking with a card"),
+        ("nl", "Er wordt nu niets in rekening gebracht", "Reservering garanderen met uw kaart"),
+        ("de", "Ihre Karte wird jetzt nicht belastet", "Reservierung mit Karte garantieren"),
+    ],
+)
+def test_guarantee_request_says_nothing_is_charged_now(
+    language: str, nothing_charged: str, caption: str
+) -> None:
+    message = render(context("guarantee_request", language))
+    assert nothing_charged in message.text and nothing_charged in message.html
+    assert message.sms.endswith(f": {LINKS.payment_url}")
+    # the main action is the card guarantee, on the payment page
+    assert f"{caption}: {LINKS.payment_url}" in message.text
+    assert LINKS.cancel_url in message.text
+
+
+def test_guarantee_request_sms_in_dutch_and_german() -> None:
+    dutch = render(context("guarantee_request", "nl")).sms
+    assert "nu niets in rekening gebracht" in dutch and "zo 12 jul" in dutch
+    german = render(context("guarantee_request", "de")).sms
+    assert "jetzt nicht belastet" in german
+
+
+def test_guarantee_request_shows_the_maximum_fee_and_deadline() -> None:
+    message = render(context("guarantee_request", "nl", amount_minor=3000))
+    assert "maximaal €\u00a030,00" in message.text
+    assert "U kunt kosteloos annuleren tot zaterdag 11 juli 2026 om 20:00." in message.text
+    german = render(context("guarantee_request", "de", amount_minor=3000))
+    assert "höchstens 30,00\u00a0€" in german.text
+
+
+@pytest.mark.parametrize(
+    ("language", "amount"),
+    [
+        ("en", "€42.50"),
+        ("nl", "€\u00a042,50"),
+        ("de", "42,50\u00a0€"),
+        ("fr", "42,50\u00a0€"),
+    ],
+)
+def test_deposit_forfeited_shows_the_amount_in_the_guest_locale(language: str, amount: str) -> None:
+    message = render(context("deposit_forfeited", language, amount_minor=4250))
+    assert amount in message.text and amount in message.html
+    assert amount.replace("\u00a0", " ") in message.sms
+    assert "RES-2026-000042" in message.sms
+    assert "https://pay.example.com" not in message.text
+
+
+def test_deposit_forfeited_in_swiss_francs() -> None:
+    message = render(context("deposit_forfeited", "de-CH", currency="CHF", amount_minor=4550))
+    assert "CHF\u00a045.50" in message.text
 
 
 def test_waitlist_offer_shows_offer_link_and_expiry() -> None:
@@ -432,6 +509,9 @@ def test_braces_in_free_text_are_kept_literally() -> None:
     [
         ("deposit_request", {"amount_minor": None}),
         ("deposit_request", {"links": replace(LINKS, payment_url=None)}),
+        ("guarantee_request", {"amount_minor": None}),
+        ("guarantee_request", {"links": replace(LINKS, payment_url=None)}),
+        ("deposit_forfeited", {"amount_minor": None}),
         ("refund_issued", {"amount_minor": None}),
         ("waitlist_offer", {"offer_expires_at": None}),
         ("waitlist_offer", {"links": replace(LINKS, offer_url=None)}),

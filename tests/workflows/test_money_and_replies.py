@@ -96,6 +96,7 @@ async def test_a_late_cancellation_forfeits_and_a_manager_may_waive(run: Run) ->
     await handle.execute_update(ReservationWorkflow.cancel, CancelRequest(by="guest"))
     state = await handle.query(ReservationWorkflow.state)
     assert state.deposit_status.value == "forfeited" and run.book.money == []
+    assert run.book.templates()[-1] == "deposit_forfeited"
     await run.env.sleep(timedelta(days=3))
     await handle.execute_update(ReservationWorkflow.waive, WAIVER)
     with pytest.raises(WorkflowUpdateFailedError):
@@ -135,6 +136,7 @@ async def test_a_guarantee_no_show_charges_the_fee_on_the_stored_card(run: Run) 
     await handle.execute_update(ReservationWorkflow.waive, WAIVER)
     result = await handle.result()
     charge, refund = run.book.money
+    assert run.book.templates()[0] == "guarantee_request"
     assert charge.kind == "charge_fee" and charge.amount_minor == 4000
     assert charge.stored_payment_method_id == "CARD-1"
     assert refund.kind == "refund" and refund.payment_psp_reference == "PSP-" + charge.key
