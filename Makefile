@@ -37,6 +37,8 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.search
 	$(BIN)/python -m benchmarks.contention
 	$(BIN)/python -m benchmarks.booking_latency
+	$(BIN)/python -m benchmarks.messages
+	$(BIN)/python -m benchmarks.payment_webhooks
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache .hypothesis

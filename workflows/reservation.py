@@ -162,6 +162,7 @@ class ReservationWorkflow:
         # unknown payments wait here until the charge's pspReference is known
         self._charging = False
         self._deferred: list[PaymentEvent] = []
+        self._receipt_due: int | None = None  # the deposit paid, for its receipt
 
     # ---- run -------------------------------------------------------------------------
 
@@ -309,6 +310,10 @@ class ReservationWorkflow:
             action = A.CONFIRM_DEPOSIT_PAID
             if await self._transition(action):
                 await self._on_confirmed()
+        # the receipt follows the decision, so the booking is confirmed one step sooner
+        if self._state.deposit_status is D.PAID and self._receipt_due is not None:
+            await self._message("deposit_receipt", amount_minor=self._receipt_due)
+        self._receipt_due = None
 
     async def _expire(self) -> None:
         await self._transition(A.EXPIRE, release_tables=True)
@@ -497,7 +502,7 @@ class ReservationWorkflow:
                 guarantee = self._state.payment_mode is PaymentMode.GUARANTEE
                 await self._record_deposit(D.GUARANTEED if guarantee else D.PAID, event)
                 if not guarantee:
-                    await self._message("deposit_receipt", amount_minor=event.amount_minor)
+                    self._receipt_due = event.amount_minor
             elif event.psp_reference != self._payment_psp and event.amount_minor > 0:
                 # paid after the hold ended, or paid twice: the money goes back
                 rid = self._state.reservation_id
