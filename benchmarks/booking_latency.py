@@ -63,6 +63,7 @@ from models.schemas.floor import TableCreate
 from models.schemas.restaurant import BookingSettings, RestaurantCreate, ServiceHours
 from reservations.cache import MemoryCache, create_cache
 from reservations.db import create_engine, session_factory
+from reservations.logging import configure_logging
 from reservations.settings import Settings
 from rules.slots import local_to_utc
 from services.allocation import hold_tables
@@ -548,6 +549,7 @@ async def run_direct(
 
 
 async def main(bookings: int, clients: int, sequential: int, sandbox: bool) -> None:
+    configure_logging("WARNING")  # the outbox providers log every message at INFO
     total = clients + sequential + bookings + 2 * (clients + bookings)
     slots = Slots(per_day=max(PER_DAY, math.ceil(total / 700)))
     async with fresh_database("booking") as url:

@@ -136,10 +136,28 @@ async def terms_for_booking(
 ) -> tuple[PaymentTerms, dict[str, Any]]:
     """The terms a new booking gets under today's policy, and that policy frozen."""
     policy = policy_of(restaurant)
-    moment = await booking_moment(session, restaurant, day=day, at=at, party_size=party_size)
+    moment = await _moment_for(session, restaurant, policy, day=day, at=at, party_size=party_size)
     return terms_for(policy, moment), frozen(
         policy, cancellation_deadline_hours=restaurant.cancellation_deadline_hours
     )
+
+
+async def _moment_for(
+    session: AsyncSession,
+    restaurant: Restaurant,
+    policy: PaymentPolicy,
+    *,
+    day: date,
+    at: time,
+    party_size: int,
+) -> BookingMoment:
+    # the service and special-day lookups cost two queries in the hold's transaction:
+    # only a policy with day conditions needs them
+    if policy.mode is PaymentMode.NONE or not (
+        policy.weekdays or policy.services or policy.on_special_days
+    ):
+        return BookingMoment(party_size=party_size, weekday=day.weekday())
+    return await booking_moment(session, restaurant, day=day, at=at, party_size=party_size)
 
 
 async def terms_after_change(
@@ -148,8 +166,9 @@ async def terms_after_change(
     """The terms a modified booking would have under the policy frozen at booking."""
     restaurant = await session.get(Restaurant, reservation.restaurant_id)
     assert restaurant is not None
-    moment = await booking_moment(session, restaurant, day=day, at=at, party_size=party_size)
-    return terms_for(thawed(reservation.payment_policy), moment)
+    policy = thawed(reservation.payment_policy)
+    moment = await _moment_for(session, restaurant, policy, day=day, at=at, party_size=party_size)
+    return terms_for(policy, moment)
 
 
 def current_terms(reservation: Reservation) -> PaymentTerms:
