@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, vCalAddress
+from icalendar import Calendar, Event, Timezone, vCalAddress
 
 PRODID = "-//reservations//Restaurant reservations//EN"
 
@@ -72,12 +73,20 @@ def reservation_calendar(
     # Only the years around the booking: the full 1970-2038 history of a zone
     # makes the attachment several kilobytes for nothing.
     local_start = start.astimezone(zone)
-    calendar.add_missing_timezones(
-        first_date=date(local_start.year - 1, 1, 1),
-        last_date=date(end.astimezone(zone).year + 2, 1, 1),
+    calendar.add_component(
+        _vtimezone(timezone, local_start.year - 1, end.astimezone(zone).year + 2)
     )
     ical: bytes = calendar.to_ical()
     return ical
+
+
+@lru_cache(maxsize=256)
+def _vtimezone(tzid: str, first_year: int, last_year: int) -> Timezone:
+    """The zone's VTIMEZONE for those years; built from its transitions once, then reused
+    (building it is most of the cost of a calendar file, and nothing mutates it)."""
+    return Timezone.from_tzid(
+        tzid, first_date=date(first_year, 1, 1), last_date=date(last_year, 1, 1)
+    )
 
 
 def _wall_clock(instant: datetime, zone: ZoneInfo) -> datetime:
