@@ -69,7 +69,10 @@ async def test_session_is_deterministic_per_key() -> None:
     assert first.session_data == "local"
     assert first.client_key == "local"
     assert first.environment == "local"
-    assert first.checkout_url == f"{BASE}/api/v1/reservations/payments/local/checkout/{first.session_id}"
+    assert (
+        first.checkout_url
+        == f"{BASE}/api/v1/reservations/payments/local/checkout/{first.session_id}"
+    )
 
 
 @pytest.mark.parametrize("operation", ["refund", "capture", "cancel"])
