@@ -24,6 +24,7 @@ from models.orm import Payment, Reservation, Restaurant
 from payments.config import webhook_credentials
 from payments.local import local_psp_reference
 from payments.notifications import signed_notification
+from reservations.settings import Environment
 from services.guest_links import reservation_links
 
 router = APIRouter(prefix="/payments/local/checkout", tags=["local payments"])
@@ -35,6 +36,9 @@ async def _session_payment(
 ) -> tuple[Payment, Reservation, Restaurant]:
     if settings.payment_provider != "local":
         raise NotFound("the local checkout is off: payments go through Adyen")
+    if settings.environment is Environment.PRODUCTION:
+        # a simulated payment must never confirm a real booking
+        raise NotFound("the local checkout is for development only")
     row = (
         await session.execute(
             select(Payment, Reservation, Restaurant)

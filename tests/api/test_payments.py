@@ -26,12 +26,14 @@ import pytest
 from sqlalchemy import func, select, text
 from temporalio.testing import WorkflowEnvironment
 
+from api.app import create_app
 from models.enums import NotificationChannel, NotificationStatus, StaffRole
 from models.orm import Notification, ProcessedWebhookEvent
 from payments.notifications import signed_notification
+from reservations.cache import MemoryCache
 from tests.api.conftest import LiveApi, live_api
 from tests.api.test_reservation_lifecycle import BASE, booking, restaurant, soon
-from tests.conftest import Database
+from tests.conftest import Database, test_settings
 from tests.messaging.fake_twilio import ACCOUNT_SID as TWILIO_SID
 from tests.messaging.fake_twilio import AUTH_TOKEN as TWILIO_TOKEN
 from tests.messaging.fake_twilio import FROM_NUMBER as TWILIO_FROM
@@ -843,3 +845,15 @@ async def test_a_no_show_before_the_booking_starts_is_refused(pg_shop: Shop) -> 
         await asyncio.sleep(0.3)
         charged = [r for r in shop.fake.requests if r.endpoint == "/payments"]
         assert charged == [], "a guest was charged a no-show fee ten days early"
+
+
+async def test_the_local_checkout_is_closed_in_production(db: Database) -> None:
+    settings = test_settings(db.url, environment="production")
+    app = create_app(settings, engine=db.engine, cache=MemoryCache())
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            page = await client.get(f"{BASE}/payments/local/checkout/LOCAL-SESSION-0")
+            paid = await client.post(f"{BASE}/payments/local/checkout/LOCAL-SESSION-0/pay")
+    assert page.status_code == 404 and "development only" in page.json()["detail"]
+    assert paid.status_code == 404
