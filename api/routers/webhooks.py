@@ -190,11 +190,12 @@ async def twilio_sms(
     )
     reservation_id = reservation.id
     await session.commit()
-    if kind in {"confirm", "cancel"}:
-        await send_signal(
-            temporal,
-            reservation_id=reservation_id,
-            signal="sms_reply",
-            arg=SmsReply(message_sid=sms.message_sid, kind=kind),
-        )
+    # every reply reaches the workflow (de-duplicated there by MessageSid); it acts on
+    # confirm and cancel, the rest is for staff in the thread
+    await send_signal(
+        temporal,
+        reservation_id=reservation_id,
+        signal="sms_reply",
+        arg=SmsReply(message_sid=sms.message_sid, kind=kind),
+    )
     return twiml

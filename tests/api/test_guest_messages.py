@@ -483,7 +483,8 @@ async def test_two_way_sms_confirm_thread_staff_answer_and_cancel(channels: Gues
     assert len(cancellations) == 1
     assert event_of(calendar_part(cancellations[0]))["STATUS"] == "CANCELLED"
 
-    # the workflow heard JA twice (same MessageSid) and X, and acted on JA once
+    # the workflow heard every reply (JA twice with the same MessageSid, the question,
+    # and X), and acted on JA once
     history = await g.live.env.client.get_workflow_handle(
         workflow_id(uuid.UUID(rid_id))
     ).fetch_history()
@@ -492,7 +493,7 @@ async def test_two_way_sms_confirm_thread_staff_answer_and_cancel(channels: Gues
         for e in history.events
         if e.HasField("workflow_execution_signaled_event_attributes")
     ]
-    assert signals.count("sms_reply") == 3
+    assert signals.count("sms_reply") == 4
     transitions = [
         e.activity_task_scheduled_event_attributes.input.payloads[0].data
         for e in history.events
