@@ -33,7 +33,8 @@ from payments.notifications import signed_notification
 from reservations.cache import MemoryCache
 from tests.api.conftest import LiveApi, live_api
 from tests.api.test_reservation_lifecycle import BASE, booking, restaurant, soon
-from tests.conftest import Database, test_settings
+from tests.conftest import Database
+from tests.conftest import test_settings as settings_for
 from tests.messaging.fake_twilio import ACCOUNT_SID as TWILIO_SID
 from tests.messaging.fake_twilio import AUTH_TOKEN as TWILIO_TOKEN
 from tests.messaging.fake_twilio import FROM_NUMBER as TWILIO_FROM
@@ -848,7 +849,7 @@ async def test_a_no_show_before_the_booking_starts_is_refused(pg_shop: Shop) -> 
 
 
 async def test_the_local_checkout_is_closed_in_production(db: Database) -> None:
-    settings = test_settings(db.url, environment="production")
+    settings = settings_for(db.url, environment="production")
     app = create_app(settings, engine=db.engine, cache=MemoryCache())
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
