@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -71,3 +73,8 @@ async def transaction(factory: async_sessionmaker[AsyncSession]) -> AsyncIterato
 def is_postgres(engine: AsyncEngine) -> bool:
     """True when the engine talks to PostgreSQL."""
     return engine.dialect.name == "postgresql"
+
+
+def upsert_insert(session: AsyncSession) -> Any:
+    """The session's dialect's INSERT, which has ON CONFLICT DO NOTHING / DO UPDATE."""
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert

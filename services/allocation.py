@@ -28,14 +28,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select, text, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.enums import AllocationStatus
 from models.orm import ReferenceCounter, Reservation, RestaurantTable, TableAllocation
 from models.schemas.booking import AlternativeSlot, BookingRequest, HoldOutcome
+from reservations.db import upsert_insert
 from rules.availability import UnavailableReason
 from rules.occupancy import TableOccupancy
 from rules.references import format_reference
@@ -442,7 +441,7 @@ async def next_reference(session: AsyncSession, *, year: int) -> str:
     The counter row stays locked until the caller's transaction ends: call this in a
     short transaction of its own so bookings are not serialized behind it.
     """
-    insert = pg_insert if _is_postgres(session) else sqlite_insert
+    insert = upsert_insert(session)
     await session.execute(
         insert(ReferenceCounter)
         .values(year=year, last_number=0)

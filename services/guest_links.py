@@ -11,8 +11,8 @@ import uuid
 from dataclasses import dataclass
 from urllib.parse import quote_plus, urlencode
 
-from api.manage_links import manage_token
 from models.orm import Restaurant
+from services.manage_links import manage_token
 
 RESERVATIONS_PATH = "/api/v1/reservations/reservations"
 
@@ -26,14 +26,19 @@ class ReservationLinks:
     map_url: str | None
 
 
+def postal_address(restaurant: Restaurant) -> str | None:
+    """Street, postal code and city on one line, or None when none is known."""
+    parts = [restaurant.address_line1, restaurant.postal_code, restaurant.city]
+    return ", ".join(p for p in parts if p) or None
+
+
 def map_url(restaurant: Restaurant) -> str | None:
     """An OpenStreetMap link: by coordinates when known, else by address."""
     if restaurant.latitude is not None and restaurant.longitude is not None:
         lat, lon = restaurant.latitude, restaurant.longitude
         return f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=18/{lat}/{lon}"
-    parts = [restaurant.address_line1, restaurant.postal_code, restaurant.city]
-    address = ", ".join(p for p in parts if p)
-    if not address:
+    address = postal_address(restaurant)
+    if address is None:
         return None
     return f"https://www.openstreetmap.org/search?query={quote_plus(address)}"
 

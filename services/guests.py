@@ -6,12 +6,11 @@ import uuid
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.orm import Guest
 from models.schemas.reservation import GuestIn
+from reservations.db import upsert_insert
 
 
 def normalise_email(email: str) -> str:
@@ -40,10 +39,10 @@ async def upsert_guest(session: AsyncSession, *, data: GuestIn) -> Guest:
         "email_notifications": data.email_notifications,
         "sms_notifications": data.sms_notifications,
     }
-    dialect = session.bind.dialect.name if session.bind else "postgresql"
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
     await session.execute(
-        insert(Guest).values(**values).on_conflict_do_nothing(index_elements=[Guest.email])
+        upsert_insert(session)(Guest)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=[Guest.email])
     )
     guest = await session.scalar(select(Guest).where(Guest.email == email))
     assert guest is not None

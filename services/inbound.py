@@ -8,8 +8,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.enums import MessageDirection, NotificationChannel, NotificationStatus
@@ -21,13 +19,8 @@ from models.orm import (
     Reservation,
     ThreadMessage,
 )
+from reservations.db import upsert_insert
 from rules.state_machine import ACTIVE_STATUSES
-
-
-def _insert(session: AsyncSession) -> Any:
-    return (
-        pg_insert if session.bind and session.bind.dialect.name == "postgresql" else sqlite_insert
-    )
 
 
 async def reservation_for_payment(
@@ -76,7 +69,7 @@ async def mark_processed(
 ) -> None:
     """Remember a provider event (a concurrent redelivery's insert is a no-op)."""
     await session.execute(
-        _insert(session)(ProcessedWebhookEvent)
+        upsert_insert(session)(ProcessedWebhookEvent)
         .values(id=uuid.uuid4(), provider=provider, event_id=event_id, payload=payload)
         .on_conflict_do_nothing(index_elements=["provider", "event_id"])
     )
@@ -115,7 +108,7 @@ async def record_inbound_sms(
 ) -> bool:
     """Add a guest's SMS to the reservation's thread; False if this MessageSid was seen."""
     result = await session.execute(
-        _insert(session)(ThreadMessage)
+        upsert_insert(session)(ThreadMessage)
         .values(
             id=uuid.uuid4(),
             reservation_id=reservation_id,

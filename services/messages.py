@@ -11,17 +11,17 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messaging.calendar import reservation_calendar
 from messaging.render import MessageContext, MessageLinks, pick_language, render
 from models.enums import NotificationChannel, ReservationStatus
-from models.orm import Guest, Notification, Payment, Reservation, Restaurant, ThreadMessage
+from models.orm import Guest, Notification, Reservation, Restaurant, ThreadMessage
 from models.schemas.lifecycle import MessageIntent
-from services.guest_links import ReservationLinks, reservation_links
-from services.payments import session_key
+from reservations.db import upsert_insert
+from services.errors import NotFoundError
+from services.guest_links import ReservationLinks, postal_address, reservation_links
+from services.payments import booking_of, checkout_session_of
 
 # walk-ins without an email get an address here (see services/booking); never mail it
 PLACEHOLDER_EMAIL_DOMAIN = "no-email.walk-in"
@@ -50,11 +50,6 @@ CANCELLED = frozenset(
 )
 
 
-def _address(restaurant: Restaurant) -> str | None:
-    parts = [restaurant.address_line1, restaurant.postal_code, restaurant.city]
-    return ", ".join(p for p in parts if p) or None
-
-
 def _channels(guest: Guest, template: str) -> list[tuple[NotificationChannel, str]]:
     """The channels the guest accepts for this message, with their addresses."""
     wants_email = guest.email_notifications and not guest.email.endswith(
@@ -76,17 +71,6 @@ def _channels(guest: Guest, template: str) -> list[tuple[NotificationChannel, st
     return channels
 
 
-async def _payment_url(session: AsyncSession, reservation: Reservation) -> str | None:
-    payment = (
-        await session.execute(
-            select(Payment).where(Payment.idempotency_key == session_key(reservation.id))
-        )
-    ).scalar_one_or_none()
-    stored = (payment.details or {}).get("session") if payment else None
-    url = stored.get("checkout_url") if stored else None
-    return str(url) if url else None
-
-
 async def queue_message(
     session: AsyncSession, *, intent: MessageIntent, base_url: str, secret: str
 ) -> list[uuid.UUID]:
@@ -94,17 +78,10 @@ async def queue_message(
 
     Returns the ids of this intent's outbox rows (those queued before, on a retry, too).
     """
-    row = (
-        await session.execute(
-            select(Reservation, Guest, Restaurant)
-            .join(Guest, Guest.id == Reservation.guest_id)
-            .join(Restaurant, Restaurant.id == Reservation.restaurant_id)
-            .where(Reservation.id == intent.reservation_id)
-        )
-    ).one_or_none()
-    if row is None:
+    try:
+        reservation, guest, restaurant = await booking_of(session, intent.reservation_id)
+    except NotFoundError:
         return []
-    reservation, guest, restaurant = row
     free_text: str | None = None
     if intent.thread_message_id is not None:
         thread = await session.get(ThreadMessage, intent.thread_message_id)
@@ -114,7 +91,8 @@ async def queue_message(
     )
     payment_url = links.manage_url
     if intent.template in {"deposit_request", "guarantee_request"}:
-        payment_url = await _payment_url(session, reservation) or links.manage_url
+        checkout = await checkout_session_of(session, reservation.id)
+        payment_url = (checkout.checkout_url if checkout else None) or links.manage_url
     rendered = render(
         MessageContext(
             template=intent.template,
@@ -122,7 +100,7 @@ async def queue_message(
             guest_first_name=guest.first_name,
             restaurant_name=restaurant.name,
             restaurant_timezone=restaurant.timezone,
-            restaurant_address=_address(restaurant),
+            restaurant_address=postal_address(restaurant),
             restaurant_phone=restaurant.phone,
             reference=reservation.reference,
             starts_at=reservation.starts_at,
@@ -141,9 +119,7 @@ async def queue_message(
             free_text=free_text,
         )
     )
-    insert = (
-        pg_insert if session.bind and session.bind.dialect.name == "postgresql" else sqlite_insert
-    )
+    insert = upsert_insert(session)
     distinct = intent.thread_message_id or intent.sequence
     keys: list[str] = []
     for channel, recipient in _channels(guest, intent.template):
@@ -189,7 +165,7 @@ def calendar_file(
         duration_minutes=reservation.duration_minutes,
         timezone=restaurant.timezone,
         summary=f"{restaurant.name} ({reservation.party_size})",
-        location=_address(restaurant),
+        location=postal_address(restaurant),
         description=f"Reservation {reservation.reference} for {reservation.party_size}",
         url=links.manage_url,
         organizer_email=restaurant.email,

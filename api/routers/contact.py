@@ -9,8 +9,9 @@ from fastapi import APIRouter, Query, status
 
 from api.deps import HostOf, ManagerOf, PageDep, SessionDep
 from api.lifecycle import send_signal, send_update
-from api.problems import Conflict, NotFound
+from api.problems import Conflict
 from api.routers.reservations import TemporalDep
+from api.routers.service import require_owned
 from api.views import staff_reservation_out
 from models.enums import NotificationChannel, NotificationStatus
 from models.schemas.common import Page
@@ -29,12 +30,6 @@ from services import conversations, payments
 from services import reservation_queries as queries
 
 router = APIRouter(prefix="/restaurants/{restaurant_id}", tags=["guest contact and money"])
-
-
-async def _owned(session: SessionDep, restaurant_id: uuid.UUID, reservation_id: uuid.UUID) -> None:
-    view = await queries.get_view(session, reservation_id=reservation_id)
-    if view.reservation.restaurant_id != restaurant_id:
-        raise NotFound(f"reservation {reservation_id} not found")
 
 
 @router.get("/outbox", response_model=Page[NotificationOut], summary="Messages to guests")
@@ -71,7 +66,7 @@ async def list_outbox(
 async def list_thread(
     reservation_id: uuid.UUID, scope: HostOf, session: SessionDep
 ) -> list[ThreadMessageOut]:
-    await _owned(session, scope.restaurant_id, reservation_id)
+    await require_owned(session, scope.restaurant_id, reservation_id)
     rows = await conversations.thread(session, reservation_id=reservation_id)
     return [ThreadMessageOut.model_validate(r) for r in rows]
 
@@ -89,7 +84,7 @@ async def answer_guest(
     session: SessionDep,
     temporal: TemporalDep,
 ) -> ThreadMessageOut:
-    await _owned(session, scope.restaurant_id, reservation_id)
+    await require_owned(session, scope.restaurant_id, reservation_id)
     message = await conversations.add_staff_answer(
         session, reservation_id=reservation_id, staff_id=scope.staff.id, body=data.body
     )
@@ -115,7 +110,7 @@ async def answer_guest(
     summary="Every money movement of the reservation, and waivers",
 )
 async def money_of(reservation_id: uuid.UUID, scope: HostOf, session: SessionDep) -> MoneyOut:
-    await _owned(session, scope.restaurant_id, reservation_id)
+    await require_owned(session, scope.restaurant_id, reservation_id)
     return MoneyOut(
         payments=[
             PaymentOut.model_validate(p)
@@ -140,7 +135,7 @@ async def waive(
     session: SessionDep,
     temporal: TemporalDep,
 ) -> StaffReservationOut:
-    await _owned(session, scope.restaurant_id, reservation_id)
+    await require_owned(session, scope.restaurant_id, reservation_id)
     await send_update(
         temporal,
         session=session,

@@ -19,7 +19,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from api.deps import SessionDep
 from api.dropin import dropin_html
 from api.lifecycle import send_update
-from api.manage_links import reservation_in_token
 from api.problems import NotFound, Problem
 from api.routers.reservations import TemporalDep
 from models.enums import DepositStatus
@@ -28,6 +27,7 @@ from models.schemas.lifecycle import CancelRequest
 from rules.state_machine import ReservationStatus
 from services import reservation_queries as queries
 from services.guest_links import reservation_links
+from services.manage_links import reservation_in_token
 from services.payments import checkout_session_of
 
 router = APIRouter(prefix="/manage", tags=["guest pages"], include_in_schema=False)

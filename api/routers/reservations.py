@@ -19,7 +19,6 @@ from temporalio.client import Client
 from api.auth import can_see_restaurant, staff_id_from_token
 from api.deps import PageDep, SessionDep, SettingsDep
 from api.lifecycle import reservation_id_for, send_update, start_reservation
-from api.manage_links import manage_token, reservation_in_token
 from api.problems import (
     Forbidden,
     InvalidInput,
@@ -49,6 +48,7 @@ from services import messages
 from services import reservation_queries as queries
 from services.guest_links import reservation_links
 from services.guests import normalise_email, upsert_guest
+from services.manage_links import manage_token, reservation_in_token
 from services.payments import checkout_session_of
 from services.reservation_queries import ReservationView
 from services.restaurants import get_restaurant

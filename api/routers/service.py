@@ -76,7 +76,10 @@ async def list_reservations(
     )
 
 
-async def _owned(session: SessionDep, restaurant_id: uuid.UUID, reservation_id: uuid.UUID) -> None:
+async def require_owned(
+    session: SessionDep, restaurant_id: uuid.UUID, reservation_id: uuid.UUID
+) -> None:
+    """404 unless the reservation belongs to the restaurant the caller acts for."""
     view = await queries.get_view(session, reservation_id=reservation_id)
     if view.reservation.restaurant_id != restaurant_id:
         raise NotFound(f"reservation {reservation_id} not found")
@@ -97,7 +100,7 @@ async def _act(
     arg: BaseModel | None = None,
 ) -> StaffReservationOut:
     """Send one staff action to the reservation's workflow and answer with the result."""
-    await _owned(session, restaurant_id, reservation_id)
+    await require_owned(session, restaurant_id, reservation_id)
     await send_update(
         temporal, session=session, reservation_id=reservation_id, update=update, arg=arg
     )
@@ -112,7 +115,7 @@ async def _act(
 async def get_reservation(
     reservation_id: uuid.UUID, scope: HostOf, session: SessionDep
 ) -> StaffReservationOut:
-    await _owned(session, scope.restaurant_id, reservation_id)
+    await require_owned(session, scope.restaurant_id, reservation_id)
     return await _after(session, reservation_id)
 
 
