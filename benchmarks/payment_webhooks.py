@@ -16,22 +16,24 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
-import os
-import subprocess
-import sys
 import time as clock
 import uuid
-from pathlib import Path
 from typing import Any, cast
 
 import httpx
 from sqlalchemy import update
-from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from benchmarks import ROOT, fresh_database, percentile
-from benchmarks.booking_latency import JWT_SECRET, Slots, drive, free_port, seed, wait_healthy
+from benchmarks import fresh_database, percentile
+from benchmarks.booking_latency import (
+    JWT_SECRET,
+    Slots,
+    drive,
+    seed,
+    start_api,
+    start_dev_server,
+    wait_healthy,
+)
 from models.enums import PaymentMode
 from models.orm import Restaurant
 from payments.config import webhook_credentials
@@ -42,7 +44,6 @@ from reservations.logging import configure_logging
 from reservations.settings import Settings
 from worker.deps import WorkerDeps
 from worker.registry import activity_functions, workflow_classes
-from workflows.search_attributes import SEARCH_ATTRIBUTES
 
 API = "/api/v1/reservations"
 DEPOSIT = 2500
@@ -146,15 +147,7 @@ async def main(bookings: int, clients: int) -> None:
                 update(Restaurant).where(Restaurant.id == rid)
                 .values(payment_mode=PaymentMode.DEPOSIT, payment_fixed_minor=DEPOSIT)
             )  # fmt: skip
-        extra: list[str] = []
-        for name, kind in SEARCH_ATTRIBUTES.items():
-            extra += ["--search-attribute", f"{name}={kind}"]
-        beside = Path(sys.executable).parent / "temporal"
-        env = await WorkflowEnvironment.start_local(
-            dev_server_existing_path=str(beside) if beside.exists() else "temporal",
-            dev_server_extra_args=extra, dev_server_log_level="error",
-            data_converter=pydantic_data_converter, ui=False,
-        )  # fmt: skip
+        env = await start_dev_server()
         queue = f"bench-{uuid.uuid4().hex[:8]}"
         settings = cast(Any, Settings)(
             _env_file=None, database_url=url, jwt_secret=JWT_SECRET, temporal_task_queue=queue,
@@ -166,18 +159,7 @@ async def main(bookings: int, clients: int) -> None:
             activities=activity_functions(deps),
         )  # fmt: skip
         running = asyncio.create_task(worker.run())
-        port = free_port()
-        api_env = dict(
-            os.environ, DATABASE_URL=url, JWT_SECRET=JWT_SECRET, TEMPORAL_TASK_QUEUE=queue,
-            TEMPORAL_ADDRESS=env.client.service_client.config.target_host, LOG_LEVEL="WARNING",
-        )  # fmt: skip
-        api_env.pop("REDIS_URL", None)
-        server = subprocess.Popen(  # noqa: ASYNC220 - started once, before timing
-            [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory",
-             "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-             "--no-access-log"],
-            cwd=ROOT, env=api_env,
-        )  # fmt: skip
+        server, port = start_api(url, queue, env, redis_url=None)
         lines: list[str] = []
         try:
             slots = Slots(per_day=10)
