@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import httpx
 import pytest
@@ -100,3 +101,20 @@ async def live_api(
 async def live(db: Database, dev_server: WorkflowEnvironment) -> AsyncIterator[LiveApi]:
     async with live_api(db, dev_server) as api:
         yield api
+
+
+T = TypeVar("T")
+
+
+async def eventually(
+    probe: Callable[[], Awaitable[T | None]], what: str, *, seconds: float = 20.0
+) -> T:
+    """Poll `probe` until it answers something truthy; fail after `seconds`."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    last: T | None = None
+    while asyncio.get_running_loop().time() < deadline:
+        last = await probe()
+        if last:
+            return last
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"not within {seconds:.0f} s: {what}; last seen: {last!r}")

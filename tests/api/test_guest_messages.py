@@ -12,9 +12,8 @@ import email
 import email.policy
 import re
 import socket
-import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage as MimeMessage
@@ -33,7 +32,7 @@ from twilio.request_validator import RequestValidator
 from api.lifecycle import workflow_id
 from models.enums import StaffRole
 from models.orm import Guest, Notification, ThreadMessage
-from tests.api.conftest import LiveApi, live_api
+from tests.api.conftest import LiveApi, eventually, live_api
 from tests.api.test_reservation_lifecycle import BASE, booking, booking_day, restaurant
 from tests.conftest import Database
 from tests.messaging.fake_twilio import (
@@ -145,20 +144,6 @@ async def channels(
 # ---- helpers -----------------------------------------------------------------------------
 
 
-async def eventually(
-    check: Callable[[], Awaitable[T | None]], *, what: str, within: float = 20.0
-) -> T:
-    """Poll `check` until it answers something truthy; fail after `within` seconds."""
-    deadline = time.monotonic() + within
-    while True:
-        result = await check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not within {within:.0f} s: {what}")
-        await asyncio.sleep(0.1)
-
-
 def signed(path: str, params: dict[str, str], *, token: str = AUTH_TOKEN) -> dict[str, str]:
     """The X-Twilio-Signature Twilio would send for a POST of `params` to our public URL."""
     signature = RequestValidator(token).compute_signature(PUBLIC + path, params)
@@ -247,7 +232,7 @@ async def sent_row(g: Guests, reservation_id: str, template: str, channel: str) 
                 return row
         return None
 
-    return await eventually(check, what=f"{template} {channel} sent")
+    return await eventually(check, f"{template} {channel} sent")
 
 
 def sms_to_guest(g: Guests) -> list[dict[str, str]]:
@@ -298,7 +283,7 @@ async def test_dutch_confirmation_by_email_and_sms_with_signed_links(channels: G
     rid_id, token = created["id"], created["manage_token"]
 
     message = await eventually(
-        lambda: _first(g.mail.messages()), what="the confirmation email over SMTP"
+        lambda: _first(g.mail.messages()), "the confirmation email over SMTP"
     )
     assert message["To"] == "anna@example.com"
     assert message["Content-Language"] == "nl"
@@ -335,7 +320,7 @@ async def test_dutch_confirmation_by_email_and_sms_with_signed_links(channels: G
     assert created["reference"] in str(event["DESCRIPTION"])
 
     # the SMS, in Dutch, asks Twilio to report delivery to our public callback
-    texts = await eventually(lambda: _nonempty(sms_to_guest(g)), what="the confirmation SMS")
+    texts = await eventually(lambda: _nonempty(sms_to_guest(g)), "the confirmation SMS")
     assert len(texts) == 1
     form = texts[0]
     assert form["MessagingServiceSid"] == MESSAGING_SERVICE_SID
@@ -349,7 +334,7 @@ async def test_dutch_confirmation_by_email_and_sms_with_signed_links(channels: G
         items = await outbox(g, rid, rid_id, host)
         return items if len(items) == 2 and all(i["status"] == "sent" for i in items) else None
 
-    items = await eventually(both_sent, what="both outbox rows sent")
+    items = await eventually(both_sent, "both outbox rows sent")
     by_channel = {i["channel"]: i for i in items}
     assert set(by_channel) == {"email", "sms"}
     assert all(i["template"] == "confirmation" and i["language"] == "nl" for i in items)
@@ -442,7 +427,7 @@ async def test_two_way_sms_confirm_thread_staff_answer_and_cancel(channels: Gues
         value: str | None = (await reservation(g, created))["guest_confirmed_at"]
         return value
 
-    confirmed_at = await eventually(confirmed, what="guest_confirmed_at after JA")
+    confirmed_at = await eventually(confirmed, "guest_confirmed_at after JA")
     # the same MessageSid delivered again changes nothing
     status, _ = await inbound(g, "JA", sid=sid)
     assert status == 200
@@ -466,7 +451,7 @@ async def test_two_way_sms_confirm_thread_staff_answer_and_cancel(channels: Gues
     async def answered() -> list[dict[str, str]] | None:
         return [f for f in sms_to_guest(g) if answer in f["Body"]] or None
 
-    assert len(await eventually(answered, what="the staff answer at Twilio")) == 1
+    assert len(await eventually(answered, "the staff answer at Twilio")) == 1
     thread = (await g.live.client.get(thread_url, headers=host)).json()
     assert thread[-1]["direction"] == "outbound" and thread[-1]["body"] == answer
 
@@ -477,7 +462,7 @@ async def test_two_way_sms_confirm_thread_staff_answer_and_cancel(channels: Gues
     async def cancelled() -> bool:
         return bool((await reservation(g, created))["status"] == "cancelled_by_guest")
 
-    await eventually(cancelled, what="cancelled_by_guest after X")
+    await eventually(cancelled, "cancelled_by_guest after X")
     await sent_row(g, rid_id, "cancellation_by_guest", "email")
     cancellations = [m for m in g.mail.messages() if calendar_part(m)["METHOD"] == "CANCEL"]
     assert len(cancellations) == 1
@@ -582,7 +567,7 @@ async def test_a_reply_finds_the_active_booking_of_any_guest_with_that_phone(
         value: str | None = (await reservation(g, his))["guest_confirmed_at"]
         return value
 
-    await eventually(confirmed, what="his booking re-confirmed by the shared phone")
+    await eventually(confirmed, "his booking re-confirmed by the shared phone")
     async with g.live.db.sessions() as session:
         thread = list(await session.scalars(select(ThreadMessage)))
     assert [(str(m.reservation_id), m.body) for m in thread] == [(his["id"], "JA")]

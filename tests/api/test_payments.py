@@ -16,7 +16,7 @@ import datetime as dt
 import json
 import re
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
@@ -31,7 +31,7 @@ from models.enums import NotificationChannel, NotificationStatus, StaffRole
 from models.orm import Notification, ProcessedWebhookEvent
 from payments.notifications import signed_notification
 from reservations.cache import MemoryCache
-from tests.api.conftest import LiveApi, live_api
+from tests.api.conftest import LiveApi, eventually, live_api
 from tests.api.test_reservation_lifecycle import BASE, booking, restaurant, soon
 from tests.conftest import Database
 from tests.conftest import test_settings as settings_for
@@ -51,20 +51,6 @@ FEE = 4000
 POLL_SECONDS = 15.0
 
 T = TypeVar("T")
-
-
-async def eventually(
-    probe: Callable[[], Awaitable[T | None]], what: str, *, seconds: float = POLL_SECONDS
-) -> T:
-    """Poll `probe` until it answers something truthy (at most `seconds`)."""
-    deadline = asyncio.get_running_loop().time() + seconds
-    last: T | None = None
-    while asyncio.get_running_loop().time() < deadline:
-        last = await probe()
-        if last:
-            return last
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}; last seen: {last!r}")
 
 
 def basic(user: str, password: str) -> dict[str, str]:
@@ -139,7 +125,9 @@ class Shop:
             ok = now["status"] == status and now["deposit"]["status"] == deposit
             return now if ok else None
 
-        return await eventually(probe, f"{status}/{deposit} for {res['reference']}")
+        return await eventually(
+            probe, f"{status}/{deposit} for {res['reference']}", seconds=POLL_SECONDS
+        )
 
     async def money(self, res: dict[str, Any]) -> dict[str, Any]:
         got = await self.client.get(
@@ -158,7 +146,7 @@ class Shop:
             assert len(rows) <= 1, rows
             return rows[0] if rows and rows[0]["psp_reference"] else None
 
-        return await eventually(probe, f"a {kind} with a pspReference")
+        return await eventually(probe, f"a {kind} with a pspReference", seconds=POLL_SECONDS)
 
     async def requests_to(self, endpoint: str, count: int = 1) -> list[RecordedRequest]:
         """Wait until FakeAdyen has processed `count` requests to exactly `endpoint`."""
@@ -167,7 +155,7 @@ class Shop:
             done = [r for r in self.fake.operations if r.endpoint == endpoint]
             return done if len(done) >= count else None
 
-        return await eventually(probe, f"{count} request(s) to {endpoint}")
+        return await eventually(probe, f"{count} request(s) to {endpoint}", seconds=POLL_SECONDS)
 
     async def paid(self, res: dict[str, Any], psp: str) -> None:
         """Pay the deposit; answers once the booking is confirmed and its messages sent."""
@@ -195,7 +183,7 @@ class Shop:
             queued = [t for t, status in rows if status is NotificationStatus.QUEUED]
             return any(t == template for t, _ in rows) and not queued
 
-        await eventually(probe, f"the {template} message sent")
+        await eventually(probe, f"the {template} message sent", seconds=POLL_SECONDS)
 
 
 def notification(
@@ -489,7 +477,7 @@ async def test_replayed_and_out_of_order_webhooks_move_money_once(shop: Shop) ->
         rows = (await shop.money(res))["payments"]
         return rows if len(rows) == 2 else None
 
-    rows = await eventually(both_recorded, "both attempts recorded")
+    rows = await eventually(both_recorded, "both attempts recorded", seconds=POLL_SECONDS)
     by_psp = {r["psp_reference"]: r["status"] for r in rows}
     assert by_psp == {"PSPDEP0000000001": "succeeded", "PSPFAIL000000001": "failed"}
     assert await count_rows(shop.live.db, ProcessedWebhookEvent) == 2
@@ -662,7 +650,7 @@ async def test_the_local_checkout_page_pays_or_declines(
             (attempt,) = (await shop.money(other))["payments"]
             return attempt if attempt["status"] == "failed" else None
 
-        await eventually(failure_recorded, "the declined attempt recorded")
+        await eventually(failure_recorded, "the declined attempt recorded", seconds=POLL_SECONDS)
         now = await shop.reservation(other)
         assert now["status"] == "held" and now["deposit"]["status"] == "pending"
         # the guest may try again before the hold ends
@@ -739,7 +727,9 @@ async def test_a_cancel_racing_a_message_send_still_refunds(pg_shop: Shop) -> No
             and statuses.get(NotificationChannel.SMS) is NotificationStatus.QUEUED
         )
 
-    await eventually(confirmation_queued_email_sent, "the confirmation SMS in flight")
+    await eventually(
+        confirmation_queued_email_sent, "the confirmation SMS in flight", seconds=POLL_SECONDS
+    )
     async with shop.live.db.engine.connect() as blocker:
         transaction = await blocker.begin()
         await blocker.execute(text("LOCK TABLE restaurants IN ACCESS EXCLUSIVE MODE"))
@@ -750,7 +740,11 @@ async def test_a_cancel_racing_a_message_send_still_refunds(pg_shop: Shop) -> No
                     params={"token": res["manage_token"]},
                 )
             )
-            await eventually(lambda: sms_all_sent(shop, res["id"], "confirmation"), "the SMS sent")
+            await eventually(
+                lambda: sms_all_sent(shop, res["id"], "confirmation"),
+                "the SMS sent",
+                seconds=POLL_SECONDS,
+            )
             await asyncio.sleep(0.5)  # the workflow takes in the send's completion
         finally:
             await transaction.rollback()
@@ -811,7 +805,9 @@ async def test_the_fee_charges_own_authorisation_webhook_is_not_refunded(pg_shop
         f"{BASE}/restaurants/{rid}/reservations/{res['id']}/no-show", headers=shop.admin
     )
     assert marked.status_code == 200, marked.text
-    await eventually(lambda: _received(shop, "/payments"), "the fee charge asked")
+    await eventually(
+        lambda: _received(shop, "/payments"), "the fee charge asked", seconds=POLL_SECONDS
+    )
     # FakeAdyen numbers pspReferences in order: the session was 1, the fee payment is 2
     fee_psp = "0000000000000002"
     await shop.notify("AUTHORISATION", reference=res["reference"], psp=fee_psp, amount=FEE)
