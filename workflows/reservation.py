@@ -28,12 +28,16 @@ with workflow.unsafe.imports_passed_through():
         CancelRequest,
         CheckInRequest,
         CheckoutSessionOut,
+        CompleteRequest,
+        CreateRequest,
         DecisionRequest,
+        GuestReconfirmRequest,
         MessageIntent,
         MessageTemplate,
         ModifyRequest,
         MoneyMove,
         MoneyMoveResult,
+        NoShowRequest,
         PaymentEvent,
         PaymentRecord,
         ReservationInput,
@@ -599,7 +603,7 @@ class ReservationWorkflow:
     # ---- updates -------------------------------------------------------------------
 
     @workflow.update
-    async def create(self) -> ReservationState:
+    async def create(self, request: CreateRequest | None = None) -> ReservationState:
         """Answer the creating caller once the hold is decided (used with update-with-start)."""
         await workflow.wait_condition(lambda: self._hold_done)
         return self._state
@@ -692,7 +696,7 @@ class ReservationWorkflow:
         self._check(A.CHECK_IN)
 
     @workflow.update
-    async def complete(self) -> ReservationState:
+    async def complete(self, request: CompleteRequest | None = None) -> ReservationState:
         """The party left; their tables are released early."""
         async with self._lock:
             self._check(A.COMPLETE)
@@ -702,11 +706,11 @@ class ReservationWorkflow:
         return self._woken()
 
     @complete.validator
-    def _validate_complete(self) -> None:
+    def _validate_complete(self, request: CompleteRequest | None = None) -> None:
         self._check(A.COMPLETE)
 
     @workflow.update
-    async def no_show(self) -> ReservationState:
+    async def no_show(self, request: NoShowRequest | None = None) -> ReservationState:
         """Staff mark the party as not having come."""
         async with self._lock:
             self._check(A.NO_SHOW)
@@ -715,7 +719,7 @@ class ReservationWorkflow:
         return self._woken()
 
     @no_show.validator
-    def _validate_no_show(self) -> None:
+    def _validate_no_show(self, request: NoShowRequest | None = None) -> None:
         self._check(A.NO_SHOW)
 
     @workflow.update
@@ -735,7 +739,9 @@ class ReservationWorkflow:
         self._check(A.ASSIGN_TABLES)
 
     @workflow.update
-    async def guest_reconfirm(self) -> ReservationState:
+    async def guest_reconfirm(
+        self, request: GuestReconfirmRequest | None = None
+    ) -> ReservationState:
         """The guest answered the reminder: they are coming."""
         async with self._lock:
             self._check(A.GUEST_RECONFIRM)
@@ -745,7 +751,7 @@ class ReservationWorkflow:
         return self._woken()
 
     @guest_reconfirm.validator
-    def _validate_guest_reconfirm(self) -> None:
+    def _validate_guest_reconfirm(self, request: GuestReconfirmRequest | None = None) -> None:
         self._check(A.GUEST_RECONFIRM)
 
     @workflow.update

@@ -125,6 +125,32 @@ class DecisionRequest(BaseModel):
     reason: Annotated[str, Field(max_length=1000)] | None = None
 
 
+class CreateRequest(BaseModel):
+    """The creating caller's wait for the hold decision (update-with-start)."""
+
+    # the caller's idempotency key, echoed for the logs; the update id de-duplicates
+    idempotency_key: Annotated[str, Field(max_length=200)] | None = None
+
+
+class CompleteRequest(BaseModel):
+    """The party left."""
+
+    # the bill's total, when a POS reports it (minor units)
+    spend_minor: Annotated[int, Field(ge=0, le=2**63 - 1)] | None = None
+
+
+class NoShowRequest(BaseModel):
+    """Staff mark the party as not having come."""
+
+    reason: Annotated[str, Field(max_length=1000)] | None = None
+
+
+class GuestReconfirmRequest(BaseModel):
+    """The guest says they are coming (manage page or SMS)."""
+
+    via: Literal["link", "sms"] = "link"
+
+
 class PaymentEvent(BaseModel):
     """A verified payment provider notification (signal; de-duplicated by event_id).
 
