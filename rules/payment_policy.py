@@ -109,6 +109,8 @@ class Outcome(StrEnum):
     DECLINED = "declined"
     NO_SHOW = "no_show"
     ATTENDED = "attended"
+    # nobody checked the party in or marked a no-show before the booking was closed
+    UNRESOLVED = "unresolved"
 
 
 class Settlement(StrEnum):
@@ -131,7 +133,9 @@ def settle(terms: PaymentTerms, outcome: Outcome) -> Settlement:
         return Settlement.NOTHING
     guest_at_fault = outcome in {Outcome.CANCELLED_LATE, Outcome.NO_SHOW}
     if terms.mode is PaymentMode.DEPOSIT:
-        if guest_at_fault or outcome is Outcome.ATTENDED:
+        # an unresolved booking keeps the deposit it already holds (a manager may waive
+        # it), but nothing new is charged without staff saying the party did not come
+        if guest_at_fault or outcome in {Outcome.ATTENDED, Outcome.UNRESOLVED}:
             return Settlement.KEEP
         return Settlement.REFUND
     if guest_at_fault:

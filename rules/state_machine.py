@@ -144,3 +144,21 @@ def next_status(status: ReservationStatus, action: ReservationAction) -> Reserva
 def allowed_actions(status: ReservationStatus) -> frozenset[ReservationAction]:
     """Return every action allowed on a reservation in ``status``."""
     return frozenset(action for (source, action) in TRANSITIONS if source == status)
+
+
+def initial_status(
+    *, walk_in: bool, payment_due: bool, manual_confirmation: bool
+) -> ReservationStatus:
+    """The status a new booking's hold leaves it in.
+
+    A walk-in is already at the table; a booking with a deposit or guarantee due
+    stays held until the guest pays; otherwise the first decision is taken with the
+    hold: confirmed, or pending when a manager confirms by hand.
+    """
+    if walk_in:
+        return _S.SEATED
+    if payment_due:
+        return _S.HELD
+    if manual_confirmation:
+        return _S.PENDING_CONFIRMATION
+    return _S.CONFIRMED

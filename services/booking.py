@@ -21,7 +21,7 @@ from models.schemas.lifecycle import BookingFacts, ModifyRequest, ReservationInp
 from rules.payment_policy import NO_TERMS, PaymentMode
 from rules.reminders import cancellation_deadline, wall_clock_before
 from rules.slots import local_to_utc
-from rules.state_machine import ReservationAction, ReservationStatus
+from rules.state_machine import ReservationAction, ReservationStatus, initial_status
 from rules.turn_time import TurnTimeRule, turn_time_minutes
 from services import allocation, payment_terms
 from services.errors import InvalidError, NotFoundError
@@ -145,14 +145,11 @@ async def create_held_reservation(
         terms = NO_TERMS  # the party is already at the table
     # with nothing to wait for, the hold and its first decision are one transaction:
     # the caller's answer then waits for one activity instead of three
-    if walk_in:
-        status = S.SEATED
-    elif terms.due_at_booking:
-        status = S.HELD
-    elif inp.policy.confirmation_mode is ConfirmationMode.MANUAL:
-        status = S.PENDING_CONFIRMATION
-    else:
-        status = S.CONFIRMED
+    status = initial_status(
+        walk_in=walk_in,
+        payment_due=terms.due_at_booking,
+        manual_confirmation=inp.policy.confirmation_mode is ConfirmationMode.MANUAL,
+    )
     reservation = Reservation(
         id=booking.reservation_id,
         reference=reference,
@@ -297,8 +294,8 @@ async def move_reservation(
     ):
         # the guest's deposit would no longer cover the booking under the terms they agreed
         raise InvalidError(
-            f"this change needs a deposit of {terms.amount_minor} minor units, "
-            f"{paid_deposit} was paid: please contact the restaurant",
+            f"this change needs a deposit of {terms.amount_minor} minor units and the "
+            f"booking's deposit is {paid_deposit}: please contact the restaurant",
             field="party_size",
         )
     hold = await allocation.move_allocations(

@@ -58,4 +58,6 @@ class HoldOutcome(BaseModel):
     ends_at: dt.datetime | None = None
     hold_expires_at: dt.datetime | None = None
     reason: str | None = None
+    # set when the request itself can never be served (a 422 naming this field)
+    invalid_field: str | None = None
     alternatives: list[AlternativeSlot] = Field(default_factory=list)

@@ -30,6 +30,11 @@ class LifecyclePolicy(BaseModel):
     waiver_window_days: int = 30
     # after a hold ends unpaid, how long a late payment is still caught (and refunded)
     late_payment_window_hours: int = 24
+    # a seated party nobody completed is completed this long after its expected end
+    seated_grace_minutes: int = 60
+    # a confirmed booking nobody checked in or marked (and with no automatic no-show)
+    # is closed as unresolved this long after its start: no fee, no message
+    unresolved_after_hours: int = 6
 
 
 class ReservationInput(BaseModel):
@@ -37,8 +42,6 @@ class ReservationInput(BaseModel):
 
     booking: BookingRequest
     policy: LifecyclePolicy = Field(default_factory=LifecyclePolicy)
-    # walk-ins start seated
-    walk_in: bool = False
 
 
 class BookingFacts(BaseModel):
@@ -233,9 +236,26 @@ class SmsReply(BaseModel):
 
 
 class StaffMessage(BaseModel):
-    """A staff answer in the reservation's thread, to send to the guest by SMS."""
+    """A staff answer already in the thread (signal of earlier releases; kept for them)."""
 
     thread_message_id: uuid.UUID
+
+
+class StaffAnswer(BaseModel):
+    """Staff answer the guest in the reservation's thread (update)."""
+
+    staff_id: uuid.UUID
+    body: Annotated[str, Field(min_length=1, max_length=1600)]
+
+
+class StaffMessageRecord(BaseModel):
+    """A staff answer to keep in the thread (activity input; `key` makes it once only)."""
+
+    reservation_id: uuid.UUID
+    staff_id: uuid.UUID
+    body: str
+    key: str
+    at: dt.datetime
 
 
 MessageTemplate = Literal[

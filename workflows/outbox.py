@@ -1,0 +1,67 @@
+"""The outbox: a message is written as outbox rows first, then each row is sent beside.
+
+Queueing is a quick database activity under the caller's lock; sending goes to a
+provider that may be slow or down, so it runs in the background and is retried
+without limit. A row the provider refuses for good (a bad address) is marked
+failed by the send activity and the workflow moves on.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from temporalio import workflow
+from temporalio.exceptions import ActivityError
+
+from workflows.handlers import Serialised
+
+with workflow.unsafe.imports_passed_through():
+    from models.schemas.lifecycle import MessageIntent, MessageTemplate
+    from workflows.activity_contracts import queue_message, send_notification
+    from workflows.retries import DATABASE, PROVIDER
+
+
+class Outbox:
+    """Messages to one reservation's guest."""
+
+    def __init__(self, reservation_id: uuid.UUID, parts: Serialised) -> None:
+        self._reservation_id = reservation_id
+        self._parts = parts
+
+    async def send(
+        self,
+        template: MessageTemplate,
+        *,
+        sequence: int = 0,
+        amount_minor: int | None = None,
+        thread_message_id: uuid.UUID | None = None,
+    ) -> None:
+        """Put the message in the outbox, then send each row beside the caller."""
+        queued = await workflow.execute_activity(
+            queue_message,
+            MessageIntent(
+                reservation_id=self._reservation_id,
+                template=template,
+                sequence=sequence,
+                amount_minor=amount_minor,
+                thread_message_id=thread_message_id,
+            ),
+            start_to_close_timeout=DATABASE.start_to_close_timeout,
+            retry_policy=DATABASE.retry_policy,
+        )
+        for notification_id in queued:
+            self._parts.beside(self._deliver(notification_id))
+
+    async def _deliver(self, notification_id: uuid.UUID) -> None:
+        try:
+            await workflow.execute_activity(
+                send_notification,
+                notification_id,
+                start_to_close_timeout=PROVIDER.start_to_close_timeout,
+                retry_policy=PROVIDER.retry_policy,
+            )
+        except ActivityError as failure:
+            # refused for good (a bad address): the outbox row says so
+            workflow.logger.warning("message %s not sent: %s", notification_id, failure.cause)
+        finally:
+            self._parts.wake()
