@@ -27,9 +27,9 @@ from messaging.channels import (
 )
 from models.enums import NotificationChannel, NotificationStatus
 from models.orm import Notification, Reservation, Restaurant
-from models.schemas.lifecycle import MessageIntent
+from models.schemas.lifecycle import MessageIntent, StaffMessageRecord
 from reservations.db import transaction
-from services import inbound, messages
+from services import conversations, inbound, messages
 from services.guest_links import reservation_links
 
 STATUS_CALLBACK_PATH = "/api/v1/reservations/webhooks/twilio/status"
@@ -52,6 +52,20 @@ class MessageActivities:
             return await messages.queue_message(
                 session, intent=intent, base_url=self.public_base_url, secret=self.jwt_secret
             )
+
+    @activity.defn(name="record_staff_message")
+    async def record_staff_message(self, message: StaffMessageRecord) -> uuid.UUID:
+        """Keep a staff answer in the reservation's thread (once per update)."""
+        async with transaction(self.sessions) as session:
+            row = await conversations.record_staff_answer(
+                session,
+                reservation_id=message.reservation_id,
+                staff_id=message.staff_id,
+                body=message.body,
+                key=message.key,
+                at=message.at,
+            )
+            return row.id
 
     @activity.defn(name="send_notification")
     async def send_notification(self, notification_id: uuid.UUID) -> None:
@@ -134,4 +148,4 @@ class MessageActivities:
 
     def all(self) -> list[Callable[..., Any]]:
         """The activity callables to register on a worker."""
-        return [self.queue_message, self.send_notification]
+        return [self.queue_message, self.record_staff_message, self.send_notification]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -50,24 +51,29 @@ async def thread(session: AsyncSession, *, reservation_id: uuid.UUID) -> list[Th
     return list(rows.scalars())
 
 
-async def add_staff_answer(
-    session: AsyncSession, *, reservation_id: uuid.UUID, staff_id: uuid.UUID, body: str
+async def record_staff_answer(
+    session: AsyncSession,
+    *,
+    reservation_id: uuid.UUID,
+    staff_id: uuid.UUID,
+    body: str,
+    key: str,
+    at: datetime,
 ) -> ThreadMessage:
-    """Record a staff answer in the thread (the workflow sends it)."""
+    """Keep a staff answer in the thread, once per `key` (the workflow then sends it)."""
+    message_id = uuid.uuid5(reservation_id, f"staff-answer:{key}")
+    existing = await session.get(ThreadMessage, message_id)
+    if existing is not None:
+        return existing  # a retried activity: the row was written the first time
     message = ThreadMessage(
+        id=message_id,
         reservation_id=reservation_id,
         direction=MessageDirection.OUTBOUND,
         channel=NotificationChannel.SMS,
         body=body,
         staff_id=staff_id,
+        created_at=at,
     )
     session.add(message)
     await session.flush()
     return message
-
-
-async def remove(session: AsyncSession, *, message_id: uuid.UUID) -> None:
-    """Take back a staff answer that could not be sent."""
-    message = await session.get(ThreadMessage, message_id)
-    if message is not None:
-        await session.delete(message)

@@ -28,11 +28,12 @@ from models.schemas.lifecycle import (
     MoneyMoveResult,
     PaymentRecord,
     ReservationInput,
+    StaffMessageRecord,
     Transition,
     WaiverRecord,
 )
 from rules.reminders import cancellation_deadline, wall_clock_before
-from rules.state_machine import ReservationStatus
+from rules.state_machine import initial_status
 
 
 @dataclass
@@ -52,6 +53,10 @@ class FakeBook:
     money: list[MoneyMove] = field(default_factory=list)
     deposit_statuses: list[str] = field(default_factory=list)
     waivers: list[WaiverRecord] = field(default_factory=list)
+    staff_answers: list[StaffMessageRecord] = field(default_factory=list)
+    # actions whose transition finds the hold already gone (record_transition answers False)
+    hold_lost_at: set[str] = field(default_factory=set)
+    recorded_events: int = 0  # provider events the workflow recorded
     sends: list[uuid.UUID] = field(default_factory=list)
     # send attempts that fail before the provider takes the message
     failing_sends: int = 0
@@ -109,17 +114,18 @@ class FakeBook:
             local = datetime.combine(inp.booking.date, inp.booking.time)
             facts = book._facts(inp.booking.reservation_id, local, inp.booking.party_size, now)
             # like the real hold: with no deposit the first decision is taken at once
-            if book.deposit_minor:
-                status = ReservationStatus.HELD
-            elif inp.policy.confirmation_mode is ConfirmationMode.MANUAL:
-                status = ReservationStatus.PENDING_CONFIRMATION
-            else:
-                status = ReservationStatus.CONFIRMED
+            status = initial_status(
+                walk_in=False,
+                payment_due=bool(book.deposit_minor),
+                manual_confirmation=inp.policy.confirmation_mode is ConfirmationMode.MANUAL,
+            )
             book.held_at = now
             return facts.model_copy(update={"status": status, "held_at": now})
 
         @activity.defn(name="record_transition")
         async def record_transition(transition: Transition) -> bool:
+            if transition.action.value in book.hold_lost_at:
+                return False  # the hold was released (expired) before this could be written
             book.transitions.append(transition)
             return True
 
@@ -146,6 +152,11 @@ class FakeBook:
             key = (intent.template, intent.sequence, activity.info().scheduled_time)
             book.messages.append(key)
             return [uuid.uuid5(intent.reservation_id, f"{intent.template}:{intent.sequence}")]
+
+        @activity.defn(name="record_staff_message")
+        async def record_staff_message(message: StaffMessageRecord) -> uuid.UUID:
+            book.staff_answers.append(message)
+            return uuid.uuid5(message.reservation_id, message.key)
 
         @activity.defn(name="send_notification")
         async def send_notification(notification_id: uuid.UUID) -> None:
@@ -177,6 +188,8 @@ class FakeBook:
 
         @activity.defn(name="record_payment")
         async def record_payment(record: PaymentRecord) -> None:
+            if record.event is not None:
+                book.recorded_events += 1
             if record.deposit_status is not None:
                 book.deposit_statuses.append(record.deposit_status.value)
 
@@ -190,6 +203,7 @@ class FakeBook:
             move_booking,
             assign_booking_tables,
             queue_message,
+            record_staff_message,
             send_notification,
             open_payment_session,
             move_money,

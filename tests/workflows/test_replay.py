@@ -36,6 +36,11 @@ def test_every_path_has_a_kept_history() -> None:
         "deposit_refunded_by_webhook",
         "guarantee_no_show_fee_waived",
         "sms_reconfirm_then_cancel",
+        "seated_completed_by_timer",
+        "unresolved_closed",
+        "double_payment_refunds",
+        "hold_lost_at_confirmation",
+        "staff_answer",
     } <= names
 
 
