@@ -10,6 +10,8 @@ can load it.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from typing import Any
 
 from temporalio import activity
 
@@ -109,7 +111,7 @@ async def record_waiver(waiver: WaiverRecord) -> None:
     _contract()
 
 
-CONTRACTS = [
+CONTRACTS: list[Callable[..., Any]] = [
     hold_booking,
     record_transition,
     move_booking,
