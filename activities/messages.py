@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.refusals import refusing
 from messaging.channels import (
     Attachment,
     EmailMessage,
@@ -46,6 +47,7 @@ class MessageActivities:
     jwt_secret: str
 
     @activity.defn(name="queue_message")
+    @refusing
     async def queue_message(self, intent: MessageIntent) -> list[uuid.UUID]:
         """Render the message and put one row per channel in the outbox (once per intent)."""
         async with transaction(self.sessions) as session:
@@ -54,6 +56,7 @@ class MessageActivities:
             )
 
     @activity.defn(name="record_staff_message")
+    @refusing
     async def record_staff_message(self, message: StaffMessageRecord) -> uuid.UUID:
         """Keep a staff answer in the reservation's thread (once per update)."""
         async with transaction(self.sessions) as session:
@@ -68,6 +71,7 @@ class MessageActivities:
             return row.id
 
     @activity.defn(name="send_notification")
+    @refusing
     async def send_notification(self, notification_id: uuid.UUID) -> None:
         """Send one outbox row through its channel's provider and record the answer."""
         async with transaction(self.sessions) as session:

@@ -17,8 +17,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
-from temporalio.exceptions import ApplicationError
 
+from activities.refusals import refusing
 from models.enums import PaymentKind, PaymentState
 from models.schemas.lifecycle import (
     CheckoutSessionOut,
@@ -30,17 +30,12 @@ from models.schemas.lifecycle import (
 from payments.provider import (
     ModificationRequest,
     PaymentProvider,
-    ProviderRefused,
     SessionRequest,
     StoredCardCharge,
 )
 from reservations.db import transaction
 from services import payments
 from services.guest_links import reservation_links
-
-
-def _refused(exc: ProviderRefused) -> ApplicationError:
-    return ApplicationError(str(exc), type="ProviderRefused", non_retryable=True)
 
 
 def _locale(language: str, country: str | None) -> str:
@@ -57,6 +52,7 @@ class PaymentActivities:
     jwt_secret: str
 
     @activity.defn(name="open_payment_session")
+    @refusing
     async def open_payment_session(self, reservation_id: uuid.UUID) -> CheckoutSessionOut:
         """Open (or find) the checkout session of a booking's deposit or guarantee."""
         async with transaction(self.sessions) as session:
@@ -88,10 +84,7 @@ class PaymentActivities:
                 idempotency_key=payment.idempotency_key,
             )
             amount, currency = payment.amount_minor, payment.currency
-        try:
-            checkout = await self.provider.create_session(request)
-        except ProviderRefused as exc:
-            raise _refused(exc) from None
+        checkout = await self.provider.create_session(request)
         answer = CheckoutSessionOut(
             session_id=checkout.session_id,
             session_data=checkout.session_data,
@@ -111,6 +104,7 @@ class PaymentActivities:
         return answer
 
     @activity.defn(name="move_money")
+    @refusing
     async def move_money(self, move: MoneyMove) -> MoneyMoveResult:
         """Refund a payment or charge a guarantee's fee, once per idempotency key."""
         async with transaction(self.sessions) as session:
@@ -123,43 +117,40 @@ class PaymentActivities:
                 )
             reservation, guest, _ = await payments.booking_of(session, move.reservation_id)
             reference, shopper = reservation.reference, str(guest.id)
-        try:
-            if move.kind == "refund":
-                assert move.payment_psp_reference is not None
-                received = await self.provider.refund(
-                    ModificationRequest(
-                        payment_psp_reference=move.payment_psp_reference,
-                        amount_minor=move.amount_minor,
-                        currency=move.currency,
-                        reservation_reference=reference,
-                        idempotency_key=move.key,
-                    )
+        if move.kind == "refund":
+            assert move.payment_psp_reference is not None
+            received = await self.provider.refund(
+                ModificationRequest(
+                    payment_psp_reference=move.payment_psp_reference,
+                    amount_minor=move.amount_minor,
+                    currency=move.currency,
+                    reservation_reference=reference,
+                    idempotency_key=move.key,
                 )
-                result = MoneyMoveResult(
-                    psp_reference=received.psp_reference,
-                    settled=received.settled,
-                    succeeded=received.settled,
+            )
+            result = MoneyMoveResult(
+                psp_reference=received.psp_reference,
+                settled=received.settled,
+                succeeded=received.settled,
+            )
+        else:
+            assert move.stored_payment_method_id is not None
+            charge = await self.provider.charge_stored_card(
+                StoredCardCharge(
+                    shopper_reference=shopper,
+                    stored_payment_method_id=move.stored_payment_method_id,
+                    amount_minor=move.amount_minor,
+                    currency=move.currency,
+                    reservation_reference=reference,
+                    idempotency_key=move.key,
                 )
-            else:
-                assert move.stored_payment_method_id is not None
-                charge = await self.provider.charge_stored_card(
-                    StoredCardCharge(
-                        shopper_reference=shopper,
-                        stored_payment_method_id=move.stored_payment_method_id,
-                        amount_minor=move.amount_minor,
-                        currency=move.currency,
-                        reservation_reference=reference,
-                        idempotency_key=move.key,
-                    )
-                )
-                result = MoneyMoveResult(
-                    psp_reference=charge.psp_reference,
-                    settled=charge.result_code in {"Authorised", "Refused", "Error", "Cancelled"},
-                    succeeded=charge.result_code == "Authorised",
-                    reason=charge.refusal_reason,
-                )
-        except ProviderRefused as exc:
-            raise _refused(exc) from None
+            )
+            result = MoneyMoveResult(
+                psp_reference=charge.psp_reference,
+                settled=charge.result_code in {"Authorised", "Refused", "Error", "Cancelled"},
+                succeeded=charge.result_code == "Authorised",
+                reason=charge.refusal_reason,
+            )
         async with transaction(self.sessions) as session:
             payment = await payments.move_payment(session, move, provider=self.provider.name)
             payment.psp_reference = result.psp_reference
@@ -170,12 +161,14 @@ class PaymentActivities:
         return result
 
     @activity.defn(name="record_payment")
+    @refusing
     async def record_payment(self, record: PaymentRecord) -> None:
         """Persist a provider event and the deposit status the workflow decided."""
         async with transaction(self.sessions) as session:
             await payments.record_payment(session, record=record, provider=self.provider.name)
 
     @activity.defn(name="record_waiver")
+    @refusing
     async def record_waiver(self, waiver: WaiverRecord) -> None:
         """Write the waiver to the audit trail (who, when, why, how much)."""
         async with transaction(self.sessions) as session:

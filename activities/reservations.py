@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.refusals import refusing
 from models.orm import Reservation
 from models.schemas.lifecycle import (
     AssignTablesRequest,
@@ -27,18 +28,6 @@ from reservations.cache import Cache
 from reservations.db import transaction
 from services import booking
 from services.availability import invalidate_day
-from services.errors import ConflictError, InvalidError, NotFoundError, ServiceError
-
-
-def _refusal(exc: ServiceError) -> ApplicationError:
-    """A request the data refuses: retrying cannot help, so fail the update at once."""
-    kind = {NotFoundError: "NotFound", InvalidError: "Invalid", ConflictError: "Conflict"}
-    return ApplicationError(
-        exc.detail,
-        {"field": exc.field},
-        type=kind.get(type(exc), "Refused"),
-        non_retryable=True,
-    )
 
 
 @dataclass
@@ -54,6 +43,7 @@ class ReservationActivities:
             await invalidate_day(self.cache, restaurant_id, day)
 
     @activity.defn(name="hold_booking")
+    @refusing
     async def hold_booking(self, inp: ReservationInput) -> BookingFacts:
         """Insert the reservation and hold its tables, or answer why not (with alternatives)."""
         try:
@@ -69,11 +59,6 @@ class ReservationActivities:
                     now=datetime.now(UTC),
                     reminder_hours=self.reminder_hours,
                 )
-        except ServiceError as exc:
-            raise _refusal(exc) from None
-        except OverflowError as exc:
-            # a date at the edge of the calendar: no retry can make it bookable
-            raise ApplicationError(str(exc), type="Invalid", non_retryable=True) from None
         except Exception as exc:
             refused = booking.refused_outcome(exc)
             if refused is None:
@@ -83,20 +68,19 @@ class ReservationActivities:
         return facts
 
     @activity.defn(name="record_transition")
+    @refusing
     async def record_transition(self, transition: Transition) -> bool:
         """Write one state change to the database."""
-        try:
-            async with transaction(self.sessions) as session:
-                recorded = await booking.record_transition(session, transition=transition)
-                reservation = await session.get(Reservation, transition.reservation_id)
-                assert reservation is not None
-                restaurant_id, day = reservation.restaurant_id, reservation.reservation_date
-        except ServiceError as exc:
-            raise _refusal(exc) from None
+        async with transaction(self.sessions) as session:
+            recorded = await booking.record_transition(session, transition=transition)
+            reservation = await session.get(Reservation, transition.reservation_id)
+            assert reservation is not None
+            restaurant_id, day = reservation.restaurant_id, reservation.reservation_date
         await self._invalidate(restaurant_id, day)
         return recorded
 
     @activity.defn(name="move_booking")
+    @refusing
     async def move_booking(self, reservation_id: uuid.UUID, request: ModifyRequest) -> BookingFacts:
         """Switch the booking's allocations atomically (new held before old released)."""
         async with transaction(self.sessions) as session:
@@ -104,35 +88,30 @@ class ReservationActivities:
             if before is None:
                 raise ApplicationError("reservation not found", type="NotFound", non_retryable=True)
             old_day, restaurant_id = before.reservation_date, before.restaurant_id
-            try:
-                facts = await booking.move_reservation(
-                    session,
-                    reservation_id=reservation_id,
-                    request=request,
-                    now=datetime.now(UTC),
-                    reminder_hours=self.reminder_hours,
-                )
-            except ServiceError as exc:
-                raise _refusal(exc) from None
+            facts = await booking.move_reservation(
+                session,
+                reservation_id=reservation_id,
+                request=request,
+                now=datetime.now(UTC),
+                reminder_hours=self.reminder_hours,
+            )
         await self._invalidate(restaurant_id, old_day, facts.date)
         return facts
 
     @activity.defn(name="assign_booking_tables")
+    @refusing
     async def assign_booking_tables(
         self, reservation_id: uuid.UUID, request: AssignTablesRequest
     ) -> BookingFacts:
         """Put the party on staff-chosen tables."""
         async with transaction(self.sessions) as session:
-            try:
-                facts = await booking.reassign_tables(
-                    session,
-                    reservation_id=reservation_id,
-                    table_ids=request.table_ids,
-                    now=datetime.now(UTC),
-                    reminder_hours=self.reminder_hours,
-                )
-            except ServiceError as exc:
-                raise _refusal(exc) from None
+            facts = await booking.reassign_tables(
+                session,
+                reservation_id=reservation_id,
+                table_ids=request.table_ids,
+                now=datetime.now(UTC),
+                reminder_hours=self.reminder_hours,
+            )
             reservation = await session.get(Reservation, reservation_id)
             assert reservation is not None
             restaurant_id, day = reservation.restaurant_id, reservation.reservation_date

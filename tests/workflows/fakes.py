@@ -216,3 +216,9 @@ class FakeBook:
 
     def templates(self) -> list[str]:
         return [m[0] for m in self.messages]
+
+
+def fakes_except(book: FakeBook, real: list[Callable[..., Any]]) -> list[Callable[..., Any]]:
+    """The stand-ins, less those whose real activity a test registers instead."""
+    taken = {getattr(fn, "__name__", "") for fn in real}
+    return [fn for fn in book.activities() if getattr(fn, "__name__", "") not in taken]

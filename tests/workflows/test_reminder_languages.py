@@ -22,7 +22,7 @@ from messaging.render import SUPPORTED_LANGUAGES
 from models.enums import NotificationChannel, NotificationStatus, ReservationStatus
 from models.orm import Guest, Notification, Reservation, Restaurant
 from tests.conftest import JWT_SECRET, Database
-from tests.workflows.fakes import FakeBook
+from tests.workflows.fakes import FakeBook, fakes_except
 from tests.workflows.test_reservation_workflow import booking_input, far_future
 from workflows.reservation import ReservationWorkflow
 
@@ -83,11 +83,6 @@ async def test_the_reminder_goes_out_in_each_language(
     db: Database, time_skipping: WorkflowEnvironment
 ) -> None:
     book = FakeBook(timezone=ZONE)
-    fakes = [
-        a
-        for a in book.activities()
-        if getattr(a, "__name__", "") not in {"queue_message", "send_notification"}
-    ]
     messages = MessageActivities(
         sessions=db.sessions,
         email=OutboxEmailSender(),
@@ -103,7 +98,7 @@ async def test_the_reminder_goes_out_in_each_language(
         time_skipping.client,
         task_queue=queue,
         workflows=[ReservationWorkflow],
-        activities=[*fakes, *messages.all()],
+        activities=[*fakes_except(book, messages.all()), *messages.all()],
     ):
         for language in SUPPORTED_LANGUAGES:
             inp = booking_input(day=day)

@@ -1,0 +1,88 @@
+"""Permanent failures fail an activity at once; outages stay retryable.
+
+Run against real databases: the errors are the database's own, not imitations.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
+from temporalio.exceptions import ApplicationError, ApplicationErrorCategory
+from temporalio.testing import ActivityEnvironment
+
+from activities.messages import MessageActivities
+from activities.refusals import refusal
+from activities.reservations import ReservationActivities
+from messaging.outbox_sender import OutboxEmailSender, OutboxSmsSender
+from models.enums import StaffRole
+from models.orm import StaffUser, ThreadMessage
+from models.schemas.lifecycle import ReservationInput, StaffMessageRecord
+from reservations.cache import MemoryCache
+from services.errors import InvalidError
+from tests.allocation.helpers import Db, make_guest, make_reservation, make_restaurant, request
+
+
+async def test_a_nul_byte_that_reached_the_database_is_refused_not_retried(pg_db: Db) -> None:
+    async with pg_db.sessions.begin() as session:
+        restaurant = await make_restaurant(session)
+        guest = await make_guest(session)
+    booking = request(uuid.uuid4(), restaurant.id, guest.id)
+    # as if it came past an older edge: the database itself refuses it
+    booking = booking.model_copy(update={"special_requests": "window\x00seat"})
+    activities = ReservationActivities(sessions=pg_db.sessions, cache=MemoryCache())
+    with pytest.raises(ApplicationError) as refused:
+        await ActivityEnvironment().run(
+            activities.hold_booking, ReservationInput.model_construct(booking=booking)
+        )
+    assert refused.value.non_retryable
+    assert refused.value.type == "Invalid"
+    assert refused.value.category is ApplicationErrorCategory.BENIGN
+
+
+async def test_a_staff_answer_is_kept_once_per_key(db: Db) -> None:
+    async with db.sessions.begin() as session:
+        restaurant = await make_restaurant(session)
+        guest = await make_guest(session)
+        reservation_id = await make_reservation(
+            session, restaurant_id=restaurant.id, guest_id=guest.id
+        )
+        host = StaffUser(email="host@example.com", full_name="Host", role=StaffRole.HOST)
+        session.add(host)
+        await session.flush()
+        host_id = host.id
+    activities = MessageActivities(
+        sessions=db.sessions,
+        email=OutboxEmailSender(),
+        sms=OutboxSmsSender(),
+        public_base_url="http://localhost:8000",
+        jwt_secret="x" * 32,
+    )
+    record = StaffMessageRecord(
+        reservation_id=reservation_id,
+        staff_id=host_id,
+        body="Your table is by the window.",
+        key="update-1",
+        at=datetime(2031, 3, 3, 12, 0, tzinfo=UTC),
+    )
+    env = ActivityEnvironment()
+    first = await env.run(activities.record_staff_message, record)
+    again = await env.run(activities.record_staff_message, record)  # a retried activity
+    assert first == again
+    async with db.sessions() as session:
+        count = await session.scalar(
+            select(func.count()).where(ThreadMessage.reservation_id == reservation_id)
+        )
+    assert count == 1
+
+
+def test_outages_stay_retryable_and_refusals_do_not() -> None:
+    outage = OperationalError("SELECT 1", {}, ConnectionRefusedError("database is down"))
+    assert refusal(outage) is None
+    assert refusal(RuntimeError("provider 503")) is None
+    invalid = refusal(InvalidError("not on the slot grid", field="time"))
+    assert invalid is not None and invalid.non_retryable and invalid.type == "Invalid"
+    assert invalid.details == ({"field": "time"},)
