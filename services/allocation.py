@@ -14,9 +14,9 @@ Guards, from the outside in:
 * Expired holds are released (status ``released``) before a hold or move checks its
   window, because the exclusion constraint still sees them as ``held``.
 
-Cache: functions that change allocations record the (restaurant, service day) in
-the session (``services.availability.note_change``); after committing, the caller
-runs ``services.availability.invalidate_pending(session, cache)``.
+Cache: after committing, the caller invalidates the cached availability of every
+service day it changed; the reservation activities do so for the old and the new
+day of each hold, move, assignment and transition (``activities/reservations.py``).
 """
 
 from __future__ import annotations
@@ -216,6 +216,21 @@ def _free(
     return occupancy.all_free(option.table_ids, starts_at, ends_at + buffer)
 
 
+def _still_fitting(
+    inputs: RestaurantInputs,
+    table_ids: Sequence[uuid.UUID],
+    party_size: int,
+    starts_at: datetime,
+    ends_at: datetime,
+) -> TableOption | None:
+    """The given tables as an option, if they are active, seat the party and are free."""
+    try:
+        option = _pinned_option(inputs, table_ids, party_size)
+    except InvalidError:
+        return None  # a table was removed or no longer seats the party
+    return option if _free(inputs, option, starts_at, ends_at) else None
+
+
 def _staff_may_bypass(answer: TimeAnswer, inputs: RestaurantInputs, now: datetime) -> bool:
     slot = answer.slot
     if slot is None or slot.reason not in _NOTICE_REASONS:
@@ -288,8 +303,13 @@ async def _place(
     now: datetime,
     lock: bool,
     moving: bool,
+    keep_table_ids: Sequence[uuid.UUID] = (),
 ) -> HoldOutcome:
-    """Check a time and write its allocations; the shared core of hold and move."""
+    """Check a time and write its allocations; the shared core of hold and move.
+
+    `keep_table_ids` (a move's current tables) are kept when they are still free and
+    still seat the party at the new time, rather than the engine's choice.
+    """
     if lock:
         await _lock_day(session, restaurant_id, day)
     await _release_expired(session, restaurant_id=restaurant_id, day=day, now=now)
@@ -343,6 +363,9 @@ async def _place(
         option = _pinned_option(inputs, table_ids, party_size)
         free = _free(inputs, option, slot.start_utc, slot.end_utc)
         reason = None if free else UnavailableReason.NO_TABLE_FITS.value
+    elif keep_table_ids and slot is not None and reason is None:
+        kept = _still_fitting(inputs, keep_table_ids, party_size, slot.start_utc, slot.end_utc)
+        option = kept or option
     if reason is None and slot is not None and option is not None:
         written = await _insert_rows(
             session,
@@ -584,14 +607,17 @@ async def move_allocations(
     staff: bool,
     now: datetime,
     lock: bool = True,
+    keep_tables: bool = False,
 ) -> HoldOutcome:
     """Move a reservation to another time or party size; nothing changes if it does not fit.
 
     Availability ignores the reservation's own tables; held rows keep their expiry,
-    booked rows stay booked.
+    booked rows stay booked. With `keep_tables` the party stays on its current tables
+    (a staff assignment survives a time change) whenever they are free at the new time.
     """
     restaurant_id, old_day, _ = await _reservation(session, reservation_id)
-    status, expires = _current(await _active_rows(session, reservation_id), now)
+    rows = await _active_rows(session, reservation_id)
+    status, expires = _current(rows, now)
     outcome = await _place(
         session,
         reservation_id=reservation_id,
@@ -608,6 +634,7 @@ async def move_allocations(
         now=now,
         lock=lock,
         moving=True,
+        keep_table_ids=[row.table_id for row in rows] if keep_tables else (),
     )
     if outcome.held:
         note_change(session, restaurant_id=restaurant_id, day=old_day)

@@ -307,6 +307,8 @@ async def move_reservation(
         seating_area=area,
         staff=request.staff,
         now=now,
+        # the same party in the same area stays on its tables (staff may have chosen them)
+        keep_tables=party_size == reservation.party_size and request.seating_area is None,
     )
     if not hold.held:
         return BookingFacts(hold=hold)

@@ -278,3 +278,45 @@ async def test_next_reference_is_unique_under_concurrency(db: Db) -> None:
 
     refs = await asyncio.gather(*(one() for _ in range(25)))
     assert sorted(refs) == [f"RES-2031-{n:06d}" for n in range(1, 26)]
+
+
+async def test_a_time_change_keeps_the_table_staff_assigned_when_it_still_fits(db: Db) -> None:
+    rid, gid = await _setup(db, tables=3, capacity=4)
+    booking = await _hold(db, rid, gid, party_size=2)
+    from services.floor import list_tables
+
+    async with db.sessions() as session:
+        rows, _ = await list_tables(session, restaurant_id=rid, limit=10, offset=0)
+    by_number = {t.number: t.id for t in rows}
+    chosen = next(n for n in ("3", "2", "1") if n not in booking.table_numbers)
+    async with db.sessions() as session, session.begin():
+        assigned = await allocation.assign_tables(
+            session, reservation_id=booking.reservation_id, table_ids=[by_number[chosen]], now=NOW
+        )
+        assert assigned.table_numbers == [chosen]
+
+    async def move(at: time, keep: bool) -> HoldOutcome:
+        async with db.sessions() as session, session.begin():
+            return await allocation.move_allocations(
+                session, reservation_id=booking.reservation_id, day=DAY, local_time=at,
+                party_size=2, seating_area=None, staff=False, now=NOW, keep_tables=keep,
+            )  # fmt: skip
+
+    # without keeping, the engine picks its own first fit (a negative control)
+    assert (await move(time(20, 0), keep=False)).table_numbers != [chosen]
+    await move(time(19, 0), keep=True)  # back on an engine-chosen table...
+    async with db.sessions() as session, session.begin():
+        await allocation.assign_tables(
+            session, reservation_id=booking.reservation_id, table_ids=[by_number[chosen]], now=NOW
+        )
+    # ...and the staff's table stays when only the time changes
+    assert (await move(time(20, 0), keep=True)).table_numbers == [chosen]
+    # the table is taken at the new time: the engine's choice, not a refusal
+    taken = await _hold(
+        db, rid, gid, party_size=4, at=time(17, 30), table_ids=[by_number[chosen]], staff=True
+    )
+    assert taken.held and taken.table_numbers == [chosen]
+    moved = await move(time(17, 30), keep=True)
+    assert moved.held and moved.table_numbers != [chosen]
+    async with db.sessions() as session:
+        assert await overlapping_pairs(session) == 0
