@@ -63,6 +63,8 @@ class ReservationActivities:
             refused = booking.refused_outcome(exc)
             if refused is None:
                 raise
+            async with transaction(self.sessions) as session:
+                await booking.forget_booking_notes(session, reservation_id=refused.reservation_id)
             return BookingFacts(hold=refused)
         await self._invalidate(inp.booking.restaurant_id, inp.booking.date, facts.date)
         return facts

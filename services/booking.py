@@ -11,13 +11,14 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.enums import AllocationStatus, ConfirmationMode, DepositStatus, ReservationSource
-from models.orm import Guest, Reservation, Restaurant, TableAllocation
+from models.orm import BookingNotes, Guest, Reservation, Restaurant, TableAllocation
 from models.schemas.booking import BookingRequest, HoldOutcome
 from models.schemas.lifecycle import BookingFacts, ModifyRequest, ReservationInput, Transition
+from reservations.db import upsert_insert
 from rules.payment_policy import NO_TERMS, PaymentMode
 from rules.reminders import cancellation_deadline, wall_clock_before
 from rules.slots import local_to_utc
@@ -101,6 +102,39 @@ async def hold_of(session: AsyncSession, reservation: Reservation) -> HoldOutcom
     )
 
 
+async def keep_booking_notes(session: AsyncSession, *, booking: BookingRequest) -> BookingRequest:
+    """Keep the booking's free text by its reservation id; the request without it.
+
+    What is returned is the workflow's input: histories cannot be erased, so they
+    carry ids and non-personal facts only. A replayed create finds the reservation
+    (or the notes) already there and keeps nothing twice.
+    """
+    text = {
+        "special_requests": booking.special_requests,
+        "occasion": booking.occasion,
+        "dietary_requirements": booking.dietary_requirements,
+    }
+    exists = await session.get(Reservation, booking.reservation_id) is not None
+    if any(v is not None for v in text.values()) and not exists:
+        insert = upsert_insert(session)
+        await session.execute(
+            insert(BookingNotes)
+            .values(
+                reservation_id=booking.reservation_id,
+                guest_id=booking.guest_id,
+                created_at=datetime.now(UTC),
+                **text,
+            )
+            .on_conflict_do_nothing(index_elements=["reservation_id"])
+        )
+    return booking.model_copy(update=dict.fromkeys(text))
+
+
+async def forget_booking_notes(session: AsyncSession, *, reservation_id: uuid.UUID) -> None:
+    """Drop the notes of a booking whose hold was refused (no reservation will hold them)."""
+    await session.execute(delete(BookingNotes).where(BookingNotes.reservation_id == reservation_id))
+
+
 async def reference_for(session: AsyncSession, *, inp: ReservationInput) -> str | None:
     """A new reference for this booking, or None when the reservation already exists."""
     if await session.get(Reservation, inp.booking.reservation_id) is not None:
@@ -133,6 +167,8 @@ async def create_held_reservation(
         hold = await hold_of(session, existing)
         return facts_of(existing, restaurant, hold, reminder_hours=reminder_hours)
 
+    # the guest's own words come by the reservation id (older inputs carried them)
+    notes = await session.get(BookingNotes, booking.reservation_id)
     zone = ZoneInfo(restaurant.timezone)
     wall = datetime.combine(booking.date, booking.time)
     provisional_start = local_to_utc(wall, zone) or wall.replace(tzinfo=zone).astimezone(UTC)
@@ -164,9 +200,9 @@ async def create_held_reservation(
         status=status,
         source=booking.source,
         seating_preference=booking.seating_area,
-        special_requests=booking.special_requests,
-        occasion=booking.occasion,
-        dietary_requirements=booking.dietary_requirements,
+        special_requests=notes.special_requests if notes else booking.special_requests,
+        occasion=notes.occasion if notes else booking.occasion,
+        dietary_requirements=notes.dietary_requirements if notes else booking.dietary_requirements,
         language=booking.language,
         currency=restaurant.currency,
         # the policy in force now is frozen onto the booking
@@ -183,6 +219,8 @@ async def create_held_reservation(
         confirmed_at=now if status in {S.SEATED, S.CONFIRMED} else None,
     )
     session.add(reservation)
+    if notes is not None:
+        await session.delete(notes)  # the reservation row holds them from here on
     await session.flush()
     hold = await allocation.hold_tables(session, request=booking, now=now)
     if not hold.held:

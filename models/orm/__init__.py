@@ -5,7 +5,7 @@ from models.orm.floor import FloorPlan, RestaurantTable, SeatingArea
 from models.orm.guest import Guest, GuestNote
 from models.orm.messaging import Notification, ThreadMessage
 from models.orm.payment import AuditEntry, Payment, ProcessedWebhookEvent
-from models.orm.reservation import ReferenceCounter, Reservation, TableAllocation
+from models.orm.reservation import BookingNotes, ReferenceCounter, Reservation, TableAllocation
 from models.orm.restaurant import PartySizeOverride, Restaurant, ServicePeriod, SpecialDay
 from models.orm.staff import PartnerApiKey, StaffRestaurant, StaffUser
 from models.orm.waitlist import WaitlistEntry
@@ -13,6 +13,7 @@ from models.orm.waitlist import WaitlistEntry
 __all__ = [
     "AuditEntry",
     "Base",
+    "BookingNotes",
     "FloorPlan",
     "Guest",
     "GuestNote",

@@ -16,7 +16,7 @@ from models.enums import (
     ReservationSource,
     ReservationStatus,
 )
-from models.orm.base import Base, Timestamps, UUIDPrimaryKey
+from models.orm.base import Base, Timestamps, UUIDPrimaryKey, utcnow
 from models.orm.guest import Guest
 from models.orm.restaurant import Restaurant
 
@@ -135,3 +135,23 @@ class ReferenceCounter(Base):
 
     year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     last_number: Mapped[int] = mapped_column(default=0)
+
+
+class BookingNotes(Base):
+    """A booking's free text, kept here until its hold writes the reservation row.
+
+    Workflow inputs and histories cannot be erased, so the guest's words (requests,
+    occasion, dietary needs) travel by the reservation id, never in the workflow's
+    input; a guest's erasure removes these rows with the guest.
+    """
+
+    __tablename__ = "booking_notes"
+
+    reservation_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    guest_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("guests.id", ondelete="CASCADE"), index=True
+    )
+    special_requests: Mapped[str | None] = mapped_column(Text)
+    occasion: Mapped[str | None] = mapped_column(String(60))
+    dietary_requirements: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
