@@ -18,17 +18,18 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from api.deps import SessionDep
 from api.dropin import dropin_html
-from api.lifecycle import send_update
+from api.lifecycle import Arg, Update, send_update
 from api.problems import NotFound, Problem
-from api.routers.reservations import TemporalDep
+from api.temporal import TemporalDep
 from models.enums import DepositStatus
 from models.orm import Restaurant
-from models.schemas.lifecycle import CancelRequest
+from models.schemas.lifecycle import CancelRequest, GuestReconfirmRequest
 from rules.state_machine import ReservationStatus
 from services import reservation_queries as queries
 from services.guest_links import reservation_links
 from services.manage_links import reservation_in_token
 from services.payments import checkout_session_of
+from workflows.reservation import ReservationWorkflow
 
 router = APIRouter(prefix="/manage", tags=["guest pages"], include_in_schema=False)
 S = ReservationStatus
@@ -116,15 +117,13 @@ async def _act(
     session: SessionDep,
     temporal: TemporalDep,
     token: str,
-    update: str,
-    arg: object | None,
+    update: Update[Arg],
+    arg: Arg,
     done: str,
 ) -> RedirectResponse:
     _bound(reservation_id, token, request)
     try:
-        await send_update(
-            temporal, session=session, reservation_id=reservation_id, update=update, arg=arg
-        )
+        await send_update(temporal, update, arg, session=session, reservation_id=reservation_id)
         notice = done
     except Problem as problem:
         notice = problem.detail
@@ -142,7 +141,14 @@ async def cancel_from_page(
 ) -> RedirectResponse:
     request_ = CancelRequest(by="guest", reason="cancelled from the manage page")
     return await _act(
-        reservation_id, request, session, temporal, token, "cancel", request_, "Cancelled."
+        reservation_id,
+        request,
+        session,
+        temporal,
+        token,
+        ReservationWorkflow.cancel,
+        request_,
+        "Cancelled.",
     )
 
 
@@ -155,5 +161,12 @@ async def confirm_from_page(
     token: Annotated[str, Form(max_length=2000)],
 ) -> RedirectResponse:
     return await _act(
-        reservation_id, request, session, temporal, token, "guest_reconfirm", None, "Thank you!"
+        reservation_id,
+        request,
+        session,
+        temporal,
+        token,
+        ReservationWorkflow.guest_reconfirm,
+        GuestReconfirmRequest(via="link"),
+        "Thank you!",
     )
