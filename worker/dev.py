@@ -22,8 +22,8 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from reservations.cli import DemoSummary, load_demo_data, run_migrations, safe_url
 from reservations.settings import VAR_DIR, ConfigurationError, Environment, Settings
+from reservations.startup import DemoSummary, load_demo_data, run_migrations, safe_url
 from workflows.search_attributes import SEARCH_ATTRIBUTES
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
