@@ -170,16 +170,10 @@ async def twilio_sms(
     now = datetime.now(UTC)
     twiml = Response(EMPTY_TWIML, media_type="text/xml")
     # one phone may belong to several guest records (a couple booking under two emails)
-    guests = await inbound.guests_by_phone(session, sms.from_number)
+    guests = await inbound.record_sms_consent(session, phone=sms.from_number, reply=kind, now=now)
     if not guests:
         log.info("SMS from an unknown number", sid=sms.message_sid)
         return twiml
-    # an opt-out is about the number: no guest record with it may be texted again
-    for guest in guests:
-        if kind == "stop":
-            guest.sms_opted_out_at = guest.sms_opted_out_at or now
-        elif kind == "start":
-            guest.sms_opted_out_at = None
     reservation = await inbound.reservation_for_reply(
         session, guest_ids=[g.id for g in guests], now=now
     )
