@@ -108,3 +108,15 @@ def test_the_checker_finds_a_cycle_and_a_router_import() -> None:
     # negative control: the checks above would notice what they look for
     assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert find_cycle({"a": {"b"}, "b": set()}) is None
+
+
+def test_nothing_below_the_api_imports_it() -> None:
+    # services, start-up and the worker serve the API, the CLI and the dev runner alike
+    offenders = [
+        f"{module} imports {target}"
+        for module, targets in import_graph().items()
+        if module.split(".")[0] in {"services", "reservations", "worker"}
+        for target in targets
+        if target.split(".")[0] == "api"
+    ]
+    assert offenders == []
