@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
 
+from api.docs import install_docs
 from api.metrics import install_metrics
 from api.problems import install_problem_handlers, problem_response
 from api.routers import (
@@ -76,6 +77,8 @@ def create_app(
         version="0.1.0",
         description="Durable restaurant reservations. Errors are RFC 9457 problem+json.",
         lifespan=lifespan,
+        docs_url=None,  # served by install_docs, from local files
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.jwt_secret = settings.effective_jwt_secret()
@@ -83,6 +86,7 @@ def create_app(
     app.add_exception_handler(ServiceError, _service_error)
     app.add_exception_handler(IntegrityError, _integrity_error)
     install_metrics(app)
+    install_docs(app)
 
     for router in (
         restaurants.router,

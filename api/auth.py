@@ -1,47 +1,14 @@
-"""Staff authentication (JWT bearer) and object-level authorization by restaurant."""
+"""Object-level authorization of staff: roles and restaurants.
+
+The bearer tokens themselves are issued and read in `services.staff_tokens`.
+"""
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-
-import jwt
 
 from models.enums import StaffRole
 from models.orm import StaffUser
-
-ALGORITHM = "HS256"
-AUDIENCE = "reservations-staff"
-
-
-@dataclass(frozen=True, slots=True)
-class IssuedToken:
-    token: str
-    expires_at: datetime
-
-
-def issue_staff_token(
-    staff: StaffUser, *, secret: str, ttl: timedelta, now: datetime | None = None
-) -> IssuedToken:
-    """A signed bearer token naming the staff member; role and scope are read per request."""
-    issued = now or datetime.now(UTC)
-    expires = issued + ttl
-    token = jwt.encode(
-        {"sub": str(staff.id), "aud": AUDIENCE, "iat": issued, "exp": expires},
-        secret,
-        algorithm=ALGORITHM,
-    )
-    return IssuedToken(token=token, expires_at=expires)
-
-
-def staff_id_from_token(token: str, *, secret: str) -> uuid.UUID | None:
-    """The staff id in a valid token, or None for anything expired, forged or malformed."""
-    try:
-        claims = jwt.decode(token, secret, algorithms=[ALGORITHM], audience=AUDIENCE)
-        return uuid.UUID(str(claims["sub"]))
-    except (jwt.PyJWTError, KeyError, ValueError):
-        return None
 
 
 def can_see_restaurant(staff: StaffUser, restaurant_id: uuid.UUID) -> bool:

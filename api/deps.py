@@ -1,4 +1,5 @@
-"""FastAPI dependencies: database session, current staff, restaurant scoping, pagination."""
+"""FastAPI dependencies and shared checks: database session, current staff, restaurant
+scoping and ownership, pagination."""
 
 from __future__ import annotations
 
@@ -11,13 +12,15 @@ from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from api.auth import can_see_restaurant, has_role, staff_id_from_token
+from api.auth import can_see_restaurant, has_role
 from api.problems import Forbidden, NotFound, Unauthorized
 from models.enums import StaffRole
 from models.orm import StaffUser
 from reservations.cache import Cache
 from reservations.settings import Settings
+from services import reservation_queries as queries
 from services.staff import get_staff
+from services.staff_tokens import staff_id_from_token
 
 
 def get_settings_dep(request: Request) -> Settings:
@@ -44,18 +47,28 @@ CacheDep = Annotated[Cache, Depends(get_cache)]
 _bearer = HTTPBearer(auto_error=False, description="staff JWT from POST /auth/token")
 
 
+async def staff_from_bearer(
+    request: Request, session: AsyncSession, credentials: HTTPAuthorizationCredentials | None
+) -> StaffUser | None:
+    """The active staff member a bearer token names; None without one, 401 for a bad one."""
+    if credentials is None:
+        return None
+    staff_id = staff_id_from_token(credentials.credentials, secret=request.app.state.jwt_secret)
+    staff = await get_staff(session, staff_id=staff_id) if staff_id else None
+    if staff is None or not staff.is_active:
+        raise Unauthorized("the token is invalid or expired")
+    return staff
+
+
 async def get_current_staff(
     request: Request,
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> StaffUser:
     """The authenticated, active staff member (401 otherwise)."""
-    if credentials is None:
+    staff = await staff_from_bearer(request, session, credentials)
+    if staff is None:
         raise Unauthorized("a staff bearer token is required")
-    staff_id = staff_id_from_token(credentials.credentials, secret=request.app.state.jwt_secret)
-    staff = await get_staff(session, staff_id=staff_id) if staff_id else None
-    if staff is None or not staff.is_active:
-        raise Unauthorized("the token is invalid or expired")
     return staff
 
 
@@ -99,6 +112,15 @@ def _scope(minimum: StaffRole) -> Any:
 
 HostOf = Annotated[RestaurantScope, _scope(StaffRole.HOST)]
 ManagerOf = Annotated[RestaurantScope, _scope(StaffRole.MANAGER)]
+
+
+async def require_owned(
+    session: SessionDep, restaurant_id: uuid.UUID, reservation_id: uuid.UUID
+) -> None:
+    """404 unless the reservation belongs to the restaurant the caller acts for."""
+    view = await queries.get_view(session, reservation_id=reservation_id)
+    if view.reservation.restaurant_id != restaurant_id:
+        raise NotFound(f"reservation {reservation_id} not found")
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ state, a refused modification a 409 with alternatives, Temporal being down a 503
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import (
@@ -17,13 +17,27 @@ from temporalio.client import (
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
+from temporalio.types import MethodSyncOrAsyncSingleParam
+from temporalio.workflow import UpdateMethodMultiParam
 
 from api.problems import Conflict, InvalidInput, NotFound, Problem, ServiceUnavailable
-from models.schemas.lifecycle import ReservationInput, ReservationState
+from api.temporal import TemporalConnection
+from models.enums import ConfirmationMode
+from models.schemas.lifecycle import (
+    CreateRequest,
+    LifecyclePolicy,
+    ReservationInput,
+    ReservationState,
+)
+from reservations.settings import Settings
+from services import reservation_queries as queries
+from services.reservation_queries import ReservationView
 from workflows.reservation import ReservationWorkflow
 
-if TYPE_CHECKING:
-    from api.routers.reservations import TemporalConnection
+# the argument of one update or signal, so mypy checks each call against the handler
+Arg = TypeVar("Arg")
+Update = UpdateMethodMultiParam[[ReservationWorkflow, Arg], ReservationState]
+Signal = MethodSyncOrAsyncSingleParam[ReservationWorkflow, Arg, None]
 
 # a stable namespace so the same idempotency key always names the same reservation
 IDEMPOTENCY_NAMESPACE = uuid.UUID("6f1d3c0e-5a8b-4f2e-9c47-2b1e8d9a7f10")
@@ -32,6 +46,20 @@ IDEMPOTENCY_NAMESPACE = uuid.UUID("6f1d3c0e-5a8b-4f2e-9c47-2b1e8d9a7f10")
 def workflow_id(reservation_id: uuid.UUID) -> str:
     """The workflow id of a reservation."""
     return f"reservation-{reservation_id}"
+
+
+def policy_for(settings: Settings, *, manual: bool) -> LifecyclePolicy:
+    """The lifecycle timings for a new booking."""
+    return LifecyclePolicy(
+        confirmation_mode=ConfirmationMode.MANUAL if manual else ConfirmationMode.INSTANT,
+        reminder_hours_before=settings.reminder_hours_before,
+        manual_confirmation_hours=settings.manual_confirmation_hours,
+        no_show_grace_minutes=settings.no_show_grace_minutes,
+        no_show_after_minutes=settings.no_show_after_minutes,
+        review_request_delay_hours=settings.review_request_delay_hours,
+        waiver_window_days=settings.waiver_window_days,
+        late_payment_window_hours=settings.late_payment_window_hours,
+    )
 
 
 def reservation_id_for(idempotency_key: str | None, *, scope: str) -> uuid.UUID:
@@ -69,6 +97,7 @@ async def start_reservation(
     try:
         state = await client.execute_update_with_start_workflow(
             ReservationWorkflow.create,
+            CreateRequest(idempotency_key=idempotency_key),
             start_workflow_operation=operation,
             id=f"create-{idempotency_key or inp.booking.reservation_id}",
         )
@@ -88,11 +117,11 @@ def _rpc_problem(exc: RPCError) -> Problem:
 
 async def send_update(
     temporal: TemporalConnection,
+    update: Update[Arg],
+    arg: Arg,
     *,
     session: AsyncSession,
     reservation_id: uuid.UUID,
-    update: str,
-    arg: Any | None = None,
 ) -> ReservationState:
     """Run a workflow update and map refusals to problems.
 
@@ -101,10 +130,9 @@ async def send_update(
     """
     await session.rollback()
     client = await temporal.client()
-    handle = client.get_workflow_handle(workflow_id(reservation_id))
-    args = [] if arg is None else [arg]
+    handle = client.get_workflow_handle_for(ReservationWorkflow.run, workflow_id(reservation_id))
     try:
-        state = await handle.execute_update(update, args=args, result_type=ReservationState)
+        state = await handle.execute_update(update, arg)
     except WorkflowUpdateFailedError as exc:
         raise _update_problem(exc) from None
     except RPCError as exc:
@@ -115,6 +143,20 @@ async def send_update(
     if not isinstance(state, ReservationState):
         raise TypeError(f"unexpected update result {type(state).__name__}")
     return state
+
+
+async def act_and_read(
+    temporal: TemporalConnection,
+    update: Update[Arg],
+    arg: Arg,
+    *,
+    session: AsyncSession,
+    reservation_id: uuid.UUID,
+) -> ReservationView:
+    """Act through the reservation's workflow, then read the reservation it wrote."""
+    await send_update(temporal, update, arg, session=session, reservation_id=reservation_id)
+    session.expire_all()
+    return await queries.get_view(session, reservation_id=reservation_id)
 
 
 def _update_problem(exc: WorkflowUpdateFailedError) -> Problem:
@@ -136,7 +178,7 @@ def _update_problem(exc: WorkflowUpdateFailedError) -> Problem:
 
 
 async def send_signal(
-    temporal: TemporalConnection, *, reservation_id: uuid.UUID, signal: str, arg: Any
+    temporal: TemporalConnection, signal: Signal[Arg], arg: Arg, *, reservation_id: uuid.UUID
 ) -> bool:
     """Signal a reservation's workflow; False when it has ended (or never existed).
 
@@ -144,7 +186,7 @@ async def send_signal(
     rather than have its event dropped.
     """
     client = await temporal.client()
-    handle = client.get_workflow_handle(workflow_id(reservation_id))
+    handle = client.get_workflow_handle_for(ReservationWorkflow.run, workflow_id(reservation_id))
     try:
         await handle.signal(signal, arg)
     except RPCError as exc:

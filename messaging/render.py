@@ -30,6 +30,7 @@ __all__ = [
     "MessageLinks",
     "RenderedMessage",
     "TemplateName",
+    "format_money",
     "pick_language",
     "render",
 ]
@@ -335,6 +336,11 @@ def _format_money(amount_minor: int, currency: str, locale: Locale) -> str:
     """Format minor units with the currency's own digits (2 for EUR, 0 for JPY)."""
     digits = get_currency_precision(currency.upper())
     return format_currency(Decimal(amount_minor).scaleb(-digits), currency.upper(), locale=locale)
+
+
+def format_money(amount_minor: int, currency: str, *, language: str | None) -> str:
+    """Money for a guest, in their language, as their messages show it ("25,00 €" in German)."""
+    return _format_money(amount_minor, currency, _locale(language or "", pick_language(language)))
 
 
 def _url(kind: LinkKind, links: MessageLinks) -> str | None:

@@ -7,33 +7,28 @@ is reported as one line naming the variable, with exit code 2.
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import timedelta
-from pathlib import Path
 from typing import Annotated
 
 import typer
-from alembic import command as alembic_command
-from alembic.config import Config as AlembicConfig
 from alembic.util.exc import CommandError as AlembicError
 from pydantic import ValidationError
-from sqlalchemy import select
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
-from api.auth import issue_staff_token
 from models.enums import StaffRole
-from models.orm import StaffUser
 from models.schemas.staff import StaffCreate
-from reservations.db import create_engine, session_factory, transaction
 from reservations.logging import configure_logging
 from reservations.settings import ConfigurationError, Environment, Settings, load_settings
-from services.demo import ensure_demo_admin, ensure_demo_restaurant
-from services.errors import ServiceError
-from services.staff import create_staff
+from reservations.startup import (
+    CommandError,
+    create_admin_account,
+    load_demo_data,
+    run_downgrade,
+    run_migrations,
+    safe_url,
+    staff_token,
+)
 
 app = typer.Typer(
     name="reservations",
@@ -42,12 +37,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-
-PACKAGE_ROOT = Path(__file__).resolve().parent.parent
-
-
-class CommandError(Exception):
-    """A failure the user can act on; printed as one line, exit code 1."""
 
 
 @contextmanager
@@ -81,117 +70,6 @@ def _load() -> Settings:
     return settings
 
 
-def safe_url(url: str) -> str:
-    """A database URL with its password hidden, for messages."""
-    return make_url(url).render_as_string(hide_password=True)
-
-
-# --- migrations ----------------------------------------------------------------------------
-
-
-def alembic_ini() -> Path:
-    """alembic.ini next to the packages (source checkout) or in the working directory (image)."""
-    for candidate in (PACKAGE_ROOT / "alembic.ini", Path.cwd() / "alembic.ini"):
-        if candidate.is_file():
-            return candidate
-    raise CommandError("alembic.ini not found next to the code or in the working directory")
-
-
-def _alembic_config(settings: Settings) -> AlembicConfig:
-    config = AlembicConfig(str(alembic_ini()))
-    config.attributes["url"] = settings.effective_database_url
-    return config
-
-
-def run_migrations(settings: Settings, revision: str = "head") -> None:
-    """Upgrade the configured database to `revision`."""
-    alembic_command.upgrade(_alembic_config(settings), revision)
-
-
-def run_downgrade(settings: Settings, revision: str) -> None:
-    """Downgrade the configured database to `revision`."""
-    alembic_command.downgrade(_alembic_config(settings), revision)
-
-
-# --- staff and demo data -------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class DemoSummary:
-    """What `demo-data` made or found."""
-
-    restaurant_id: uuid.UUID
-    restaurant_name: str
-    restaurant_created: bool
-    admin_email: str
-    admin_password: str | None  # only when the account was created just now
-    admin_token: str
-
-
-def _token_for(settings: Settings, staff: StaffUser, ttl_minutes: int | None = None) -> str:
-    issued = issue_staff_token(
-        staff,
-        secret=settings.effective_jwt_secret(),
-        ttl=timedelta(minutes=ttl_minutes or settings.jwt_ttl_minutes),
-    )
-    return issued.token
-
-
-async def load_demo_data(settings: Settings) -> DemoSummary:
-    """Create (or find) Demo Bistro and the demo admin; return them with an admin token."""
-    engine = create_engine(settings.effective_database_url)
-    try:
-        async with transaction(session_factory(engine)) as session:
-            restaurant, created = await ensure_demo_restaurant(session)
-            admin, password = await ensure_demo_admin(session)
-            if not admin.is_active:
-                raise CommandError(f"the demo admin {admin.email} exists but is deactivated")
-            summary = DemoSummary(
-                restaurant_id=restaurant.id,
-                restaurant_name=restaurant.name,
-                restaurant_created=created,
-                admin_email=admin.email,
-                admin_password=password,
-                admin_token=_token_for(settings, admin),
-            )
-    finally:
-        await engine.dispose()
-    return summary
-
-
-async def _create_admin(
-    settings: Settings, *, email: str, full_name: str, password: str
-) -> StaffUser:
-    engine = create_engine(settings.effective_database_url)
-    try:
-        async with transaction(session_factory(engine)) as session:
-            staff = await create_staff(
-                session,
-                email=email,
-                full_name=full_name,
-                password=password,
-                role=StaffRole.ADMIN,
-                restaurant_ids=[],
-            )
-            return staff
-    except ServiceError as exc:
-        raise CommandError(exc.detail) from None
-    finally:
-        await engine.dispose()
-
-
-async def _staff_token(settings: Settings, *, email: str, ttl_minutes: int | None) -> str:
-    engine = create_engine(settings.effective_database_url)
-    try:
-        async with session_factory(engine)() as session:
-            staff = await session.scalar(select(StaffUser).where(StaffUser.email == email.lower()))
-    finally:
-        await engine.dispose()
-    if staff is None or not staff.is_active:
-        raise CommandError(f"no active staff member with email {email}")
-    return _token_for(settings, staff, ttl_minutes)
-
-
 # --- commands ------------------------------------------------------------------------------
 
 
@@ -214,7 +92,7 @@ def dev(
     """Run everything locally: Temporal dev server, migrations, worker and API."""
     with _clean_failures():
         settings = _load()
-        # imported here: worker.dev imports this module
+        # imported here so the other commands do not load the dev runner
         from worker.dev import run_dev
 
         code = run_dev(
@@ -315,7 +193,7 @@ def create_admin(
             typer.echo(f"invalid --{field.replace('_', '-')}: {first['msg']}", err=True)
             raise typer.Exit(2) from None
         staff = asyncio.run(
-            _create_admin(
+            create_admin_account(
                 settings, email=str(data.email), full_name=data.full_name, password=data.password
             )
         )
@@ -332,7 +210,7 @@ def token(
     """Print a bearer token for a staff member (for scripts and API docs)."""
     with _clean_failures():
         settings = _load()
-        typer.echo(asyncio.run(_staff_token(settings, email=email, ttl_minutes=ttl_minutes)))
+        typer.echo(asyncio.run(staff_token(settings, email=email, ttl_minutes=ttl_minutes)))
 
 
 @app.command("demo-data")

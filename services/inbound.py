@@ -20,6 +20,7 @@ from models.orm import (
     ThreadMessage,
 )
 from reservations.db import upsert_insert
+from rules.sms_replies import ReplyKind
 from rules.state_machine import ACTIVE_STATUSES
 
 
@@ -78,6 +79,22 @@ async def mark_processed(
 async def guests_by_phone(session: AsyncSession, phone: str) -> list[Guest]:
     """Every guest with this number: one phone may book under several emails."""
     return list(await session.scalars(select(Guest).where(Guest.phone == phone)))
+
+
+async def record_sms_consent(
+    session: AsyncSession, *, phone: str, reply: ReplyKind, now: datetime
+) -> list[Guest]:
+    """The guest records of a phone number, with a STOP or START reply applied to all.
+
+    An opt-out is about the number: no guest record with it may be texted again.
+    """
+    guests = await guests_by_phone(session, phone)
+    for guest in guests:
+        if reply == "stop":
+            guest.sms_opted_out_at = guest.sms_opted_out_at or now
+        elif reply == "start":
+            guest.sms_opted_out_at = None
+    return guests
 
 
 async def reservation_for_reply(

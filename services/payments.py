@@ -48,6 +48,21 @@ async def booking_of(
     return row[0], row[1], row[2]
 
 
+async def by_provider_session(
+    session: AsyncSession, *, provider_session_id: str
+) -> tuple[Payment, Reservation, Restaurant] | None:
+    """The payment a provider's checkout session is for, with its reservation and restaurant."""
+    row = (
+        await session.execute(
+            select(Payment, Reservation, Restaurant)
+            .join(Reservation, Reservation.id == Payment.reservation_id)
+            .join(Restaurant, Restaurant.id == Reservation.restaurant_id)
+            .where(Payment.provider_session_id == provider_session_id)
+        )
+    ).one_or_none()
+    return (row[0], row[1], row[2]) if row is not None else None
+
+
 async def by_key(session: AsyncSession, key: str) -> Payment | None:
     return (
         await session.execute(select(Payment).where(Payment.idempotency_key == key))

@@ -23,11 +23,11 @@ from sqlalchemy.orm import InstrumentedAttribute
 from typer.testing import CliRunner, Result
 
 from api.app import API_PREFIX, create_app
-from api.auth import ALGORITHM, AUDIENCE, staff_id_from_token
 from models.orm import FloorPlan, Restaurant, RestaurantTable, SeatingArea, ServicePeriod, StaffUser
 from reservations.cli import app
 from reservations.settings import Settings
 from services.demo import DEMO_ADMIN_EMAIL, DEMO_SLUG, ensure_demo_admin, ensure_demo_restaurant
+from services.staff_tokens import ALGORITHM, AUDIENCE, staff_id_from_token
 
 SECRET = "cli-test-secret-" + "y" * 40
 PASSWORD = "correct horse battery"

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from reservations.settings import Settings
-from worker.dev import DevError, find_temporal_binary, run_dev, temporal_command
+from worker.dev import DevError, child_env, find_temporal_binary, run_dev, temporal_command
 from workflows.search_attributes import SEARCH_ATTRIBUTES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -130,6 +130,8 @@ def test_dev_runs_everything_and_ctrl_c_stops_the_whole_tree(
     output = dev.output
     for url in (f"{api}/docs", f"{api}/metrics", f"http://127.0.0.1:{ui_port}"):
         assert url in output
+    # and the links in guests' messages and pages lead to this API, not to port 8000
+    assert f"Guest links  {api} " in output
     token = output.split("Admin token", 1)[1].splitlines()[1].strip()
     me = httpx.get(
         f"{api}/api/v1/reservations/auth/me",
@@ -181,3 +183,26 @@ def test_a_busy_port_stops_start_up_before_anything_runs(
     assert code == 1
     assert f"port {port} (API) is already in use" in capsys.readouterr().err
     assert not (tmp_path / "var" / "reservations.db").exists()
+
+
+def test_the_children_link_guests_to_the_port_dev_starts_the_api_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # checkout URLs, redirects, manage and .ics links must not point at a dead port 8000
+    monkeypatch.delenv("PUBLIC_BASE_URL", raising=False)
+    settings = Settings(_env_file=None, jwt_secret="s" * 48, api_host="0.0.0.0")
+    env = child_env(settings, "127.0.0.1:7233", api_port=8123)
+    assert env["PUBLIC_BASE_URL"] == "http://127.0.0.1:8123"
+
+
+def test_an_explicit_public_base_url_is_kept_by_dev(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://book.example.test")
+    settings = Settings(_env_file=None, jwt_secret="s" * 48)
+    env = child_env(settings, "127.0.0.1:7233", api_port=8123)
+    assert env["PUBLIC_BASE_URL"] == "https://book.example.test"
+    # also when it came from ./.env rather than the environment
+    monkeypatch.delenv("PUBLIC_BASE_URL")
+    from_file = Settings(_env_file=None, jwt_secret="s" * 48, public_base_url="https://b.test")
+    assert child_env(from_file, "127.0.0.1:7233", api_port=8123)["PUBLIC_BASE_URL"] == (
+        "https://b.test"
+    )

@@ -22,8 +22,8 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from reservations.cli import DemoSummary, load_demo_data, run_migrations, safe_url
 from reservations.settings import VAR_DIR, ConfigurationError, Environment, Settings
+from reservations.startup import DemoSummary, load_demo_data, run_migrations, safe_url
 from workflows.search_attributes import SEARCH_ATTRIBUTES
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -155,11 +155,19 @@ def split_address(address: str) -> tuple[str, int]:
     return host.strip("[]"), int(port)
 
 
-def child_env(settings: Settings, temporal_address: str) -> dict[str, str]:
-    """The children's environment: same settings, this Temporal, this database."""
+def child_env(settings: Settings, temporal_address: str, *, api_port: int) -> dict[str, str]:
+    """The children's environment: same settings, this Temporal, this database.
+
+    Guests' links (checkout, redirects, manage page, .ics) lead to the API this runner
+    starts, unless PUBLIC_BASE_URL was set on purpose (a tunnel, a proxy).
+    """
     env = dict(os.environ)
     env["TEMPORAL_ADDRESS"] = temporal_address
     env["DATABASE_URL"] = settings.effective_database_url
+    if "public_base_url" in settings.model_fields_set:
+        env["PUBLIC_BASE_URL"] = settings.public_base_url
+    else:
+        env["PUBLIC_BASE_URL"] = f"http://{_display_host(settings.api_host)}:{api_port}"
     env["PYTHONUNBUFFERED"] = "1"
     if (PROJECT_ROOT / "pyproject.toml").is_file():
         # a source checkout that is not pip-installed: let `-m reservations.cli` import it
@@ -263,12 +271,20 @@ def _start_and_watch(
         timeout=TEMPORAL_READY_SECONDS,
         process=temporal.process if temporal else None,
     )
-    env = child_env(settings, address)
+    env = child_env(settings, address, api_port=api_port)
     children.append(_spawn("worker", _cli("worker"), env, may_finish=True))
     api = _spawn("api", _cli("api", "--host", settings.api_host, "--port", str(api_port)), env)
     children.append(api)
     wait_for_port(api_host, api_port, name="API", timeout=API_READY_SECONDS, process=api.process)
-    _banner(settings, api_host, api_port, address, ui_port if temporal else None, summary)
+    _banner(
+        settings,
+        api_host,
+        api_port,
+        address,
+        ui_port if temporal else None,
+        summary,
+        public_url=env["PUBLIC_BASE_URL"],
+    )
     return _watch(children)
 
 
@@ -279,6 +295,8 @@ def _banner(
     temporal_address: str,
     ui_port: int | None,
     demo: DemoSummary | None,
+    *,
+    public_url: str,
 ) -> None:
     api = f"http://{api_host}:{api_port}"
     lines = [
@@ -286,6 +304,7 @@ def _banner(
         "Reservations is running:",
         f"  API docs     {api}/docs",
         f"  Metrics      {api}/metrics",
+        f"  Guest links  {public_url} (PUBLIC_BASE_URL)",
     ]
     if ui_port is not None:
         lines.append(f"  Temporal UI  http://{LOOPBACK}:{ui_port}")

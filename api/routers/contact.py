@@ -7,11 +7,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from api.deps import HostOf, ManagerOf, PageDep, SessionDep
+from api.deps import HostOf, ManagerOf, PageDep, SessionDep, require_owned
 from api.lifecycle import send_signal, send_update
 from api.problems import Conflict
-from api.routers.reservations import TemporalDep
-from api.routers.service import require_owned
+from api.temporal import TemporalDep
 from api.views import staff_reservation_out
 from models.enums import NotificationChannel, NotificationStatus
 from models.schemas.common import Page
@@ -28,6 +27,7 @@ from models.schemas.lifecycle import StaffMessage, WaiverRequest
 from models.schemas.reservation import StaffReservationOut
 from services import conversations, payments
 from services import reservation_queries as queries
+from workflows.reservation import ReservationWorkflow
 
 router = APIRouter(prefix="/restaurants/{restaurant_id}", tags=["guest contact and money"])
 
@@ -93,7 +93,7 @@ async def answer_guest(
     sent = await send_signal(
         temporal,
         reservation_id=reservation_id,
-        signal="staff_message",
+        signal=ReservationWorkflow.staff_message,
         arg=StaffMessage(thread_message_id=answer.id),
     )
     if not sent:
@@ -140,7 +140,7 @@ async def waive(
         temporal,
         session=session,
         reservation_id=reservation_id,
-        update="waive",
+        update=ReservationWorkflow.waive,
         arg=WaiverRequest(staff_id=scope.staff.id, reason=data.reason),
     )
     session.expire_all()

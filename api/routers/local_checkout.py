@@ -15,16 +15,18 @@ from dataclasses import dataclass
 import httpx
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from sqlalchemy import select
 
 from api.deps import SessionDep, SettingsDep
-from api.problems import NotFound, ServiceUnavailable
-from models.enums import PaymentKind
+from api.problems import Conflict, NotFound, ServiceUnavailable
+from messaging.render import format_money
+from models.enums import DepositStatus, PaymentKind
 from models.orm import Payment, Reservation, Restaurant
 from payments.config import webhook_credentials
 from payments.local import local_psp_reference
 from payments.notifications import signed_notification
 from reservations.settings import Environment
+from rules.state_machine import TERMINAL_STATUSES
+from services import payments
 from services.guest_links import reservation_links
 
 router = APIRouter(prefix="/payments/local/checkout", tags=["local payments"])
@@ -39,30 +41,42 @@ async def _session_payment(
     if settings.environment is Environment.PRODUCTION:
         # a simulated payment must never confirm a real booking
         raise NotFound("the local checkout is for development only")
-    row = (
-        await session.execute(
-            select(Payment, Reservation, Restaurant)
-            .join(Reservation, Reservation.id == Payment.reservation_id)
-            .join(Restaurant, Restaurant.id == Reservation.restaurant_id)
-            .where(Payment.provider_session_id == session_id)
-        )
-    ).one_or_none()
-    if row is None:
+    found = await payments.by_provider_session(session, provider_session_id=session_id)
+    if found is None:
         raise NotFound(f"checkout session {session_id} not found")
-    return row[0], row[1], row[2]
+    return found
+
+
+def _ended(reservation: Reservation) -> bool:
+    """Whether the booking is over (expired, cancelled, ...): nothing is left to pay."""
+    return reservation.status in TERMINAL_STATUSES
 
 
 @router.get("/{session_id}", response_class=HTMLResponse, summary="The local checkout page")
 async def checkout_page(session_id: str, session: SessionDep, settings: SettingsDep) -> str:
     payment, reservation, restaurant = await _session_payment(session, settings, session_id)
     guarantee = payment.kind is PaymentKind.GUARANTEE
-    what = (
-        f"Store a card to guarantee the booking (up to {reservation.no_show_fee_minor} "
-        f"{reservation.currency} minor units if you do not come)"
-        if guarantee
-        else f"Pay a deposit of {payment.amount_minor} {payment.currency} minor units"
-    )
+    language = reservation.language
+    if _ended(reservation):
+        what = f"This booking has ended ({reservation.status.value.replace('_', ' ')})"
+    elif reservation.deposit_status is not DepositStatus.PENDING:
+        what = "Nothing to pay: this booking's " + (
+            "card is stored" if guarantee else "deposit is settled"
+        )
+    elif guarantee:
+        fee = format_money(reservation.no_show_fee_minor, reservation.currency, language=language)
+        what = f"Store a card to guarantee the booking (up to {fee} if you do not come)"
+    else:
+        amount = format_money(payment.amount_minor, payment.currency, language=language)
+        what = f"Pay a deposit of {amount}"
+    payable = not _ended(reservation) and reservation.deposit_status is DepositStatus.PENDING
     sid = html.escape(session_id)
+    buttons = (
+        f'<form method="post" action="{sid}/pay"><button>Pay</button></form>\n'
+        f'<form method="post" action="{sid}/decline"><button>Decline</button></form>'
+        if payable
+        else ""
+    )
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Local checkout</title></head>
 <body style="font-family: sans-serif; max-width: 32rem; margin: 3rem auto">
@@ -70,8 +84,7 @@ async def checkout_page(session_id: str, session: SessionDep, settings: Settings
 <p>Reservation {html.escape(reservation.reference)} for {reservation.party_size}.</p>
 <p>{html.escape(what)}.</p>
 <p><small>Simulated payment provider: no card is charged.</small></p>
-<form method="post" action="{sid}/pay"><button>Pay</button></form>
-<form method="post" action="{sid}/decline"><button>Decline</button></form>
+{buttons}
 </body></html>"""
 
 
@@ -121,6 +134,8 @@ async def _act(
     session_id: str, request: Request, session: SessionDep, settings: SettingsDep, success: bool
 ) -> RedirectResponse:
     payment, reservation, restaurant = await _session_payment(session, settings, session_id)
+    if _ended(reservation):
+        raise Conflict("this booking has ended: there is nothing to pay")
     links = reservation_links(
         base_url=settings.public_base_url,
         secret=request.app.state.jwt_secret,

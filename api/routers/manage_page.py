@@ -18,25 +18,49 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from api.deps import SessionDep
 from api.dropin import dropin_html
-from api.lifecycle import send_update
-from api.problems import NotFound, Problem
-from api.routers.reservations import TemporalDep
+from api.lifecycle import Arg, Update, send_update
+from api.problems import Problem
+from api.temporal import TemporalDep
 from models.enums import DepositStatus
-from models.orm import Restaurant
-from models.schemas.lifecycle import CancelRequest
+from models.schemas.lifecycle import CancelRequest, GuestReconfirmRequest
 from rules.state_machine import ReservationStatus
 from services import reservation_queries as queries
+from services.errors import NotFoundError
 from services.guest_links import reservation_links
 from services.manage_links import reservation_in_token
 from services.payments import checkout_session_of
+from services.restaurants import get_restaurant
+from workflows.reservation import ReservationWorkflow
 
 router = APIRouter(prefix="/manage", tags=["guest pages"], include_in_schema=False)
 S = ReservationStatus
 
 
-def _bound(reservation_id: uuid.UUID, token: str, request: Request) -> None:
-    if reservation_in_token(token, secret=request.app.state.jwt_secret) != reservation_id:
-        raise NotFound(f"reservation {reservation_id} not found")
+def _bound(reservation_id: uuid.UUID, token: str | None, request: Request) -> bool:
+    """Whether the token is the manage token of this reservation."""
+    secret = request.app.state.jwt_secret
+    return token is not None and reservation_in_token(token, secret=secret) == reservation_id
+
+
+def _page(title: str, body: str, *, status_code: int = 200) -> HTMLResponse:
+    return HTMLResponse(
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>{html.escape(title)}</title></head>"
+        f'<body style="font-family: sans-serif; max-width: 36rem; margin: 3rem auto">{body}'
+        "</body></html>",
+        status_code=status_code,
+    )
+
+
+def _not_found() -> HTMLResponse:
+    """A broken, forged or outdated link: the same page whatever the reason (no leak)."""
+    return _page(
+        "Reservation not found",
+        "<h1>Reservation not found</h1><p>This link is not valid (any more). Use the "
+        "link in your latest confirmation message, or look your booking up with its "
+        "reference and email.</p>",
+        status_code=404,
+    )
 
 
 def _button(path: str, token: str, label: str) -> str:
@@ -52,16 +76,19 @@ async def manage_page(
     reservation_id: uuid.UUID,
     request: Request,
     session: SessionDep,
-    token: Annotated[str, Query(max_length=2000)],
+    token: Annotated[str | None, Query(max_length=2000)] = None,
     action: Literal["cancel", "confirm"] | None = None,
     notice: Annotated[str | None, Query(max_length=200)] = None,
     redirect_result: Annotated[str | None, Query(alias="redirectResult", max_length=20000)] = None,
-) -> str:
-    _bound(reservation_id, token, request)
-    view = await queries.get_view(session, reservation_id=reservation_id)
+) -> HTMLResponse:
+    if token is None or not _bound(reservation_id, token, request):
+        return _not_found()
+    try:
+        view = await queries.get_view(session, reservation_id=reservation_id)
+    except NotFoundError:
+        return _not_found()
     r = view.reservation
-    restaurant = await session.get(Restaurant, r.restaurant_id)
-    assert restaurant is not None
+    restaurant = await get_restaurant(session, restaurant_id=r.restaurant_id)
     links = reservation_links(
         base_url=request.app.state.settings.public_base_url,
         secret=request.app.state.jwt_secret,
@@ -101,13 +128,7 @@ async def manage_page(
     parts.append(f'<p><a href="{html.escape(links.calendar_url)}">Add to calendar</a></p>')
     if links.map_url:
         parts.append(f'<p><a href="{html.escape(links.map_url)}">Map</a></p>')
-    body = "\n".join(parts)
-    return (
-        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-        f"<title>{html.escape(r.reference)}</title></head>"
-        f'<body style="font-family: sans-serif; max-width: 36rem; margin: 3rem auto">{body}'
-        "</body></html>"
-    )
+    return _page(r.reference, "\n".join(parts))
 
 
 async def _act(
@@ -115,16 +136,15 @@ async def _act(
     request: Request,
     session: SessionDep,
     temporal: TemporalDep,
-    token: str,
-    update: str,
-    arg: object | None,
+    token: str | None,
+    update: Update[Arg],
+    arg: Arg,
     done: str,
-) -> RedirectResponse:
-    _bound(reservation_id, token, request)
+) -> RedirectResponse | HTMLResponse:
+    if token is None or not _bound(reservation_id, token, request):
+        return _not_found()
     try:
-        await send_update(
-            temporal, session=session, reservation_id=reservation_id, update=update, arg=arg
-        )
+        await send_update(temporal, update, arg, session=session, reservation_id=reservation_id)
         notice = done
     except Problem as problem:
         notice = problem.detail
@@ -132,28 +152,42 @@ async def _act(
     return RedirectResponse(target, status_code=303)
 
 
-@router.post("/{reservation_id}/cancel")
+@router.post("/{reservation_id}/cancel", response_model=None)
 async def cancel_from_page(
     reservation_id: uuid.UUID,
     request: Request,
     session: SessionDep,
     temporal: TemporalDep,
-    token: Annotated[str, Form(max_length=2000)],
-) -> RedirectResponse:
+    token: Annotated[str | None, Form(max_length=2000)] = None,
+) -> RedirectResponse | HTMLResponse:
     request_ = CancelRequest(by="guest", reason="cancelled from the manage page")
     return await _act(
-        reservation_id, request, session, temporal, token, "cancel", request_, "Cancelled."
+        reservation_id,
+        request,
+        session,
+        temporal,
+        token,
+        ReservationWorkflow.cancel,
+        request_,
+        "Cancelled.",
     )
 
 
-@router.post("/{reservation_id}/confirm")
+@router.post("/{reservation_id}/confirm", response_model=None)
 async def confirm_from_page(
     reservation_id: uuid.UUID,
     request: Request,
     session: SessionDep,
     temporal: TemporalDep,
-    token: Annotated[str, Form(max_length=2000)],
-) -> RedirectResponse:
+    token: Annotated[str | None, Form(max_length=2000)] = None,
+) -> RedirectResponse | HTMLResponse:
     return await _act(
-        reservation_id, request, session, temporal, token, "guest_reconfirm", None, "Thank you!"
+        reservation_id,
+        request,
+        session,
+        temporal,
+        token,
+        ReservationWorkflow.guest_reconfirm,
+        GuestReconfirmRequest(via="link"),
+        "Thank you!",
     )

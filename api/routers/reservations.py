@@ -14,25 +14,29 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query, Request, status
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from temporalio.client import Client
 
-from api.auth import can_see_restaurant, staff_id_from_token
-from api.deps import PageDep, SessionDep, SettingsDep
-from api.lifecycle import reservation_id_for, send_update, start_reservation
+from api.auth import can_see_restaurant
+from api.deps import PageDep, SessionDep, SettingsDep, staff_from_bearer
+from api.lifecycle import act_and_read, policy_for, reservation_id_for, start_reservation
 from api.problems import (
     Forbidden,
     InvalidInput,
     NotFound,
-    ServiceUnavailable,
     Unauthorized,
     problem_response,
 )
+from api.temporal import TemporalDep
 from api.views import reservation_out
 from models.enums import ConfirmationMode, DepositStatus, ReservationSource, StaffRole
 from models.orm import StaffUser
 from models.schemas.booking import BookingRequest
 from models.schemas.common import Page
-from models.schemas.lifecycle import CancelRequest, LifecyclePolicy, ModifyRequest, ReservationInput
+from models.schemas.lifecycle import (
+    CancelRequest,
+    GuestReconfirmRequest,
+    ModifyRequest,
+    ReservationInput,
+)
 from models.schemas.reservation import (
     CancelIn,
     HeldReservation,
@@ -42,7 +46,6 @@ from models.schemas.reservation import (
     ReservationModify,
     ReservationOut,
 )
-from reservations.settings import Settings
 from rules.state_machine import TERMINAL_STATUSES
 from services import messages
 from services import reservation_queries as queries
@@ -52,49 +55,10 @@ from services.manage_links import manage_token, reservation_in_token
 from services.payments import checkout_session_of
 from services.reservation_queries import ReservationView
 from services.restaurants import get_restaurant
-from services.staff import get_staff
+from workflows.reservation import ReservationWorkflow
 
 router = APIRouter(prefix="/reservations", tags=["reservations"])
 _bearer = HTTPBearer(auto_error=False)
-
-
-class TemporalConnection:
-    """The app's Temporal client, connected when a route first needs it.
-
-    Lazy on purpose: a request with bad input gets its 422 even while Temporal is
-    down, and reads never wait for Temporal at all.
-    """
-
-    def __init__(self, request: Request) -> None:
-        self._state = request.app.state
-
-    async def client(self) -> Client:
-        """The connected client; 503 while Temporal is unreachable."""
-        client: Client | None = self._state.temporal
-        if client is None:
-            try:
-                client = await self._state.temporal_connect()
-            except Exception as exc:  # any connection failure means the same to the caller
-                raise ServiceUnavailable(f"the workflow service is unreachable: {exc}") from None
-            self._state.temporal = client
-        return client
-
-
-TemporalDep = Annotated[TemporalConnection, Depends(TemporalConnection)]
-
-
-def policy_for(settings: Settings, *, manual: bool) -> LifecyclePolicy:
-    """The lifecycle timings for a new booking."""
-    return LifecyclePolicy(
-        confirmation_mode=ConfirmationMode.MANUAL if manual else ConfirmationMode.INSTANT,
-        reminder_hours_before=settings.reminder_hours_before,
-        manual_confirmation_hours=settings.manual_confirmation_hours,
-        no_show_grace_minutes=settings.no_show_grace_minutes,
-        no_show_after_minutes=settings.no_show_after_minutes,
-        review_request_delay_hours=settings.review_request_delay_hours,
-        waiver_window_days=settings.waiver_window_days,
-        late_payment_window_hours=settings.late_payment_window_hours,
-    )
 
 
 @router.post(
@@ -173,18 +137,6 @@ async def create_reservation(
     )
 
 
-async def _staff_from_bearer(
-    request: Request, session: SessionDep, credentials: HTTPAuthorizationCredentials | None
-) -> StaffUser | None:
-    if credentials is None:
-        return None
-    staff_id = staff_id_from_token(credentials.credentials, secret=request.app.state.jwt_secret)
-    staff = await get_staff(session, staff_id=staff_id) if staff_id else None
-    if staff is None or not staff.is_active:
-        raise Unauthorized("the token is invalid or expired")
-    return staff
-
-
 async def guest_or_staff_access(
     reservation_id: uuid.UUID,
     request: Request,
@@ -194,7 +146,7 @@ async def guest_or_staff_access(
     x_manage_token: Annotated[str | None, Header()] = None,
 ) -> tuple[ReservationView, StaffUser | None]:
     """The reservation, if the caller holds its manage token or is staff of its restaurant."""
-    staff = await _staff_from_bearer(request, session, credentials)
+    staff = await staff_from_bearer(request, session, credentials)
     manage = token or x_manage_token
     if staff is None:
         if manage is None:
@@ -235,11 +187,14 @@ async def modify_reservation(
         seating_area=data.seating_preference,
         staff=access[1] is not None,
     )
-    await send_update(
-        temporal, session=session, reservation_id=reservation_id, update="modify", arg=request
+    view = await act_and_read(
+        temporal,
+        ReservationWorkflow.modify,
+        request,
+        session=session,
+        reservation_id=reservation_id,
     )
-    session.expire_all()
-    return reservation_out(await queries.get_view(session, reservation_id=reservation_id))
+    return reservation_out(view)
 
 
 @router.post(
@@ -256,15 +211,14 @@ async def cancel_reservation(
 ) -> ReservationOut:
     by = "restaurant" if access[1] is not None else "guest"
     reason = data.reason if data else None
-    await send_update(
+    view = await act_and_read(
         temporal,
+        ReservationWorkflow.cancel,
+        CancelRequest(by=by, reason=reason),
         session=session,
         reservation_id=reservation_id,
-        update="cancel",
-        arg=CancelRequest(by=by, reason=reason),
     )
-    session.expire_all()
-    return reservation_out(await queries.get_view(session, reservation_id=reservation_id))
+    return reservation_out(view)
 
 
 @router.post(
@@ -275,11 +229,14 @@ async def cancel_reservation(
 async def guest_confirm(
     reservation_id: uuid.UUID, access: AccessDep, session: SessionDep, temporal: TemporalDep
 ) -> ReservationOut:
-    await send_update(
-        temporal, session=session, reservation_id=reservation_id, update="guest_reconfirm"
+    view = await act_and_read(
+        temporal,
+        ReservationWorkflow.guest_reconfirm,
+        GuestReconfirmRequest(via="link"),
+        session=session,
+        reservation_id=reservation_id,
     )
-    session.expire_all()
-    return reservation_out(await queries.get_view(session, reservation_id=reservation_id))
+    return reservation_out(view)
 
 
 @router.get(

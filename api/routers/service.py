@@ -7,19 +7,20 @@ from datetime import UTC, date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
-from pydantic import BaseModel
 
-from api.deps import HostOf, ManagerOf, PageDep, SessionDep, SettingsDep
-from api.lifecycle import send_update, start_reservation
-from api.problems import Conflict, InvalidInput, NotFound
-from api.routers.reservations import TemporalConnection, TemporalDep, policy_for
+from api.deps import HostOf, ManagerOf, PageDep, SessionDep, SettingsDep, require_owned
+from api.lifecycle import Arg, Update, act_and_read, policy_for, start_reservation
+from api.problems import Conflict, InvalidInput
+from api.temporal import TemporalConnection, TemporalDep
 from api.views import staff_reservation_out
 from models.schemas.common import Page
 from models.schemas.lifecycle import (
     AssignTablesRequest,
     CancelRequest,
     CheckInRequest,
+    CompleteRequest,
     DecisionRequest,
+    NoShowRequest,
     ReservationInput,
 )
 from models.schemas.reservation import (
@@ -36,6 +37,7 @@ from services import reservation_queries as queries
 from services.booking import booking_request_for_walk_in
 from services.guests import upsert_guest
 from services.restaurants import get_restaurant
+from workflows.reservation import ReservationWorkflow
 
 router = APIRouter(prefix="/restaurants/{restaurant_id}", tags=["service"])
 
@@ -76,15 +78,6 @@ async def list_reservations(
     )
 
 
-async def require_owned(
-    session: SessionDep, restaurant_id: uuid.UUID, reservation_id: uuid.UUID
-) -> None:
-    """404 unless the reservation belongs to the restaurant the caller acts for."""
-    view = await queries.get_view(session, reservation_id=reservation_id)
-    if view.reservation.restaurant_id != restaurant_id:
-        raise NotFound(f"reservation {reservation_id} not found")
-
-
 async def _after(session: SessionDep, reservation_id: uuid.UUID) -> StaffReservationOut:
     session.expire_all()
     return staff_reservation_out(await queries.get_view(session, reservation_id=reservation_id))
@@ -93,18 +86,16 @@ async def _after(session: SessionDep, reservation_id: uuid.UUID) -> StaffReserva
 async def _act(
     session: SessionDep,
     temporal: TemporalConnection,
+    update: Update[Arg],
+    arg: Arg,
     *,
     restaurant_id: uuid.UUID,
     reservation_id: uuid.UUID,
-    update: str,
-    arg: BaseModel | None = None,
 ) -> StaffReservationOut:
     """Send one staff action to the reservation's workflow and answer with the result."""
     await require_owned(session, restaurant_id, reservation_id)
-    await send_update(
-        temporal, session=session, reservation_id=reservation_id, update=update, arg=arg
-    )
-    return await _after(session, reservation_id)
+    view = await act_and_read(temporal, update, arg, session=session, reservation_id=reservation_id)
+    return staff_reservation_out(view)
 
 
 @router.get(
@@ -135,10 +126,10 @@ async def check_in(
     return await _act(
         session,
         temporal,
+        ReservationWorkflow.check_in,
+        arg,
         restaurant_id=scope.restaurant_id,
         reservation_id=reservation_id,
-        update="check_in",
-        arg=arg,
     )
 
 
@@ -153,9 +144,10 @@ async def complete(
     return await _act(
         session,
         temporal,
+        ReservationWorkflow.complete,
+        CompleteRequest(),
         restaurant_id=scope.restaurant_id,
         reservation_id=reservation_id,
-        update="complete",
     )
 
 
@@ -170,9 +162,10 @@ async def no_show(
     return await _act(
         session,
         temporal,
+        ReservationWorkflow.no_show,
+        NoShowRequest(),
         restaurant_id=scope.restaurant_id,
         reservation_id=reservation_id,
-        update="no_show",
     )
 
 
@@ -191,10 +184,10 @@ async def assign_tables(
     return await _act(
         session,
         temporal,
+        ReservationWorkflow.assign_tables,
+        AssignTablesRequest(table_ids=data.table_ids),
         restaurant_id=scope.restaurant_id,
         reservation_id=reservation_id,
-        update="assign_tables",
-        arg=AssignTablesRequest(table_ids=data.table_ids),
     )
 
 
@@ -214,10 +207,10 @@ async def confirm(
     return await _act(
         session,
         temporal,
+        ReservationWorkflow.confirm,
+        arg,
         restaurant_id=scope.restaurant_id,
         reservation_id=reservation_id,
-        update="confirm",
-        arg=arg,
     )
 
 
@@ -237,10 +230,10 @@ async def decline(
     return await _act(
         session,
         temporal,
+        ReservationWorkflow.decline,
+        arg,
         restaurant_id=scope.restaurant_id,
         reservation_id=reservation_id,
-        update="decline",
-        arg=arg,
     )
 
 
@@ -260,10 +253,10 @@ async def cancel(
     return await _act(
         session,
         temporal,
+        ReservationWorkflow.cancel,
+        arg,
         restaurant_id=scope.restaurant_id,
         reservation_id=reservation_id,
-        update="cancel",
-        arg=arg,
     )
 
 

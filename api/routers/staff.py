@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 
 from fastapi import APIRouter, Request, status
 
-from api.auth import issue_staff_token
 from api.deps import AdminStaff, CurrentStaff, PageDep, SessionDep, SettingsDep
 from api.problems import Unauthorized
 from models.orm import StaffUser
@@ -22,6 +21,7 @@ from models.schemas.staff import (
     TokenOut,
 )
 from services import staff as svc
+from services.staff_tokens import issue_staff_token
 
 router = APIRouter(tags=["staff"])
 

@@ -18,7 +18,7 @@ from fastapi.responses import PlainTextResponse, Response
 from api.deps import SessionDep, SettingsDep
 from api.lifecycle import send_signal
 from api.problems import Forbidden, InvalidInput, NotFound, Unauthorized
-from api.routers.reservations import TemporalDep
+from api.temporal import TemporalDep
 from messaging.twilio_webhooks import (
     SIGNATURE_HEADER,
     parse_inbound_sms,
@@ -35,6 +35,7 @@ from payments.notifications import (
 )
 from rules.sms_replies import classify_reply
 from services import inbound
+from workflows.reservation import ReservationWorkflow
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 log = structlog.get_logger()
@@ -93,7 +94,7 @@ async def adyen_webhook(
             reservation_id = reservation.id
             await session.rollback()  # no transaction open while waiting for Temporal
             delivered = await send_signal(
-                temporal, reservation_id=reservation_id, signal="payment_event", arg=event
+                temporal, ReservationWorkflow.payment_event, event, reservation_id=reservation_id
             )
             if not delivered:
                 # the reservation's workflow has closed; ops must settle this by hand
@@ -169,16 +170,10 @@ async def twilio_sms(
     now = datetime.now(UTC)
     twiml = Response(EMPTY_TWIML, media_type="text/xml")
     # one phone may belong to several guest records (a couple booking under two emails)
-    guests = await inbound.guests_by_phone(session, sms.from_number)
+    guests = await inbound.record_sms_consent(session, phone=sms.from_number, reply=kind, now=now)
     if not guests:
         log.info("SMS from an unknown number", sid=sms.message_sid)
         return twiml
-    # an opt-out is about the number: no guest record with it may be texted again
-    for guest in guests:
-        if kind == "stop":
-            guest.sms_opted_out_at = guest.sms_opted_out_at or now
-        elif kind == "start":
-            guest.sms_opted_out_at = None
     reservation = await inbound.reservation_for_reply(
         session, guest_ids=[g.id for g in guests], now=now
     )
@@ -194,8 +189,8 @@ async def twilio_sms(
     # confirm and cancel, the rest is for staff in the thread
     await send_signal(
         temporal,
+        ReservationWorkflow.sms_reply,
+        SmsReply(message_sid=sms.message_sid, kind=kind),
         reservation_id=reservation_id,
-        signal="sms_reply",
-        arg=SmsReply(message_sid=sms.message_sid, kind=kind),
     )
     return twiml

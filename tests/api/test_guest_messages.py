@@ -710,3 +710,26 @@ async def test_manage_page_shows_and_only_a_post_cancels(channels: Guests) -> No
     after = await g.live.client.get(done.headers["location"])
     assert after.status_code == 200 and "cancelled_by_guest" in after.text
     assert "Yes, cancel" not in after.text and "Cancel reservation" not in after.text
+
+
+async def test_manage_page_answers_a_bad_link_with_an_html_page(channels: Guests) -> None:
+    g = channels
+    rid = await new_restaurant(g)
+    created = await book(g, rid)
+    page_url = f"/manage/{created['id']}"
+    unknown_url = f"/manage/{uuid.uuid4()}"
+    answers = [
+        await g.live.client.get(page_url, params={"token": "forged"}),
+        await g.live.client.get(page_url),  # the token cut off by a mail client
+        await g.live.client.get(unknown_url, params={"token": created["manage_token"]}),
+        await g.live.client.post(f"{page_url}/cancel", data={"token": "forged"}),
+        await g.live.client.post(f"{page_url}/confirm", data={"token": "forged"}),
+    ]
+    for answer in answers:
+        # a guest following a broken link reads a page, not problem+json
+        assert answer.status_code == 404, answer.text
+        assert answer.headers["content-type"].startswith("text/html"), answer.headers
+        assert answer.text.startswith("<!doctype html>")
+        assert "link is not valid" in answer.text
+        assert created["reference"] not in answer.text
+    assert (await reservation(g, created))["status"] == "confirmed"

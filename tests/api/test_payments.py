@@ -628,7 +628,7 @@ async def test_the_local_checkout_page_pays_or_declines(
         page_url = payment["checkout_url"]
         page = await live.client.get(urlsplit(page_url).path)
         assert page.status_code == 200, page.text
-        assert res["reference"] in page.text and str(DEPOSIT) in page.text
+        assert res["reference"] in page.text and "€25.00" in page.text
         # the buttons post where a browser would send them
         actions = re.findall(r'<form method="post" action="([^"]+)"', page.text)
         pay_url, decline_url = (urljoin(page_url, a) for a in actions)
@@ -657,6 +657,36 @@ async def test_the_local_checkout_page_pays_or_declines(
         again = await live.client.post(f"{other_page}/pay")
         assert again.status_code == 303
         await shop.until(other, status="confirmed", deposit="paid")
+
+
+async def test_the_local_checkout_page_shows_money_for_the_guest_and_ends_with_the_booking(
+    db: Database, dev_server: WorkflowEnvironment, admin: dict[str, str]
+) -> None:
+    async with live_api(db, dev_server) as live:
+        shop = Shop(live=live, fake=FakeAdyen(), admin=admin)  # FakeAdyen unused (not started)
+        rid = await deposit_restaurant(shop)
+        guest = {**booking(rid)["guest"], "preferred_language": "de"}
+        res = await shop.book(rid, guest=guest)
+        page_path = urlsplit(res["payment"]["checkout_url"]).path
+        page = await live.client.get(page_path)
+        assert page.status_code == 200, page.text
+        # money as the guest's messages show it (German: 25,00 €), not in minor units
+        assert "minor units" not in page.text
+        assert "25,00\xa0€" in page.text, page.text
+        assert "<form" in page.text
+
+        cancelled = await live.client.post(
+            f"{BASE}/reservations/{res['id']}/cancel", params={"token": res["manage_token"]}
+        )
+        assert cancelled.status_code == 200, cancelled.text
+        ended = await live.client.get(page_path)
+        assert ended.status_code == 200, ended.text
+        assert "booking has ended" in ended.text
+        assert "Pay a deposit" not in ended.text and "<form" not in ended.text
+        # and nothing can be paid for it any more
+        late = await live.client.post(f"{page_path}/pay")
+        assert late.status_code == 409, late.text
+        assert (await shop.money(res))["payments"][0]["status"] == "pending"
 
 
 # ---- bugs found in the workflow, documented (PostgreSQL only: one database suffices) ------
