@@ -36,7 +36,8 @@ from workflows.reservation import ReservationWorkflow
 
 # the argument of one update or signal, so mypy checks each call against the handler
 Arg = TypeVar("Arg")
-Update = UpdateMethodMultiParam[[ReservationWorkflow, Arg], ReservationState]
+Result = TypeVar("Result")
+Update = UpdateMethodMultiParam[[ReservationWorkflow, Arg], Result]
 Signal = MethodSyncOrAsyncSingleParam[ReservationWorkflow, Arg, None]
 
 # a stable namespace so the same idempotency key always names the same reservation
@@ -117,12 +118,12 @@ def _rpc_problem(exc: RPCError) -> Problem:
 
 async def send_update(
     temporal: TemporalConnection,
-    update: Update[Arg],
+    update: Update[Arg, Result],
     arg: Arg,
     *,
     session: AsyncSession,
     reservation_id: uuid.UUID,
-) -> ReservationState:
+) -> Result:
     """Run a workflow update and map refusals to problems.
 
     The request's own transaction ends first: the workflow's activities write the
@@ -140,14 +141,12 @@ async def send_update(
             # the workflow has ended: nothing can change any more
             raise Conflict("this reservation is closed and can no longer change") from None
         raise _rpc_problem(exc) from None
-    if not isinstance(state, ReservationState):
-        raise TypeError(f"unexpected update result {type(state).__name__}")
     return state
 
 
 async def act_and_read(
     temporal: TemporalConnection,
-    update: Update[Arg],
+    update: Update[Arg, ReservationState],
     arg: Arg,
     *,
     session: AsyncSession,

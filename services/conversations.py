@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.enums import MessageDirection, NotificationChannel, NotificationStatus
 from models.orm import Notification, Reservation, ThreadMessage
+from services.errors import NotFoundError
 
 
 async def outbox(
@@ -49,6 +50,14 @@ async def thread(session: AsyncSession, *, reservation_id: uuid.UUID) -> list[Th
         .order_by(ThreadMessage.created_at, ThreadMessage.id)
     )
     return list(rows.scalars())
+
+
+async def thread_message(session: AsyncSession, *, message_id: uuid.UUID) -> ThreadMessage:
+    """One message of a thread (NotFoundError if it is not there)."""
+    message = await session.get(ThreadMessage, message_id)
+    if message is None:
+        raise NotFoundError(f"thread message {message_id} not found")
+    return message
 
 
 async def record_staff_answer(

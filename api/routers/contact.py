@@ -8,8 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from api.deps import HostOf, ManagerOf, PageDep, SessionDep, require_owned
-from api.lifecycle import send_signal, send_update
-from api.problems import Conflict
+from api.lifecycle import send_update
 from api.temporal import TemporalDep
 from api.views import staff_reservation_out
 from models.enums import NotificationChannel, NotificationStatus
@@ -23,7 +22,7 @@ from models.schemas.contact import (
     ThreadMessageOut,
     WaiverIn,
 )
-from models.schemas.lifecycle import StaffMessage, WaiverRequest
+from models.schemas.lifecycle import StaffAnswer, WaiverRequest
 from models.schemas.reservation import StaffReservationOut
 from services import conversations, payments
 from services import reservation_queries as queries
@@ -85,23 +84,17 @@ async def answer_guest(
     temporal: TemporalDep,
 ) -> ThreadMessageOut:
     await require_owned(session, scope.restaurant_id, reservation_id)
-    message = await conversations.add_staff_answer(
-        session, reservation_id=reservation_id, staff_id=scope.staff.id, body=data.body
-    )
-    answer = ThreadMessageOut.model_validate(message)
-    await session.commit()
-    sent = await send_signal(
+    # the workflow writes the thread row and sends it in one step: nothing looks sent
+    # that is not, and a Temporal outage answers 503 with nothing recorded
+    message_id = await send_update(
         temporal,
+        ReservationWorkflow.answer_guest,
+        StaffAnswer(staff_id=scope.staff.id, body=data.body),
+        session=session,
         reservation_id=reservation_id,
-        signal=ReservationWorkflow.staff_message,
-        arg=StaffMessage(thread_message_id=answer.id),
     )
-    if not sent:
-        # nothing will send it: take it out of the thread rather than show it as said
-        await conversations.remove(session, message_id=answer.id)
-        await session.commit()
-        raise Conflict("this reservation is closed: its conversation cannot continue")
-    return answer
+    message = await conversations.thread_message(session, message_id=message_id)
+    return ThreadMessageOut.model_validate(message)
 
 
 @router.get(

@@ -22,7 +22,7 @@ from api.lifecycle import Arg, Update, send_update
 from api.problems import Problem
 from api.temporal import TemporalDep
 from models.enums import DepositStatus
-from models.schemas.lifecycle import CancelRequest, GuestReconfirmRequest
+from models.schemas.lifecycle import CancelRequest, GuestReconfirmRequest, ReservationState
 from rules.state_machine import ReservationStatus
 from services import reservation_queries as queries
 from services.errors import NotFoundError
@@ -137,7 +137,7 @@ async def _act(
     session: SessionDep,
     temporal: TemporalDep,
     token: str | None,
-    update: Update[Arg],
+    update: Update[Arg, ReservationState],
     arg: Arg,
     done: str,
 ) -> RedirectResponse | HTMLResponse:

@@ -22,6 +22,7 @@ from models.schemas.lifecycle import (
     DecisionRequest,
     NoShowRequest,
     ReservationInput,
+    ReservationState,
 )
 from models.schemas.reservation import (
     AssignTablesIn,
@@ -86,7 +87,7 @@ async def _after(session: SessionDep, reservation_id: uuid.UUID) -> StaffReserva
 async def _act(
     session: SessionDep,
     temporal: TemporalConnection,
-    update: Update[Arg],
+    update: Update[Arg, ReservationState],
     arg: Arg,
     *,
     restaurant_id: uuid.UUID,
