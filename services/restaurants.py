@@ -6,6 +6,8 @@ import re
 import unicodedata
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, Text, and_, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,7 +23,7 @@ from models.schemas.restaurant import (
     SpecialDayIn,
 )
 from rules.state_machine import ACTIVE_STATUSES
-from services.errors import ConflictError, NotFoundError
+from services.errors import ConflictError, InvalidError, NotFoundError
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,10 +258,40 @@ async def list_special_days(session: AsyncSession, *, restaurant_id: uuid.UUID) 
 
 
 async def add_special_day(
-    session: AsyncSession, *, restaurant_id: uuid.UUID, data: SpecialDayIn
+    session: AsyncSession,
+    *,
+    restaurant_id: uuid.UUID,
+    data: SpecialDayIn,
+    now: datetime | None = None,
 ) -> SpecialDay:
-    """Add a special day; date ranges of two special days may not overlap."""
+    """Add a special day; date ranges of two special days may not overlap.
+
+    It may not start before today (the restaurant's clock at ``now``, default the
+    current time), and a custom service's weekday must be that of every date.
+    """
     ends_on = data.ends_on or data.starts_on
+    restaurant = await session.get(Restaurant, restaurant_id)
+    if restaurant is None:
+        raise NotFoundError(f"restaurant {restaurant_id} not found")
+    today = (now or datetime.now(UTC)).astimezone(ZoneInfo(restaurant.timezone)).date()
+    if data.starts_on < today:
+        raise InvalidError(
+            f"{data.starts_on.isoformat()} is before today ({today.isoformat()})",
+            field="starts_on",
+            reason="in_the_past",
+        )
+    weekdays = {
+        (data.starts_on + timedelta(days=k)).weekday()
+        for k in range(min((ends_on - data.starts_on).days + 1, 7))
+    }
+    for i, service in enumerate(data.custom_services):
+        if service.weekday is not None and weekdays != {service.weekday}:
+            raise InvalidError(
+                f"weekday {service.weekday} contradicts the dates "
+                f"{data.starts_on.isoformat()}..{ends_on.isoformat()}; leave it out",
+                field=f"custom_services.{i}.weekday",
+                reason="weekday_contradicts_date",
+            )
     clash = await session.scalar(
         select(SpecialDay.id).where(
             and_(
@@ -279,7 +311,9 @@ async def add_special_day(
         ends_on=ends_on,
         kind=data.kind,
         note=data.note,
-        custom_services=[s.model_dump(mode="json") for s in data.custom_services],
+        custom_services=[
+            s.model_dump(mode="json", exclude={"weekday"}) for s in data.custom_services
+        ],
     )
     session.add(day)
     await session.flush()

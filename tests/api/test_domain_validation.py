@@ -205,8 +205,8 @@ async def test_special_day_refuses_a_contradicting_weekday_and_the_past(
     )
     assert_invalid(past, "starts_on", "in_the_past")
     # the weekday may be left out, or given when it is the date's own
-    for weekday in (None, day.weekday()):
-        service = custom if weekday is None else {**custom, "weekday": weekday}
+    for with_weekday in (False, True):
+        service = {**custom, "weekday": day.weekday()} if with_weekday else custom
         ok = await api.client.post(
             url,
             json={
