@@ -176,7 +176,6 @@ async def create_reservation(
     return HeldReservation(
         **reservation_out(view).model_dump(),
         manage_token=manage_token(reservation_id, secret=request.app.state.jwt_secret),
-        payment_required=view.reservation.deposit_status is DepositStatus.PENDING,
         payment=state.payment_session,
     )
 
@@ -361,6 +360,5 @@ async def lookup(data: LookupIn, request: Request, session: SessionDep) -> HeldR
     return HeldReservation(
         **reservation_out(view).model_dump(),
         manage_token=manage_token(view.reservation.id, secret=request.app.state.jwt_secret),
-        payment_required=pending,
         payment=await checkout_session_of(session, view.reservation.id) if pending else None,
     )
