@@ -24,6 +24,7 @@ from models.schemas.restaurant import (
 )
 from rules.state_machine import ACTIVE_STATUSES
 from services.errors import ConflictError, InvalidError, NotFoundError
+from services.pages import page_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,14 +248,16 @@ async def replace_opening_hours(
     return restaurant
 
 
-async def list_special_days(session: AsyncSession, *, restaurant_id: uuid.UUID) -> list[SpecialDay]:
-    """Special days of the restaurant, by start date."""
-    rows = await session.scalars(
+async def list_special_days(
+    session: AsyncSession, *, restaurant_id: uuid.UUID, limit: int, offset: int
+) -> tuple[list[SpecialDay], int]:
+    """One page of the restaurant's special days by start date, and the total."""
+    query = (
         select(SpecialDay)
         .where(SpecialDay.restaurant_id == restaurant_id)
         .order_by(SpecialDay.starts_on, SpecialDay.id)
     )
-    return list(rows)
+    return await page_of(session, query, limit=limit, offset=offset)
 
 
 async def add_special_day(
@@ -332,15 +335,15 @@ async def delete_special_day(
 
 
 async def list_party_size_overrides(
-    session: AsyncSession, *, restaurant_id: uuid.UUID
-) -> list[PartySizeOverride]:
-    """Per-slot party size overrides, by date and time."""
-    rows = await session.scalars(
+    session: AsyncSession, *, restaurant_id: uuid.UUID, limit: int, offset: int
+) -> tuple[list[PartySizeOverride], int]:
+    """One page of the per-slot party size overrides by date and time, and the total."""
+    query = (
         select(PartySizeOverride)
         .where(PartySizeOverride.restaurant_id == restaurant_id)
-        .order_by(PartySizeOverride.day, PartySizeOverride.starts_at)
+        .order_by(PartySizeOverride.day, PartySizeOverride.starts_at, PartySizeOverride.id)
     )
-    return list(rows)
+    return await page_of(session, query, limit=limit, offset=offset)
 
 
 async def add_party_size_override(
