@@ -36,8 +36,7 @@ START_DATE = (
     "not before today (422 `in_the_past`)"
 )
 START_TIME = (
-    "local wall-clock time of the start, HH:MM, on the slot grid "
-    "(otherwise 422 `not_on_slot_grid`)"
+    "local wall-clock time of the start, HH:MM, on the slot grid (otherwise 422 `not_on_slot_grid`)"
 )
 
 
