@@ -121,7 +121,9 @@ async def _service_error(request: Request, exc: Exception) -> JSONResponse:
         status, title = 422, "Invalid input"
     else:
         status, title = 400, "Bad request"
-    return problem_response(status, title, exc.detail, instance=request.url.path, field=exc.field)
+    return problem_response(
+        status, title, exc.detail, instance=request.url.path, field=exc.field, reason=exc.reason
+    )
 
 
 async def _integrity_error(request: Request, exc: Exception) -> JSONResponse:

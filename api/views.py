@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from models.enums import PaymentMode
+from models.enums import DepositStatus, PaymentMode
 from models.schemas.reservation import DepositOut, ReservationOut, StaffReservationOut
 from services.reservation_queries import ReservationView
 
@@ -48,6 +48,7 @@ def reservation_out(view: ReservationView) -> ReservationOut:
             ),
             currency=r.currency,
         ),
+        payment_required=r.deposit_status is DepositStatus.PENDING,
         created_at=r.created_at,
     )
 

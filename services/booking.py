@@ -25,6 +25,7 @@ from rules.slots import local_to_utc
 from rules.state_machine import ReservationAction, ReservationStatus, initial_status
 from rules.turn_time import TurnTimeRule, turn_time_minutes
 from services import allocation, payment_terms
+from services.availability.requests import check_requested_time, service_day_of
 from services.errors import InvalidError, NotFoundError
 
 A = ReservationAction
@@ -167,6 +168,16 @@ async def create_held_reservation(
         hold = await hold_of(session, existing)
         return facts_of(existing, restaurant, hold, reminder_hours=reminder_hours)
 
+    walk_in = booking.source is ReservationSource.WALK_IN
+    if not walk_in:
+        await check_requested_time(
+            session, restaurant_id=restaurant.id, day=booking.date, local_time=booking.time, now=now
+        )
+    # the booking's date is the calendar date of its start; the tables are held on the
+    # service day it belongs to (the previous day's, for a slot after midnight)
+    service_day = await service_day_of(
+        session, restaurant_id=restaurant.id, day=booking.date, local_time=booking.time, now=now
+    )
     # the guest's own words come by the reservation id (older inputs carried them)
     notes = await session.get(BookingNotes, booking.reservation_id)
     zone = ZoneInfo(restaurant.timezone)
@@ -174,9 +185,8 @@ async def create_held_reservation(
     provisional_start = local_to_utc(wall, zone) or wall.replace(tzinfo=zone).astimezone(UTC)
     minutes = _turn_minutes(restaurant, booking.party_size)
     terms, frozen_policy = await payment_terms.terms_for_booking(
-        session, restaurant, day=booking.date, at=booking.time, party_size=booking.party_size
+        session, restaurant, day=service_day, at=booking.time, party_size=booking.party_size
     )
-    walk_in = booking.source is ReservationSource.WALK_IN
     if walk_in:
         terms = NO_TERMS  # the party is already at the table
     # with nothing to wait for, the hold and its first decision are one transaction:
@@ -222,7 +232,9 @@ async def create_held_reservation(
     if notes is not None:
         await session.delete(notes)  # the reservation row holds them from here on
     await session.flush()
-    hold = await allocation.hold_tables(session, request=booking, now=now)
+    hold = await allocation.hold_tables(
+        session, request=booking.model_copy(update={"date": service_day}), now=now
+    )
     if not hold.held:
         raise _Refused(hold)
     assert hold.starts_at is not None and hold.ends_at is not None
@@ -321,8 +333,16 @@ async def move_reservation(
     area = (
         request.seating_area if request.seating_area is not None else reservation.seating_preference
     )
+    if request.date is not None or request.time is not None:
+        await check_requested_time(
+            session, restaurant_id=restaurant.id, day=day, local_time=local_time, now=now
+        )
+    # date + time are the calendar date and wall clock of the start, as at creation
+    service_day = await service_day_of(
+        session, restaurant_id=restaurant.id, day=day, local_time=local_time, now=now
+    )
     terms = await payment_terms.terms_after_change(
-        session, reservation, day=day, at=local_time, party_size=party_size
+        session, reservation, day=service_day, at=local_time, party_size=party_size
     )
     paid_deposit = reservation.deposit_amount_minor
     if (
@@ -339,7 +359,7 @@ async def move_reservation(
     hold = await allocation.move_allocations(
         session,
         reservation_id=reservation_id,
-        day=day,
+        day=service_day,
         local_time=local_time,
         party_size=party_size,
         seating_area=area,

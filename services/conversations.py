@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.enums import MessageDirection, NotificationChannel, NotificationStatus
 from models.orm import Notification, Reservation, ThreadMessage
 from services.errors import NotFoundError
+from services.pages import page_of
 
 
 async def outbox(
@@ -42,14 +43,16 @@ async def outbox(
     return list(rows.scalars()), int(total)
 
 
-async def thread(session: AsyncSession, *, reservation_id: uuid.UUID) -> list[ThreadMessage]:
-    """A reservation's conversation, oldest first."""
-    rows = await session.execute(
+async def thread(
+    session: AsyncSession, *, reservation_id: uuid.UUID, limit: int, offset: int
+) -> tuple[list[ThreadMessage], int]:
+    """One page of a reservation's conversation, oldest first, and the total."""
+    query = (
         select(ThreadMessage)
         .where(ThreadMessage.reservation_id == reservation_id)
         .order_by(ThreadMessage.created_at, ThreadMessage.id)
     )
-    return list(rows.scalars())
+    return await page_of(session, query, limit=limit, offset=offset)
 
 
 async def thread_message(session: AsyncSession, *, message_id: uuid.UUID) -> ThreadMessage:

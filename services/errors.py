@@ -6,10 +6,11 @@ from __future__ import annotations
 class ServiceError(Exception):
     """Base of the errors a service raises on purpose."""
 
-    def __init__(self, detail: str, *, field: str | None = None) -> None:
+    def __init__(self, detail: str, *, field: str | None = None, reason: str | None = None) -> None:
         super().__init__(detail)
         self.detail = detail
         self.field = field
+        self.reason = reason  # a machine-readable code (e.g. ``in_the_past``), if any
 
 
 class NotFoundError(ServiceError):

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.orm import FloorPlan, RestaurantTable, SeatingArea, TableAllocation
 from models.schemas.floor import FloorPlanIn, SeatingAreaIn, TableCreate, TableUpdate
 from services.errors import ConflictError, InvalidError, NotFoundError
+from services.pages import page_of
 
 
 async def list_tables(
@@ -198,15 +199,15 @@ async def delete_table(
 
 
 async def list_seating_areas(
-    session: AsyncSession, *, restaurant_id: uuid.UUID
-) -> list[SeatingArea]:
-    """The restaurant's seating areas by name."""
-    rows = await session.scalars(
+    session: AsyncSession, *, restaurant_id: uuid.UUID, limit: int, offset: int
+) -> tuple[list[SeatingArea], int]:
+    """One page of the restaurant's seating areas by name, and the total."""
+    query = (
         select(SeatingArea)
         .where(SeatingArea.restaurant_id == restaurant_id)
-        .order_by(SeatingArea.name)
+        .order_by(SeatingArea.name, SeatingArea.id)
     )
-    return list(rows)
+    return await page_of(session, query, limit=limit, offset=offset)
 
 
 async def create_seating_area(
@@ -230,12 +231,16 @@ async def create_seating_area(
     return area
 
 
-async def list_floor_plans(session: AsyncSession, *, restaurant_id: uuid.UUID) -> list[FloorPlan]:
-    """The restaurant's floor plans by name."""
-    rows = await session.scalars(
-        select(FloorPlan).where(FloorPlan.restaurant_id == restaurant_id).order_by(FloorPlan.name)
+async def list_floor_plans(
+    session: AsyncSession, *, restaurant_id: uuid.UUID, limit: int, offset: int
+) -> tuple[list[FloorPlan], int]:
+    """One page of the restaurant's floor plans by name, and the total."""
+    query = (
+        select(FloorPlan)
+        .where(FloorPlan.restaurant_id == restaurant_id)
+        .order_by(FloorPlan.name, FloorPlan.id)
     )
-    return list(rows)
+    return await page_of(session, query, limit=limit, offset=offset)
 
 
 async def create_floor_plan(

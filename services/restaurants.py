@@ -6,6 +6,8 @@ import re
 import unicodedata
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, Text, and_, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,7 +23,8 @@ from models.schemas.restaurant import (
     SpecialDayIn,
 )
 from rules.state_machine import ACTIVE_STATUSES
-from services.errors import ConflictError, NotFoundError
+from services.errors import ConflictError, InvalidError, NotFoundError
+from services.pages import page_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,21 +248,53 @@ async def replace_opening_hours(
     return restaurant
 
 
-async def list_special_days(session: AsyncSession, *, restaurant_id: uuid.UUID) -> list[SpecialDay]:
-    """Special days of the restaurant, by start date."""
-    rows = await session.scalars(
+async def list_special_days(
+    session: AsyncSession, *, restaurant_id: uuid.UUID, limit: int, offset: int
+) -> tuple[list[SpecialDay], int]:
+    """One page of the restaurant's special days by start date, and the total."""
+    query = (
         select(SpecialDay)
         .where(SpecialDay.restaurant_id == restaurant_id)
         .order_by(SpecialDay.starts_on, SpecialDay.id)
     )
-    return list(rows)
+    return await page_of(session, query, limit=limit, offset=offset)
 
 
 async def add_special_day(
-    session: AsyncSession, *, restaurant_id: uuid.UUID, data: SpecialDayIn
+    session: AsyncSession,
+    *,
+    restaurant_id: uuid.UUID,
+    data: SpecialDayIn,
+    now: datetime | None = None,
 ) -> SpecialDay:
-    """Add a special day; date ranges of two special days may not overlap."""
+    """Add a special day; date ranges of two special days may not overlap.
+
+    It may not start before today (the restaurant's clock at ``now``, default the
+    current time), and a custom service's weekday must be that of every date.
+    """
     ends_on = data.ends_on or data.starts_on
+    restaurant = await session.get(Restaurant, restaurant_id)
+    if restaurant is None:
+        raise NotFoundError(f"restaurant {restaurant_id} not found")
+    today = (now or datetime.now(UTC)).astimezone(ZoneInfo(restaurant.timezone)).date()
+    if data.starts_on < today:
+        raise InvalidError(
+            f"{data.starts_on.isoformat()} is before today ({today.isoformat()})",
+            field="starts_on",
+            reason="in_the_past",
+        )
+    weekdays = {
+        (data.starts_on + timedelta(days=k)).weekday()
+        for k in range(min((ends_on - data.starts_on).days + 1, 7))
+    }
+    for i, service in enumerate(data.custom_services):
+        if service.weekday is not None and weekdays != {service.weekday}:
+            raise InvalidError(
+                f"weekday {service.weekday} contradicts the dates "
+                f"{data.starts_on.isoformat()}..{ends_on.isoformat()}; leave it out",
+                field=f"custom_services.{i}.weekday",
+                reason="weekday_contradicts_date",
+            )
     clash = await session.scalar(
         select(SpecialDay.id).where(
             and_(
@@ -279,7 +314,9 @@ async def add_special_day(
         ends_on=ends_on,
         kind=data.kind,
         note=data.note,
-        custom_services=[s.model_dump(mode="json") for s in data.custom_services],
+        custom_services=[
+            s.model_dump(mode="json", exclude={"weekday"}) for s in data.custom_services
+        ],
     )
     session.add(day)
     await session.flush()
@@ -298,15 +335,15 @@ async def delete_special_day(
 
 
 async def list_party_size_overrides(
-    session: AsyncSession, *, restaurant_id: uuid.UUID
-) -> list[PartySizeOverride]:
-    """Per-slot party size overrides, by date and time."""
-    rows = await session.scalars(
+    session: AsyncSession, *, restaurant_id: uuid.UUID, limit: int, offset: int
+) -> tuple[list[PartySizeOverride], int]:
+    """One page of the per-slot party size overrides by date and time, and the total."""
+    query = (
         select(PartySizeOverride)
         .where(PartySizeOverride.restaurant_id == restaurant_id)
-        .order_by(PartySizeOverride.day, PartySizeOverride.starts_at)
+        .order_by(PartySizeOverride.day, PartySizeOverride.starts_at, PartySizeOverride.id)
     )
-    return list(rows)
+    return await page_of(session, query, limit=limit, offset=offset)
 
 
 async def add_party_size_override(

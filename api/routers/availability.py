@@ -61,11 +61,39 @@ async def availability(
     session: SessionDep,
     cache: CacheDep,
     now: Now,
-    day: Annotated[ServiceDate, Query(alias="date", description="service day, ISO 8601")],
+    day: Annotated[
+        ServiceDate,
+        Query(
+            alias="date",
+            description="service day, ISO 8601: its slots are listed, those after midnight "
+            "dated the next day; not before today (422 `in_the_past`)",
+        ),
+    ],
     party_size: Annotated[int, Query(ge=1, le=100)],
-    at: Annotated[LocalTime | None, Query(alias="time", description="local time, HH:MM")] = None,
-    seating_area: Annotated[str | None, Query(min_length=1, max_length=120)] = None,
+    at: Annotated[
+        LocalTime | None,
+        Query(
+            alias="time",
+            description="local time, HH:MM, of a slot of the service day (an after-midnight "
+            "time means that service's slot); off the slot grid is 422 `not_on_slot_grid`",
+        ),
+    ] = None,
+    seating_area: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=120,
+            description="preferred seating area, any case; unknown is 422",
+        ),
+    ] = None,
 ) -> AvailabilityOut:
+    await svc.check_requested_time(
+        session, restaurant_id=restaurant_id, day=day, local_time=at, now=now
+    )
+    if seating_area is not None:
+        seating_area = await svc.seating_area_named(
+            session, restaurant_id=restaurant_id, name=seating_area
+        )
     answer, timed = await svc.cached_availability(
         session,
         cache,

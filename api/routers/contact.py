@@ -59,15 +59,18 @@ async def list_outbox(
 
 @router.get(
     "/reservations/{reservation_id}/messages",
-    response_model=list[ThreadMessageOut],
-    summary="The reservation's SMS conversation with the guest",
+    response_model=Page[ThreadMessageOut],
+    summary="The reservation's SMS conversation with the guest, oldest first",
 )
 async def list_thread(
-    reservation_id: uuid.UUID, scope: HostOf, session: SessionDep
-) -> list[ThreadMessageOut]:
+    reservation_id: uuid.UUID, scope: HostOf, session: SessionDep, page: PageDep
+) -> Page[ThreadMessageOut]:
     await require_owned(session, scope.restaurant_id, reservation_id)
-    rows = await conversations.thread(session, reservation_id=reservation_id)
-    return [ThreadMessageOut.model_validate(r) for r in rows]
+    rows, total = await conversations.thread(
+        session, reservation_id=reservation_id, limit=page.limit, offset=page.offset
+    )
+    items = [ThreadMessageOut.model_validate(r) for r in rows]
+    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
 
 @router.post(

@@ -86,11 +86,16 @@ async def delete_table(
 
 
 @router.get(
-    "/seating-areas", response_model=list[SeatingAreaOut], summary="The restaurant's seating areas"
+    "/seating-areas", response_model=Page[SeatingAreaOut], summary="The restaurant's seating areas"
 )
-async def list_seating_areas(scope: HostOf, session: SessionDep) -> list[SeatingAreaOut]:
-    rows = await svc.list_seating_areas(session, restaurant_id=scope.restaurant_id)
-    return [SeatingAreaOut.model_validate(a) for a in rows]
+async def list_seating_areas(
+    scope: HostOf, session: SessionDep, page: PageDep
+) -> Page[SeatingAreaOut]:
+    rows, total = await svc.list_seating_areas(
+        session, restaurant_id=scope.restaurant_id, limit=page.limit, offset=page.offset
+    )
+    items = [SeatingAreaOut.model_validate(a) for a in rows]
+    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
 
 @router.post(
@@ -109,11 +114,14 @@ async def create_seating_area(
 
 
 @router.get(
-    "/floor-plans", response_model=list[FloorPlanOut], summary="The restaurant's floor plans"
+    "/floor-plans", response_model=Page[FloorPlanOut], summary="The restaurant's floor plans"
 )
-async def list_floor_plans(scope: HostOf, session: SessionDep) -> list[FloorPlanOut]:
-    rows = await svc.list_floor_plans(session, restaurant_id=scope.restaurant_id)
-    return [FloorPlanOut.model_validate(p) for p in rows]
+async def list_floor_plans(scope: HostOf, session: SessionDep, page: PageDep) -> Page[FloorPlanOut]:
+    rows, total = await svc.list_floor_plans(
+        session, restaurant_id=scope.restaurant_id, limit=page.limit, offset=page.offset
+    )
+    items = [FloorPlanOut.model_validate(p) for p in rows]
+    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
 
 @router.post(

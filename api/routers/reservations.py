@@ -49,6 +49,7 @@ from models.schemas.reservation import (
 from rules.state_machine import TERMINAL_STATUSES
 from services import messages
 from services import reservation_queries as queries
+from services.availability import check_requested_time
 from services.guest_links import reservation_links
 from services.guests import normalise_email, upsert_guest
 from services.manage_links import manage_token, reservation_in_token
@@ -79,6 +80,13 @@ async def create_reservation(
     restaurant = await get_restaurant(session, restaurant_id=data.restaurant_id)
     if not restaurant.is_active or not restaurant.accepts_reservations:
         raise InvalidInput("this restaurant does not take reservations", field="restaurant_id")
+    await check_requested_time(
+        session,
+        restaurant_id=restaurant.id,
+        day=data.date,
+        local_time=data.time,
+        now=datetime.now(UTC),
+    )
     if data.seating_preference is not None:
         data = data.model_copy(update={"seating_preference": data.seating_preference or None})
     guest = await upsert_guest(session, data=data.guest)
@@ -132,7 +140,6 @@ async def create_reservation(
     return HeldReservation(
         **reservation_out(view).model_dump(),
         manage_token=manage_token(reservation_id, secret=request.app.state.jwt_secret),
-        payment_required=view.reservation.deposit_status is DepositStatus.PENDING,
         payment=state.payment_session,
     )
 
@@ -182,6 +189,15 @@ async def modify_reservation(
 ) -> ReservationOut:
     if not data.model_fields_set:
         raise InvalidInput("nothing to change", field="body")
+    if data.date is not None or data.time is not None:
+        current = access[0].reservation
+        await check_requested_time(
+            session,
+            restaurant_id=current.restaurant_id,
+            day=data.date or current.reservation_date,
+            local_time=data.time or current.reservation_time,
+            now=datetime.now(UTC),
+        )
     request = ModifyRequest(
         **data.model_dump(exclude_unset=True, exclude={"seating_preference"}),
         seating_area=data.seating_preference,
@@ -301,6 +317,5 @@ async def lookup(data: LookupIn, request: Request, session: SessionDep) -> HeldR
     return HeldReservation(
         **reservation_out(view).model_dump(),
         manage_token=manage_token(view.reservation.id, secret=request.app.state.jwt_secret),
-        payment_required=pending,
         payment=await checkout_session_of(session, view.reservation.id) if pending else None,
     )

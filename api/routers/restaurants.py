@@ -144,12 +144,17 @@ async def put_opening_hours(
 
 
 @router.get(
-    "/{restaurant_id}/special-days", response_model=list[SpecialDayOut], summary="Special days"
+    "/{restaurant_id}/special-days", response_model=Page[SpecialDayOut], summary="Special days"
 )
-async def list_special_days(restaurant_id: uuid.UUID, session: SessionDep) -> list[SpecialDayOut]:
+async def list_special_days(
+    restaurant_id: uuid.UUID, session: SessionDep, page: PageDep
+) -> Page[SpecialDayOut]:
     await _public_restaurant(session, restaurant_id)
-    rows = await svc.list_special_days(session, restaurant_id=restaurant_id)
-    return [SpecialDayOut.model_validate(r) for r in rows]
+    rows, total = await svc.list_special_days(
+        session, restaurant_id=restaurant_id, limit=page.limit, offset=page.offset
+    )
+    items = [SpecialDayOut.model_validate(r) for r in rows]
+    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
 
 @router.post(
@@ -186,12 +191,17 @@ async def delete_special_day(
 
 @router.get(
     "/{restaurant_id}/party-size-overrides",
-    response_model=list[PartySizeOverrideOut],
+    response_model=Page[PartySizeOverrideOut],
     summary="Per-slot party size overrides",
 )
-async def list_overrides(scope: ManagerOf, session: SessionDep) -> list[PartySizeOverrideOut]:
-    rows = await svc.list_party_size_overrides(session, restaurant_id=scope.restaurant_id)
-    return [PartySizeOverrideOut.model_validate(r) for r in rows]
+async def list_overrides(
+    scope: ManagerOf, session: SessionDep, page: PageDep
+) -> Page[PartySizeOverrideOut]:
+    rows, total = await svc.list_party_size_overrides(
+        session, restaurant_id=scope.restaurant_id, limit=page.limit, offset=page.offset
+    )
+    items = [PartySizeOverrideOut.model_validate(r) for r in rows]
+    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
 
 @router.post(

@@ -17,10 +17,12 @@ PartySize = Annotated[int, Field(ge=1, le=100)]
 
 
 class SlotOut(BaseModel):
-    """One bookable start time; `date` is the local calendar date (next day after midnight)."""
+    """One bookable start time: book it with its `date` and `time` exactly as listed."""
 
-    date: dt.date
-    time: dt.time
+    date: dt.date = Field(
+        description="local calendar date of the start (the next day for a slot after midnight)"
+    )
+    time: dt.time = Field(description="local wall-clock time of the start")
     starts_at: dt.datetime
     ends_at: dt.datetime
     available: bool

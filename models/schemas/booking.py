@@ -16,10 +16,10 @@ from models.enums import ReservationSource
 
 
 class AlternativeSlot(BaseModel):
-    """An available time offered instead of the one asked for."""
+    """An available time offered instead of the one asked for; book it with `date` + `time`."""
 
-    date: dt.date
-    time: dt.time
+    date: dt.date = Field(description="local calendar date of the start")
+    time: dt.time = Field(description="local wall-clock time of the start")
     starts_at: dt.datetime
     table_numbers: list[str] = Field(default_factory=list)
 
@@ -31,6 +31,8 @@ class BookingRequest(BaseModel):
     restaurant_id: uuid.UUID
     guest_id: uuid.UUID
     party_size: Annotated[int, Field(ge=1, le=100)]
+    # the local calendar date and wall clock of the start, as the guest asked; services.booking
+    # hands allocation.hold_tables a copy dated with the service day the start belongs to
     date: dt.date
     time: dt.time
     seating_area: str | None = None

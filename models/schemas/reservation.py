@@ -30,12 +30,22 @@ class GuestIn(StrictModel):
     sms_notifications: bool = False
 
 
+START_DATE = (
+    "local calendar date of the start, as availability lists the slot (a slot after "
+    "midnight carries the next date; it belongs to the previous day's service); "
+    "not before today (422 `in_the_past`)"
+)
+START_TIME = (
+    "local wall-clock time of the start, HH:MM, on the slot grid (otherwise 422 `not_on_slot_grid`)"
+)
+
+
 class ReservationCreate(StrictModel):
-    """A guest's booking request."""
+    """A guest's booking request: book a listed slot with its `date` and `time` as listed."""
 
     restaurant_id: uuid.UUID
-    date: ServiceDate
-    time: LocalTime
+    date: Annotated[ServiceDate, Field(description=START_DATE)]
+    time: Annotated[LocalTime, Field(description=START_TIME)]
     party_size: Annotated[int, Field(ge=1, le=100)]
     guest: GuestIn
     seating_preference: Annotated[str, Field(max_length=120)] | None = None
@@ -68,8 +78,8 @@ class WalkInCreate(StrictModel):
 class ReservationModify(StrictModel):
     """Fields to change; absent fields stay as they are."""
 
-    date: ServiceDate | None = None
-    time: LocalTime | None = None
+    date: Annotated[ServiceDate | None, Field(description=START_DATE)] = None
+    time: Annotated[LocalTime | None, Field(description=START_TIME)] = None
     party_size: Annotated[int, Field(ge=1, le=100)] | None = None
     seating_preference: Annotated[str, Field(max_length=120)] | None = None
 
@@ -118,8 +128,8 @@ class ReservationOut(OutModel):
     restaurant_id: uuid.UUID
     status: ReservationStatus
     source: ReservationSource
-    date: dt.date
-    time: dt.time
+    date: dt.date = Field(description="local calendar date of the start")
+    time: dt.time = Field(description="local wall-clock time of the start")
     party_size: int
     starts_at: dt.datetime
     ends_at: dt.datetime
@@ -141,6 +151,8 @@ class ReservationOut(OutModel):
     cancellation_deadline_at: dt.datetime | None
     actual_party_size: int | None
     deposit: DepositOut
+    # the guest must pay (deposit) or store a card (guarantee) before the hold ends
+    payment_required: bool
     created_at: dt.datetime
 
 
@@ -158,8 +170,6 @@ class HeldReservation(ReservationOut):
     """The answer to a successful create: the booking and the guest's manage link token."""
 
     manage_token: str
-    # the guest must pay (deposit) or store a card (guarantee) before the hold ends
-    payment_required: bool
     # what a Drop-in front end needs (or, locally, the checkout page's address)
     payment: CheckoutSessionOut | None = None
 

@@ -77,10 +77,9 @@ class BookingSettings(StrictModel, OutModel):
         return self
 
 
-class ServiceHours(StrictModel, OutModel):
-    """One service on one weekday (0 = Monday). closes_at <= opens_at runs past midnight."""
+class _Hours(StrictModel, OutModel):
+    """A service's times. closes_at <= opens_at runs past midnight."""
 
-    weekday: Annotated[int, Field(ge=0, le=6)]
     name: Annotated[str, Field(min_length=1, max_length=60)] = "dinner"
     opens_at: time
     closes_at: time
@@ -95,6 +94,25 @@ class ServiceHours(StrictModel, OutModel):
         ):
             raise ValueError("last_seating_at must fall between opens_at and closes_at")
         return self
+
+
+class ServiceHours(_Hours):
+    """One service on one weekday (0 = Monday). closes_at <= opens_at runs past midnight."""
+
+    weekday: Annotated[int, Field(ge=0, le=6)]
+
+
+class CustomServiceHours(_Hours):
+    """One service of a custom-hours special day: it runs on every date of the range."""
+
+    weekday: Annotated[
+        int | None,
+        Field(
+            ge=0,
+            le=6,
+            description="optional; if given, it must be the weekday of every date in the range",
+        ),
+    ] = None
 
 
 def _within(moment: time, opens: time, closes: time) -> bool:
@@ -255,13 +273,17 @@ class RestaurantOut(RestaurantSummary):
 
 
 class SpecialDayIn(StrictModel):
-    """Closed, private event, custom hours or weather for a date range."""
+    """Closed, private event, custom hours or weather for a date range from today on.
+
+    A custom service's `weekday` may be left out; given, it must be the weekday of
+    every date of the range (otherwise 422), as it is never silently ignored.
+    """
 
     starts_on: ServiceDate
     ends_on: ServiceDate | None = None
     kind: SpecialDayKind
     note: Annotated[str, Field(max_length=1000)] | None = None
-    custom_services: list[ServiceHours] = Field(default_factory=list)
+    custom_services: list[CustomServiceHours] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _shape(self) -> Self:

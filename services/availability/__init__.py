@@ -41,6 +41,11 @@ from services.availability.inputs import (
     local_midnight,
     restaurant_inputs,
 )
+from services.availability.requests import (
+    check_requested_time,
+    seating_area_named,
+    service_day_of,
+)
 from services.availability.search import (
     SearchHit,
     search,
@@ -73,6 +78,7 @@ __all__ = [
     "booking_window",
     "cached_availability",
     "cached_days",
+    "check_requested_time",
     "day_answer",
     "day_slots",
     "decode_day",
@@ -87,6 +93,8 @@ __all__ = [
     "pending_changes",
     "restaurant_inputs",
     "search",
+    "seating_area_named",
+    "service_day_of",
     "time_answer",
     "timeline",
 ]

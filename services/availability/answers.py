@@ -35,7 +35,10 @@ class DayAnswer:
 
 @dataclass(frozen=True, slots=True)
 class Alternative:
-    """An available slot offered instead; ``day`` is its service day (what to book with)."""
+    """An available slot offered instead; ``day`` is its local calendar date (what to book with).
+
+    A slot after midnight of a service is dated the next day, as availability lists it.
+    """
 
     day: date
     slot: SlotAvailability
@@ -178,7 +181,7 @@ def answer_time(days: Sequence[DayAnswer], *, local_time: time) -> TimeAnswer:
         reason = None if slot.available else (slot.reason or UnavailableReason.NO_TABLE_FITS).value
     target = slot.local_time if slot is not None else datetime.combine(first.day, wanted)
     alternatives = [
-        Alternative(first.day, s)
+        Alternative(s.local_time.date(), s)
         for s in nearest_alternatives(
             first.slots, wanted=target, window_minutes=ALTERNATIVE_WINDOW_MINUTES
         )
@@ -187,7 +190,7 @@ def answer_time(days: Sequence[DayAnswer], *, local_time: time) -> TimeAnswer:
     for later in days[1:]:
         other = _slot_at(later, wanted)
         if other is not None and other.available:
-            alternatives.append(Alternative(later.day, other))
+            alternatives.append(Alternative(other.local_time.date(), other))
     return TimeAnswer(first.day, wanted, slot, reason, alternatives)
 
 

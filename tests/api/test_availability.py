@@ -106,8 +106,12 @@ async def test_day_slots_with_reasons(api: ApiLike) -> None:
     assert slots["19:00"]["table_numbers"] == ["1"]
     too_big = _by_time(await _get(api.client, rid, party_size=8))
     assert {s["reason"] for s in too_big.values()} == {"party_too_large"}
-    past = _by_time(await _get(api.client, rid, date=(DAY - timedelta(days=30)).isoformat()))
-    assert {s["reason"] for s in past.values()} == {"in_the_past"}
+    # a day before today is invalid input (422), not a day of unavailable slots
+    past = await api.client.get(
+        f"{BASE}/restaurants/{rid}/availability",
+        params={"date": (DAY - timedelta(days=30)).isoformat(), "party_size": 2},
+    )
+    assert past.status_code == 422 and past.json()["reason"] == "in_the_past"
 
     await _hold(api.db, rid, cache=_app_cache(api))
     slots = _by_time(await _get(api.client, rid))

@@ -181,11 +181,11 @@ async def test_special_days(api: Api, admin: dict[str, str]) -> None:
         url, json={"starts_on": "2026-12-30", "kind": "custom_hours"}, headers=admin
     )
     assert bad.status_code == 422
-    listed = (await api.client.get(url)).json()
+    listed = (await api.client.get(url)).json()["items"]
     assert [d["kind"] for d in listed] == ["closed"]
     r = await api.client.delete(f"{url}/{listed[0]['id']}", headers=admin)
     assert r.status_code == 204
-    assert (await api.client.get(url)).json() == []
+    assert (await api.client.get(url)).json()["items"] == []
 
 
 async def test_only_admins_create_restaurants(api: Api) -> None:

@@ -113,9 +113,10 @@ async def test_floor_plan_with_areas_and_tables(api: Api, admin: dict[str, str])
     assert [a["name"] for a in view["seating_areas"]] == ["Terrace"]
     assert [(t["number"], t["x"], t["y"]) for t in view["tables"]] == [("T1", 120, 80)]
     assert [
-        a["name"] for a in (await api.client.get(f"{base}/seating-areas", headers=admin)).json()
+        a["name"]
+        for a in (await api.client.get(f"{base}/seating-areas", headers=admin)).json()["items"]
     ] == ["Terrace"]
-    assert len((await api.client.get(f"{base}/floor-plans", headers=admin)).json()) == 1
+    assert (await api.client.get(f"{base}/floor-plans", headers=admin)).json()["total"] == 1
 
 
 async def test_party_size_overrides(api: Api, admin: dict[str, str]) -> None:
@@ -132,6 +133,6 @@ async def test_party_size_overrides(api: Api, admin: dict[str, str]) -> None:
         url, json={"day": "2026-12-30", "starts_at": "18:00", "ends_at": "19:00"}, headers=admin
     )
     assert empty.status_code == 422
-    listed = (await api.client.get(url, headers=admin)).json()
+    listed = (await api.client.get(url, headers=admin)).json()["items"]
     assert len(listed) == 1
     assert (await api.client.delete(f"{url}/{listed[0]['id']}", headers=admin)).status_code == 204
