@@ -41,7 +41,7 @@ def refusal(exc: BaseException) -> ApplicationError | None:
         return exc if exc.non_retryable else None
     if isinstance(exc, ServiceError):
         kind = _SERVICE_TYPES.get(type(exc), "Refused")
-        return _benign(exc.detail, kind, field=exc.field)
+        return _benign(exc.detail, kind, field=exc.field, reason=exc.reason)
     if isinstance(exc, ProviderRefused):
         return _benign(str(exc), "ProviderRefused")
     state = _sqlstate(exc) if isinstance(exc, DBAPIError) else None
@@ -76,10 +76,13 @@ def refusing(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
     return wrapper
 
 
-def _benign(message: str, kind: str, *, field: str | None = None) -> ApplicationError:
+def _benign(
+    message: str, kind: str, *, field: str | None = None, reason: str | None = None
+) -> ApplicationError:
+    details = {"field": field} if reason is None else {"field": field, "reason": reason}
     return ApplicationError(
         message,
-        {"field": field},
+        details,
         type=kind,
         non_retryable=True,
         category=ApplicationErrorCategory.BENIGN,

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import (
     WithStartWorkflowOperation,
+    WorkflowFailureError,
     WorkflowUpdateFailedError,
 )
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
@@ -82,7 +83,8 @@ async def start_reservation(
 
     A replay of the same request (same idempotency key) gets the first answer:
     while the workflow runs the server de-duplicates the update by its id; after
-    it closed (a refused booking) its result is returned.
+    it closed, a refusal is returned again and a booking raises `BookingReplayed`
+    so the caller answers with that booking, whatever happened to it since.
     """
     client = await temporal.client()
     wf_id = workflow_id(inp.booking.reservation_id)
@@ -103,11 +105,26 @@ async def start_reservation(
             id=f"create-{idempotency_key or inp.booking.reservation_id}",
         )
     except WorkflowAlreadyStartedError:
+        # the first run has closed: a refusal is answered again, a booking from the database
         handle = client.get_workflow_handle_for(ReservationWorkflow.run, wf_id)
-        state = await handle.result()
+        try:
+            ended: ReservationState | None = await handle.result()
+        except WorkflowFailureError:
+            ended = None
+        if ended is None or not ended.refused:
+            raise BookingReplayed(inp.booking.reservation_id) from None
+        state = ended
     except RPCError as exc:
         raise _rpc_problem(exc) from None
     return state
+
+
+class BookingReplayed(Exception):
+    """A create replayed after its booking's workflow closed: answer from the database."""
+
+    def __init__(self, reservation_id: uuid.UUID) -> None:
+        super().__init__(f"reservation {reservation_id} was made by an earlier request")
+        self.reservation_id = reservation_id
 
 
 def _rpc_problem(exc: RPCError) -> Problem:
@@ -170,8 +187,14 @@ def _update_problem(exc: WorkflowUpdateFailedError) -> Problem:
             )
         if cause.type == "Invalid":
             details = cause.details[0] if cause.details else {}
-            field = details.get("field") if isinstance(details, dict) else None
-            return InvalidInput(cause.message, field=field)
+            if not isinstance(details, dict):
+                details = {}
+            reason = details.get("reason")
+            return InvalidInput(
+                cause.message,
+                field=details.get("field"),
+                extra={"reason": reason} if reason else None,
+            )
         return Conflict(cause.message, extra={"error": cause.type})
     return Conflict(str(cause or exc))
 

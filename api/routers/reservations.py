@@ -14,10 +14,17 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query, Request, status
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth import can_see_restaurant
 from api.deps import PageDep, SessionDep, SettingsDep, staff_from_bearer
-from api.lifecycle import act_and_read, policy_for, reservation_id_for, start_reservation
+from api.lifecycle import (
+    BookingReplayed,
+    act_and_read,
+    policy_for,
+    reservation_id_for,
+    start_reservation,
+)
 from api.problems import (
     Forbidden,
     InvalidInput,
@@ -33,6 +40,7 @@ from models.schemas.booking import BookingRequest
 from models.schemas.common import Page
 from models.schemas.lifecycle import (
     CancelRequest,
+    CheckoutSessionOut,
     GuestReconfirmRequest,
     ModifyRequest,
     ReservationInput,
@@ -50,6 +58,7 @@ from rules.state_machine import TERMINAL_STATUSES
 from services import messages
 from services import reservation_queries as queries
 from services.availability import check_requested_time
+from services.booking import keep_booking_notes
 from services.guest_links import reservation_links
 from services.guests import normalise_email, upsert_guest
 from services.manage_links import manage_token, reservation_in_token
@@ -90,7 +99,6 @@ async def create_reservation(
     if data.seating_preference is not None:
         data = data.model_copy(update={"seating_preference": data.seating_preference or None})
     guest = await upsert_guest(session, data=data.guest)
-    await session.commit()
     # a key names one booking of one guest at one restaurant: replaying someone else's
     # key with another email starts a booking of its own instead of revealing theirs
     reservation_id = reservation_id_for(idempotency_key, scope=f"{restaurant.id}:{guest.email}")
@@ -109,17 +117,25 @@ async def create_reservation(
         language=data.guest.preferred_language,
         hold_minutes=settings.hold_minutes,
     )
+    # the guest's words wait in the database; the workflow's input carries ids only
+    booking = await keep_booking_notes(session, booking=booking)
+    await session.commit()
     inp = ReservationInput(
         booking=booking,
         policy=policy_for(settings, manual=restaurant.confirmation_mode is ConfirmationMode.MANUAL),
     )
-    state = await start_reservation(
-        temporal,
-        inp=inp,
-        task_queue=settings.temporal_task_queue,
-        idempotency_key=idempotency_key,
-        memo={"guest_id": str(guest.id), "guest_name": guest.first_name},
-    )
+    try:
+        state = await start_reservation(
+            temporal,
+            inp=inp,
+            task_queue=settings.temporal_task_queue,
+            idempotency_key=idempotency_key,
+            memo={"guest_id": str(guest.id)},
+        )
+    except BookingReplayed:
+        return await _held_answer(session, request, reservation_id, payment=None)
+    if state.hold is not None and state.hold.invalid_field is not None:
+        raise InvalidInput(state.hold.reason or "invalid booking", field=state.hold.invalid_field)
     if (
         state.refused
         or state.hold is None
@@ -136,11 +152,21 @@ async def create_reservation(
             reason=hold.reason if hold else None,
             alternatives=[a.model_dump(mode="json") for a in hold.alternatives] if hold else [],
         )
+    return await _held_answer(session, request, reservation_id, payment=state.payment_session)
+
+
+async def _held_answer(
+    session: AsyncSession,
+    request: Request,
+    reservation_id: uuid.UUID,
+    *,
+    payment: CheckoutSessionOut | None,
+) -> HeldReservation:
     view = await queries.get_view(session, reservation_id=reservation_id)
     return HeldReservation(
         **reservation_out(view).model_dump(),
         manage_token=manage_token(reservation_id, secret=request.app.state.jwt_secret),
-        payment=state.payment_session,
+        payment=payment,
     )
 
 

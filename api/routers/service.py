@@ -35,7 +35,7 @@ from models.schemas.reservation import (
 )
 from rules.state_machine import ReservationStatus
 from services import reservation_queries as queries
-from services.booking import booking_request_for_walk_in
+from services.booking import booking_request_for_walk_in, keep_booking_notes
 from services.guests import upsert_guest
 from services.restaurants import get_restaurant
 from workflows.reservation import ReservationWorkflow
@@ -282,7 +282,6 @@ async def walk_in(
         email_notifications=False,
     )
     guest = await upsert_guest(session, data=guest_in)
-    await session.commit()
     booking = booking_request_for_walk_in(
         reservation_id=reservation_id,
         restaurant_id=restaurant.id,
@@ -293,14 +292,14 @@ async def walk_in(
         timezone=restaurant.timezone,
         interval_minutes=restaurant.slot_interval_minutes,
     )
+    booking = await keep_booking_notes(session, booking=booking)
+    await session.commit()
     state = await start_reservation(
         temporal,
-        inp=ReservationInput(
-            booking=booking, policy=policy_for(settings, manual=False), walk_in=True
-        ),
+        inp=ReservationInput(booking=booking, policy=policy_for(settings, manual=False)),
         task_queue=settings.temporal_task_queue,
         idempotency_key=None,
-        memo={"guest_id": str(guest.id), "guest_name": guest.first_name},
+        memo={"guest_id": str(guest.id)},
     )
     if state.refused or state.hold is None or not state.hold.held:
         reason = state.hold.reason if state.hold else "no table"

@@ -9,7 +9,9 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from google.protobuf.message import Message
 from sqlalchemy import func, select
+from temporalio.api.common.v1 import Payload
 
 from models.enums import AllocationStatus, StaffRole
 from models.orm import Guest, Notification, Reservation, TableAllocation
@@ -438,3 +440,74 @@ async def test_a_staff_answer_to_a_closed_booking_is_refused_and_not_kept(
     answer = await live.client.post(thread, headers=host, json={"body": "Sorry to see you go"})
     assert answer.status_code == 409, answer.text
     assert (await live.client.get(thread, headers=host)).json()["items"] == []
+
+
+async def test_a_replayed_create_after_the_booking_ended_returns_that_booking(
+    live: LiveApi, admin: dict[str, str]
+) -> None:
+    rid = await restaurant(live, admin)
+    headers = {"Idempotency-Key": "replay-after-end"}
+    first = await live.client.post(f"{BASE}/reservations", json=booking(rid), headers=headers)
+    assert first.status_code == 201, first.text
+    made = first.json()
+    cancelled = await live.client.post(
+        f"{BASE}/reservations/{made['id']}/cancel", headers={"X-Manage-Token": made["manage_token"]}
+    )
+    assert cancelled.status_code == 200, cancelled.text
+    handle = live.env.client.get_workflow_handle(f"reservation-{made['id']}")
+    await asyncio.wait_for(handle.result(), timeout=20)
+    again = await live.client.post(f"{BASE}/reservations", json=booking(rid), headers=headers)
+    assert again.status_code == 201, again.text
+    assert again.json()["id"] == made["id"] and again.json()["reference"] == made["reference"]
+    assert again.json()["status"] == "cancelled_by_guest"  # what became of it since
+    async with live.db.sessions() as session:
+        count = await session.scalar(select(func.count()).select_from(Reservation))
+    assert count == 1
+
+
+async def test_the_guests_words_stay_out_of_the_workflow_history(
+    live: LiveApi, admin: dict[str, str]
+) -> None:
+    rid = await restaurant(live, admin)
+    words = {
+        "special_requests": "near the window, a quiet corner",
+        "dietary_requirements": "severe peanut allergy",
+        "occasion": "anniversary",
+    }
+    created = await live.client.post(f"{BASE}/reservations", json={**booking(rid), **words})
+    assert created.status_code == 201, created.text
+    made = created.json()
+    async with live.db.sessions() as session:
+        row = await session.get(Reservation, uuid.UUID(made["id"]))
+        assert row is not None
+        assert row.special_requests == words["special_requests"]
+        assert row.dietary_requirements == words["dietary_requirements"]
+        assert row.occasion == words["occasion"]
+    handle = live.env.client.get_workflow_handle(f"reservation-{made['id']}")
+    history = await handle.fetch_history()
+    stored = b"\n".join(data for event in history.events for data in payload_bytes(event)).decode()
+    assert made["id"] in stored  # the payloads were read: the ids are there
+    memo = await (await handle.describe()).memo()
+    for text in [*words.values(), "Ann", "Smit", "ann@example.com", "+31612345678"]:
+        assert text not in stored, text
+        assert text not in str(memo), text
+
+
+def payload_bytes(message: Message) -> list[bytes]:
+    """The data of every payload (inputs, results, memos) inside a history event."""
+    if isinstance(message, Payload):
+        return [message.data]
+    found: list[bytes] = []
+    for field, value in message.ListFields():
+        if field.message_type is None:
+            continue
+        if field.message_type.GetOptions().map_entry:
+            values = list(value.values())
+        elif field.is_repeated:
+            values = list(value)
+        else:
+            values = [value]
+        for item in values:
+            if isinstance(item, Message):
+                found.extend(payload_bytes(item))
+    return found
