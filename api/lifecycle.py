@@ -61,6 +61,8 @@ def policy_for(settings: Settings, *, manual: bool) -> LifecyclePolicy:
         review_request_delay_hours=settings.review_request_delay_hours,
         waiver_window_days=settings.waiver_window_days,
         late_payment_window_hours=settings.late_payment_window_hours,
+        seated_grace_minutes=settings.seated_grace_minutes,
+        unresolved_after_hours=settings.unresolved_after_hours,
     )
 
 

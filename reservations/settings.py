@@ -52,6 +52,10 @@ class Settings(BaseSettings):
     no_show_grace_minutes: int | None = Field(default=None, gt=0)
     no_show_after_minutes: int = Field(default=15, ge=-24 * 60, le=24 * 60)
     review_request_delay_hours: int = Field(default=3, ge=0)
+    # a seated party nobody completed is completed this long after its expected end
+    seated_grace_minutes: int = Field(default=60, ge=0, le=24 * 60)
+    # a confirmed booking nobody checked in or marked is closed this long after its start
+    unresolved_after_hours: int = Field(default=6, gt=0, le=7 * 24)
     payment_provider: Literal["local", "adyen"] = "local"
     # Adyen (payment_provider=adyen): Customer Area > Developers > API credentials / Webhooks
     adyen_api_key: str | None = None

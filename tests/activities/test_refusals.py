@@ -5,6 +5,7 @@ Run against real databases: the errors are the database's own, not imitations.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import UTC, datetime
 
@@ -26,7 +27,9 @@ from services.errors import InvalidError
 from tests.allocation.helpers import Db, make_guest, make_reservation, make_restaurant, request
 
 
-async def test_a_nul_byte_that_reached_the_database_is_refused_not_retried(pg_db: Db) -> None:
+async def test_a_nul_byte_that_reached_the_database_is_refused_not_retried(
+    pg_db: Db, caplog: pytest.LogCaptureFixture
+) -> None:
     async with pg_db.sessions.begin() as session:
         restaurant = await make_restaurant(session)
         guest = await make_guest(session)
@@ -34,6 +37,7 @@ async def test_a_nul_byte_that_reached_the_database_is_refused_not_retried(pg_db
     # as if it came past an older edge: the database itself refuses it
     booking = booking.model_copy(update={"special_requests": "window\x00seat"})
     activities = ReservationActivities(sessions=pg_db.sessions, cache=MemoryCache())
+    caplog.set_level(logging.INFO, logger="temporalio.activity")
     with pytest.raises(ApplicationError) as refused:
         await ActivityEnvironment().run(
             activities.hold_booking, ReservationInput.model_construct(booking=booking)
@@ -41,6 +45,9 @@ async def test_a_nul_byte_that_reached_the_database_is_refused_not_retried(pg_db
     assert refused.value.non_retryable
     assert refused.value.type == "Invalid"
     assert refused.value.category is ApplicationErrorCategory.BENIGN
+    # a refusal is an answer, not a crash: one line, no traceback
+    lines = [r for r in caplog.records if "refused (Invalid)" in r.getMessage()]
+    assert len(lines) == 1 and lines[0].exc_info is None
 
 
 async def test_a_staff_answer_is_kept_once_per_key(db: Db) -> None:
