@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qsl
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from models.schemas.common import UNSTORABLE_TEXT
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -135,7 +139,61 @@ async def _http(request: Request, exc: Exception) -> JSONResponse:
 
 
 def install_problem_handlers(app: FastAPI) -> None:
-    """Answer validation errors, domain problems and HTTP errors with problem+json."""
+    """Answer validation errors, domain problems and HTTP errors with problem+json;
+    refuse control characters in query strings and paths."""
+    app.add_middleware(RefuseUnstorableText)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(Problem, _problem)
     app.add_exception_handler(StarletteHTTPException, _http)
+
+
+class RefuseUnstorableText:
+    """ASGI middleware: a query parameter or path holding NUL, another control character
+    or a lone surrogate is a 422 naming it, before any route (or database) sees it.
+
+    Bodies are checked by the request models (StrictModel); query strings are text every
+    route reads, so one check here covers them all.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            refusal = _unstorable_in(scope)
+            if refusal is not None:
+                field, where = refusal
+                response = problem_response(
+                    422,
+                    "Invalid input",
+                    f"{field}: control characters are not allowed",
+                    instance=None,
+                    field=field,
+                    errors=[
+                        {
+                            "field": field,
+                            "message": "control characters are not allowed",
+                            "in": where,
+                        }
+                    ],
+                )
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def _unstorable_in(scope: Scope) -> tuple[str, str] | None:
+    """(field, "query" or "path") of the first unstorable text in the request line."""
+    path = scope.get("path", "")
+    if isinstance(path, str) and UNSTORABLE_TEXT.search(path):
+        return "path", "path"
+    raw = scope.get("query_string", b"")
+    if not raw:
+        return None
+    # decoded as Starlette decodes it, so the check sees what the route will see
+    for name, value in parse_qsl(raw.decode("latin-1"), keep_blank_values=True):
+        if UNSTORABLE_TEXT.search(name):
+            return "query", "query"
+        if UNSTORABLE_TEXT.search(value):
+            return name, "query"
+    return None

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 import uuid
 from typing import Any
 
@@ -75,8 +76,8 @@ async def test_nul_bytes_in_body_text_fields_are_422_naming_the_field(
     cases: list[tuple[str, str, dict[str, Any], str]] = [
         ("post", "/restaurants", restaurant_body(name=f"De{NUL}Kas"), "name"),
         ("post", "/restaurants", restaurant_body(google_place_id=f"x{NUL}"), "google_place_id"),
-        ("post", "/restaurants", restaurant_body(features=[f"a{NUL}"]), "features.0"),
-        ("post", "/restaurants", restaurant_body(external_ids={"k": f"v{NUL}"}), "external_ids.k"),
+        ("post", "/restaurants", restaurant_body(features=[f"a{NUL}"]), "features"),
+        ("post", "/restaurants", restaurant_body(external_ids={"k": f"v{NUL}"}), "external_ids"),
         ("patch", f"/restaurants/{rid}", {"name": f"x{NUL}"}, "name"),
         ("post", f"/restaurants/{rid}/seating-areas", {"name": f"terrace{NUL}"}, "name"),
         (
@@ -96,7 +97,12 @@ async def test_nul_bytes_in_body_text_fields_are_422_naming_the_field(
         ("patch", f"/restaurants/{rid}", {"city": "\ud800"}, "city"),
     ]
     for method, path, body, field in cases:
-        r = await api.client.request(method, f"{BASE}{path}", json=body, headers=admin)
+        r = await api.client.request(
+            method,
+            f"{BASE}{path}",
+            content=json.dumps(body),  # escaped ASCII, as any client may send it
+            headers={**admin, "content-type": "application/json"},
+        )
         assert_problem(r, 422, field)
 
 
