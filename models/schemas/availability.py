@@ -69,7 +69,7 @@ class SearchRequest(StrictModel):
     )
     q: Annotated[str, Field(max_length=100)] | None = None
     limit: Annotated[int, Field(ge=1, le=100)] = 20
-    offset: Annotated[int, Field(ge=0)] = 0
+    offset: Annotated[int, Field(ge=0, le=2**31 - 1)] = 0
 
     @field_validator("time_to")
     @classmethod
