@@ -44,7 +44,11 @@ def normalise_phone(value: str) -> str:
 TimeZoneName = Annotated[str, AfterValidator(_timezone)]
 CurrencyCode = Annotated[str, Field(min_length=3, max_length=3), AfterValidator(_currency)]
 PhoneNumber = Annotated[str, Field(max_length=40), AfterValidator(normalise_phone)]
-MinorUnits = Annotated[int, Field(ge=0, description="integer minor units (cents)")]
+# money columns are 64-bit (BIGINT)
+MAX_MINOR_UNITS = 2**63 - 1
+MinorUnits = Annotated[
+    int, Field(ge=0, le=MAX_MINOR_UNITS, description="integer minor units (cents)")
+]
 
 
 # NUL (which PostgreSQL cannot store in text), the other C0 controls except tab, line

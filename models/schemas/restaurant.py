@@ -12,6 +12,7 @@ from pydantic import EmailStr, Field, HttpUrl, model_validator
 
 from models.enums import ConfirmationMode, PaymentMode, SpecialDayKind
 from models.schemas.common import (
+    MAX_MINOR_UNITS,
     CurrencyCode,
     LocalTime,
     MinorUnits,
@@ -45,8 +46,8 @@ class BookingSettings(StrictModel, OutModel):
     buffer_minutes: Annotated[int, Field(ge=0, le=120)] = 0
     slot_interval_minutes: Annotated[int, Field(ge=5, le=240)] = 15
     min_notice_minutes: Minutes = 60
-    pacing_max_covers: Annotated[int, Field(ge=1)] | None = None
-    pacing_max_parties: Annotated[int, Field(ge=1)] | None = None
+    pacing_max_covers: Annotated[int, Field(ge=1, le=10_000)] | None = None
+    pacing_max_parties: Annotated[int, Field(ge=1, le=10_000)] | None = None
     pacing_window_minutes: Annotated[int, Field(ge=5, le=240)] = 15
     cancellation_deadline_hours: Annotated[int, Field(ge=0, le=24 * 30)] = 24
     # payment policy: max(fixed, percentage x covers x average spend), in minor units,
@@ -54,7 +55,10 @@ class BookingSettings(StrictModel, OutModel):
     payment_mode: PaymentMode = PaymentMode.NONE
     payment_fixed_minor: MinorUnits = 0
     payment_percentage: Annotated[Decimal, Field(ge=0, le=100, decimal_places=2)] = Decimal(0)
-    average_spend_per_cover_minor: MinorUnits = 0
+    # at most 100 covers at 100 %: the estimated bill still fits a 64-bit amount
+    average_spend_per_cover_minor: Annotated[
+        int, Field(ge=0, le=MAX_MINOR_UNITS // 100, description="integer minor units (cents)")
+    ] = 0
     # conditions: parties of at least N; and, when any is set, only these weekdays
     # (0 = Monday), these services (by name) or special days
     payment_min_party_size: PartySize | None = None

@@ -35,6 +35,8 @@ from tests.conftest import test_settings as settings_for
 
 NUL = "\u0000"
 I64_MAX = 2**63 - 1
+# 100 covers at 100 % of this spend still fit a 64-bit amount
+SPEND_MAX = I64_MAX // 100
 
 
 def assert_problem(response: httpx.Response, status: int, field: str) -> dict[str, Any]:
@@ -163,7 +165,7 @@ async def test_settings_numbers_past_their_column_are_422(api: Api, admin: dict[
         ("pacing_max_covers", 2**31),
         ("pacing_max_parties", 2**31),
         ("payment_fixed_minor", 2**63),
-        ("average_spend_per_cover_minor", 2**63),
+        ("average_spend_per_cover_minor", SPEND_MAX + 1),
         ("payment_fixed_minor", -1),
     ]:
         r = await api.client.put(url, json={field: value}, headers=admin)
@@ -178,12 +180,12 @@ async def test_money_past_32_bits_is_stored_for_currencies_with_small_units(
     url = f"{BASE}/restaurants/{rid}/settings"
     big = {"payment_mode": "deposit", "payment_fixed_minor": 3_000_000_000}
     r = await api.client.put(
-        url, json=big | {"average_spend_per_cover_minor": I64_MAX}, headers=admin
+        url, json=big | {"average_spend_per_cover_minor": SPEND_MAX}, headers=admin
     )
     assert r.status_code == 200, r.text
     read = await api.client.get(url, headers=admin)
     assert read.json()["payment_fixed_minor"] == 3_000_000_000
-    assert read.json()["average_spend_per_cover_minor"] == I64_MAX
+    assert read.json()["average_spend_per_cover_minor"] == SPEND_MAX
     async with api.db.sessions() as session:
         guest = await make_guest(session)
         res_id = await make_reservation(session, restaurant_id=uuid.UUID(rid), guest_id=guest.id)
