@@ -47,7 +47,7 @@ PhoneNumber = Annotated[str, Field(max_length=40), AfterValidator(normalise_phon
 # money columns are 64-bit (BIGINT)
 MAX_MINOR_UNITS = 2**63 - 1
 MinorUnits = Annotated[
-    int, Field(ge=0, le=MAX_MINOR_UNITS, description="integer minor units (cents)")
+    int, Field(strict=True, ge=0, le=MAX_MINOR_UNITS, description="integer minor units (cents)")
 ]
 
 

@@ -36,7 +36,7 @@ class ReservationCreate(StrictModel):
     restaurant_id: uuid.UUID
     date: ServiceDate
     time: LocalTime
-    party_size: Annotated[int, Field(ge=1, le=100)]
+    party_size: Annotated[int, Field(strict=True, ge=1, le=100)]
     guest: GuestIn
     seating_preference: Annotated[str, Field(max_length=120)] | None = None
     special_requests: Text1000 | None = None
@@ -53,7 +53,7 @@ def _distinct_tables(value: list[uuid.UUID]) -> list[uuid.UUID]:
 class WalkInCreate(StrictModel):
     """A party that walked in; they are seated at once."""
 
-    party_size: Annotated[int, Field(ge=1, le=100)]
+    party_size: Annotated[int, Field(strict=True, ge=1, le=100)]
     table_ids: Annotated[list[uuid.UUID], Field(min_length=1, max_length=10)] | None = None
 
     @field_validator("table_ids")
@@ -70,7 +70,7 @@ class ReservationModify(StrictModel):
 
     date: ServiceDate | None = None
     time: LocalTime | None = None
-    party_size: Annotated[int, Field(ge=1, le=100)] | None = None
+    party_size: Annotated[int, Field(strict=True, ge=1, le=100)] | None = None
     seating_preference: Annotated[str, Field(max_length=120)] | None = None
 
 
@@ -79,7 +79,7 @@ class CancelIn(StrictModel):
 
 
 class CheckInIn(StrictModel):
-    actual_party_size: Annotated[int, Field(ge=1, le=100)] | None = None
+    actual_party_size: Annotated[int, Field(strict=True, ge=1, le=100)] | None = None
 
 
 class AssignTablesIn(StrictModel):

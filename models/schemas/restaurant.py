@@ -24,32 +24,32 @@ from models.schemas.common import (
 )
 
 Slug = Annotated[str, Field(min_length=2, max_length=120, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
-PartySize = Annotated[int, Field(ge=1, le=100)]
-Minutes = Annotated[int, Field(ge=0, le=24 * 60)]
+PartySize = Annotated[int, Field(strict=True, ge=1, le=100)]
+Minutes = Annotated[int, Field(strict=True, ge=0, le=24 * 60)]
 
 
 class TurnTime(StrictModel, OutModel):
     """Seating duration for parties of at least `min_party_size`."""
 
     min_party_size: PartySize
-    minutes: Annotated[int, Field(ge=15, le=12 * 60)]
+    minutes: Annotated[int, Field(strict=True, ge=15, le=12 * 60)]
 
 
 class BookingSettings(StrictModel, OutModel):
     """How the restaurant takes bookings."""
 
-    advance_booking_days: Annotated[int, Field(ge=0, le=730)] = 60
+    advance_booking_days: Annotated[int, Field(strict=True, ge=0, le=730)] = 60
     min_party_size: PartySize = 1
     max_party_size: PartySize = 12
-    default_seating_minutes: Annotated[int, Field(ge=15, le=12 * 60)] = 120
+    default_seating_minutes: Annotated[int, Field(strict=True, ge=15, le=12 * 60)] = 120
     turn_times: list[TurnTime] = Field(default_factory=list)
-    buffer_minutes: Annotated[int, Field(ge=0, le=120)] = 0
-    slot_interval_minutes: Annotated[int, Field(ge=5, le=240)] = 15
+    buffer_minutes: Annotated[int, Field(strict=True, ge=0, le=120)] = 0
+    slot_interval_minutes: Annotated[int, Field(strict=True, ge=5, le=240)] = 15
     min_notice_minutes: Minutes = 60
-    pacing_max_covers: Annotated[int, Field(ge=1, le=10_000)] | None = None
-    pacing_max_parties: Annotated[int, Field(ge=1, le=10_000)] | None = None
-    pacing_window_minutes: Annotated[int, Field(ge=5, le=240)] = 15
-    cancellation_deadline_hours: Annotated[int, Field(ge=0, le=24 * 30)] = 24
+    pacing_max_covers: Annotated[int, Field(strict=True, ge=1, le=10_000)] | None = None
+    pacing_max_parties: Annotated[int, Field(strict=True, ge=1, le=10_000)] | None = None
+    pacing_window_minutes: Annotated[int, Field(strict=True, ge=5, le=240)] = 15
+    cancellation_deadline_hours: Annotated[int, Field(strict=True, ge=0, le=24 * 30)] = 24
     # payment policy: max(fixed, percentage x covers x average spend), in minor units,
     # charged at booking (deposit) or only for a no-show or late cancellation (guarantee)
     payment_mode: PaymentMode = PaymentMode.NONE
@@ -57,14 +57,17 @@ class BookingSettings(StrictModel, OutModel):
     payment_percentage: Annotated[Decimal, Field(ge=0, le=100, decimal_places=2)] = Decimal(0)
     # at most 100 covers at 100 %: the estimated bill still fits a 64-bit amount
     average_spend_per_cover_minor: Annotated[
-        int, Field(ge=0, le=MAX_MINOR_UNITS // 100, description="integer minor units (cents)")
+        int,
+        Field(
+            strict=True, ge=0, le=MAX_MINOR_UNITS // 100, description="integer minor units (cents)"
+        ),
     ] = 0
     # conditions: parties of at least N; and, when any is set, only these weekdays
     # (0 = Monday), these services (by name) or special days
     payment_min_party_size: PartySize | None = None
-    payment_weekdays: Annotated[list[Annotated[int, Field(ge=0, le=6)]], Field(max_length=7)] = (
-        Field(default_factory=list)
-    )
+    payment_weekdays: Annotated[
+        list[Annotated[int, Field(strict=True, ge=0, le=6)]], Field(max_length=7)
+    ] = Field(default_factory=list)
     payment_services: Annotated[
         list[Annotated[str, Field(min_length=1, max_length=60)]], Field(max_length=20)
     ] = Field(default_factory=list)
@@ -84,7 +87,7 @@ class BookingSettings(StrictModel, OutModel):
 class ServiceHours(StrictModel, OutModel):
     """One service on one weekday (0 = Monday). closes_at <= opens_at runs past midnight."""
 
-    weekday: Annotated[int, Field(ge=0, le=6)]
+    weekday: Annotated[int, Field(strict=True, ge=0, le=6)]
     name: Annotated[str, Field(min_length=1, max_length=60)] = "dinner"
     opens_at: time
     closes_at: time
@@ -149,7 +152,7 @@ def _circle_overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
 class RestaurantFields(StrictModel):
     description: Annotated[str, Field(max_length=5000)] | None = None
     cuisine_type: Annotated[str, Field(max_length=80)] | None = None
-    price_range: Annotated[int, Field(ge=1, le=4)] | None = None
+    price_range: Annotated[int, Field(strict=True, ge=1, le=4)] | None = None
     address_line1: Annotated[str, Field(max_length=200)] | None = None
     address_line2: Annotated[str, Field(max_length=200)] | None = None
     city: Annotated[str, Field(max_length=120)] | None = None
@@ -198,7 +201,7 @@ class RestaurantUpdate(StrictModel):
     currency: CurrencyCode | None = None
     description: Annotated[str, Field(max_length=5000)] | None = None
     cuisine_type: Annotated[str, Field(max_length=80)] | None = None
-    price_range: Annotated[int, Field(ge=1, le=4)] | None = None
+    price_range: Annotated[int, Field(strict=True, ge=1, le=4)] | None = None
     address_line1: Annotated[str, Field(max_length=200)] | None = None
     address_line2: Annotated[str, Field(max_length=200)] | None = None
     city: Annotated[str, Field(max_length=120)] | None = None
