@@ -97,12 +97,35 @@ def _field_path(loc: tuple[int | str, ...]) -> str:
     return ".".join(parts)
 
 
+def _json_position(document: Any, position: int) -> str:
+    """'line L, column C' of a character offset, as Python's JSON decoder counts them."""
+    if isinstance(document, bytes | bytearray):
+        document = document.decode("utf-8", errors="replace")
+    if not isinstance(document, str):
+        return f"character {position + 1}"
+    line = document.count("\n", 0, position) + 1
+    column = position - document.rfind("\n", 0, position)
+    return f"line {line}, column {column}"
+
+
+def _error_entry(error: Any, body: Any) -> dict[str, str]:
+    loc = tuple(error["loc"])
+    if error.get("type") == "json_invalid":
+        # the location is a character offset into the body, not a field
+        position = loc[1] if len(loc) > 1 and isinstance(loc[1], int) else 0
+        reason = (error.get("ctx") or {}).get("error")
+        message = f"malformed JSON at {_json_position(body, position)}"
+        return {
+            "field": "body",
+            "message": f"{message}: {reason}" if reason else message,
+            "in": "body",
+        }
+    return {"field": _field_path(loc), "message": error["msg"], "in": str(loc[0])}
+
+
 async def _validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    errors = [
-        {"field": _field_path(tuple(e["loc"])), "message": e["msg"], "in": str(e["loc"][0])}
-        for e in exc.errors()
-    ]
+    errors = [_error_entry(e, exc.body) for e in exc.errors()]
     first = errors[0] if errors else {"field": "", "message": "invalid request"}
     return problem_response(
         422,

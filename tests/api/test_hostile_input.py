@@ -242,7 +242,14 @@ async def test_malformed_json_names_the_body_and_the_position(
         headers={**admin, "content-type": "application/json"},
     )
     body = assert_problem(r, 422, "body")
-    assert "malformed JSON at line 1, column 19" in body["detail"], body
+    # as Python's JSON decoder counts: "oops" starts at character 19, column 20
+    assert "malformed JSON at line 1, column 20" in body["detail"], body
+    r = await api.client.post(
+        f"{BASE}/restaurants",
+        content=b'{\n  "name": "De Kas",\n  "city": }',
+        headers={**admin, "content-type": "application/json"},
+    )
+    assert "malformed JSON at line 3, column 11" in assert_problem(r, 422, "body")["detail"]
 
 
 # ---- 6. webhook fields past any use -----------------------------------------------------------
