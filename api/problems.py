@@ -5,16 +5,18 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qsl
 
+import structlog
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from models.schemas.common import UNSTORABLE_TEXT
 
 PROBLEM_JSON = "application/problem+json"
+log = structlog.get_logger()
 
 
 class Problem(Exception):
@@ -163,11 +165,54 @@ async def _http(request: Request, exc: Exception) -> JSONResponse:
 
 def install_problem_handlers(app: FastAPI) -> None:
     """Answer validation errors, domain problems and HTTP errors with problem+json;
-    refuse control characters in query strings and paths."""
+    refuse control characters in query strings and paths; answer any other exception with
+    a problem+json 500 that keeps the connection open."""
+    # added first, so it sits innermost: middleware added later (metrics) sees the 500
+    app.add_middleware(AnswerUnexpectedErrors)
     app.add_middleware(RefuseUnstorableText)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(Problem, _problem)
     app.add_exception_handler(StarletteHTTPException, _http)
+
+
+class AnswerUnexpectedErrors:
+    """ASGI middleware: an exception no handler took is logged with its traceback and
+    answered as a problem+json 500.
+
+    Without it the exception reaches Starlette's ServerErrorMiddleware, which answers but
+    then re-raises, and the server closes the client's keep-alive connection.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked)
+        except Exception:
+            log.exception(
+                "unhandled error in a request", method=scope.get("method"), path=scope.get("path")
+            )
+            if started:
+                raise  # half a response is out: only dropping the connection tells the client
+            response = problem_response(
+                500,
+                "Internal server error",
+                "an unexpected error occurred; it has been logged",
+                instance=scope.get("path"),
+            )
+            await response(scope, receive, send)
 
 
 class RefuseUnstorableText:
