@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
 
 from api.metrics import install_metrics
+from api.openapi import describe_local_times
 from api.problems import install_problem_handlers, problem_response
 from api.routers import (
     availability,
@@ -83,6 +84,7 @@ def create_app(
     app.add_exception_handler(ServiceError, _service_error)
     app.add_exception_handler(IntegrityError, _integrity_error)
     install_metrics(app)
+    describe_local_times(app)
 
     for router in (
         restaurants.router,
