@@ -89,9 +89,10 @@ class ServiceHours(StrictModel, OutModel):
 
     weekday: Annotated[int, Field(strict=True, ge=0, le=6)]
     name: Annotated[str, Field(min_length=1, max_length=60)] = "dinner"
-    opens_at: time
-    closes_at: time
-    last_seating_at: time | None = None
+    # local wall-clock times: an offset is refused, not dropped (or compared with a naive time)
+    opens_at: LocalTime
+    closes_at: LocalTime
+    last_seating_at: LocalTime | None = None
 
     @model_validator(mode="after")
     def _seating_inside_service(self) -> Self:

@@ -230,6 +230,35 @@ async def test_booleans_and_strings_are_not_numbers_in_json_bodies(
     assert table.status_code == 201, table.text
 
 
+async def test_service_hours_with_a_utc_offset_are_422_not_a_crash(
+    api: Api, admin: dict[str, str]
+) -> None:
+    # comparing an aware with a naive time raised TypeError inside validation (a 500);
+    # without last_seating_at the offset was dropped silently
+    rid = await new_restaurant(api, admin)
+    crash = {
+        "weekday": 0,
+        "opens_at": "18:00+05:00",
+        "closes_at": "22:00",
+        "last_seating_at": "21:00",
+    }
+    r = await api.client.put(
+        f"{BASE}/restaurants/{rid}/opening-hours", json={"services": [crash]}, headers=admin
+    )
+    assert_problem(r, 422, "services.0.opens_at")
+    service = {"weekday": 0, "opens_at": "18:00+05:00", "closes_at": "22:00"}
+    r = await api.client.put(
+        f"{BASE}/restaurants/{rid}/opening-hours", json={"services": [service]}, headers=admin
+    )
+    assert_problem(r, 422, "services.0.opens_at")
+    r = await api.client.post(
+        f"{BASE}/restaurants/{rid}/special-days",
+        json={"starts_on": "2030-12-24", "kind": "custom_hours", "custom_services": [service]},
+        headers=admin,
+    )
+    assert_problem(r, 422, "custom_services.0.opens_at")
+
+
 # ---- 5. malformed JSON ----------------------------------------------------------------------
 
 
