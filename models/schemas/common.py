@@ -8,7 +8,15 @@ from typing import Annotated, Any, Generic, TypeVar
 
 import phonenumbers
 from babel.numbers import list_currencies
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    UrlConstraints,
+    field_validator,
+)
 
 from rules.slots import is_valid_timezone
 
@@ -44,6 +52,8 @@ def normalise_phone(value: str) -> str:
 TimeZoneName = Annotated[str, AfterValidator(_timezone)]
 CurrencyCode = Annotated[str, Field(min_length=3, max_length=3), AfterValidator(_currency)]
 PhoneNumber = Annotated[str, Field(max_length=40), AfterValidator(normalise_phone)]
+# a URL that fits its column (pydantic alone allows 2083 characters)
+WebUrl = Annotated[HttpUrl, UrlConstraints(max_length=500)]
 # money columns are 64-bit (BIGINT)
 MAX_MINOR_UNITS = 2**63 - 1
 MinorUnits = Annotated[

@@ -21,6 +21,7 @@ from models.schemas.common import (
     ServiceDate,
     StrictModel,
     TimeZoneName,
+    WebUrl,
 )
 
 Slug = Annotated[str, Field(min_length=2, max_length=120, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
@@ -164,8 +165,8 @@ class RestaurantFields(StrictModel):
     longitude: Annotated[Decimal, Field(ge=-180, le=180)] | None = None
     phone: PhoneNumber | None = None
     email: EmailStr | None = None
-    website: HttpUrl | None = None
-    cover_image_url: HttpUrl | None = None
+    website: WebUrl | None = None
+    cover_image_url: WebUrl | None = None
     gallery_urls: list[HttpUrl] = Field(default_factory=list, max_length=50)
     features: list[Annotated[str, Field(min_length=1, max_length=60)]] = Field(
         default_factory=list, max_length=50
@@ -213,8 +214,8 @@ class RestaurantUpdate(StrictModel):
     longitude: Annotated[Decimal, Field(ge=-180, le=180)] | None = None
     phone: PhoneNumber | None = None
     email: EmailStr | None = None
-    website: HttpUrl | None = None
-    cover_image_url: HttpUrl | None = None
+    website: WebUrl | None = None
+    cover_image_url: WebUrl | None = None
     gallery_urls: list[HttpUrl] | None = None
     features: list[Annotated[str, Field(min_length=1, max_length=60)]] | None = None
     google_place_id: Annotated[str, Field(max_length=200)] | None = None

@@ -198,6 +198,21 @@ async def test_money_past_32_bits_is_stored_for_currencies_with_small_units(
         assert (stored.deposit_amount_minor, stored.no_show_fee_minor) == (40_000_000_000, I64_MAX)
 
 
+async def test_text_longer_than_its_column_is_422(api: Api, admin: dict[str, str]) -> None:
+    # URLs may run to 2083 characters in pydantic, the columns hold 500
+    rid = await new_restaurant(api, admin)
+    long_url = "https://example.com/" + "a" * 600
+    for field in ("website", "cover_image_url"):
+        r = await api.client.patch(
+            f"{BASE}/restaurants/{rid}", json={field: long_url}, headers=admin
+        )
+        assert_problem(r, 422, field)
+        r = await api.client.post(
+            f"{BASE}/restaurants", json=restaurant_body(**{field: long_url}), headers=admin
+        )
+        assert_problem(r, 422, field)
+
+
 # ---- 4. booleans are not numbers -----------------------------------------------------------
 
 
