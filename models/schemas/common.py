@@ -71,8 +71,8 @@ def storable_text(value: str) -> str:
     found = UNSTORABLE_TEXT.search(value)
     if found is not None:
         raise ValueError(
-            f"control character U+{ord(found.group()):04X} at position {found.start()} "
-            "is not allowed in text"
+            f"character U+{ord(found.group()):04X} at position {found.start()} is not allowed "
+            "in text (a control character or a lone surrogate)"
         )
     return value
 
@@ -87,10 +87,6 @@ def _storable(value: Any) -> None:
     elif isinstance(value, list | tuple | set | frozenset):
         for item in value:
             _storable(item)
-
-
-# for text outside a StrictModel (query parameters, workflow contracts)
-StorableText = Annotated[str, AfterValidator(storable_text)]
 
 
 class StrictModel(BaseModel):
