@@ -14,6 +14,7 @@ from temporalio.client import Client
 
 from api.docs import install_docs
 from api.metrics import install_metrics
+from api.openapi import describe_local_times
 from api.problems import install_problem_handlers, problem_response
 from api.routers import (
     availability,
@@ -87,6 +88,7 @@ def create_app(
     app.add_exception_handler(IntegrityError, _integrity_error)
     install_metrics(app)
     install_docs(app)
+    describe_local_times(app)
 
     for router in (
         restaurants.router,

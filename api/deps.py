@@ -129,9 +129,14 @@ class Pagination:
     offset: int
 
 
+# beyond any list we keep, and within every database's OFFSET (a 64-bit integer)
+MAX_OFFSET = 2**31 - 1
+MAX_LIMIT = 200
+
+
 def pagination(
-    limit: Annotated[int, Query(ge=1, le=200, description="page size")] = 50,
-    offset: Annotated[int, Query(ge=0, description="items to skip")] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="page size")] = 50,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="items to skip")] = 0,
 ) -> Pagination:
     return Pagination(limit=limit, offset=offset)
 

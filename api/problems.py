@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qsl
 
+import structlog
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from models.schemas.common import UNSTORABLE_TEXT
 
 PROBLEM_JSON = "application/problem+json"
+log = structlog.get_logger()
 
 
 class Problem(Exception):
@@ -93,12 +99,35 @@ def _field_path(loc: tuple[int | str, ...]) -> str:
     return ".".join(parts)
 
 
+def _json_position(document: Any, position: int) -> str:
+    """'line L, column C' of a character offset, as Python's JSON decoder counts them."""
+    if isinstance(document, bytes | bytearray):
+        document = document.decode("utf-8", errors="replace")
+    if not isinstance(document, str):
+        return f"character {position + 1}"
+    line = document.count("\n", 0, position) + 1
+    column = position - document.rfind("\n", 0, position)
+    return f"line {line}, column {column}"
+
+
+def _error_entry(error: Any, body: Any) -> dict[str, str]:
+    loc = tuple(error["loc"])
+    if error.get("type") == "json_invalid":
+        # the location is a character offset into the body, not a field
+        position = loc[1] if len(loc) > 1 and isinstance(loc[1], int) else 0
+        reason = (error.get("ctx") or {}).get("error")
+        message = f"malformed JSON at {_json_position(body, position)}"
+        return {
+            "field": "body",
+            "message": f"{message}: {reason}" if reason else message,
+            "in": "body",
+        }
+    return {"field": _field_path(loc), "message": error["msg"], "in": str(loc[0])}
+
+
 async def _validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    errors = [
-        {"field": _field_path(tuple(e["loc"])), "message": e["msg"], "in": str(e["loc"][0])}
-        for e in exc.errors()
-    ]
+    errors = [_error_entry(e, exc.body) for e in exc.errors()]
     first = errors[0] if errors else {"field": "", "message": "invalid request"}
     return problem_response(
         422,
@@ -135,7 +164,104 @@ async def _http(request: Request, exc: Exception) -> JSONResponse:
 
 
 def install_problem_handlers(app: FastAPI) -> None:
-    """Answer validation errors, domain problems and HTTP errors with problem+json."""
+    """Answer validation errors, domain problems and HTTP errors with problem+json;
+    refuse control characters in query strings and paths; answer any other exception with
+    a problem+json 500 that keeps the connection open."""
+    # added first, so it sits innermost: middleware added later (metrics) sees the 500
+    app.add_middleware(AnswerUnexpectedErrors)
+    app.add_middleware(RefuseUnstorableText)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(Problem, _problem)
     app.add_exception_handler(StarletteHTTPException, _http)
+
+
+class AnswerUnexpectedErrors:
+    """ASGI middleware: an exception no handler took is logged with its traceback and
+    answered as a problem+json 500.
+
+    Without it the exception reaches Starlette's ServerErrorMiddleware, which answers but
+    then re-raises, and the server closes the client's keep-alive connection.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked)
+        except Exception:
+            log.exception(
+                "unhandled error in a request", method=scope.get("method"), path=scope.get("path")
+            )
+            if started:
+                raise  # half a response is out: only dropping the connection tells the client
+            response = problem_response(
+                500,
+                "Internal server error",
+                "an unexpected error occurred; it has been logged",
+                instance=scope.get("path"),
+            )
+            await response(scope, receive, send)
+
+
+class RefuseUnstorableText:
+    """ASGI middleware: a query parameter or path holding NUL, another control character
+    or a lone surrogate is a 422 naming it, before any route (or database) sees it.
+
+    Bodies are checked by the request models (StrictModel); query strings are text every
+    route reads, so one check here covers them all.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            refusal = _unstorable_in(scope)
+            if refusal is not None:
+                field, where = refusal
+                response = problem_response(
+                    422,
+                    "Invalid input",
+                    f"{field}: control characters are not allowed",
+                    instance=None,
+                    field=field,
+                    errors=[
+                        {
+                            "field": field,
+                            "message": "control characters are not allowed",
+                            "in": where,
+                        }
+                    ],
+                )
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def _unstorable_in(scope: Scope) -> tuple[str, str] | None:
+    """(field, "query" or "path") of the first unstorable text in the request line."""
+    path = scope.get("path", "")
+    if isinstance(path, str) and UNSTORABLE_TEXT.search(path):
+        return "path", "path"
+    raw = scope.get("query_string", b"")
+    if not raw:
+        return None
+    # decoded as Starlette decodes it, so the check sees what the route will see
+    for name, value in parse_qsl(raw.decode("latin-1"), keep_blank_values=True):
+        if UNSTORABLE_TEXT.search(name):
+            return "query", "query"
+        if UNSTORABLE_TEXT.search(value):
+            return name, "query"
+    return None

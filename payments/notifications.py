@@ -20,11 +20,15 @@ from typing import Any, cast
 
 from Adyen import util as adyen_util
 
+from models.schemas.common import UNSTORABLE_TEXT
+
 __all__ = [
     "MalformedNotification",
     "NotificationItem",
+    "RefusedItem",
     "check_basic_auth",
     "parse_notification",
+    "parse_notification_items",
     "signed_notification",
     "verify_hmac",
 ]
@@ -32,6 +36,24 @@ __all__ = [
 
 class MalformedNotification(ValueError):
     """A webhook body that is not an Adyen standard notification; the message names the flaw."""
+
+
+class UnusableItem(MalformedNotification):
+    """A well-formed item whose values no payment can carry (too long, out of range)."""
+
+
+# Longest values an item may carry: Adyen's own limits (references are 16 characters,
+# merchant references at most 80), within the columns that keep them.
+MAX_LENGTHS = {
+    "pspReference": 64,
+    "originalReference": 64,
+    "merchantReference": 80,
+    "merchantAccountCode": 80,
+    "eventCode": 64,
+    "reason": 1000,
+    "storedPaymentMethodId": 64,
+}
+MAX_AMOUNT_MINOR = 2**63 - 1  # a BIGINT column
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,11 +112,18 @@ def _load(body: bytes | str | dict[str, Any]) -> dict[str, Any]:
     return cast(dict[str, Any], loaded)
 
 
+def _bounded(value: str, name: str, where: str) -> str:
+    limit = MAX_LENGTHS.get(name)
+    if limit is not None and len(value) > limit:
+        raise UnusableItem(f"{where}.{name} is longer than {limit} characters")
+    return value
+
+
 def _required_str(item: dict[str, Any], name: str, where: str) -> str:
     value = item.get(name)
     if not isinstance(value, str) or not value:
         raise MalformedNotification(f"{where}.{name} is missing or not a non-empty string")
-    return value
+    return _bounded(value, name, where)
 
 
 def _optional_str(item: dict[str, Any], name: str, where: str) -> str | None:
@@ -103,7 +132,22 @@ def _optional_str(item: dict[str, Any], name: str, where: str) -> str | None:
         return None
     if not isinstance(value, str):
         raise MalformedNotification(f"{where}.{name} is not a string")
-    return value
+    return _bounded(value, name, where)
+
+
+def _storable(value: Any, where: str) -> None:
+    """UnusableItem when any text in the item (kept as the event's payload) holds characters
+    no database column can store."""
+    if isinstance(value, str):
+        if UNSTORABLE_TEXT.search(value):
+            raise UnusableItem(f"{where} holds a control character")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _storable(key, where)
+            _storable(item, f"{where}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _storable(item, f"{where}[{index}]")
 
 
 def _event_date(value: Any, where: str) -> dt.datetime | None:
@@ -129,7 +173,11 @@ def _parse_item(item: dict[str, Any], where: str, live: bool) -> NotificationIte
     value = amount.get("value")
     if not isinstance(value, int) or isinstance(value, bool):
         raise MalformedNotification(f"{where}.amount.value is missing or not an integer")
+    if not 0 <= value <= MAX_AMOUNT_MINOR:
+        raise UnusableItem(f"{where}.amount.value is outside 0..{MAX_AMOUNT_MINOR}")
     currency = _required_str(amount, "currency", f"{where}.amount")
+    if len(currency) != 3 or not currency.isascii() or not currency.isalpha():
+        raise UnusableItem(f"{where}.amount.currency is not a three-letter ISO 4217 code")
     additional = item.get("additionalData")
     if additional is None:
         additional = {}
@@ -138,6 +186,9 @@ def _parse_item(item: dict[str, Any], where: str, live: bool) -> NotificationIte
     stored = additional.get("tokenization.storedPaymentMethodId") or additional.get(
         "recurring.recurringDetailReference"
     )
+    if isinstance(stored, str):
+        _bounded(stored, "storedPaymentMethodId", f"{where}.additionalData")
+    _storable(item, where)
     return NotificationItem(
         raw=item,
         event_code=_required_str(item, "eventCode", where),
@@ -155,8 +206,32 @@ def _parse_item(item: dict[str, Any], where: str, live: bool) -> NotificationIte
     )
 
 
+@dataclass(frozen=True, slots=True)
+class RefusedItem:
+    """A well-formed item we cannot use (a value too long or out of range): it is answered
+    `[accepted]` so Adyen stops redelivering something that can never be processed, and
+    logged for ops, but never reaches a workflow."""
+
+    raw: dict[str, Any] = field(hash=False, repr=False)
+    reason: str
+
+
 def parse_notification(body: bytes | str | dict[str, Any]) -> list[NotificationItem]:
-    """Parse a webhook body into its items; raises MalformedNotification naming the flaw."""
+    """Parse a webhook body into its items; raises MalformedNotification naming the flaw
+    (any unusable item included)."""
+    parsed: list[NotificationItem] = []
+    for item in parse_notification_items(body):
+        if isinstance(item, RefusedItem):
+            raise MalformedNotification(item.reason)
+        parsed.append(item)
+    return parsed
+
+
+def parse_notification_items(
+    body: bytes | str | dict[str, Any],
+) -> list[NotificationItem | RefusedItem]:
+    """Parse a webhook body into its items, an item whose values are past any use as a
+    RefusedItem; raises MalformedNotification for a body or item of the wrong shape."""
     document = _load(body)
     live_text = document.get("live", "false")
     if live_text not in ("true", "false"):
@@ -164,7 +239,7 @@ def parse_notification(body: bytes | str | dict[str, Any]) -> list[NotificationI
     items = document.get("notificationItems")
     if not isinstance(items, list) or not items:
         raise MalformedNotification("notificationItems is missing or empty")
-    parsed: list[NotificationItem] = []
+    parsed: list[NotificationItem | RefusedItem] = []
     for index, wrapper in enumerate(items):
         where = f"notificationItems[{index}]"
         if not isinstance(wrapper, dict):
@@ -172,7 +247,12 @@ def parse_notification(body: bytes | str | dict[str, Any]) -> list[NotificationI
         item = wrapper.get("NotificationRequestItem")
         if not isinstance(item, dict):
             raise MalformedNotification(f"{where}.NotificationRequestItem is missing")
-        parsed.append(_parse_item(item, f"{where}.NotificationRequestItem", live_text == "true"))
+        try:
+            parsed.append(
+                _parse_item(item, f"{where}.NotificationRequestItem", live_text == "true")
+            )
+        except UnusableItem as exc:
+            parsed.append(RefusedItem(raw=item, reason=str(exc)))
     return parsed
 
 
@@ -184,7 +264,7 @@ def _check_key(hmac_key_hex: str) -> None:
         raise ValueError("the webhook HMAC key is not hexadecimal") from exc
 
 
-def verify_hmac(item: NotificationItem, hmac_key_hex: str) -> bool:
+def verify_hmac(item: NotificationItem | RefusedItem, hmac_key_hex: str) -> bool:
     """True when the item's `additionalData.hmacSignature` is valid for this key
     (checked by the SDK's `is_valid_hmac_notification`). Raises ValueError for a key
     that is not hex."""

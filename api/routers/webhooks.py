@@ -29,8 +29,9 @@ from models.schemas.lifecycle import PaymentEvent, SmsReply
 from payments.config import webhook_credentials
 from payments.notifications import (
     MalformedNotification,
+    RefusedItem,
     check_basic_auth,
-    parse_notification,
+    parse_notification_items,
     verify_hmac,
 )
 from rules.sms_replies import classify_reply
@@ -59,13 +60,17 @@ async def adyen_webhook(
     ):
         raise Unauthorized("bad webhook credentials")
     try:
-        items = parse_notification(await request.body())
+        items = parse_notification_items(await request.body())
     except MalformedNotification as exc:
         raise InvalidInput(str(exc), field="notificationItems") from None
     # every item must be genuine before any is acted on
     if not all(verify_hmac(item, credentials.hmac_key_hex) for item in items):
         raise Unauthorized("a notification item's HMAC signature does not match")
     for item in items:
+        if isinstance(item, RefusedItem):
+            # accepted so Adyen stops redelivering what can never be used; ops see why
+            log.error("adyen notification item refused", reason=item.reason)
+            continue
         if item.merchant_account != credentials.merchant_account:
             log.warning("adyen event for another merchant account", account=item.merchant_account)
             continue

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.enums import PaymentKind, PaymentState
@@ -23,7 +23,7 @@ class Payment(UUIDPrimaryKey, Timestamps, Base):
     )
     provider: Mapped[str] = mapped_column(String(20))
     kind: Mapped[PaymentKind] = mapped_column()
-    amount_minor: Mapped[int] = mapped_column()
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
     status: Mapped[PaymentState] = mapped_column(default=PaymentState.PENDING)
     idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)

@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.enums import (
@@ -63,8 +63,8 @@ class Reservation(UUIDPrimaryKey, Timestamps, Base):
     # the restaurant's whole payment policy as it stood, for a later change of party size
     payment_policy: Mapped[dict[str, Any]] = mapped_column(default=dict)
     deposit_status: Mapped[DepositStatus] = mapped_column(default=DepositStatus.NOT_REQUIRED)
-    deposit_amount_minor: Mapped[int] = mapped_column(default=0)  # charged at booking
-    no_show_fee_minor: Mapped[int] = mapped_column(default=0)  # a guarantee's most
+    deposit_amount_minor: Mapped[int] = mapped_column(BigInteger, default=0)  # charged at booking
+    no_show_fee_minor: Mapped[int] = mapped_column(BigInteger, default=0)  # a guarantee's most
     # bumped by every modification: the calendar file's SEQUENCE
     modification_count: Mapped[int] = mapped_column(default=0)
     cancellation_deadline_at: Mapped[datetime | None] = mapped_column()

@@ -7,7 +7,15 @@ from datetime import date, time
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.enums import ConfirmationMode, PaymentMode, SpecialDayKind
@@ -69,9 +77,9 @@ class Restaurant(UUIDPrimaryKey, Timestamps, Base):
     cancellation_deadline_hours: Mapped[int] = mapped_column(default=24)
     # payment policy: a deposit or a card guarantee of max(fixed, percentage x estimated bill)
     payment_mode: Mapped[PaymentMode] = mapped_column(default=PaymentMode.NONE)
-    payment_fixed_minor: Mapped[int] = mapped_column(default=0)
+    payment_fixed_minor: Mapped[int] = mapped_column(BigInteger, default=0)
     payment_percentage: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=Decimal(0))
-    average_spend_per_cover_minor: Mapped[int] = mapped_column(default=0)
+    average_spend_per_cover_minor: Mapped[int] = mapped_column(BigInteger, default=0)
     payment_min_party_size: Mapped[int | None] = mapped_column()
     payment_weekdays: Mapped[list[int]] = mapped_column(default=list)
     payment_services: Mapped[list[str]] = mapped_column(default=list)

@@ -13,7 +13,7 @@ from models.schemas.booking import AlternativeSlot
 from models.schemas.common import LocalTime, ServiceDate, StrictModel
 from models.schemas.restaurant import RestaurantSummary
 
-PartySize = Annotated[int, Field(ge=1, le=100)]
+PartySize = Annotated[int, Field(strict=True, ge=1, le=100)]
 
 
 class SlotOut(BaseModel):
@@ -64,14 +64,14 @@ class SearchRequest(StrictModel):
     seating_area: Annotated[str, Field(min_length=1, max_length=120)] | None = None
     city: Annotated[str, Field(max_length=120)] | None = None
     cuisine: Annotated[str, Field(max_length=80)] | None = None
-    price_min: Annotated[int, Field(ge=1, le=4)] | None = None
-    price_max: Annotated[int, Field(ge=1, le=4)] | None = None
+    price_min: Annotated[int, Field(strict=True, ge=1, le=4)] | None = None
+    price_max: Annotated[int, Field(strict=True, ge=1, le=4)] | None = None
     features: list[Annotated[str, Field(min_length=1, max_length=60)]] = Field(
         default_factory=list, max_length=20
     )
     q: Annotated[str, Field(max_length=100)] | None = None
-    limit: Annotated[int, Field(ge=1, le=100)] = 20
-    offset: Annotated[int, Field(ge=0)] = 0
+    limit: Annotated[int, Field(strict=True, ge=1, le=100)] = 20
+    offset: Annotated[int, Field(strict=True, ge=0, le=2**31 - 1)] = 0
 
     @field_validator("time_to")
     @classmethod

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Generic, TypeVar
+import re
+from typing import Annotated, Any, Generic, TypeVar
 
 import phonenumbers
 from babel.numbers import list_currencies
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    UrlConstraints,
+    field_validator,
+)
 
 from rules.slots import is_valid_timezone
 
@@ -43,13 +52,55 @@ def normalise_phone(value: str) -> str:
 TimeZoneName = Annotated[str, AfterValidator(_timezone)]
 CurrencyCode = Annotated[str, Field(min_length=3, max_length=3), AfterValidator(_currency)]
 PhoneNumber = Annotated[str, Field(max_length=40), AfterValidator(normalise_phone)]
-MinorUnits = Annotated[int, Field(ge=0, description="integer minor units (cents)")]
+# a URL that fits its column (pydantic alone allows 2083 characters)
+WebUrl = Annotated[HttpUrl, UrlConstraints(max_length=500)]
+# money columns are 64-bit (BIGINT)
+MAX_MINOR_UNITS = 2**63 - 1
+MinorUnits = Annotated[
+    int, Field(strict=True, ge=0, le=MAX_MINOR_UNITS, description="integer minor units (cents)")
+]
+
+
+# NUL (which PostgreSQL cannot store in text), the other C0 controls except tab, line
+# feed and carriage return, and lone UTF-16 surrogates (which cannot be encoded as UTF-8)
+UNSTORABLE_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+
+
+def storable_text(value: str) -> str:
+    """`value` unchanged, or ValueError when it holds characters no text column can keep."""
+    found = UNSTORABLE_TEXT.search(value)
+    if found is not None:
+        raise ValueError(
+            f"character U+{ord(found.group()):04X} at position {found.start()} is not allowed "
+            "in text (a control character or a lone surrogate)"
+        )
+    return value
+
+
+def _storable(value: Any) -> None:
+    if isinstance(value, str):
+        storable_text(value)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _storable(key)
+            _storable(item)
+    elif isinstance(value, list | tuple | set | frozenset):
+        for item in value:
+            _storable(item)
 
 
 class StrictModel(BaseModel):
-    """Refuses unknown fields so a typo is an error, not silently dropped input."""
+    """Refuses unknown fields so a typo is an error, not silently dropped input; and text
+    that no column can store (NUL, control characters, lone surrogates) in any field,
+    including inside lists and mappings, so such input is a 422 naming the field."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _storable_text(cls, value: Any) -> Any:
+        _storable(value)
+        return value
 
 
 class OutModel(BaseModel):

@@ -10,15 +10,15 @@ from pydantic import Field, field_validator, model_validator
 from models.enums import TableType
 from models.schemas.common import OutModel, StrictModel
 
-Capacity = Annotated[int, Field(ge=1, le=100)]
-Coordinate = Annotated[int, Field(ge=0, le=100_000)]
+Capacity = Annotated[int, Field(strict=True, ge=1, le=100)]
+Coordinate = Annotated[int, Field(strict=True, ge=0, le=100_000)]
 Feature = Annotated[str, Field(min_length=1, max_length=60)]
 
 
 class FloorPlanIn(StrictModel):
     name: Annotated[str, Field(min_length=1, max_length=120)]
-    width: Annotated[int, Field(ge=1, le=100_000)] = 1000
-    height: Annotated[int, Field(ge=1, le=100_000)] = 800
+    width: Annotated[int, Field(strict=True, ge=1, le=100_000)] = 1000
+    height: Annotated[int, Field(strict=True, ge=1, le=100_000)] = 800
     is_active: bool = True
 
 
@@ -52,9 +52,9 @@ class TableFields(StrictModel):
     y: Coordinate | None = None
     width: Coordinate | None = None
     height: Coordinate | None = None
-    rotation: Annotated[int, Field(ge=0, lt=360)] = 0
+    rotation: Annotated[int, Field(strict=True, ge=0, lt=360)] = 0
     features: list[Feature] = Field(default_factory=list, max_length=30)
-    priority: Annotated[int, Field(ge=-100, le=100)] = 0
+    priority: Annotated[int, Field(strict=True, ge=-100, le=100)] = 0
     is_active: bool = True
     online_bookable: bool = True
     combinable_with: list[uuid.UUID] = Field(default_factory=list, max_length=50)
@@ -94,9 +94,9 @@ class TableUpdate(StrictModel):
     y: Coordinate | None = None
     width: Coordinate | None = None
     height: Coordinate | None = None
-    rotation: Annotated[int, Field(ge=0, lt=360)] | None = None
+    rotation: Annotated[int, Field(strict=True, ge=0, lt=360)] | None = None
     features: list[Feature] | None = None
-    priority: Annotated[int, Field(ge=-100, le=100)] | None = None
+    priority: Annotated[int, Field(strict=True, ge=-100, le=100)] | None = None
     is_active: bool | None = None
     online_bookable: bool | None = None
     combinable_with: list[uuid.UUID] | None = None

@@ -46,7 +46,7 @@ class ReservationCreate(StrictModel):
     restaurant_id: uuid.UUID
     date: Annotated[ServiceDate, Field(description=START_DATE)]
     time: Annotated[LocalTime, Field(description=START_TIME)]
-    party_size: Annotated[int, Field(ge=1, le=100)]
+    party_size: Annotated[int, Field(strict=True, ge=1, le=100)]
     guest: GuestIn
     seating_preference: Annotated[str, Field(max_length=120)] | None = None
     special_requests: Text1000 | None = None
@@ -63,7 +63,7 @@ def _distinct_tables(value: list[uuid.UUID]) -> list[uuid.UUID]:
 class WalkInCreate(StrictModel):
     """A party that walked in; they are seated at once."""
 
-    party_size: Annotated[int, Field(ge=1, le=100)]
+    party_size: Annotated[int, Field(strict=True, ge=1, le=100)]
     table_ids: Annotated[list[uuid.UUID], Field(min_length=1, max_length=10)] | None = None
 
     @field_validator("table_ids")
@@ -80,7 +80,7 @@ class ReservationModify(StrictModel):
 
     date: Annotated[ServiceDate | None, Field(description=START_DATE)] = None
     time: Annotated[LocalTime | None, Field(description=START_TIME)] = None
-    party_size: Annotated[int, Field(ge=1, le=100)] | None = None
+    party_size: Annotated[int, Field(strict=True, ge=1, le=100)] | None = None
     seating_preference: Annotated[str, Field(max_length=120)] | None = None
 
 
@@ -89,7 +89,7 @@ class CancelIn(StrictModel):
 
 
 class CheckInIn(StrictModel):
-    actual_party_size: Annotated[int, Field(ge=1, le=100)] | None = None
+    actual_party_size: Annotated[int, Field(strict=True, ge=1, le=100)] | None = None
 
 
 class AssignTablesIn(StrictModel):

@@ -12,6 +12,7 @@ from pydantic import EmailStr, Field, HttpUrl, model_validator
 
 from models.enums import ConfirmationMode, PaymentMode, SpecialDayKind
 from models.schemas.common import (
+    MAX_MINOR_UNITS,
     CurrencyCode,
     LocalTime,
     MinorUnits,
@@ -20,47 +21,54 @@ from models.schemas.common import (
     ServiceDate,
     StrictModel,
     TimeZoneName,
+    WebUrl,
 )
 
 Slug = Annotated[str, Field(min_length=2, max_length=120, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
-PartySize = Annotated[int, Field(ge=1, le=100)]
-Minutes = Annotated[int, Field(ge=0, le=24 * 60)]
+PartySize = Annotated[int, Field(strict=True, ge=1, le=100)]
+Minutes = Annotated[int, Field(strict=True, ge=0, le=24 * 60)]
 
 
 class TurnTime(StrictModel, OutModel):
     """Seating duration for parties of at least `min_party_size`."""
 
     min_party_size: PartySize
-    minutes: Annotated[int, Field(ge=15, le=12 * 60)]
+    minutes: Annotated[int, Field(strict=True, ge=15, le=12 * 60)]
 
 
 class BookingSettings(StrictModel, OutModel):
     """How the restaurant takes bookings."""
 
-    advance_booking_days: Annotated[int, Field(ge=0, le=730)] = 60
+    advance_booking_days: Annotated[int, Field(strict=True, ge=0, le=730)] = 60
     min_party_size: PartySize = 1
     max_party_size: PartySize = 12
-    default_seating_minutes: Annotated[int, Field(ge=15, le=12 * 60)] = 120
+    default_seating_minutes: Annotated[int, Field(strict=True, ge=15, le=12 * 60)] = 120
     turn_times: list[TurnTime] = Field(default_factory=list)
-    buffer_minutes: Annotated[int, Field(ge=0, le=120)] = 0
-    slot_interval_minutes: Annotated[int, Field(ge=5, le=240)] = 15
+    buffer_minutes: Annotated[int, Field(strict=True, ge=0, le=120)] = 0
+    slot_interval_minutes: Annotated[int, Field(strict=True, ge=5, le=240)] = 15
     min_notice_minutes: Minutes = 60
-    pacing_max_covers: Annotated[int, Field(ge=1)] | None = None
-    pacing_max_parties: Annotated[int, Field(ge=1)] | None = None
-    pacing_window_minutes: Annotated[int, Field(ge=5, le=240)] = 15
-    cancellation_deadline_hours: Annotated[int, Field(ge=0, le=24 * 30)] = 24
+    pacing_max_covers: Annotated[int, Field(strict=True, ge=1, le=10_000)] | None = None
+    pacing_max_parties: Annotated[int, Field(strict=True, ge=1, le=10_000)] | None = None
+    pacing_window_minutes: Annotated[int, Field(strict=True, ge=5, le=240)] = 15
+    cancellation_deadline_hours: Annotated[int, Field(strict=True, ge=0, le=24 * 30)] = 24
     # payment policy: max(fixed, percentage x covers x average spend), in minor units,
     # charged at booking (deposit) or only for a no-show or late cancellation (guarantee)
     payment_mode: PaymentMode = PaymentMode.NONE
     payment_fixed_minor: MinorUnits = 0
     payment_percentage: Annotated[Decimal, Field(ge=0, le=100, decimal_places=2)] = Decimal(0)
-    average_spend_per_cover_minor: MinorUnits = 0
+    # at most 100 covers at 100 %: the estimated bill still fits a 64-bit amount
+    average_spend_per_cover_minor: Annotated[
+        int,
+        Field(
+            strict=True, ge=0, le=MAX_MINOR_UNITS // 100, description="integer minor units (cents)"
+        ),
+    ] = 0
     # conditions: parties of at least N; and, when any is set, only these weekdays
     # (0 = Monday), these services (by name) or special days
     payment_min_party_size: PartySize | None = None
-    payment_weekdays: Annotated[list[Annotated[int, Field(ge=0, le=6)]], Field(max_length=7)] = (
-        Field(default_factory=list)
-    )
+    payment_weekdays: Annotated[
+        list[Annotated[int, Field(strict=True, ge=0, le=6)]], Field(max_length=7)
+    ] = Field(default_factory=list)
     payment_services: Annotated[
         list[Annotated[str, Field(min_length=1, max_length=60)]], Field(max_length=20)
     ] = Field(default_factory=list)
@@ -81,9 +89,10 @@ class _Hours(StrictModel, OutModel):
     """A service's times. closes_at <= opens_at runs past midnight."""
 
     name: Annotated[str, Field(min_length=1, max_length=60)] = "dinner"
-    opens_at: time
-    closes_at: time
-    last_seating_at: time | None = None
+    # local wall-clock times: an offset is refused, not dropped (or compared with a naive time)
+    opens_at: LocalTime
+    closes_at: LocalTime
+    last_seating_at: LocalTime | None = None
 
     @model_validator(mode="after")
     def _seating_inside_service(self) -> Self:
@@ -99,7 +108,7 @@ class _Hours(StrictModel, OutModel):
 class ServiceHours(_Hours):
     """One service on one weekday (0 = Monday). closes_at <= opens_at runs past midnight."""
 
-    weekday: Annotated[int, Field(ge=0, le=6)]
+    weekday: Annotated[int, Field(strict=True, ge=0, le=6)]
 
 
 class CustomServiceHours(_Hours):
@@ -108,6 +117,7 @@ class CustomServiceHours(_Hours):
     weekday: Annotated[
         int | None,
         Field(
+            strict=True,
             ge=0,
             le=6,
             description="optional; if given, it must be the weekday of every date in the range",
@@ -163,7 +173,7 @@ def _circle_overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
 class RestaurantFields(StrictModel):
     description: Annotated[str, Field(max_length=5000)] | None = None
     cuisine_type: Annotated[str, Field(max_length=80)] | None = None
-    price_range: Annotated[int, Field(ge=1, le=4)] | None = None
+    price_range: Annotated[int, Field(strict=True, ge=1, le=4)] | None = None
     address_line1: Annotated[str, Field(max_length=200)] | None = None
     address_line2: Annotated[str, Field(max_length=200)] | None = None
     city: Annotated[str, Field(max_length=120)] | None = None
@@ -174,8 +184,8 @@ class RestaurantFields(StrictModel):
     longitude: Annotated[Decimal, Field(ge=-180, le=180)] | None = None
     phone: PhoneNumber | None = None
     email: EmailStr | None = None
-    website: HttpUrl | None = None
-    cover_image_url: HttpUrl | None = None
+    website: WebUrl | None = None
+    cover_image_url: WebUrl | None = None
     gallery_urls: list[HttpUrl] = Field(default_factory=list, max_length=50)
     features: list[Annotated[str, Field(min_length=1, max_length=60)]] = Field(
         default_factory=list, max_length=50
@@ -212,7 +222,7 @@ class RestaurantUpdate(StrictModel):
     currency: CurrencyCode | None = None
     description: Annotated[str, Field(max_length=5000)] | None = None
     cuisine_type: Annotated[str, Field(max_length=80)] | None = None
-    price_range: Annotated[int, Field(ge=1, le=4)] | None = None
+    price_range: Annotated[int, Field(strict=True, ge=1, le=4)] | None = None
     address_line1: Annotated[str, Field(max_length=200)] | None = None
     address_line2: Annotated[str, Field(max_length=200)] | None = None
     city: Annotated[str, Field(max_length=120)] | None = None
@@ -223,8 +233,8 @@ class RestaurantUpdate(StrictModel):
     longitude: Annotated[Decimal, Field(ge=-180, le=180)] | None = None
     phone: PhoneNumber | None = None
     email: EmailStr | None = None
-    website: HttpUrl | None = None
-    cover_image_url: HttpUrl | None = None
+    website: WebUrl | None = None
+    cover_image_url: WebUrl | None = None
     gallery_urls: list[HttpUrl] | None = None
     features: list[Annotated[str, Field(min_length=1, max_length=60)]] | None = None
     google_place_id: Annotated[str, Field(max_length=200)] | None = None

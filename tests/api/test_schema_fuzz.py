@@ -1,0 +1,190 @@
+"""Schemathesis over the whole OpenAPI schema, in-process: no 5xx and no response off its schema.
+
+A bounded, derandomized run: every operation gets a few schema-conforming (positive)
+and a few schema-violating (negative) requests, as an admin, with the path ids of real
+rows (a restaurant with a table, seating area, floor plan, special day, party-size
+override and a reservation, a partner key) so requests reach past the 404s. Temporal
+is pointed at a closed port: lifecycle routes may answer 503, never 500.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis.errors import Unsatisfiable
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.core.failures import FailureGroup
+from schemathesis.core.result import Ok
+from schemathesis.specs.openapi.checks import response_schema_conformance
+
+from api.app import create_app
+from api.problems import PROBLEM_JSON
+from models.enums import StaffRole
+from reservations.cache import MemoryCache
+from tests.allocation.helpers import make_guest, make_reservation
+from tests.api.test_restaurants import BASE, restaurant_body
+from tests.conftest import Api, Database
+from tests.conftest import test_settings as settings_for
+
+# a bounded run by default; FUZZ_EXAMPLES=100 for a deeper one by hand
+EXAMPLES_PER_MODE = int(os.environ.get("FUZZ_EXAMPLES", "5"))
+# a port nothing listens on: Temporal is unreachable, quickly
+NO_TEMPORAL = "127.0.0.1:9"
+
+
+@dataclass
+class Seed:
+    admin: dict[str, str]
+    path_ids: dict[str, str]
+
+
+async def _created(response: httpx.Response) -> str:
+    assert response.status_code in (200, 201), response.text
+    value: str = response.json()["id"]
+    return value
+
+
+@pytest.fixture
+async def seed(pg_db: Database) -> AsyncIterator[Seed]:
+    """Real rows for every kind of path id, made over HTTP on the test's database."""
+    app = create_app(settings_for(pg_db.url), engine=pg_db.engine, cache=MemoryCache())
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            api = Api(client=client, db=pg_db)
+            admin = await api.token_for(StaffRole.ADMIN)
+            post = client.post
+            rid = await _created(
+                await post(f"{BASE}/restaurants", json=restaurant_body(), headers=admin)
+            )
+            at = f"{BASE}/restaurants/{rid}"
+            plan = await _created(
+                await post(f"{at}/floor-plans", json={"name": "Ground"}, headers=admin)
+            )
+            area = await _created(
+                await post(f"{at}/seating-areas", json={"name": "Terrace"}, headers=admin)
+            )
+            table = await _created(
+                await post(
+                    f"{at}/tables",
+                    json={"number": "1", "max_capacity": 4, "seating_area_id": area},
+                    headers=admin,
+                )
+            )
+            special = await _created(
+                await post(
+                    f"{at}/special-days",
+                    json={"starts_on": "2030-12-25", "kind": "closed"},
+                    headers=admin,
+                )
+            )
+            override = await _created(
+                await post(
+                    f"{at}/party-size-overrides",
+                    json={
+                        "day": "2030-12-24",
+                        "starts_at": "18:00",
+                        "ends_at": "20:00",
+                        "max_party_size": 4,
+                    },
+                    headers=admin,
+                )
+            )
+            key = await _created(
+                await post(f"{BASE}/partner-keys", json={"name": "x"}, headers=admin)
+            )
+    async with pg_db.sessions() as session:
+        guest = await make_guest(session)
+        reservation = await make_reservation(
+            session, restaurant_id=uuid.UUID(rid), guest_id=guest.id
+        )
+        await session.commit()
+    yield Seed(
+        admin=admin,
+        path_ids={
+            "restaurant_id": rid,
+            "floor_plan_id": plan,
+            "table_id": table,
+            "special_day_id": special,
+            "override_id": override,
+            "key_id": key,
+            "reservation_id": str(reservation),
+            "session_id": "cs_unknown",
+        },
+    )
+
+
+def test_no_operation_answers_5xx_or_off_schema(seed: Seed, pg_db: Database) -> None:
+    # the app's own engine: schemathesis drives it from its own event loop
+    app = create_app(settings_for(pg_db.url, temporal_address=NO_TEMPORAL), cache=MemoryCache())
+    schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+    failures: list[str] = []
+    statuses: dict[int, int] = {}
+    operations = 0
+    started = time.monotonic()
+    for result in schema.get_all_operations():
+        assert isinstance(result, Ok), result  # the schema itself must load cleanly
+        operation = result.ok()
+        operations += 1
+        ids = {
+            name: value
+            for name, value in seed.path_ids.items()
+            if "{" + name + "}" in operation.path
+        }
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            strategy = operation.as_strategy(mode, path_parameters=ids or None)
+
+            @settings(
+                max_examples=EXAMPLES_PER_MODE,
+                derandomize=True,
+                database=None,
+                deadline=None,
+                phases=[Phase.explicit, Phase.generate],
+                suppress_health_check=list(HealthCheck),
+            )
+            @given(case=strategy)
+            def run(case: Any) -> None:
+                response = case.call(headers=seed.admin)
+                statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+                if response.status_code == 503:
+                    # Temporal is unreachable: a problem+json 503 is the right answer
+                    assert response.headers["content-type"][0].startswith(PROBLEM_JSON)
+                    return
+                case.validate_response(
+                    response, checks=[not_a_server_error, response_schema_conformance]
+                )
+
+            try:
+                run()
+            except Unsatisfiable:
+                continue  # no way to break this operation's schema (e.g. no parameters at all)
+            except (Exception, FailureGroup) as exc:  # every operation's failures, not the first
+                failures.append(f"--- {mode.value} {operation.label}:\n{_summary(exc)}")
+    elapsed = time.monotonic() - started
+    print(
+        f"{operations} operations in {elapsed:.1f} s; answers by status: {sorted(statuses.items())}"
+    )
+    assert operations > 30, operations
+    assert sum(n for status, n in statuses.items() if status < 300) > operations, statuses
+    assert not failures, f"{len(failures)} failing ({elapsed:.0f} s):\n" + "\n".join(failures)
+
+
+def _summary(exc: BaseException) -> str:
+    """What failed and how to reproduce it, without the full schema excerpts."""
+    lines = [line for line in str(exc).splitlines() if line.strip()]
+    keep = [
+        line
+        for line in lines
+        if line.lstrip().startswith(("- ", "[", "curl", "`")) or "is not" in line or "Error" in line
+    ]
+    return "\n".join(line[:400] for line in (keep or lines)[:16])
