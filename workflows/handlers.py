@@ -48,12 +48,15 @@ class Inbox(Generic[T]):
         self._items: list[T] = []
 
     def put(self, item: T) -> None:
+        """Add one item at the end."""
         self._items.append(item)
 
     def put_all(self, items: list[T]) -> None:
+        """Add items at the end, in order."""
         self._items.extend(items)
 
     def take(self) -> T:
+        """Take the first item."""
         return self._items.pop(0)
 
     def __bool__(self) -> bool:
@@ -81,6 +84,7 @@ class Serialised:
 
     @property
     def seen_count(self) -> int:
+        """How many distinct event ids were seen."""
         return len(self._seen)
 
     def wake(self) -> None:

@@ -76,6 +76,7 @@ class Lifecycle:
         self.replies: Inbox[SmsReply | StaffMessage] = Inbox()
 
     async def first_message(self, status: ReservationStatus) -> None:
+        """The message a new booking's status calls for (or the hold's end, when unpayable)."""
         if status is S.CONFIRMED:
             await self.on_confirmed()
         elif status is S.PENDING_CONFIRMATION:
@@ -90,6 +91,7 @@ class Lifecycle:
             )
 
     def finished(self) -> bool:
+        """True when nothing is left to do, wait for or keep open."""
         if self.parts.busy():
             return False  # a handler is mid-way, or money or a send is still moving
         if self.money.waiting() or self.replies:
@@ -186,6 +188,7 @@ class Lifecycle:
         self.money.receipt_due = None
 
     async def expire(self) -> None:
+        """The hold ran out: release the tables, tell the guest, give back what was paid."""
         await self.transition(A.EXPIRE, release_tables=True)
         await self.outbox.send("hold_expired")
         # money already put up for a hold that was lost is the restaurant's to return
@@ -238,12 +241,14 @@ class Lifecycle:
         self._window_closed = True
 
     async def on_confirmed(self) -> None:
+        """Send the confirmation (the reminder counts as sent when booked inside its window)."""
         now = workflow.now()
         if self.state.reminder_at is not None and self.state.reminder_at <= now:
             self.state.reminder_sent = True  # booked inside the reminder window
         await self.outbox.send("confirmation")
 
     def mark_ended(self) -> None:
+        """Remember when the booking ended, the first time only."""
         self._ended_at = self._ended_at or workflow.now()
 
     # ---- replies -------------------------------------------------------------------
@@ -270,6 +275,7 @@ class Lifecycle:
     # ---- signals -------------------------------------------------------------------
 
     async def cancel(self, request: CancelRequest) -> None:
+        """Cancel for the guest or the restaurant and settle the money by the deadline."""
         by_guest = request.by == "guest"
         within = self._within_deadline()
         await self.transition(
@@ -288,6 +294,7 @@ class Lifecycle:
         await self.money.settle(outcome)
 
     async def reconfirm(self) -> None:
+        """The guest says they are coming."""
         now = workflow.now()
         await self.transition(A.GUEST_RECONFIRM)
         self.state.guest_confirmed_at = now
@@ -308,6 +315,7 @@ class Lifecycle:
         return deadline is None or workflow.now() <= deadline
 
     def allowed(self, action: ReservationAction) -> bool:
+        """Whether the action is allowed now (no exception)."""
         try:
             self.check(action)
         except ApplicationError:
@@ -341,14 +349,17 @@ class Lifecycle:
             )
 
     def woken(self) -> ReservationState:
+        """Wake the lifecycle loop and answer with the state."""
         self.parts.wake()
         return self.state
 
     def set_status(self, status: ReservationStatus) -> None:
+        """Set the status here and in the search attributes."""
         self.state.status = status
         workflow.upsert_search_attributes([RESERVATION_STATUS.value_set(status.value)])
 
     def apply_facts(self, facts: BookingFacts) -> None:
+        """Take what the database says of a held booking into the state."""
         self.facts = facts
         hold = facts.hold
         self.state.hold = hold
@@ -411,4 +422,5 @@ class Lifecycle:
 
 
 def cancel_action(request: CancelRequest) -> ReservationAction:
+    """The state machine action of a cancel request."""
     return A.CANCEL_BY_GUEST if request.by == "guest" else A.CANCEL_BY_RESTAURANT

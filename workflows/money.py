@@ -79,10 +79,6 @@ class Money:
 
     # ---- what the lifecycle asks ---------------------------------------------------
 
-    @property
-    def deposit(self) -> DepositStatus:
-        return self._state.deposit_status
-
     def put_up(self) -> bool:
         """The guest paid a deposit or stored a card for this booking."""
         return self._state.deposit_status in PUT_UP
@@ -92,6 +88,7 @@ class Money:
         return bool(self.inbox) or bool(self._deferred)
 
     def terms(self) -> PaymentTerms:
+        """The frozen payment terms: what is at stake for a no-show or late cancel."""
         mode = self._state.payment_mode
         if mode is PaymentMode.DEPOSIT:
             return PaymentTerms(mode, self._state.deposit_minor)

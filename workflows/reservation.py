@@ -87,6 +87,7 @@ class ReservationWorkflow:
 
     @workflow.run
     async def run(self, inp: ReservationInput) -> ReservationState:
+        """Hold the tables, answer the creating caller, then live the lifecycle to its end."""
         facts = await self._hold(inp)
         self._life.apply_facts(facts)
         if not facts.hold.held:
