@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 import pytest
 from sqlalchemy import select, text
@@ -90,7 +91,7 @@ async def _race(
         reservations = reservations[: len(pinned)]  # one racer per table, no table shared
 
     async def attempt(i: int, res_id: uuid.UUID) -> HoldOutcome:
-        extra: dict[str, object] = {}
+        extra: dict[str, Any] = {}
         if pinned is not None:
             extra = {"staff": True, "table_ids": [pinned[i]]}
         async with sessions() as session, session.begin():
