@@ -73,3 +73,22 @@ def signal_names(events: list[HistoryEvent]) -> list[str]:
         for e in events
         if e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED
     ]
+
+
+async def taken_in(
+    client: Client, workflow_id: str, activity_type: str, *, seconds: float = 15.0
+) -> None:
+    """Wait until no `activity_type` activity is pending and no workflow task either.
+
+    For a workflow with other work in flight (an update blocked in another
+    activity): its finished `activity_type` activities have been reported and the
+    workflow task that takes in their results has run.
+    """
+    handle = client.get_workflow_handle(workflow_id)
+
+    async def probe() -> bool:
+        raw = (await handle.describe()).raw_description
+        pending = [a.activity_type.name for a in raw.pending_activities]
+        return activity_type not in pending and not raw.HasField("pending_workflow_task")
+
+    await eventually(probe, f"{workflow_id} took in its {activity_type} results", seconds=seconds)
