@@ -14,15 +14,19 @@ where an idle workflow rests.)
 
 from __future__ import annotations
 
-from temporalio.api.enums.v1 import EventType
+import uuid
+
+from temporalio.api.enums.v1 import EventType, PendingWorkflowTaskState
 from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import Client, WorkflowExecutionStatus
 
+from api.lifecycle import workflow_id
 from tests.api.conftest import eventually
 
 
 def reservation_workflow_id(reservation_id: str) -> str:
-    return f"reservation-{reservation_id}"
+    """The workflow id of a reservation, from its id as the API returns it."""
+    return workflow_id(uuid.UUID(reservation_id))
 
 
 async def history(client: Client, workflow_id: str) -> list[HistoryEvent]:
@@ -92,3 +96,21 @@ async def taken_in(
         return activity_type not in pending and not raw.HasField("pending_workflow_task")
 
     await eventually(probe, f"{workflow_id} took in its {activity_type} results", seconds=seconds)
+
+
+async def waiting_for_a_worker(client: Client, workflow_id: str, *, seconds: float = 15.0) -> None:
+    """Wait until the server holds a workflow task for the workflow that no worker has taken.
+
+    With the workflow idle and its worker stopped, that is an update (or signal)
+    which has reached Temporal and waits there durably for a worker.
+    """
+    handle = client.get_workflow_handle(workflow_id)
+    scheduled = PendingWorkflowTaskState.PENDING_WORKFLOW_TASK_STATE_SCHEDULED
+
+    async def probe() -> bool:
+        raw = (await handle.describe()).raw_description
+        return (
+            raw.HasField("pending_workflow_task") and raw.pending_workflow_task.state == scheduled
+        )
+
+    await eventually(probe, f"{workflow_id} has a task waiting for a worker", seconds=seconds)
