@@ -26,8 +26,10 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy .
 
+# two workers (pytest-xdist), each with its own template database and Temporal dev
+# server; --dist loadgroup keeps the 40-connection race tests on one worker
 pytest: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
 
 test: lint typecheck pytest
 

@@ -41,6 +41,10 @@ from tests.allocation.helpers import (
     request,
 )
 
+# each race opens a 40-connection pool (PostgreSQL allows 100, shared): under
+# pytest-xdist these run on one worker, one at a time
+pytestmark = pytest.mark.xdist_group("pg_race_pools")
+
 ATTEMPTS = 60
 TABLES = 20
 PARTY = 2

@@ -26,6 +26,10 @@ from tests.allocation.helpers import (
     request,
 )
 
+# each race opens a 40-connection pool (PostgreSQL allows 100, shared): under
+# pytest-xdist these run on one worker, one at a time
+pytestmark = pytest.mark.xdist_group("pg_race_pools")
+
 ATTEMPTS = 200
 TABLES = 20
 UNGUARDED = 60
