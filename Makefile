@@ -29,8 +29,10 @@ typecheck: $(STAMP)
 docs: $(STAMP)
 	$(BIN)/mkdocs build --strict --site-dir var/site
 
+# two workers (pytest-xdist), each with its own template database and Temporal dev
+# server; --dist loadgroup keeps the 40-connection race tests on one worker
 pytest: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
 
 test: lint typecheck docs pytest
 

@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models.schemas.booking import HoldOutcome
-from reservations.db import create_engine, session_factory
 from services import allocation
 from tests.allocation.helpers import (
     NOW,
@@ -27,6 +25,10 @@ from tests.allocation.helpers import (
     overlapping_pairs,
     request,
 )
+
+# each race opens a 40-connection pool (PostgreSQL allows 100, shared): under
+# pytest-xdist these run on one worker, one at a time
+pytestmark = pytest.mark.xdist_group("pg_race_pools")
 
 ATTEMPTS = 200
 TABLES = 20
@@ -79,16 +81,6 @@ def _check_guarded(outcomes: list[HoldOutcome]) -> None:
     assert len(held) == TABLES
     assert len({o.table_ids[0] for o in held}) == TABLES
     assert all(o.reason == "no_table_fits" and o.alternatives for o in refused)
-
-
-@pytest.fixture
-async def pg_sessions(pg_db: Db) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    # our own pool: the server caps connections at 100 and other suites share it
-    engine = create_engine(pg_db.url, pool_size=40, max_overflow=0, pool_timeout=300)
-    try:
-        yield session_factory(engine)
-    finally:
-        await engine.dispose()
 
 
 async def test_200_concurrent_holds_on_postgres(

@@ -7,7 +7,6 @@ signed with the SDK's own RequestValidator, as Twilio signs them.
 
 from __future__ import annotations
 
-import asyncio
 import email
 import email.policy
 import re
@@ -34,6 +33,7 @@ from models.enums import StaffRole
 from models.orm import Guest, Notification, ThreadMessage
 from tests.api.conftest import LiveApi, eventually, live_api
 from tests.api.test_reservation_lifecycle import BASE, booking, booking_day, restaurant
+from tests.api.workflow_probe import settled, signal_names
 from tests.conftest import Database
 from tests.messaging.fake_twilio import (
     ACCOUNT_SID,
@@ -431,7 +431,9 @@ async def test_two_way_sms_confirm_thread_staff_answer_and_cancel(channels: Gues
     # the same MessageSid delivered again changes nothing
     status, _ = await inbound(g, "JA", sid=sid)
     assert status == 200
-    await asyncio.sleep(0.5)
+    # the duplicate reached the workflow (two sms_reply signals) and it has acted on it
+    events = await settled(g.live.env.client, workflow_id(uuid.UUID(rid_id)))
+    assert signal_names(events).count("sms_reply") == 2
     assert (await reservation(g, created))["guest_confirmed_at"] == confirmed_at
 
     # a question goes to the thread staff read
@@ -646,7 +648,7 @@ async def test_a_twilio_outage_is_retried_and_the_sms_sent_once(channels: Guests
     created = await book(g, rid)
     # retries after 2 s and then 4 s (PROVIDER_RETRY)
     row = await sent_row(g, created["id"], "confirmation", "sms")
-    await asyncio.sleep(0.5)
+    await settled(g.live.env.client, workflow_id(uuid.UUID(created["id"])))
     assert [r.status for r in g.sms.requests] == [500, 500, 201]
     assert len(sms_to_guest(g)) == 1 and len(g.sms.messages) == 1
     assert row.status.value == "sent" and row.attempts >= 3

@@ -33,6 +33,7 @@ from payments.notifications import signed_notification
 from reservations.cache import MemoryCache
 from tests.api.conftest import LiveApi, eventually, live_api
 from tests.api.test_reservation_lifecycle import BASE, booking, restaurant, soon
+from tests.api.workflow_probe import activity_types, reservation_workflow_id, settled, taken_in
 from tests.conftest import Database
 from tests.conftest import test_settings as settings_for
 from tests.messaging.fake_twilio import ACCOUNT_SID as TWILIO_SID
@@ -445,7 +446,8 @@ async def test_a_timely_cancel_refunds_and_a_late_one_forfeits(shop: Shop) -> No
     assert too_late.status_code == 200, too_late.text
     assert too_late.json()["cancelled_within_deadline"] is False
     assert too_late.json()["deposit"]["status"] == "forfeited"
-    await asyncio.sleep(0.5)  # a refund would be asked within milliseconds
+    events = await settled(shop.live.env.client, reservation_workflow_id(late["id"]))
+    assert "move_money" not in activity_types(events)  # no refund was even started
     assert shop.fake.received("/payments/PSPLATE000000001/refunds") == []
     assert len(shop.fake.received("/refunds")) == 1  # the first booking's only
     assert (await shop.reservation(late))["deposit"]["status"] == "forfeited"
@@ -502,7 +504,8 @@ async def test_replayed_and_out_of_order_webhooks_move_money_once(shop: Shop) ->
     assert [a.status_code for a in answers] == [200] * 5
     assert (await shop.post_webhook(paid)).status_code == 200  # the payment, yet again
     await shop.until(res, status="cancelled_by_guest", deposit="refunded")
-    await asyncio.sleep(0.5)  # room for a second refund, were one coming
+    events = await settled(shop.live.env.client, reservation_workflow_id(res["id"]))
+    assert activity_types(events).count("move_money") == 1  # one refund, and no second
     assert len(shop.fake.received("/refunds")) == 1
     assert len(shop.fake.processed("/refunds")) == 1
     kinds = sorted(p["kind"] for p in (await shop.money(res))["payments"])
@@ -775,7 +778,10 @@ async def test_a_cancel_racing_a_message_send_still_refunds(pg_shop: Shop) -> No
                 "the SMS sent",
                 seconds=POLL_SECONDS,
             )
-            await asyncio.sleep(0.5)  # the workflow takes in the send's completion
+            # the workflow takes in the send's completion while the cancel still waits
+            await taken_in(
+                shop.live.env.client, reservation_workflow_id(res["id"]), "send_notification"
+            )
         finally:
             await transaction.rollback()
     cancelled = await asyncio.wait_for(cancelling, POLL_SECONDS)
@@ -843,7 +849,8 @@ async def test_the_fee_charges_own_authorisation_webhook_is_not_refunded(pg_shop
     await shop.notify("AUTHORISATION", reference=res["reference"], psp=fee_psp, amount=FEE)
     await shop.until(res, status="no_show", deposit="charged")
     assert (await shop.movement(res, "fee"))["psp_reference"] == fee_psp
-    await asyncio.sleep(0.5)  # room for a refund, were one coming
+    events = await settled(shop.live.env.client, reservation_workflow_id(res["id"]))
+    assert activity_types(events).count("move_money") == 1  # the fee charge, no refund
     assert shop.fake.received("/refunds") == [], "the fee was refunded though nobody waived it"
 
 
@@ -869,7 +876,8 @@ async def test_a_no_show_before_the_booking_starts_is_refused(pg_shop: Shop) -> 
     try:
         assert marked.status_code == 409, marked.text
     finally:
-        await asyncio.sleep(0.3)
+        events = await settled(shop.live.env.client, reservation_workflow_id(res["id"]))
+        assert "move_money" not in activity_types(events)
         charged = [r for r in shop.fake.requests if r.endpoint == "/payments"]
         assert charged == [], "a guest was charged a no-show fee ten days early"
 

@@ -13,10 +13,11 @@ from google.protobuf.message import Message
 from sqlalchemy import func, select
 from temporalio.api.common.v1 import Payload
 
-from models.enums import AllocationStatus, StaffRole
+from models.enums import AllocationStatus, ReservationStatus, StaffRole
 from models.orm import Guest, Notification, Reservation, TableAllocation
 from rules.references import REFERENCE_PATTERN
-from tests.api.conftest import LiveApi
+from tests.api.conftest import LiveApi, eventually
+from tests.api.workflow_probe import reservation_workflow_id, waiting_for_a_worker
 from workflows.search_attributes import RESERVATION_REFERENCE, RESTAURANT_ID
 
 BASE = "/api/v1/reservations"
@@ -341,12 +342,12 @@ async def test_deposit_holds_and_ops_find_the_booking(live: LiveApi, admin: dict
     query = (
         f"{RESERVATION_REFERENCE.name} = '{body['reference']}' AND {RESTAURANT_ID.name} = '{rid}'"
     )
-    found = [wf.id async for wf in live.env.client.list_workflows(query)]
-    for _ in range(50):
-        if found:
-            break
-        await asyncio.sleep(0.1)
-        found = [wf.id async for wf in live.env.client.list_workflows(query)]
+
+    async def listed() -> list[str]:
+        return [wf.id async for wf in live.env.client.list_workflows(query)]
+
+    # search attributes are indexed a moment after the update-with-start answers
+    found = await eventually(listed, "the booking found by its search attributes", seconds=5)
     assert found == [f"reservation-{body['id']}"]
 
 
@@ -362,8 +363,15 @@ async def test_a_new_worker_finishes_a_booking_whose_worker_stopped(
     await live.stop_worker()
     # the manager confirms while no worker runs: the request waits durably in Temporal
     confirming = asyncio.create_task(live.client.post(f"{url}/confirm", headers=manager))
-    await asyncio.sleep(1.0)
+    # the update has reached Temporal (a workflow task waits there for a worker) ...
+    await waiting_for_a_worker(live.env.client, reservation_workflow_id(res.json()["id"]))
+    # ... and the caller is still waiting for its answer, the booking unchanged
     assert not confirming.done()
+    async with live.db.sessions() as session:
+        status = await session.scalar(
+            select(Reservation.status).where(Reservation.id == uuid.UUID(res.json()["id"]))
+        )
+    assert status is ReservationStatus.PENDING_CONFIRMATION
     live.start_worker()  # a new worker, with no cached state, replays and carries on
     confirmed = await asyncio.wait_for(confirming, timeout=30)
     assert confirmed.status_code == 200, confirmed.text
