@@ -63,6 +63,10 @@ class ReservationSource(StrEnum):
     WALK_IN = "walk_in"
     PARTNER = "partner"
     STAFF = "staff"
+    # partner channels by name (a marketplace without its own value books as "partner")
+    GOOGLE = "google"
+    THEFORK = "thefork"
+    POS = "pos"
 
 
 class DepositStatus(StrEnum):
