@@ -36,7 +36,9 @@ from workflows.webhook_delivery import WebhookDeliveryWorkflow
 HISTORIES = Path(__file__).parent / "histories"
 
 
-async def keep_history(handle: WorkflowHandle[object, DeliveryOutcome], name: str) -> None:
+async def keep_history(
+    handle: WorkflowHandle[WebhookDeliveryWorkflow, DeliveryOutcome], name: str
+) -> None:
     """Store the history for the replay test when RECORD_HISTORIES=1."""
     if os.environ.get("RECORD_HISTORIES") == "1":
         history = await handle.fetch_history()
