@@ -257,7 +257,7 @@ async def _event_row(
 ) -> uuid.UUID:
     insert = upsert_insert(session)
     payload = {"type": kind.value, "timestamp": now.isoformat(), "data": data}
-    await session.execute(
+    inserted = await session.execute(
         insert(WebhookEvent)
         .values(
             id=uuid.uuid4(),
@@ -269,8 +269,11 @@ async def _event_row(
             payload=payload,
         )
         .on_conflict_do_nothing(index_elements=["key"])
+        .returning(WebhookEvent.id)
     )
-    event_id = await session.scalar(select(WebhookEvent.id).where(WebhookEvent.key == key))
+    event_id = inserted.scalar_one_or_none() or await session.scalar(
+        select(WebhookEvent.id).where(WebhookEvent.key == key)  # a retry: the row exists
+    )
     assert event_id is not None
     return event_id
 
@@ -279,7 +282,7 @@ async def _delivery_row(
     session: AsyncSession, subscription_id: uuid.UUID, event_id: uuid.UUID, now: datetime
 ) -> uuid.UUID:
     insert = upsert_insert(session)
-    await session.execute(
+    inserted = await session.execute(
         insert(WebhookDelivery)
         .values(
             id=uuid.uuid4(),
@@ -290,8 +293,9 @@ async def _delivery_row(
             created_at=now,
         )
         .on_conflict_do_nothing(index_elements=["subscription_id", "event_id"])
+        .returning(WebhookDelivery.id)
     )
-    delivery_id = await session.scalar(
+    delivery_id = inserted.scalar_one_or_none() or await session.scalar(
         select(WebhookDelivery.id).where(
             WebhookDelivery.subscription_id == subscription_id,
             WebhookDelivery.event_id == event_id,
