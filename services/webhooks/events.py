@@ -227,9 +227,8 @@ async def _emit(
         if not takers:
             continue
         event_id = await _event_row(session, reservation, event_key, kind, data, now)
-        for subscription in takers:
-            delivery_id = await _delivery_row(session, subscription.id, event_id, now)
-            emitted.deliveries.append(PendingDelivery(delivery_id, subscription.id, event_id))
+        ids = await _delivery_rows(session, [s.id for s in takers], event_id, now)
+        emitted.deliveries += [PendingDelivery(ids[s.id], s.id, event_id) for s in takers]
     return emitted
 
 
@@ -278,28 +277,36 @@ async def _event_row(
     return event_id
 
 
-async def _delivery_row(
-    session: AsyncSession, subscription_id: uuid.UUID, event_id: uuid.UUID, now: datetime
-) -> uuid.UUID:
+async def _delivery_rows(
+    session: AsyncSession, subscription_ids: list[uuid.UUID], event_id: uuid.UUID, now: datetime
+) -> dict[uuid.UUID, uuid.UUID]:
+    """One delivery per subscription (one statement); subscription id -> delivery id."""
     insert = upsert_insert(session)
     inserted = await session.execute(
         insert(WebhookDelivery)
         .values(
-            id=uuid.uuid4(),
-            subscription_id=subscription_id,
-            event_id=event_id,
-            status=WebhookDeliveryStatus.PENDING,
-            attempts=0,
-            created_at=now,
+            [
+                {
+                    "id": uuid.uuid4(),
+                    "subscription_id": subscription_id,
+                    "event_id": event_id,
+                    "status": WebhookDeliveryStatus.PENDING,
+                    "attempts": 0,
+                    "created_at": now,
+                }
+                for subscription_id in subscription_ids
+            ]
         )
         .on_conflict_do_nothing(index_elements=["subscription_id", "event_id"])
-        .returning(WebhookDelivery.id)
+        .returning(WebhookDelivery.subscription_id, WebhookDelivery.id)
     )
-    delivery_id = inserted.scalar_one_or_none() or await session.scalar(
-        select(WebhookDelivery.id).where(
-            WebhookDelivery.subscription_id == subscription_id,
-            WebhookDelivery.event_id == event_id,
+    found = {row[0]: row[1] for row in inserted.all()}
+    if len(found) < len(subscription_ids):  # a retry: some rows were already there
+        rows = await session.execute(
+            select(WebhookDelivery.subscription_id, WebhookDelivery.id).where(
+                WebhookDelivery.event_id == event_id,
+                WebhookDelivery.subscription_id.in_(subscription_ids),
+            )
         )
-    )
-    assert delivery_id is not None
-    return delivery_id
+        found = {row[0]: row[1] for row in rows.all()}
+    return found

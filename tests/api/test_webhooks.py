@@ -3,7 +3,10 @@ subscriber that verifies every signature with the `standardwebhooks` package."""
 
 from __future__ import annotations
 
+import asyncio
+import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -11,9 +14,13 @@ from sqlalchemy import func, select
 from temporalio.testing import WorkflowEnvironment
 
 from api.app import create_app
-from models.enums import StaffRole
+from models.enums import ReservationStatus, StaffRole
 from models.orm import WebhookEvent
+from models.schemas.lifecycle import Transition
 from reservations.cache import MemoryCache
+from reservations.db import transaction
+from rules.state_machine import ReservationAction
+from services.webhooks import events
 from tests import conftest as shared
 from tests.api.conftest import LiveApi, eventually, live_api
 from tests.api.test_reservation_lifecycle import BASE, booking, restaurant
@@ -239,6 +246,10 @@ async def production_api(db: Database) -> AsyncIterator[Api]:
         ({"url": "http://[::1]/hook", "events": ["reservation.created"]}, "url"),
         ({"url": "http://169.254.169.254/latest", "events": ["reservation.created"]}, "url"),
         ({"url": "http://localhost/hook", "events": ["reservation.created"]}, "url"),
+        ({"url": "http://[::ffff:127.0.0.1]/hook", "events": ["reservation.created"]}, "url"),
+        ({"url": "http://0.0.0.0/hook", "events": ["reservation.created"]}, "url"),
+        ({"url": "http://192.168.1.1:8080/hook", "events": ["reservation.created"]}, "url"),
+        ({"url": "https://user:pw@example.com/hook", "events": ["reservation.created"]}, "url"),
         ({"url": "https://example.com/hook", "events": ["reservation.exploded"]}, "events"),
         ({"url": "https://example.com/hook", "events": []}, "events"),
         ({"url": "https://example.com/h\u0000ook", "events": ["reservation.created"]}, "url"),
@@ -290,3 +301,40 @@ async def test_waitlist_and_availability_event_names_are_accepted(
     )
     assert r.status_code == 201, r.text
     assert sorted(r.json()["events"]) == sorted(events)
+
+
+async def test_a_retried_activity_writes_one_event_and_starts_one_delivery(
+    hooks: LiveApi, admin: dict[str, str], subscriber: WebhookSubscriber
+) -> None:
+    rid = await restaurant(hooks, admin)
+    manager = await hooks.token_for(StaffRole.MANAGER, [rid])
+    sub = await subscribe(hooks, rid, manager, subscriber.url, ["reservation.seated"])
+    subscriber.secret = sub["secret"]
+    created = await hooks.client.post(f"{BASE}/reservations", json=booking(rid))
+    assert created.status_code == 201, created.text
+    transition = Transition(
+        reservation_id=uuid.UUID(created.json()["id"]),
+        action=ReservationAction.CHECK_IN,
+        status=ReservationStatus.SEATED,
+        at=datetime.now(UTC),
+    )
+    dispatch = events.Dispatch(task_queue=hooks.task_queue, first_retry_seconds=1)
+    seen: list[list[events.PendingDelivery]] = []
+    for _ in range(2):  # the activity ran twice (its first completion was lost)
+        async with transaction(hooks.db.sessions) as session:
+            emitted = await events.transition_recorded(
+                session, transition=transition, recorded=True, dispatch=dispatch, key="run/1"
+            )
+        await emitted.start(hooks.env.client)
+        seen.append(emitted.deliveries)
+    assert len(seen[0]) == 1 and seen[0] == seen[1]
+    async with hooks.db.sessions() as session:
+        keys = list(await session.scalars(select(WebhookEvent.key)))
+    assert keys == ["run/1/reservation.seated"]
+
+    async def told() -> list[str] | None:
+        return subscriber.types() or None
+
+    assert await eventually(told, "the seated event") == ["reservation.seated"]
+    await asyncio.sleep(1.5)
+    assert len(subscriber.received) == 1  # started once, delivered once
