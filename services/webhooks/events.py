@@ -270,7 +270,7 @@ async def _event_row(
         .on_conflict_do_nothing(index_elements=["key"])
         .returning(WebhookEvent.id)
     )
-    event_id = inserted.scalar_one_or_none() or await session.scalar(
+    event_id: uuid.UUID | None = inserted.scalar_one_or_none() or await session.scalar(
         select(WebhookEvent.id).where(WebhookEvent.key == key)  # a retry: the row exists
     )
     assert event_id is not None
