@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 from temporalio.testing import WorkflowEnvironment
 
 from api.app import create_app
-from models.enums import ReservationStatus, StaffRole
-from models.orm import WebhookEvent
+from models.enums import ReservationStatus, StaffRole, WebhookDeliveryStatus
+from models.orm import WebhookDelivery, WebhookEvent
 from models.schemas.lifecycle import Transition
 from reservations.cache import MemoryCache
 from reservations.db import transaction
@@ -122,6 +122,34 @@ async def test_a_booking_is_told_signed_without_personal_data(
     host = await hooks.token_for(StaffRole.HOST, [rid])
     r = await hooks.client.get(f"{BASE}/restaurants/{rid}/webhooks", headers=host)
     assert r.status_code == 403
+
+
+async def test_a_slow_subscriber_does_not_hold_up_the_booking(
+    db: Database, dev_server: WorkflowEnvironment, admin: dict[str, str]
+) -> None:
+    settings = {**FAST, "webhook_timeout_seconds": 8.0}
+    async with live_api(db, dev_server, **settings) as live, WebhookSubscriber() as subscriber:
+        rid = await restaurant(live, admin)
+        manager = await live.token_for(StaffRole.MANAGER, [rid])
+        sub = await subscribe(
+            live, rid, manager, subscriber.url, ["reservation.created", "reservation.confirmed"]
+        )
+        subscriber.secret = sub["secret"]
+        subscriber.stall_next(seconds=6)
+        subscriber.stall_next(seconds=6)
+        started = asyncio.get_running_loop().time()
+        created = await live.client.post(f"{BASE}/reservations", json=booking(rid))
+        took = asyncio.get_running_loop().time() - started
+        assert created.status_code == 201, created.text
+        # the booking answered while its deliveries were still waiting on the subscriber
+        assert took < 6, took
+        async with live.db.sessions() as session:
+            done = await session.scalar(
+                select(func.count())
+                .select_from(WebhookDelivery)
+                .where(WebhookDelivery.status != WebhookDeliveryStatus.PENDING)
+            )
+        assert done == 0
 
 
 async def test_a_failing_subscriber_is_retried_until_it_answers(
