@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -28,6 +28,7 @@ from reservations.cache import Cache
 from reservations.db import transaction
 from services import booking
 from services.availability import invalidate_day
+from services.webhooks import events as webhook_events
 
 
 @dataclass
@@ -37,6 +38,8 @@ class ReservationActivities:
     sessions: async_sessionmaker[AsyncSession]
     cache: Cache
     reminder_hours: int = 24
+    # where webhook deliveries of the changes recorded here start
+    webhooks: webhook_events.Dispatch = field(default_factory=webhook_events.Dispatch)
 
     async def _invalidate(self, restaurant_id: uuid.UUID, *days: date | None) -> None:
         for day in {d for d in days if d is not None}:
@@ -59,6 +62,9 @@ class ReservationActivities:
                     now=datetime.now(UTC),
                     reminder_hours=self.reminder_hours,
                 )
+                emitted = await webhook_events.booking_held(
+                    session, facts=facts, dispatch=self.webhooks
+                )
         except Exception as exc:
             refused = booking.refused_outcome(exc)
             if refused is None:
@@ -66,6 +72,7 @@ class ReservationActivities:
             async with transaction(self.sessions) as session:
                 await booking.forget_booking_notes(session, reservation_id=refused.reservation_id)
             return BookingFacts(hold=refused)
+        await emitted.start()
         await self._invalidate(inp.booking.restaurant_id, inp.booking.date, facts.date)
         return facts
 
@@ -75,9 +82,13 @@ class ReservationActivities:
         """Write one state change to the database."""
         async with transaction(self.sessions) as session:
             recorded = await booking.record_transition(session, transition=transition)
+            emitted = await webhook_events.transition_recorded(
+                session, transition=transition, recorded=recorded, dispatch=self.webhooks
+            )
             reservation = await session.get(Reservation, transition.reservation_id)
             assert reservation is not None
             restaurant_id, day = reservation.restaurant_id, reservation.reservation_date
+        await emitted.start()
         await self._invalidate(restaurant_id, day)
         return recorded
 
@@ -97,6 +108,10 @@ class ReservationActivities:
                 now=datetime.now(UTC),
                 reminder_hours=self.reminder_hours,
             )
+            emitted = await webhook_events.booking_moved(
+                session, facts=facts, old_day=old_day, dispatch=self.webhooks
+            )
+        await emitted.start()
         await self._invalidate(restaurant_id, old_day, facts.date)
         return facts
 

@@ -26,6 +26,7 @@ from api.routers import (
     restaurants,
     service,
     staff,
+    webhook_subscriptions,
     webhooks,
 )
 from reservations.cache import Cache, NullCache, create_cache
@@ -94,6 +95,7 @@ def create_app(
         restaurants.router,
         floor.router,
         staff.router,
+        webhook_subscriptions.router,
         webhooks.router,  # before reservations: its paths must not read as reservation ids
         reservations.router,
         service.router,

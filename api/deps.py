@@ -142,3 +142,15 @@ def pagination(
 
 
 PageDep = Annotated[Pagination, Depends(pagination)]
+
+
+def manage_webhooks(scope: ManagerOf) -> RestaurantScope:
+    """Who may manage a restaurant's webhook subscriptions: its managers (and admins).
+
+    The one place this is decided: partner keys with the `webhooks:manage` scope are
+    to be accepted here once partner scopes exist.
+    """
+    return scope
+
+
+WebhooksOf = Annotated[RestaurantScope, Depends(manage_webhooks)]

@@ -21,6 +21,8 @@ __all__ = [
     "StaffRole",
     "TableType",
     "WaitlistStatus",
+    "WebhookDeliveryStatus",
+    "WebhookEventType",
 ]
 
 
@@ -122,3 +124,27 @@ class NotificationStatus(StrEnum):
     SENT = "sent"
     DELIVERED = "delivered"
     FAILED = "failed"
+
+
+class WebhookEventType(StrEnum):
+    """What a webhook subscription can ask to be told about."""
+
+    RESERVATION_CREATED = "reservation.created"
+    RESERVATION_CONFIRMED = "reservation.confirmed"
+    RESERVATION_MODIFIED = "reservation.modified"
+    RESERVATION_CANCELLED = "reservation.cancelled"
+    RESERVATION_SEATED = "reservation.seated"
+    RESERVATION_COMPLETED = "reservation.completed"
+    RESERVATION_NO_SHOW = "reservation.no_show"
+    # reserved for the waitlist (emitted once it lands)
+    WAITLIST_OFFERED = "waitlist.offered"
+    WAITLIST_OFFER_ACCEPTED = "waitlist.offer_accepted"
+    WAITLIST_OFFER_EXPIRED = "waitlist.offer_expired"
+    AVAILABILITY_CHANGED = "availability.changed"
+
+
+class WebhookDeliveryStatus(StrEnum):
+    PENDING = "pending"  # being tried (or waiting for its next retry)
+    DELIVERED = "delivered"  # the subscriber answered 2xx
+    FAILED = "failed"  # refused for good (4xx) or retries exhausted
+    SKIPPED = "skipped"  # the subscription was disabled or deleted first

@@ -90,6 +90,15 @@ class Settings(BaseSettings):
     smtp_password: str | None = None
     smtp_security: Literal["none", "starttls", "tls"] = "starttls"
     email_from: str = "Reservations <reservations@localhost>"
+    # outbound webhooks: private and loopback URLs are refused in production (SSRF)
+    # unless this says otherwise; unset = allowed in development only
+    webhook_allow_private_urls: bool | None = None
+    webhook_timeout_seconds: float = Field(default=5.0, gt=0, le=30)
+    webhook_first_retry_seconds: int = Field(default=30, ge=1, le=3600)
+    # a subscription is disabled after this many failed deliveries in a row, or after
+    # failing without a success for this long
+    webhook_disable_after_failures: int = Field(default=20, ge=1)
+    webhook_disable_after_hours: int = Field(default=24, ge=1)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @field_validator("database_url")
@@ -118,6 +127,13 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{(VAR_DIR / 'reservations.db').resolve()}"
+
+    @property
+    def webhook_private_urls_allowed(self) -> bool:
+        """Whether subscriptions may point at loopback or private addresses."""
+        if self.webhook_allow_private_urls is not None:
+            return self.webhook_allow_private_urls
+        return self.environment is not Environment.PRODUCTION
 
     def effective_jwt_secret(self) -> str:
         """The JWT secret; in development one is generated once and kept under ./var."""

@@ -6,20 +6,25 @@ The worker and the replay tests read this one list.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from activities.messages import MessageActivities
 from activities.payments import PaymentActivities
 from activities.reservations import ReservationActivities
+from activities.webhooks import WebhookActivities
 from messaging.config import email_sender, sms_sender
 from payments.config import payment_provider
+from services.webhooks.deliveries import Limits
+from services.webhooks.events import Dispatch
 from worker.deps import WorkerDeps
 from workflows.reservation import ReservationWorkflow
+from workflows.webhook_delivery import WebhookDeliveryWorkflow
 
 
 def workflow_classes() -> list[type]:
     """Workflow classes the worker runs."""
-    return [ReservationWorkflow]
+    return [ReservationWorkflow, WebhookDeliveryWorkflow]
 
 
 def activity_functions(deps: WorkerDeps) -> list[Callable[..., Any]]:
@@ -28,6 +33,7 @@ def activity_functions(deps: WorkerDeps) -> list[Callable[..., Any]]:
         sessions=deps.sessions,
         cache=deps.cache,
         reminder_hours=deps.settings.reminder_hours_before,
+        webhooks=Dispatch(first_retry_seconds=deps.settings.webhook_first_retry_seconds),
     )
     settings = deps.settings
     secret = settings.effective_jwt_secret()
@@ -44,4 +50,13 @@ def activity_functions(deps: WorkerDeps) -> list[Callable[..., Any]]:
         public_base_url=settings.public_base_url,
         jwt_secret=secret,
     )
-    return [*reservations.all(), *money.all(), *messages.all()]
+    webhooks = WebhookActivities(
+        sessions=deps.sessions,
+        timeout_seconds=settings.webhook_timeout_seconds,
+        private_allowed=settings.webhook_private_urls_allowed,
+        limits=Limits(
+            disable_after_failures=settings.webhook_disable_after_failures,
+            disable_after=timedelta(hours=settings.webhook_disable_after_hours),
+        ),
+    )
+    return [*reservations.all(), *money.all(), *messages.all(), *webhooks.all()]

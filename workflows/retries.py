@@ -21,6 +21,8 @@ class Calling:
 
     start_to_close_timeout: timedelta
     retry_policy: RetryPolicy
+    # how long all attempts together may take (None: no limit)
+    schedule_to_close_timeout: timedelta | None = None
 
 
 # database work is quick; an outage is retried until it ends
@@ -37,6 +39,40 @@ PROVIDER = Calling(
         initial_interval=timedelta(seconds=2), maximum_interval=timedelta(minutes=10)
     ),
 )
+
+# webhook subscribers: a short wait first, doubling to an hour, for at most a day; a
+# subscriber that is down longer loses the event (and, after a streak, its subscription)
+WEBHOOK_FIRST_RETRY = timedelta(seconds=30)
+WEBHOOK_LONGEST_WAIT = timedelta(hours=1)
+WEBHOOK_MAX_ATTEMPTS = 30  # about what 30 s doubling to 1 h fits in 24 h
+WEBHOOK_GIVE_UP_AFTER = timedelta(hours=24)
+
+
+def webhook_calling(first_retry: timedelta = WEBHOOK_FIRST_RETRY) -> Calling:
+    """The webhook delivery policy (tests shorten the first wait; the shape stays)."""
+    return Calling(
+        start_to_close_timeout=timedelta(seconds=30),
+        retry_policy=RetryPolicy(
+            initial_interval=first_retry,
+            backoff_coefficient=2.0,
+            maximum_interval=WEBHOOK_LONGEST_WAIT,
+            maximum_attempts=WEBHOOK_MAX_ATTEMPTS,
+        ),
+        schedule_to_close_timeout=WEBHOOK_GIVE_UP_AFTER,
+    )
+
+
+WEBHOOK = webhook_calling()
+
+
+def retry_delay(policy: RetryPolicy, attempt: int) -> timedelta | None:
+    """The wait after failed attempt `attempt` (1-based), or None when none follows."""
+    if policy.maximum_attempts and attempt >= policy.maximum_attempts:
+        return None
+    delay = policy.initial_interval * (policy.backoff_coefficient ** (attempt - 1))
+    if policy.maximum_interval is not None:
+        delay = min(delay, policy.maximum_interval)
+    return delay
 
 
 def refusal_of(failure: ActivityError) -> ApplicationError | None:

@@ -9,6 +9,13 @@ from models.orm.reservation import BookingNotes, ReferenceCounter, Reservation, 
 from models.orm.restaurant import PartySizeOverride, Restaurant, ServicePeriod, SpecialDay
 from models.orm.staff import PartnerApiKey, StaffRestaurant, StaffUser
 from models.orm.waitlist import WaitlistEntry
+from models.orm.webhooks import (
+    StaffNotice,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEvent,
+    WebhookSubscription,
+)
 
 __all__ = [
     "AuditEntry",
@@ -29,9 +36,14 @@ __all__ = [
     "SeatingArea",
     "ServicePeriod",
     "SpecialDay",
+    "StaffNotice",
     "StaffRestaurant",
     "StaffUser",
     "TableAllocation",
     "ThreadMessage",
     "WaitlistEntry",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEvent",
+    "WebhookSubscription",
 ]

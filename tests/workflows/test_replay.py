@@ -1,4 +1,7 @@
-"""Replays kept histories of every lifecycle path against today's workflow code.
+"""Replays kept histories of every workflow type against today's workflow code.
+
+A history's file name says its workflow type by prefix (`webhook_delivery-...`);
+names without a known prefix are reservations.
 
 A change that breaks determinism (reordering activities, new timers without
 `workflow.patched`) fails here before it reaches running reservations. Refresh the
@@ -15,8 +18,19 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
 from workflows.reservation import ReservationWorkflow
+from workflows.webhook_delivery import WebhookDeliveryWorkflow
 
 HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
+# file-name prefix -> workflow class (the rest are ReservationWorkflow histories)
+WORKFLOW_TYPES: dict[str, type] = {"webhook_delivery-": WebhookDeliveryWorkflow}
+
+
+def workflow_of(path: Path) -> type:
+    """The workflow class a kept history belongs to, by its file name's prefix."""
+    for prefix, cls in WORKFLOW_TYPES.items():
+        if path.stem.startswith(prefix):
+            return cls
+    return ReservationWorkflow
 
 
 def test_every_path_has_a_kept_history() -> None:
@@ -41,11 +55,14 @@ def test_every_path_has_a_kept_history() -> None:
         "double_payment_refunds",
         "hold_lost_at_confirmation",
         "staff_answer",
+        "webhook_delivery-gave_up",
+        "webhook_delivery-refused",
+        "webhook_delivery-delivered_after_retries",
     } <= names
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)
 async def test_history_replays(path: Path) -> None:
-    history = WorkflowHistory.from_json(f"reservation-{path.stem}", path.read_text())
-    replayer = Replayer(workflows=[ReservationWorkflow], data_converter=pydantic_data_converter)
+    history = WorkflowHistory.from_json(path.stem, path.read_text())
+    replayer = Replayer(workflows=[workflow_of(path)], data_converter=pydantic_data_converter)
     await replayer.replay_workflow(history)
