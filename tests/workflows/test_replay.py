@@ -50,6 +50,7 @@ def test_every_path_has_a_kept_history() -> None:
         "waitlist_chain_declined",
         "waitlist_chain_accepted",
         "waitlist_dispatcher_chain",
+        "waitlist_walk_in_seated",
     } <= names
 
 

@@ -25,8 +25,11 @@ from models.schemas.waitlist import (
     CapacityChanged,
     DispatcherInput,
     LeaveRequest,
+    NotifyRequest,
     OfferAnswer,
     OfferFacts,
+    SeatRequest,
+    SkipRequest,
     WaitlistInput,
     WaitlistKind,
     WaitlistState,
@@ -39,6 +42,7 @@ from workflows.waitlist import WaitlistDispatcher, WaitlistWorkflow
 HISTORIES = Path(__file__).parent / "histories"
 RESTAURANT = uuid.UUID(int=1)
 DAY = date(2031, 3, 5)
+STAFF = uuid.UUID(int=2)
 
 Handle = WorkflowHandle[WaitlistWorkflow, WaitlistState]
 
@@ -232,14 +236,41 @@ async def test_decline_passes_the_table_to_the_next_entry_who_accepts(wl: WaitRu
     accepted = await b.execute_update(WaitlistWorkflow.accept, OfferAnswer())
     assert accepted.status is WaitlistStatus.ACCEPTED
     assert (await c.query(WaitlistWorkflow.state)).status is WaitlistStatus.WAITING
-    assert (await a.result()).status is WaitlistStatus.CANCELLED
-    assert (await b.result()).status is WaitlistStatus.ACCEPTED
     # one capacity, offered once at a time: never two open offers
     assert [r[1] for r in wl.fake.releases] == ["declined"]
     assert wl.fake.capacity == 0
-    # C leaves: the entry ends, and nothing is released (it held nothing)
+    # C leaves (before results are awaited: awaiting lets the server skip C's two days)
     left = await c.execute_update(WaitlistWorkflow.leave, LeaveRequest(by="guest"))
     assert left.status is WaitlistStatus.CANCELLED
+    assert (await a.result()).status is WaitlistStatus.CANCELLED
+    assert (await b.result()).status is WaitlistStatus.ACCEPTED
     await keep_history(a, "waitlist_chain_declined")
     await keep_history(b, "waitlist_chain_accepted")
     await keep_history(dispatcher, "waitlist_dispatcher_chain")
+
+
+async def test_staff_notify_seat_and_skip(wl: WaitRun) -> None:
+    # nothing free: the guest hears "we will call you" and keeps waiting
+    handle = await join(wl, kind=WaitlistKind.WALK_IN, expires_in=timedelta(hours=4), minutes=2)
+    state = await handle.execute_update(WaitlistWorkflow.notify, NotifyRequest(staff_id=STAFF))
+    assert state.status is WaitlistStatus.WAITING
+    assert wl.fake.templates(state.entry_id)[-1] == "waitlist_call_you"
+    # a table frees up: notify offers it at once ("table ready"), and staff seat the party on it
+    wl.fake.capacity = 1
+    state = await handle.execute_update(WaitlistWorkflow.notify, NotifyRequest(staff_id=STAFF))
+    assert state.status is WaitlistStatus.OFFERED and state.offer is not None
+    assert wl.fake.templates(state.entry_id)[-1] == "waitlist_table_ready"
+    seated = await handle.execute_update(WaitlistWorkflow.seat, SeatRequest(staff_id=STAFF))
+    assert seated.status is WaitlistStatus.SEATED
+    assert seated.reservation_id == state.offer.reservation_id
+    assert (await handle.result()).status is WaitlistStatus.SEATED
+    with pytest.raises((WorkflowUpdateFailedError, RPCError)):
+        await handle.execute_update(WaitlistWorkflow.skip, SkipRequest(staff_id=STAFF))
+    # another party is skipped while waiting: it ends cancelled
+    other = await join(wl, kind=WaitlistKind.WALK_IN, expires_in=timedelta(hours=4), minutes=2)
+    skipped = await other.execute_update(WaitlistWorkflow.skip, SkipRequest(staff_id=STAFF))
+    assert skipped.status is WaitlistStatus.CANCELLED
+    # refused by the validator, or by the server once the ended entry's workflow has closed
+    with pytest.raises((WorkflowUpdateFailedError, RPCError)):
+        await other.execute_update(WaitlistWorkflow.seat, SeatRequest(staff_id=STAFF))
+    await keep_history(handle, "waitlist_walk_in_seated")
