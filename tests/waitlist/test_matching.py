@@ -7,7 +7,14 @@ from datetime import time, timedelta
 import pytest
 from sqlalchemy import select
 
-from models.enums import AllocationStatus, ReservationSource, ReservationStatus, WaitlistStatus
+from models.enums import (
+    AllocationStatus,
+    DepositStatus,
+    PaymentMode,
+    ReservationSource,
+    ReservationStatus,
+    WaitlistStatus,
+)
 from models.orm import Reservation, TableAllocation
 from models.schemas.waitlist import WaitlistKind
 from services.errors import ConflictError, InvalidError
@@ -195,3 +202,39 @@ async def test_a_full_day_is_what_the_waitlist_is_for(db: Db) -> None:
             seating_area=None,
             now=NOW,
         )
+
+
+async def test_an_accepted_offer_with_a_deposit_due_stays_held_with_a_fresh_hold(db: Db) -> None:
+    async with db.sessions() as session, session.begin():
+        restaurant = await make_restaurant(session, tables=1, capacity=2)
+        restaurant.payment_mode = PaymentMode.DEPOSIT
+        restaurant.payment_fixed_minor = 2500
+        a = await join(
+            session, restaurant_id=restaurant.id, guest_id=(await make_guest(session)).id, order=1
+        )
+        (made,) = await matching.match_waitlist(
+            session, restaurant_id=restaurant.id, day=DAY, now=NOW
+        )
+    accepted_at = NOW + timedelta(minutes=9)
+    async with db.sessions() as session, session.begin():
+        booking = await offers.accept_offer(
+            session,
+            entry_id=a.id,
+            reservation_id=made.facts.reservation_id,
+            now=accepted_at,
+            hold_minutes=15,
+        )
+        # exactly as a direct booking with a deposit: held until the guest pays
+        assert booking.status is ReservationStatus.HELD
+        assert booking.deposit_status is DepositStatus.PENDING
+        assert booking.deposit_amount_minor == 2500
+        assert booking.hold_expires_at == accepted_at + timedelta(minutes=15)
+        expiries = set(
+            await session.scalars(
+                select(TableAllocation.hold_expires_at).where(
+                    TableAllocation.reservation_id == booking.id
+                )
+            )
+        )
+        assert expiries == {accepted_at + timedelta(minutes=15)}
+        assert await status_of(session, a.id) is WaitlistStatus.ACCEPTED
