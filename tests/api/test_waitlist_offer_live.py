@@ -9,14 +9,20 @@ by its own ReservationWorkflow (`hold_booking` finds the reservation and carries
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import select
+from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 
 from models.enums import ReservationSource, ReservationStatus, WaitlistStatus
-from models.orm import Guest, Notification, Reservation, WaitlistEntry
+from models.orm import Guest, Notification, Reservation, RestaurantTable, WaitlistEntry
 from models.schemas.waitlist import (
+    NotifyRequest,
     OfferAnswer,
+    SeatRequest,
     WaitlistInput,
     WaitlistKind,
     entry_workflow_id,
@@ -131,3 +137,128 @@ async def test_a_cancelled_table_is_offered_and_the_accepted_offer_is_booked(
         assert {"waitlist_joined", "waitlist_offer"} <= waitlist_mail
         confirmed = await session.get(Reservation, offer_id)
         assert confirmed is not None and confirmed.status is ReservationStatus.CONFIRMED
+
+
+async def _walk_in(live: LiveApi, rid: str) -> tuple[uuid.UUID, WorkflowHandle[Any, Any]]:
+    now = datetime.now(UTC)
+    day = now.astimezone(ZoneInfo("Europe/Amsterdam")).date()
+    async with transaction(live.db.sessions) as session:
+        guest = Guest(email=f"w-{uuid.uuid4().hex[:8]}@example.com", first_name="Wim")
+        session.add(guest)
+        await session.flush()
+        expires = entry_expires_at(
+            kind=WaitlistKind.WALK_IN,
+            day=day,
+            time_from=None,
+            time_to=None,
+            timezone="Europe/Amsterdam",
+        )
+        entry, _ = await create_entry(
+            session,
+            restaurant_id=uuid.UUID(rid),
+            guest_id=guest.id,
+            kind=WaitlistKind.WALK_IN,
+            day=day,
+            time_from=None,
+            time_to=None,
+            party_size=2,
+            expires_at=expires,
+            now=now,
+        )
+        entry_id = entry.id
+    handle = await live.env.client.start_workflow(
+        WaitlistWorkflow.run,
+        WaitlistInput(
+            entry_id=entry_id,
+            restaurant_id=uuid.UUID(rid),
+            kind=WaitlistKind.WALK_IN,
+            date=day,
+            party_size=2,
+            expires_at=expires,
+            offer_minutes=2,
+        ),
+        id=entry_workflow_id(entry_id),
+        task_queue=live.task_queue,
+    )
+    await handle.execute_update(WaitlistWorkflow.create)
+    return entry_id, handle
+
+
+async def test_walk_ins_are_told_their_table_is_ready_and_seated(
+    live: LiveApi, admin: dict[str, str]
+) -> None:
+    rid = await restaurant(live, admin, tables=2, all_day=True)
+    staff = uuid.uuid4()
+    # the first party: staff notify it, its table is held two minutes, then it sits there
+    first_id, first = await _walk_in(live, rid)
+
+    async def offered() -> bool:
+        state = await first.query(WaitlistWorkflow.state)
+        return state.status is WaitlistStatus.OFFERED
+
+    # joining already asked the dispatcher: a free table is offered without staff asking
+    await eventually(offered, "a free table offered to the walk-in")
+    state = await first.query(WaitlistWorkflow.state)
+    assert state.offer is not None
+    assert state.offer.expires_at - datetime.now(UTC) <= timedelta(minutes=2)
+    seated = await first.execute_update(WaitlistWorkflow.seat, SeatRequest(staff_id=staff))
+    assert seated.status is WaitlistStatus.SEATED
+    assert seated.reservation_id == state.offer.reservation_id
+    # the second party is seated by staff on the tables they choose: the offer's hold moves
+    # there (never let go in between) and becomes a seated booking
+    second_id, second = await _walk_in(live, rid)
+    await eventually(lambda: _status(second, WaitlistStatus.OFFERED), "second offered")
+    offer = (await second.query(WaitlistWorkflow.state)).offer
+    assert offer is not None
+    async with live.db.sessions() as session:
+        pinned = await session.scalar(
+            select(RestaurantTable.id).where(
+                RestaurantTable.restaurant_id == uuid.UUID(rid),
+                RestaurantTable.number == offer.table_numbers[0],
+            )
+        )
+    assert pinned is not None
+    left = await second.execute_update(
+        WaitlistWorkflow.seat, SeatRequest(staff_id=staff, table_ids=[pinned])
+    )
+    assert left.status is WaitlistStatus.SEATED
+    assert left.reservation_id == offer.reservation_id
+    for entry_id, reservation_id in (
+        (first_id, seated.reservation_id),
+        (second_id, left.reservation_id),
+    ):
+        booking = live.env.client.get_workflow_handle_for(
+            ReservationWorkflow.run, f"reservation-{reservation_id}"
+        )
+
+        async def is_seated(h: WorkflowHandle[Any, Any] = booking) -> bool:
+            return (await h.query(ReservationWorkflow.state)).status is ReservationStatus.SEATED
+
+        await eventually(is_seated, "the walk-in's booking seated")
+        async with live.db.sessions() as session:
+            row = await session.get(WaitlistEntry, entry_id)
+            assert row is not None and row.status is WaitlistStatus.SEATED
+            assert row.seated_at is not None and row.reservation_id == reservation_id
+    # a third party finds no table: "we will call you", and it keeps waiting
+    third_id, third = await _walk_in(live, rid)
+    waiting = await third.execute_update(WaitlistWorkflow.notify, NotifyRequest(staff_id=staff))
+    assert waiting.status is WaitlistStatus.WAITING
+
+    async def told() -> list[str]:
+        async with live.db.sessions() as session:
+            return list(
+                await session.scalars(
+                    select(Notification.template).where(Notification.waitlist_entry_id == third_id)
+                )
+            )
+
+    assert "waitlist_call_you" in await eventually(told, "we will call you")
+    # staff cannot seat it either: both tables are taken (the refusal fails the update only)
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await third.execute_update(WaitlistWorkflow.seat, SeatRequest(staff_id=staff))
+    assert "NotAvailable" in repr(refused.value.cause)
+    assert await _status(third, WaitlistStatus.WAITING)
+
+
+async def _status(handle: WorkflowHandle[Any, Any], status: WaitlistStatus) -> bool:
+    return (await handle.query(WaitlistWorkflow.state)).status is status
