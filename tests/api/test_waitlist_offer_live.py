@@ -25,12 +25,19 @@ from models.schemas.waitlist import (
     SeatRequest,
     WaitlistInput,
     WaitlistKind,
+    dispatcher_workflow_id,
     entry_workflow_id,
 )
 from reservations.db import transaction
 from services.waitlist.entries import create_entry, entry_expires_at
 from tests.api.conftest import LiveApi, eventually
-from tests.api.test_reservation_lifecycle import BASE, booking, booking_day, restaurant
+from tests.api.test_reservation_lifecycle import (
+    BASE,
+    booking,
+    booking_day,
+    payload_bytes,
+    restaurant,
+)
 from workflows.reservation import ReservationWorkflow
 from workflows.waitlist import WaitlistWorkflow
 
@@ -45,7 +52,8 @@ async def test_a_cancelled_table_is_offered_and_the_accepted_offer_is_booked(
     day = booking_day()
     now = datetime.now(UTC)
     async with transaction(live.db.sessions) as session:
-        guest = Guest(email=f"w-{uuid.uuid4().hex[:8]}@example.com", first_name="Wim")
+        guest_email = f"w-{uuid.uuid4().hex[:8]}@example.com"
+        guest = Guest(email=guest_email, first_name="Wim")
         session.add(guest)
         await session.flush()
         expires = entry_expires_at(
@@ -137,6 +145,14 @@ async def test_a_cancelled_table_is_offered_and_the_accepted_offer_is_booked(
         assert {"waitlist_joined", "waitlist_offer"} <= waitlist_mail
         confirmed = await session.get(Reservation, offer_id)
         assert confirmed is not None and confirmed.status is ReservationStatus.CONFIRMED
+    # no personal data in the entry's or the dispatcher's history
+    dispatcher = live.env.client.get_workflow_handle(dispatcher_workflow_id(uuid.UUID(rid), day))
+    for history_of in (handle, dispatcher):
+        history = await history_of.fetch_history()
+        stored = b"".join(data for event in history.events for data in payload_bytes(event))
+        assert stored  # the payloads were read
+        for text in ("Wim", guest_email, "Ann", "ann@example.com"):
+            assert text.encode() not in stored, text
 
 
 async def _walk_in(live: LiveApi, rid: str) -> tuple[uuid.UUID, WorkflowHandle[Any, Any]]:
