@@ -69,6 +69,8 @@ class ReservationSource(StrEnum):
     GOOGLE = "google"
     THEFORK = "thefork"
     POS = "pos"
+    # a table offered to a waitlist entry (held while the guest decides)
+    WAITLIST = "waitlist"
 
 
 class DepositStatus(StrEnum):

@@ -12,19 +12,22 @@ from typing import Any
 from activities.messages import MessageActivities
 from activities.payments import PaymentActivities
 from activities.reservations import ReservationActivities
+from activities.waitlist import WaitlistActivities
 from activities.webhooks import WebhookActivities
 from messaging.config import email_sender, sms_sender
 from payments.config import payment_provider
+from services.lifecycle_policy import lifecycle_policy
 from services.webhooks.deliveries import Limits
 from services.webhooks.events import Dispatch
 from worker.deps import WorkerDeps
 from workflows.reservation import ReservationWorkflow
+from workflows.waitlist import WaitlistDispatcher, WaitlistWorkflow
 from workflows.webhook_delivery import WebhookDeliveryWorkflow
 
 
 def workflow_classes() -> list[type]:
     """Workflow classes the worker runs."""
-    return [ReservationWorkflow, WebhookDeliveryWorkflow]
+    return [ReservationWorkflow, WaitlistWorkflow, WaitlistDispatcher, WebhookDeliveryWorkflow]
 
 
 def activity_functions(deps: WorkerDeps) -> list[Callable[..., Any]]:
@@ -59,4 +62,18 @@ def activity_functions(deps: WorkerDeps) -> list[Callable[..., Any]]:
             disable_after=timedelta(hours=settings.webhook_disable_after_hours),
         ),
     )
-    return [*reservations.all(), *money.all(), *messages.all(), *webhooks.all()]
+    waitlist = WaitlistActivities(
+        sessions=deps.sessions,
+        cache=deps.cache,
+        policy_for=lambda manual: lifecycle_policy(settings, manual=manual),
+        public_base_url=settings.public_base_url,
+        jwt_secret=secret,
+        hold_minutes=settings.hold_minutes,
+    )
+    return [
+        *reservations.all(),
+        *money.all(),
+        *messages.all(),
+        *webhooks.all(),
+        *waitlist.all(),
+    ]

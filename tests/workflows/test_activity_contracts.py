@@ -16,10 +16,11 @@ from temporalio import activity
 
 from reservations.settings import Settings
 from tests.workflows.fakes import FakeBook
+from tests.workflows.waitlist_fakes import FakeWaitlist
 from tests.workflows.webhook_fakes import FakeSubscriberBook
 from worker import registry
 from worker.deps import WorkerDeps
-from workflows import activity_contracts, webhook_contracts
+from workflows import activity_contracts, waitlist_contracts, webhook_contracts
 
 
 def _name(fn: Callable[..., Any]) -> str:
@@ -37,7 +38,14 @@ def _shape(fn: Callable[..., Any]) -> tuple[list[tuple[str, Any]], Any]:
     return params, hints.get("return")
 
 
-CONTRACTS = {_name(fn): fn for fn in [*activity_contracts.CONTRACTS, *webhook_contracts.CONTRACTS]}
+CONTRACTS = {
+    _name(fn): fn
+    for fn in [
+        *activity_contracts.CONTRACTS,
+        *waitlist_contracts.CONTRACTS,
+        *webhook_contracts.CONTRACTS,
+    ]
+}
 
 
 def _worker_activities() -> dict[str, Callable[..., Any]]:
@@ -56,5 +64,10 @@ def test_the_worker_implements_every_contract_with_its_shape() -> None:
 
 @pytest.mark.parametrize("name", sorted(CONTRACTS))
 def test_the_fakes_keep_the_contracts(name: str) -> None:
-    fakes = {_name(fn): fn for fn in [*FakeBook().activities(), *FakeSubscriberBook().activities()]}
+    activities = [
+        *FakeBook().activities(),
+        *FakeWaitlist().activities(),
+        *FakeSubscriberBook().activities(),
+    ]
+    fakes = {_name(fn): fn for fn in activities}
     assert _shape(fakes[name]) == _shape(CONTRACTS[name])

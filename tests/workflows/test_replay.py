@@ -18,19 +18,10 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
 from workflows.reservation import ReservationWorkflow
+from workflows.waitlist import WaitlistDispatcher, WaitlistWorkflow
 from workflows.webhook_delivery import WebhookDeliveryWorkflow
 
 HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
-# file-name prefix -> workflow class (the rest are ReservationWorkflow histories)
-WORKFLOW_TYPES: dict[str, type] = {"webhook_delivery-": WebhookDeliveryWorkflow}
-
-
-def workflow_of(path: Path) -> type:
-    """The workflow class a kept history belongs to, by its file name's prefix."""
-    for prefix, cls in WORKFLOW_TYPES.items():
-        if path.stem.startswith(prefix):
-            return cls
-    return ReservationWorkflow
 
 
 def test_every_path_has_a_kept_history() -> None:
@@ -58,11 +49,30 @@ def test_every_path_has_a_kept_history() -> None:
         "webhook_delivery-gave_up",
         "webhook_delivery-refused",
         "webhook_delivery-delivered_after_retries",
+        "waitlist_offer_expired",
+        "waitlist_entry_expired",
+        "waitlist_walk_in_timeout",
+        "waitlist_accepted",
+        "waitlist_accept_raced_expiry",
+        "waitlist_chain_declined",
+        "waitlist_chain_accepted",
+        "waitlist_dispatcher_chain",
+        "waitlist_walk_in_seated",
+        "waitlist_dispatcher_ended",
     } <= names
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)
 async def test_history_replays(path: Path) -> None:
-    history = WorkflowHistory.from_json(path.stem, path.read_text())
-    replayer = Replayer(workflows=[workflow_of(path)], data_converter=pydantic_data_converter)
+    history = WorkflowHistory.from_json(f"replay-{path.stem}", path.read_text())
+    # each history names its workflow type; the replayer runs the matching class
+    replayer = Replayer(
+        workflows=[
+            ReservationWorkflow,
+            WaitlistWorkflow,
+            WaitlistDispatcher,
+            WebhookDeliveryWorkflow,
+        ],
+        data_converter=pydantic_data_converter,
+    )
     await replayer.replay_workflow(history)
