@@ -22,6 +22,7 @@ from api.routers import (
     floor,
     local_checkout,
     manage_page,
+    partner_webhooks,
     reservations,
     restaurants,
     service,
@@ -94,6 +95,7 @@ def create_app(
         restaurants.router,
         floor.router,
         staff.router,
+        partner_webhooks.router,  # before reservations: /reservations/webhooks/...
         webhooks.router,  # before reservations: its paths must not read as reservation ids
         reservations.router,
         service.router,

@@ -52,6 +52,7 @@ def upgrade() -> None:
         sa.Column("restaurant_id", sa.Uuid(), nullable=False),
         sa.Column("reservation_id", sa.Uuid(), nullable=False),
         sa.Column("partner_key_id", sa.Uuid(), nullable=True),
+        sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("booked", sa.Boolean(), nullable=False),
         sa.Column("cancelled", sa.Boolean(), nullable=False),
         sa.Column("last_event_at", sa.DateTime(timezone=True), nullable=False),

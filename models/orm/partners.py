@@ -47,6 +47,8 @@ class MarketplaceBooking(UUIDPrimaryKey, Base):
     partner_key_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("partner_api_keys.id", ondelete="SET NULL")
     )
+    # refused attempts so far: a later event tries again under a new reservation id
+    attempts: Mapped[int] = mapped_column(default=0)
     booked: Mapped[bool] = mapped_column(default=False)
     cancelled: Mapped[bool] = mapped_column(default=False)
     last_event_at: Mapped[datetime] = mapped_column()

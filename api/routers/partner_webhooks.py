@@ -1,0 +1,578 @@
+"""Partner webhooks coming in (marketplaces, POS systems) and the staff routes behind them.
+
+Marketplaces (`/reservations/webhooks/{marketplace}`): a partner API key and an
+HMAC-SHA256 signature over "<timestamp>.<body>" within five minutes; created and
+updated events carry the whole booking and become a booking through the same
+path as the public API (update-with-start) or a `modify`; cancelled events a
+`cancel`. Each event id is handled once; a stale event (older than the last one
+applied) changes nothing; a cancellation that comes first refuses the late create.
+
+POS systems (`/reservations/webhooks/pos/{system}`): every verified event is kept
+in `pos_events` before anything else, then a check opened on a mapped table
+checks the reservation on it in, and a check closed completes it with the spend.
+An event that matches nothing stays there as `unmatched` for staff: a 200.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+import structlog
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
+
+from api.booking import book_for_guest
+from api.deps import AdminStaff, HostOf, ManagerOf, PageDep, SessionDep, SettingsDep
+from api.lifecycle import send_update
+from api.problems import InvalidInput, NotFound, Problem, Unauthorized, problem_response
+from api.temporal import TemporalDep
+from models.orm import PartnerApiKey
+from models.schemas.common import Page
+from models.schemas.lifecycle import CancelRequest, CheckInRequest, CompleteRequest, ModifyRequest
+from rules.state_machine import ReservationStatus
+from services import inbound
+from services import reservation_queries as queries
+from services.partners import marketplace as market
+from services.partners import pos, square
+from services.partners.thefork import TheForkAdapter
+from services.staff import partner_for_key
+from workflows.reservation import ReservationWorkflow
+
+log = structlog.get_logger()
+router = APIRouter(tags=["partners"])
+S = ReservationStatus
+
+# a webhook body is a few kilobytes; anything past this is refused unread
+MAX_BODY_BYTES = 64 * 1024
+PARTNER_KEY_HEADER = "x-partner-key"
+ADAPTERS: dict[str, market.MarketplaceAdapter[Any]] = {"thefork": TheForkAdapter()}
+
+
+class PayloadTooLarge(Problem):
+    status = 413
+    title = "Payload too large"
+
+
+async def _body(request: Request) -> bytes:
+    """The raw body (signatures are over these bytes), refused past MAX_BODY_BYTES."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise PayloadTooLarge(f"the body is larger than {MAX_BODY_BYTES} bytes")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise PayloadTooLarge(f"the body is larger than {MAX_BODY_BYTES} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _refusal(
+    request: Request, status: int, code: str, detail: str, alternatives: list[Any] | None = None
+) -> JSONResponse:
+    """A refusal the partner can show: a reason code, a sentence and alternative times."""
+    return problem_response(
+        status,
+        "Booking refused" if status == 409 else "Unknown booking",
+        detail,
+        instance=request.url.path,
+        code=code,
+        reason=detail,
+        alternatives=alternatives or [],
+    )
+
+
+def _accepted(
+    status: str, *, reservation_id: uuid.UUID | None = None, **extra: Any
+) -> dict[str, Any]:
+    return {"status": status, "reservation_id": reservation_id, **extra}
+
+
+# ---- marketplaces ------------------------------------------------------------------------
+
+
+@router.post(
+    "/reservations/webhooks/{marketplace}",
+    summary="A marketplace's reservation event (partner key + HMAC over timestamp and body)",
+    responses={409: {"description": "refused: a reason code and alternatives"}},
+)
+async def marketplace_webhook(
+    marketplace: Literal["thefork"],
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    temporal: TemporalDep,
+    x_partner_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> Any:
+    adapter = ADAPTERS[marketplace]
+    body = await _body(request)
+    now = datetime.now(UTC)
+    partner = (
+        await partner_for_key(session, clear_key=x_partner_key, now=now) if x_partner_key else None
+    )
+    credential = await market.credential_for(session, partner=partner) if partner else None
+    if partner is None or credential is None or credential.marketplace != adapter.name:
+        raise Unauthorized("an active partner key for this marketplace is required")
+    try:
+        adapter.verify(body=body, headers=request.headers, secret=credential.hmac_secret, now=now)
+    except market.SignatureRefused as exc:
+        raise Unauthorized(str(exc)) from None
+    try:
+        event = adapter.map(adapter.parse(body))
+    except market.MalformedEvent as exc:
+        raise InvalidInput(str(exc), field=exc.field) from None
+    if partner.restaurant_id is not None and partner.restaurant_id != event.restaurant_id:
+        raise NotFound(f"restaurant {event.restaurant_id} not found")
+    if await inbound.already_processed(session, provider=adapter.name, event_id=event.event_id):
+        return _accepted("duplicate")
+    answer = await _apply(request, session, settings, temporal, adapter, event, partner)
+    if not isinstance(answer, JSONResponse) or answer.status_code < 400:
+        await inbound.mark_processed(
+            session, provider=adapter.name, event_id=event.event_id, payload=json.loads(body)
+        )
+        await session.commit()
+    return answer
+
+
+async def _apply(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    temporal: TemporalDep,
+    adapter: market.MarketplaceAdapter[Any],
+    event: market.MarketplaceEvent,
+    partner: PartnerApiKey,
+) -> dict[str, Any] | JSONResponse:
+    name = adapter.name
+    row = await market.booking_of(session, marketplace=name, booking_id=event.booking_id)
+    if event.kind == "cancelled":
+        if row is None:
+            # remembered, so a creation that arrives after its cancellation is refused
+            await market.claim_booking(
+                session, event=event, marketplace=name, partner_key_id=partner.id, cancelled=True
+            )
+            await session.commit()
+            return _refusal(request, 404, "unknown_booking", f"no booking {event.booking_id}")
+        if row.cancelled or not row.booked:
+            await market.mark_booking(
+                session, row_id=row.id, occurred_at=event.occurred_at, cancelled=True
+            )
+            return _accepted("cancelled", reservation_id=row.reservation_id if row.booked else None)
+        reservation_id = row.reservation_id
+        row_id = row.id
+        reservation = await market.reservation_of(session, row=row)
+        if reservation is not None and reservation.status in {
+            S.HELD,
+            S.PENDING_CONFIRMATION,
+            S.CONFIRMED,
+        }:
+            await send_update(
+                temporal,
+                ReservationWorkflow.cancel,
+                CancelRequest(by="guest", reason=event.reason or f"cancelled on {name}"),
+                session=session,
+                reservation_id=reservation_id,
+            )
+        elif reservation is not None and reservation.status is S.SEATED:
+            return _refusal(request, 409, "already_seated", "the party is already seated")
+        await market.mark_booking(
+            session, row_id=row_id, occurred_at=event.occurred_at, cancelled=True
+        )
+        return _accepted("cancelled", reservation_id=reservation_id)
+
+    assert event.booking is not None
+    if row is not None and row.cancelled:
+        return _refusal(request, 409, "booking_cancelled", "this booking was cancelled before")
+    if row is not None and row.booked and event.occurred_at <= row.last_event_at:
+        return _accepted("stale", reservation_id=row.reservation_id)
+    if row is None or not row.booked:
+        row = row or await market.claim_booking(
+            session, event=event, marketplace=name, partner_key_id=partner.id
+        )
+        row_id, attempt = row.id, row.attempts
+        reservation_id = market.reservation_id_of(name, event.booking_id, attempt)
+        answer = await book_for_guest(
+            session,
+            temporal,
+            settings,
+            data=event.booking,
+            source=adapter.source,
+            idempotency_key=f"{name}:{event.booking_id}#{attempt}",
+            reservation_id=reservation_id,
+        )
+        if not answer.held:
+            hold = answer.refusal
+            await market.mark_booking(
+                session, row_id=row_id, occurred_at=event.occurred_at, refused=True
+            )
+            await session.commit()
+            return _refusal(
+                request,
+                409,
+                "no_availability",
+                (hold.reason if hold else None) or "no table at this time",
+                [a.model_dump(mode="json") for a in hold.alternatives] if hold else [],
+            )
+        await market.mark_booking(
+            session, row_id=row_id, occurred_at=event.occurred_at, booked=True
+        )
+        view = await queries.get_view(session, reservation_id=reservation_id)
+        return _accepted(
+            "booked", reservation_id=reservation_id, reference=view.reservation.reference
+        )
+
+    reservation = await market.reservation_of(session, row=row)
+    assert reservation is not None
+    wanted = event.booking
+    changes: dict[str, Any] = {}
+    if wanted.date != reservation.reservation_date:
+        changes["date"] = wanted.date
+    if wanted.time != reservation.reservation_time:
+        changes["time"] = wanted.time
+    if wanted.party_size != reservation.party_size:
+        changes["party_size"] = wanted.party_size
+    reservation_id, row_id = reservation.id, row.id
+    if not changes:
+        await market.mark_booking(session, row_id=row_id, occurred_at=event.occurred_at)
+        return _accepted("unchanged", reservation_id=reservation_id)
+    try:
+        await send_update(
+            temporal,
+            ReservationWorkflow.modify,
+            ModifyRequest(**changes),
+            session=session,
+            reservation_id=reservation_id,
+        )
+    except Problem as problem:
+        if problem.status != 409:
+            raise
+        extra = problem.extra or {}
+        return _refusal(
+            request,
+            409,
+            "no_availability" if extra.get("alternatives") is not None else "cannot_modify",
+            problem.detail,
+            extra.get("alternatives"),
+        )
+    await market.mark_booking(session, row_id=row_id, occurred_at=event.occurred_at)
+    return _accepted("modified", reservation_id=reservation_id)
+
+
+# ---- POS systems -------------------------------------------------------------------------
+
+
+@router.post(
+    "/reservations/webhooks/pos/{system}",
+    summary="A POS event: Square order webhooks, or the generic signed format",
+)
+async def pos_webhook(
+    system: Literal["square", "generic"],
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    temporal: TemporalDep,
+) -> dict[str, Any]:
+    body = await _body(request)
+    now = datetime.now(UTC)
+    try:
+        if system == "square":
+            event = await _square_event(request, session, settings, body)
+        else:
+            event = await _generic_event(request, session, body)
+    except pos.PosRefused as exc:
+        if exc.status == 401:
+            raise Unauthorized(str(exc)) from None
+        raise InvalidInput(str(exc), field=exc.field) from None
+    row = await pos.record_event(session, event=event, now=now)
+    if row is None:
+        return {"status": "duplicate"}
+    await session.commit()
+    status, detail, table_id, reservation_id = await _act_on(session, temporal, event, now)
+    await pos.settle_event(
+        session,
+        event_row_id=row.id,
+        status=status,
+        detail=detail,
+        table_id=table_id,
+        reservation_id=reservation_id,
+    )
+    await session.commit()
+    return {"status": status, "detail": detail, "reservation_id": reservation_id}
+
+
+async def _square_event(
+    request: Request, session: SessionDep, settings: SettingsDep, body: bytes
+) -> pos.PosCheckEvent:
+    note = square.parse(body)
+    connection = (
+        await pos.connection_for(session, system="square", location_id=note.location_id)
+        if note.location_id
+        else None
+    )
+    if connection is None:
+        raise pos.PosRefused("no restaurant is connected to this Square location")
+    url = settings.public_base_url.rstrip("/") + request.url.path
+    square.verify(
+        body=body,
+        signature=request.headers.get(square.SIGNATURE_HEADER),
+        signature_key=connection.signing_secret,
+        notification_url=url,
+    )
+    facts = None
+    if square.kind_of(note) != "other" and note.order_id and settings.square_access_token:
+        orders = request.app.state.__dict__.get("square_orders") or square.SdkOrders(
+            token=settings.square_access_token, base_url=settings.square_api_url
+        )
+        facts = await orders.facts(note.order_id)
+    return square.check_event(note, restaurant_id=connection.restaurant_id, facts=facts)
+
+
+async def _generic_event(request: Request, session: SessionDep, body: bytes) -> pos.PosCheckEvent:
+    parsed = pos.parse_generic(body)
+    connection = await pos.connection_for(
+        session, system="generic", restaurant_id=parsed.restaurantId
+    )
+    if connection is None:
+        raise pos.PosRefused("this restaurant has no generic POS connection")
+    pos.verify_generic(
+        body, request.headers.get(pos.GENERIC_SIGNATURE_HEADER), connection.signing_secret
+    )
+    return pos.generic_event(parsed, json.loads(body))
+
+
+PosOutcome = tuple[
+    Literal["recorded", "applied", "unmatched"], str | None, uuid.UUID | None, uuid.UUID | None
+]
+
+
+async def _act_on(
+    session: SessionDep, temporal: TemporalDep, event: pos.PosCheckEvent, now: datetime
+) -> PosOutcome:
+    """Check the party in or complete it; what cannot be matched is left for staff."""
+    if event.restaurant_id is None or event.external_table_id is None:
+        return "unmatched", "the event names no table", None, None
+    table_id = await pos.table_for(
+        session,
+        restaurant_id=event.restaurant_id,
+        system=event.system,
+        external_table_id=event.external_table_id,
+    )
+    if table_id is None:
+        return "unmatched", f"no table mapped to {event.external_table_id!r}", None, None
+    if event.kind not in {"check_opened", "check_closed"}:
+        return "recorded", f"table {event.table_status or 'changed'}", table_id, None
+    wanted = (
+        [S.CONFIRMED, S.PENDING_CONFIRMATION, S.SEATED]
+        if event.kind == "check_opened"
+        else [S.SEATED, S.CONFIRMED, S.PENDING_CONFIRMATION]
+    )
+    reservation = await pos.reservation_on_table(
+        session, table_id=table_id, statuses=wanted, now=now
+    )
+    if reservation is None:
+        return "unmatched", "no active reservation on this table now", table_id, None
+    reservation_id, status = reservation.id, reservation.status
+    try:
+        if status is not S.SEATED:
+            await send_update(
+                temporal,
+                ReservationWorkflow.check_in,
+                CheckInRequest(),
+                session=session,
+                reservation_id=reservation_id,
+            )
+        if event.kind == "check_closed":
+            await send_update(
+                temporal,
+                ReservationWorkflow.complete,
+                CompleteRequest(spend_minor=event.spend_minor),
+                session=session,
+                reservation_id=reservation_id,
+            )
+    except Problem as problem:
+        if problem.status >= 500:
+            raise
+        return "unmatched", f"the reservation refused: {problem.detail}", table_id, reservation_id
+    done = "checked in" if event.kind == "check_opened" else "completed"
+    return "applied", done, table_id, reservation_id
+
+
+# ---- staff: credentials, connections, mappings, the event journal -------------------------
+
+
+class MarketplaceSecretOut(BaseModel):
+    partner_key_id: uuid.UUID
+    marketplace: str
+    hmac_secret: str = Field(description="shown in this answer only; give it to the partner")
+
+
+@router.post(
+    "/staff/partner-keys/{key_id}/marketplace/{marketplace}",
+    response_model=MarketplaceSecretOut,
+    summary="Make a partner key a marketplace's and issue its HMAC secret (admin)",
+)
+async def issue_marketplace_secret(
+    key_id: uuid.UUID,
+    marketplace: Literal["thefork"],
+    admin: AdminStaff,
+    session: SessionDep,
+) -> MarketplaceSecretOut:
+    if await session.get(PartnerApiKey, key_id) is None:
+        raise NotFound(f"partner key {key_id} not found")
+    secret = "whsec_" + secrets.token_urlsafe(32)
+    await market.set_credential(
+        session, partner_key_id=key_id, marketplace=marketplace, hmac_secret=secret
+    )
+    await session.commit()
+    return MarketplaceSecretOut(partner_key_id=key_id, marketplace=marketplace, hmac_secret=secret)
+
+
+class PosConnectionIn(BaseModel):
+    external_location_id: Annotated[str, Field(min_length=1, max_length=120)] | None = None
+    signing_secret: Annotated[str, Field(min_length=16, max_length=200)]
+
+
+class PosConnectionOut(BaseModel):
+    restaurant_id: uuid.UUID
+    system: str
+    external_location_id: str | None
+
+
+@router.put(
+    "/restaurants/{restaurant_id}/pos/{system}",
+    response_model=PosConnectionOut,
+    summary="Connect the restaurant to a POS system (its location and signing secret)",
+)
+async def connect_pos(
+    system: Literal["square", "generic"],
+    data: PosConnectionIn,
+    scope: ManagerOf,
+    session: SessionDep,
+) -> PosConnectionOut:
+    if system == "square" and data.external_location_id is None:
+        raise InvalidInput("Square needs the location id", field="external_location_id")
+    row = await pos.set_connection(
+        session,
+        restaurant_id=scope.restaurant_id,
+        system=system,
+        external_location_id=data.external_location_id,
+        signing_secret=data.signing_secret,
+    )
+    await session.commit()
+    return PosConnectionOut(
+        restaurant_id=row.restaurant_id,
+        system=row.system,
+        external_location_id=row.external_location_id,
+    )
+
+
+class TableMappingIn(BaseModel):
+    system: Literal["square", "generic"]
+    external_table_id: Annotated[str, Field(min_length=1, max_length=120)]
+    table_id: uuid.UUID
+
+
+class TableMappingOut(TableMappingIn):
+    id: uuid.UUID
+
+
+@router.get(
+    "/restaurants/{restaurant_id}/pos/table-mappings",
+    response_model=list[TableMappingOut],
+    summary="Which of our tables each POS table is",
+)
+async def list_table_mappings(scope: HostOf, session: SessionDep) -> list[TableMappingOut]:
+    rows = await pos.list_mappings(session, restaurant_id=scope.restaurant_id)
+    return [
+        TableMappingOut(
+            id=r.id,
+            system=r.system,
+            external_table_id=r.external_table_id,
+            table_id=r.table_id,
+        )
+        for r in rows
+    ]
+
+
+@router.put(
+    "/restaurants/{restaurant_id}/pos/table-mappings",
+    response_model=TableMappingOut,
+    summary="Map a POS table to one of ours (replaces an earlier mapping)",
+)
+async def put_table_mapping(
+    data: TableMappingIn, scope: ManagerOf, session: SessionDep
+) -> TableMappingOut:
+    row = await pos.set_mapping(
+        session,
+        restaurant_id=scope.restaurant_id,
+        system=data.system,
+        external_table_id=data.external_table_id,
+        table_id=data.table_id,
+    )
+    await session.commit()
+    return TableMappingOut(
+        id=row.id,
+        system=data.system,
+        external_table_id=row.external_table_id,
+        table_id=row.table_id,
+    )
+
+
+@router.delete(
+    "/restaurants/{restaurant_id}/pos/table-mappings/{mapping_id}",
+    status_code=204,
+    summary="Forget a POS table mapping",
+)
+async def delete_table_mapping(
+    mapping_id: uuid.UUID, scope: ManagerOf, session: SessionDep
+) -> Response:
+    await pos.delete_mapping(session, restaurant_id=scope.restaurant_id, mapping_id=mapping_id)
+    await session.commit()
+    return Response(status_code=204)
+
+
+class PosEventOut(BaseModel):
+    id: uuid.UUID
+    system: str
+    event_id: str
+    kind: str
+    status: str
+    external_table_id: str | None
+    table_id: uuid.UUID | None
+    reservation_id: uuid.UUID | None
+    table_status: str | None
+    spend_minor: int | None
+    detail: str | None
+    received_at: datetime
+
+
+@router.get(
+    "/restaurants/{restaurant_id}/pos/events",
+    response_model=Page[PosEventOut],
+    summary="POS events received, newest first (unmatched ones are for staff to settle)",
+)
+async def list_pos_events(
+    scope: HostOf,
+    session: SessionDep,
+    page: PageDep,
+    status: Annotated[Literal["recorded", "applied", "unmatched"] | None, Query()] = None,
+) -> Page[PosEventOut]:
+    rows, total = await pos.list_events(
+        session,
+        restaurant_id=scope.restaurant_id,
+        status=status,
+        limit=page.limit,
+        offset=page.offset,
+    )
+    return Page(
+        items=[PosEventOut.model_validate(r, from_attributes=True) for r in rows],
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+    )
