@@ -326,7 +326,7 @@ async def _square_event(
     )
     facts = None
     if square.kind_of(note) != "other" and note.order_id and settings.square_access_token:
-        orders = request.app.state.__dict__.get("square_orders") or square.SdkOrders(
+        orders = square.SdkOrders(
             token=settings.square_access_token, base_url=settings.square_api_url
         )
         facts = await orders.facts(note.order_id)
@@ -413,7 +413,7 @@ class MarketplaceSecretOut(BaseModel):
 
 
 @router.post(
-    "/staff/partner-keys/{key_id}/marketplace/{marketplace}",
+    "/partner-keys/{key_id}/marketplace/{marketplace}",
     response_model=MarketplaceSecretOut,
     summary="Make a partner key a marketplace's and issue its HMAC secret (admin)",
 )
