@@ -289,14 +289,14 @@ async def pos_webhook(
         if exc.status == 401:
             raise Unauthorized(str(exc)) from None
         raise InvalidInput(str(exc), field=exc.field) from None
-    row = await pos.record_event(session, event=event, now=now)
-    if row is None:
+    row_id = await pos.record_event(session, event=event, now=now)
+    if row_id is None:
         return {"status": "duplicate"}
     await session.commit()
     status, detail, table_id, reservation_id = await _act_on(session, temporal, event, now)
     await pos.settle_event(
         session,
-        event_row_id=row.id,
+        event_row_id=row_id,
         status=status,
         detail=detail,
         table_id=table_id,
@@ -445,7 +445,7 @@ class PosConnectionOut(BaseModel):
 
 
 @router.put(
-    "/restaurants/{restaurant_id}/pos/{system}",
+    "/restaurants/{restaurant_id}/pos/connections/{system}",
     response_model=PosConnectionOut,
     summary="Connect the restaurant to a POS system (its location and signing secret)",
 )

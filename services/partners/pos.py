@@ -262,8 +262,8 @@ async def reservation_on_table(
 
 async def record_event(
     session: AsyncSession, *, event: PosCheckEvent, now: dt.datetime
-) -> PosEvent | None:
-    """Keep the event as `recorded`; None when the same event was received before."""
+) -> uuid.UUID | None:
+    """Keep the event as `recorded` (its row id); None when the same event came before."""
     event_row_id = uuid.uuid4()
     result = await session.execute(
         upsert_insert(session)(PosEvent)
@@ -284,7 +284,7 @@ async def record_event(
     )
     if not getattr(result, "rowcount", 0):
         return None
-    return await session.get(PosEvent, event_row_id)
+    return event_row_id
 
 
 async def settle_event(

@@ -22,6 +22,9 @@ class TheFork:
 
     def __init__(self, live: LiveApi, key: str, secret: str, restaurant_id: str) -> None:
         self.live, self.key, self.secret, self.rid = live, key, secret, restaurant_id
+        # booking ids are TheFork's, unique across its restaurants (and across tests here,
+        # which share one Temporal server: the reservation id derives from the booking id)
+        self.tag = uuid.uuid4().hex[:8]
 
     def event(
         self,
@@ -33,6 +36,7 @@ class TheFork:
         offset: int = 0,
         event_id: str | None = None,
     ) -> dict[str, Any]:
+        booking_id = f"{booking_id}-{self.tag}"
         reservation: dict[str, Any] = {"reservationId": booking_id, "restaurantId": self.rid}
         if kind != "RESERVATION_CANCELLED":
             day, time = at or slot(3)
@@ -66,9 +70,7 @@ class TheFork:
 @pytest.fixture
 async def fork(live: LiveApi, admin: dict[str, str]) -> TheFork:
     rid = await restaurant(live, admin, tables=1)
-    key = await live.client.post(
-        f"{BASE}/partner-keys", json={"name": "TheFork"}, headers=admin
-    )
+    key = await live.client.post(f"{BASE}/partner-keys", json={"name": "TheFork"}, headers=admin)
     assert key.status_code == 201, key.text
     issued = await live.client.post(
         f"{BASE}/partner-keys/{key.json()['id']}/marketplace/thefork", headers=admin
