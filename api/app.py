@@ -95,7 +95,7 @@ def create_app(
         restaurants.router,
         floor.router,
         staff.router,
-        partner_webhooks.router,  # before reservations: /reservations/webhooks/...
+        partner_webhooks.router,  # before reservations: /webhooks/thefork, /webhooks/pos/...
         webhooks.router,  # before reservations: its paths must not read as reservation ids
         reservations.router,
         service.router,

@@ -1,13 +1,13 @@
 """Partner webhooks coming in (marketplaces, POS systems) and the staff routes behind them.
 
-Marketplaces (`/reservations/webhooks/{marketplace}`): a partner API key and an
+Marketplaces (`/webhooks/{marketplace}`, under the API prefix): a partner API key and an
 HMAC-SHA256 signature over "<timestamp>.<body>" within five minutes; created and
 updated events carry the whole booking and become a booking through the same
 path as the public API (update-with-start) or a `modify`; cancelled events a
 `cancel`. Each event id is handled once; a stale event (older than the last one
 applied) changes nothing; a cancellation that comes first refuses the late create.
 
-POS systems (`/reservations/webhooks/pos/{system}`): every verified event is kept
+POS systems (`/webhooks/pos/{system}`): every verified event is kept
 in `pos_events` before anything else, then a check opened on a mapped table
 checks the reservation on it in, and a check closed completes it with the spend.
 An event that matches nothing stays there as `unmatched` for staff: a 200.
@@ -97,20 +97,15 @@ def _accepted(
 # ---- marketplaces ------------------------------------------------------------------------
 
 
-@router.post(
-    "/reservations/webhooks/{marketplace}",
-    summary="A marketplace's reservation event (partner key + HMAC over timestamp and body)",
-    responses={409: {"description": "refused: a reason code and alternatives"}},
-)
 async def marketplace_webhook(
-    marketplace: Literal["thefork"],
+    adapter: market.MarketplaceAdapter[Any],
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
     temporal: TemporalDep,
-    x_partner_key: Annotated[str | None, Header(max_length=200)] = None,
+    x_partner_key: str | None,
 ) -> Any:
-    adapter = ADAPTERS[marketplace]
+    """Authenticate, parse and apply one marketplace event (routes below, one per adapter)."""
     body = await _body(request)
     now = datetime.now(UTC)
     partner = (
@@ -264,11 +259,37 @@ async def _apply(
     return _accepted("modified", reservation_id=reservation_id)
 
 
+def _marketplace_route(adapter: market.MarketplaceAdapter[Any]) -> None:
+    async def webhook(
+        request: Request,
+        session: SessionDep,
+        settings: SettingsDep,
+        temporal: TemporalDep,
+        x_partner_key: Annotated[str | None, Header(max_length=200)] = None,
+    ) -> Any:
+        return await marketplace_webhook(
+            adapter, request, session, settings, temporal, x_partner_key
+        )
+
+    router.add_api_route(
+        f"/webhooks/{adapter.name}",
+        webhook,
+        methods=["POST"],
+        name=f"{adapter.name}_webhook",
+        summary=f"{adapter.name}: a reservation event (partner key + HMAC over timestamp.body)",
+        responses={409: {"description": "refused: a reason code and alternatives"}},
+    )
+
+
+for _adapter in ADAPTERS.values():
+    _marketplace_route(_adapter)
+
+
 # ---- POS systems -------------------------------------------------------------------------
 
 
 @router.post(
-    "/reservations/webhooks/pos/{system}",
+    "/webhooks/pos/{system}",
     summary="A POS event: Square order webhooks, or the generic signed format",
 )
 async def pos_webhook(

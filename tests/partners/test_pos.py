@@ -22,8 +22,8 @@ from tests.conftest import Database
 from tests.partners.fake_square import TOKEN, FakeSquare
 from tests.partners.helpers import BASE, body_bytes, now_iso, restaurant, slot
 
-SQUARE_PATH = f"{BASE}/reservations/webhooks/pos/square"
-GENERIC_PATH = f"{BASE}/reservations/webhooks/pos/generic"
+SQUARE_PATH = f"{BASE}/webhooks/pos/square"
+GENERIC_PATH = f"{BASE}/webhooks/pos/generic"
 PUBLIC = "http://127.0.0.1:8000"  # the test settings' public_base_url: what Square signs
 SIGNATURE_KEY = "square-signature-key-0123456789"
 GENERIC_SECRET = "generic-pos-secret-0123456789"

@@ -14,7 +14,7 @@ from services.partners.marketplace import sign
 from tests.api.conftest import LiveApi
 from tests.partners.helpers import BASE, body_bytes, now_iso, restaurant, slot, unix_now
 
-URL = f"{BASE}/reservations/webhooks/thefork"
+URL = f"{BASE}/webhooks/thefork"
 
 
 class TheFork:
