@@ -312,7 +312,10 @@ async def pos_webhook(
         raise InvalidInput(str(exc), field=exc.field) from None
     row_id = await pos.record_event(session, event=event, now=now)
     if row_id is None:
-        return {"status": "duplicate"}
+        # a redelivery; acted on again only if the first delivery never got that far
+        row_id = await pos.unsettled_event(session, system=event.system, event_id=event.event_id)
+        if row_id is None:
+            return {"status": "duplicate"}
     await session.commit()
     status, detail, table_id, reservation_id = await _act_on(session, temporal, event, now)
     await pos.settle_event(
@@ -420,7 +423,10 @@ async def _act_on(
         if problem.status >= 500:
             raise
         return "unmatched", f"the reservation refused: {problem.detail}", table_id, reservation_id
-    done = "checked in" if event.kind == "check_opened" else "completed"
+    if event.kind == "check_opened":
+        done = "already seated" if status is S.SEATED else "checked in"
+    else:
+        done = "completed"
     return "applied", done, table_id, reservation_id
 
 

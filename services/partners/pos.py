@@ -287,6 +287,18 @@ async def record_event(
     return event_row_id
 
 
+async def unsettled_event(session: AsyncSession, *, system: str, event_id: str) -> uuid.UUID | None:
+    """An event received before but never settled (the workflow was unreachable then)."""
+    return await session.scalar(
+        select(PosEvent.id).where(
+            PosEvent.system == system,
+            PosEvent.event_id == event_id,
+            PosEvent.status == "recorded",
+            PosEvent.detail.is_(None),
+        )
+    )
+
+
 async def settle_event(
     session: AsyncSession,
     *,
