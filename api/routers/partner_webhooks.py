@@ -32,7 +32,7 @@ from api.lifecycle import send_update
 from api.problems import InvalidInput, NotFound, Problem, Unauthorized, problem_response
 from api.temporal import TemporalDep
 from models.orm import PartnerApiKey
-from models.schemas.common import Page
+from models.schemas.common import Page, StrictModel, storable_text
 from models.schemas.lifecycle import CancelRequest, CheckInRequest, CompleteRequest, ModifyRequest
 from rules.state_machine import ReservationStatus
 from services import inbound
@@ -70,7 +70,34 @@ async def _body(request: Request) -> bytes:
         if size > MAX_BODY_BYTES:
             raise PayloadTooLarge(f"the body is larger than {MAX_BODY_BYTES} bytes")
         chunks.append(chunk)
-    return b"".join(chunks)
+    body = b"".join(chunks)
+    _refuse_unstorable(body)
+    return body
+
+
+def _refuse_unstorable(body: bytes) -> None:
+    """422 for JSON holding text no column can keep (NUL, control characters, surrogates).
+
+    Event ids, table names and the payload itself are stored; PostgreSQL refuses
+    such text. A body that is not JSON is left to the adapter's parser.
+    """
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return
+    stack: list[Any] = [parsed]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            try:
+                storable_text(value)
+            except ValueError as exc:
+                raise InvalidInput(str(exc), field="body") from None
+        elif isinstance(value, dict):
+            stack.extend(value.keys())
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
 
 
 def _refusal(
@@ -460,7 +487,7 @@ async def issue_marketplace_secret(
     return MarketplaceSecretOut(partner_key_id=key_id, marketplace=marketplace, hmac_secret=secret)
 
 
-class PosConnectionIn(BaseModel):
+class PosConnectionIn(StrictModel):
     external_location_id: Annotated[str, Field(min_length=1, max_length=120)] | None = None
     signing_secret: Annotated[str, Field(min_length=16, max_length=200)]
 
@@ -499,7 +526,7 @@ async def connect_pos(
     )
 
 
-class TableMappingIn(BaseModel):
+class TableMappingIn(StrictModel):
     system: Literal["square", "generic"]
     external_table_id: Annotated[str, Field(min_length=1, max_length=120)]
     table_id: uuid.UUID

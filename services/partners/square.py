@@ -20,6 +20,7 @@ from square import AsyncSquare
 from square.core.api_error import ApiError
 from square.utils.webhooks_helper import verify_signature
 
+from models.schemas.common import UNSTORABLE_TEXT
 from services.partners.pos import PosCheckEvent, PosKind, PosRefused
 
 SIGNATURE_HEADER = "x-square-hmacsha256-signature"
@@ -68,7 +69,8 @@ class SdkOrders:
         if order is None:
             return OrderFacts(ticket_name=None, total_minor=None)
         total = order.total_money.amount if order.total_money else None
-        return OrderFacts(ticket_name=order.ticket_name, total_minor=total)
+        name = UNSTORABLE_TEXT.sub("", order.ticket_name or "")[:120] or None
+        return OrderFacts(ticket_name=name, total_minor=total)
 
 
 def verify(

@@ -242,6 +242,8 @@ async def test_bad_input_is_a_clean_4xx(
     assert unsigned.status_code == 401
     assert (await send_square(live, b'{"event_id": ')).status_code == 422
     assert (await send_square(live, b"[1, 2]")).status_code == 422
+    nul = order_event("order.created", "ORD\u0000", "OPEN")
+    assert (await send_square(live, nul)).status_code == 422
     huge = await live.client.post(GENERIC_PATH, content=b"{" + b" " * (1024 * 1024) + b"}")
     assert huge.status_code == 413
     generic_bad = await live.client.post(

@@ -174,6 +174,8 @@ async def test_bad_input_is_a_clean_4xx(fork: TheFork, live: LiveApi) -> None:
         {**event, "reservation": {**event["reservation"], "partySize": True}}
     )
     assert wrong_type.status_code == 422
+    nul = await fork.send({**event, "eventId": "evt-\u0000"})
+    assert nul.status_code == 422
     huge = await fork.send(b"{" + b" " * (1024 * 1024) + b"}")
     assert huge.status_code == 413
     unknown = await fork.send(fork.event("RESERVATION_CANCELLED", "tf-unknown"))
