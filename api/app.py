@@ -22,6 +22,7 @@ from api.routers import (
     floor,
     local_checkout,
     manage_page,
+    partner_admin,
     partner_webhooks,
     reservations,
     restaurants,
@@ -95,6 +96,7 @@ def create_app(
         restaurants.router,
         floor.router,
         staff.router,
+        partner_admin.router,
         partner_webhooks.router,  # before reservations: /webhooks/thefork, /webhooks/pos/...
         webhooks.router,  # before reservations: its paths must not read as reservation ids
         reservations.router,
