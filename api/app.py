@@ -22,6 +22,8 @@ from api.routers import (
     floor,
     local_checkout,
     manage_page,
+    partner_admin,
+    partner_webhooks,
     reservations,
     restaurants,
     service,
@@ -96,6 +98,8 @@ def create_app(
         floor.router,
         staff.router,
         webhook_subscriptions.router,
+        partner_admin.router,
+        partner_webhooks.router,  # before reservations: /webhooks/thefork, /webhooks/pos/...
         webhooks.router,  # before reservations: its paths must not read as reservation ids
         reservations.router,
         service.router,

@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8000, gt=0, lt=65536)
     public_base_url: str = "http://127.0.0.1:8000"
+    # Square's Orders API, read for the table and total of a check (POS webhooks)
+    square_access_token: str | None = None
+    square_api_url: str = "https://connect.squareup.com"
     hold_minutes: int = Field(default=15, gt=0)
     reminder_hours_before: int = Field(default=24, gt=0)
     manual_confirmation_hours: int = Field(default=24, gt=0)

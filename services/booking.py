@@ -291,6 +291,13 @@ async def record_transition(session: AsyncSession, *, transition: Transition) ->
     elif action is A.COMPLETE:
         reservation.completed_at = at
         guest_counter = Guest.completed_reservations
+        if transition.spend_minor is not None:
+            reservation.spend_minor = transition.spend_minor
+            await session.execute(
+                update(Guest)
+                .where(Guest.id == reservation.guest_id)
+                .values(total_spend_minor=Guest.total_spend_minor + transition.spend_minor)
+            )
     elif action is A.NO_SHOW:
         reservation.no_show_at = at
         guest_counter = Guest.no_show_count

@@ -215,9 +215,11 @@ class Lifecycle:
     async def _auto_complete(self) -> None:
         await self.complete(reason="completed by timer")
 
-    async def complete(self, *, reason: str | None = None) -> None:
+    async def complete(self, *, reason: str | None = None, spend_minor: int | None = None) -> None:
         """The party left: tables free, money settled, the review request to come."""
-        if await self.transition(A.COMPLETE, release_tables=True, reason=reason):
+        if await self.transition(
+            A.COMPLETE, release_tables=True, reason=reason, spend_minor=spend_minor
+        ):
             self.completed_at = self._last_transition_at
             await self.money.settle(Outcome.ATTENDED)
 
@@ -389,6 +391,7 @@ class Lifecycle:
         reason: str | None = None,
         within_deadline: bool | None = None,
         actual_party_size: int | None = None,
+        spend_minor: int | None = None,
     ) -> bool:
         """Record one state change in the database, then in the workflow's own state."""
         assert self.state.status is not None
@@ -405,6 +408,7 @@ class Lifecycle:
                 within_deadline=within_deadline,
                 actual_party_size=actual_party_size,
                 release_tables=release_tables,
+                spend_minor=spend_minor,
             ),
             start_to_close_timeout=DATABASE.start_to_close_timeout,
             retry_policy=DATABASE.retry_policy,

@@ -249,7 +249,8 @@ class ReservationWorkflow:
         """The party left; their tables are released early."""
         async with self._life.parts.lock:
             self._life.check(A.COMPLETE)
-            await self._life.complete()
+            # a POS's bill total rides on the transition's activity input: no new command
+            await self._life.complete(spend_minor=request.spend_minor if request else None)
         return self._life.woken()
 
     @complete.validator

@@ -4,6 +4,13 @@ from models.orm.base import Base
 from models.orm.floor import FloorPlan, RestaurantTable, SeatingArea
 from models.orm.guest import Guest, GuestNote
 from models.orm.messaging import Notification, ThreadMessage
+from models.orm.partners import (
+    MarketplaceBooking,
+    MarketplaceCredential,
+    PosConnection,
+    PosEvent,
+    PosTableMapping,
+)
 from models.orm.payment import AuditEntry, Payment, ProcessedWebhookEvent
 from models.orm.reservation import BookingNotes, ReferenceCounter, Reservation, TableAllocation
 from models.orm.restaurant import PartySizeOverride, Restaurant, ServicePeriod, SpecialDay
@@ -24,10 +31,15 @@ __all__ = [
     "FloorPlan",
     "Guest",
     "GuestNote",
+    "MarketplaceBooking",
+    "MarketplaceCredential",
     "Notification",
     "PartnerApiKey",
     "PartySizeOverride",
     "Payment",
+    "PosConnection",
+    "PosEvent",
+    "PosTableMapping",
     "ProcessedWebhookEvent",
     "ReferenceCounter",
     "Reservation",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import BigInteger, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.orm.base import Base, Timestamps, UUIDPrimaryKey, utcnow
@@ -29,6 +29,8 @@ class Guest(UUIDPrimaryKey, Timestamps, Base):
     completed_reservations: Mapped[int] = mapped_column(default=0)
     no_show_count: Mapped[int] = mapped_column(default=0)
     cancellation_count: Mapped[int] = mapped_column(default=0)
+    # what the guest's completed visits came to, as POS systems reported it (minor units)
+    total_spend_minor: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class GuestNote(UUIDPrimaryKey, Base):

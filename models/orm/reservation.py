@@ -57,6 +57,8 @@ class Reservation(UUIDPrimaryKey, Timestamps, Base):
     cancellation_reason: Mapped[str | None] = mapped_column(Text)
     cancelled_within_deadline: Mapped[bool | None] = mapped_column()
     actual_party_size: Mapped[int | None] = mapped_column()
+    # the bill's total when a POS reported it at completion (minor units)
+    spend_minor: Mapped[int | None] = mapped_column(BigInteger)
     # the policy in force when the guest booked, frozen here
     currency: Mapped[str] = mapped_column(String(3))
     payment_mode: Mapped[PaymentMode] = mapped_column(default=PaymentMode.NONE)

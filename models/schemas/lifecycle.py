@@ -99,6 +99,8 @@ class Transition(BaseModel):
     within_deadline: bool | None = None
     actual_party_size: int | None = None
     release_tables: bool = False
+    # the bill's total a POS reported when the party left (complete only; minor units)
+    spend_minor: int | None = None
 
 
 class ModifyRequest(BaseModel):

@@ -1,0 +1,1 @@
+"""Partner channels coming in: marketplaces (TheFork) and POS systems (Square, generic)."""
