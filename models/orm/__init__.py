@@ -7,7 +7,7 @@ from models.orm.messaging import Notification, ThreadMessage
 from models.orm.payment import AuditEntry, Payment, ProcessedWebhookEvent
 from models.orm.reservation import BookingNotes, ReferenceCounter, Reservation, TableAllocation
 from models.orm.restaurant import PartySizeOverride, Restaurant, ServicePeriod, SpecialDay
-from models.orm.staff import PartnerApiKey, StaffRestaurant, StaffUser
+from models.orm.staff import PartnerApiKey, PartnerKeyRestaurant, StaffRestaurant, StaffUser
 from models.orm.waitlist import WaitlistEntry
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "GuestNote",
     "Notification",
     "PartnerApiKey",
+    "PartnerKeyRestaurant",
     "PartySizeOverride",
     "Payment",
     "ProcessedWebhookEvent",
