@@ -20,8 +20,10 @@ from api.routers import (
     availability,
     contact,
     floor,
+    google,
     local_checkout,
     manage_page,
+    partners,
     reservations,
     restaurants,
     service,
@@ -99,9 +101,11 @@ def create_app(
         service.router,
         contact.router,
         local_checkout.router,
+        partners.router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(manage_page.router)
+    app.include_router(google.router)  # Google calls fixed paths under /google/v3
     app.include_router(availability.router, prefix=API_PREFIX)
 
     @app.get("/healthz", tags=["ops"], summary="Liveness and database reachability")

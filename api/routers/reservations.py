@@ -17,13 +17,10 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth import can_see_restaurant
+from api.booking_flow import Refused, place_booking
 from api.deps import PageDep, SessionDep, SettingsDep, staff_from_bearer
 from api.lifecycle import (
-    BookingReplayed,
     act_and_read,
-    policy_for,
-    reservation_id_for,
-    start_reservation,
 )
 from api.problems import (
     Forbidden,
@@ -34,16 +31,14 @@ from api.problems import (
 )
 from api.temporal import TemporalDep
 from api.views import reservation_out
-from models.enums import ConfirmationMode, DepositStatus, ReservationSource, StaffRole
+from models.enums import DepositStatus, ReservationSource, StaffRole
 from models.orm import StaffUser
-from models.schemas.booking import BookingRequest
 from models.schemas.common import Page
 from models.schemas.lifecycle import (
     CancelRequest,
     CheckoutSessionOut,
     GuestReconfirmRequest,
     ModifyRequest,
-    ReservationInput,
 )
 from models.schemas.reservation import (
     CancelIn,
@@ -54,13 +49,11 @@ from models.schemas.reservation import (
     ReservationModify,
     ReservationOut,
 )
-from rules.state_machine import TERMINAL_STATUSES
 from services import messages
 from services import reservation_queries as queries
 from services.availability import check_requested_time
-from services.booking import keep_booking_notes
 from services.guest_links import reservation_links
-from services.guests import normalise_email, upsert_guest
+from services.guests import normalise_email
 from services.manage_links import manage_token, reservation_in_token
 from services.payments import checkout_session_of
 from services.reservation_queries import ReservationView
@@ -86,63 +79,17 @@ async def create_reservation(
     temporal: TemporalDep,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> HeldReservation | JSONResponse:
-    restaurant = await get_restaurant(session, restaurant_id=data.restaurant_id)
-    if not restaurant.is_active or not restaurant.accepts_reservations:
-        raise InvalidInput("this restaurant does not take reservations", field="restaurant_id")
-    await check_requested_time(
+    outcome = await place_booking(
         session,
-        restaurant_id=restaurant.id,
-        day=data.date,
-        local_time=data.time,
+        temporal,
+        settings,
+        data=data,
+        source=ReservationSource.ONLINE,
+        idempotency_key=idempotency_key,
         now=datetime.now(UTC),
     )
-    if data.seating_preference is not None:
-        data = data.model_copy(update={"seating_preference": data.seating_preference or None})
-    guest = await upsert_guest(session, data=data.guest)
-    # a key names one booking of one guest at one restaurant: replaying someone else's
-    # key with another email starts a booking of its own instead of revealing theirs
-    reservation_id = reservation_id_for(idempotency_key, scope=f"{restaurant.id}:{guest.email}")
-    booking = BookingRequest(
-        reservation_id=reservation_id,
-        restaurant_id=restaurant.id,
-        guest_id=guest.id,
-        party_size=data.party_size,
-        date=data.date,
-        time=data.time,
-        seating_area=data.seating_preference,
-        source=ReservationSource.ONLINE,
-        special_requests=data.special_requests,
-        occasion=data.occasion,
-        dietary_requirements=data.dietary_requirements,
-        language=data.guest.preferred_language,
-        hold_minutes=settings.hold_minutes,
-    )
-    # the guest's words wait in the database; the workflow's input carries ids only
-    booking = await keep_booking_notes(session, booking=booking)
-    await session.commit()
-    inp = ReservationInput(
-        booking=booking,
-        policy=policy_for(settings, manual=restaurant.confirmation_mode is ConfirmationMode.MANUAL),
-    )
-    try:
-        state = await start_reservation(
-            temporal,
-            inp=inp,
-            task_queue=settings.temporal_task_queue,
-            idempotency_key=idempotency_key,
-            memo={"guest_id": str(guest.id)},
-        )
-    except BookingReplayed:
-        return await _held_answer(session, request, reservation_id, payment=None)
-    if state.hold is not None and state.hold.invalid_field is not None:
-        raise InvalidInput(state.hold.reason or "invalid booking", field=state.hold.invalid_field)
-    if (
-        state.refused
-        or state.hold is None
-        or not state.hold.held
-        or (state.status is not None and state.status in TERMINAL_STATUSES)
-    ):
-        hold = state.hold
+    if isinstance(outcome, Refused):
+        hold = outcome.hold
         return problem_response(
             409,
             "Not available",
@@ -152,7 +99,7 @@ async def create_reservation(
             reason=hold.reason if hold else None,
             alternatives=[a.model_dump(mode="json") for a in hold.alternatives] if hold else [],
         )
-    return await _held_answer(session, request, reservation_id, payment=state.payment_session)
+    return await _held_answer(session, request, outcome.reservation_id, payment=outcome.payment)
 
 
 async def _held_answer(

@@ -6,7 +6,8 @@ Create Date: 2026-11-27
 
 A key used to name one restaurant (or none); it now names any number of them in
 `partner_key_restaurants`. Existing keys keep their restaurant and get every scope,
-so nothing a partner could do before stops working.
+so nothing a partner could do before stops working. `google_bookings` remembers
+which Google user made a booking (ListBookings asks by Google's user id).
 """
 
 from collections.abc import Sequence
@@ -30,9 +31,7 @@ def upgrade() -> None:
             sa.Column("scopes", json_type, nullable=False, server_default=sa.text("'[]'"))
         )
         batch.add_column(
-            sa.Column(
-                "channel", sa.String(length=32), nullable=False, server_default="partner"
-            )
+            sa.Column("channel", sa.String(length=32), nullable=False, server_default="partner")
         )
     op.execute(sa.text(f"UPDATE partner_api_keys SET scopes = '{ALL_SCOPES}'"))
     op.create_table(
@@ -59,6 +58,20 @@ def upgrade() -> None:
             "SELECT id, restaurant_id FROM partner_api_keys WHERE restaurant_id IS NOT NULL"
         )
     )
+    op.create_table(
+        "google_bookings",
+        sa.Column("reservation_id", sa.Uuid(), nullable=False),
+        sa.Column("user_id", sa.String(length=200), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["reservation_id"],
+            ["reservations.id"],
+            name=op.f("fk_google_bookings_reservation_id_reservations"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("reservation_id", name=op.f("pk_google_bookings")),
+    )
+    op.create_index("ix_google_bookings_user_id", "google_bookings", ["user_id"])
     op.create_index(
         "ix_reservations_restaurant_source", "reservations", ["restaurant_id", "source"]
     )
@@ -66,6 +79,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_reservations_restaurant_source", table_name="reservations")
+    op.drop_index("ix_google_bookings_user_id", table_name="google_bookings")
+    op.drop_table("google_bookings")
     op.drop_table("partner_key_restaurants")
     with op.batch_alter_table("partner_api_keys") as batch:
         batch.drop_column("channel")

@@ -4,6 +4,7 @@ from models.orm.base import Base
 from models.orm.floor import FloorPlan, RestaurantTable, SeatingArea
 from models.orm.guest import Guest, GuestNote
 from models.orm.messaging import Notification, ThreadMessage
+from models.orm.partner import GoogleBooking
 from models.orm.payment import AuditEntry, Payment, ProcessedWebhookEvent
 from models.orm.reservation import BookingNotes, ReferenceCounter, Reservation, TableAllocation
 from models.orm.restaurant import PartySizeOverride, Restaurant, ServicePeriod, SpecialDay
@@ -15,6 +16,7 @@ __all__ = [
     "Base",
     "BookingNotes",
     "FloorPlan",
+    "GoogleBooking",
     "Guest",
     "GuestNote",
     "Notification",

@@ -1,0 +1,122 @@
+"""One way in for every new booking: the public API, staff and partner channels.
+
+`place_booking` checks the restaurant and the time, keeps the guest and their
+words in the database, and starts the reservation workflow with update-with-start
+(`api.lifecycle.start_reservation`). Callers shape the answer: the public route a
+201 or a 409, Google's booking server a Booking or a BookingFailure.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.lifecycle import BookingReplayed, policy_for, reservation_id_for, start_reservation
+from api.problems import InvalidInput
+from api.temporal import TemporalConnection
+from models.enums import ConfirmationMode, ReservationSource
+from models.schemas.booking import BookingRequest, HoldOutcome
+from models.schemas.lifecycle import CheckoutSessionOut, ReservationInput
+from models.schemas.reservation import ReservationCreate
+from reservations.settings import Settings
+from rules.state_machine import TERMINAL_STATUSES
+from services.availability import check_requested_time
+from services.booking import keep_booking_notes
+from services.guests import upsert_guest
+from services.restaurants import get_restaurant
+
+
+@dataclass(frozen=True, slots=True)
+class Booked:
+    """The booking exists (now or from an earlier request with the same key)."""
+
+    reservation_id: uuid.UUID
+    payment: CheckoutSessionOut | None
+    replayed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Refused:
+    """No table: the hold's reason and alternatives (None when the workflow gave none)."""
+
+    reservation_id: uuid.UUID
+    hold: HoldOutcome | None
+
+
+async def place_booking(
+    session: AsyncSession,
+    temporal: TemporalConnection,
+    settings: Settings,
+    *,
+    data: ReservationCreate,
+    source: ReservationSource,
+    idempotency_key: str | None,
+    now: datetime,
+    reservation_id: uuid.UUID | None = None,
+    partner_id: uuid.UUID | None = None,
+) -> Booked | Refused:
+    """Book through the reservation workflow; raises a Problem for input never bookable.
+
+    Without `reservation_id` it is derived from the key, the restaurant and the
+    guest's email, so a key names one booking of one guest at one restaurant.
+    """
+    restaurant = await get_restaurant(session, restaurant_id=data.restaurant_id)
+    if not restaurant.is_active or not restaurant.accepts_reservations:
+        raise InvalidInput("this restaurant does not take reservations", field="restaurant_id")
+    await check_requested_time(
+        session, restaurant_id=restaurant.id, day=data.date, local_time=data.time, now=now
+    )
+    if data.seating_preference is not None:
+        data = data.model_copy(update={"seating_preference": data.seating_preference or None})
+    guest = await upsert_guest(session, data=data.guest)
+    if reservation_id is None:
+        # replaying someone else's key with another email starts a booking of its own
+        # instead of revealing theirs
+        reservation_id = reservation_id_for(idempotency_key, scope=f"{restaurant.id}:{guest.email}")
+    booking = BookingRequest(
+        reservation_id=reservation_id,
+        restaurant_id=restaurant.id,
+        guest_id=guest.id,
+        party_size=data.party_size,
+        date=data.date,
+        time=data.time,
+        seating_area=data.seating_preference,
+        source=source,
+        partner_id=partner_id,
+        special_requests=data.special_requests,
+        occasion=data.occasion,
+        dietary_requirements=data.dietary_requirements,
+        language=data.guest.preferred_language,
+        hold_minutes=settings.hold_minutes,
+    )
+    # the guest's words wait in the database; the workflow's input carries ids only
+    booking = await keep_booking_notes(session, booking=booking)
+    await session.commit()
+    inp = ReservationInput(
+        booking=booking,
+        policy=policy_for(settings, manual=restaurant.confirmation_mode is ConfirmationMode.MANUAL),
+    )
+    try:
+        state = await start_reservation(
+            temporal,
+            inp=inp,
+            task_queue=settings.temporal_task_queue,
+            idempotency_key=idempotency_key,
+            memo={"guest_id": str(guest.id)},
+        )
+    except BookingReplayed:
+        return Booked(reservation_id, payment=None, replayed=True)
+    hold = state.hold
+    if hold is not None and hold.invalid_field is not None:
+        raise InvalidInput(hold.reason or "invalid booking", field=hold.invalid_field)
+    if (
+        state.refused
+        or hold is None
+        or not hold.held
+        or (state.status is not None and state.status in TERMINAL_STATUSES)
+    ):
+        return Refused(reservation_id, hold)
+    return Booked(reservation_id, payment=state.payment_session, replayed=False)

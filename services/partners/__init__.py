@@ -1,0 +1,1 @@
+"""Partner channels: API keys and their limits, Google's booking server, its feeds and updates."""
