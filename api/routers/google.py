@@ -240,6 +240,7 @@ async def update_booking(
     data = await _body(request, UpdateBookingRequest)
     view, user_id = await _google_booking(session, data.booking.booking_id)
     r = view.reservation
+    rid = r.id  # the session is rolled back before each update: keep plain values
     mask = {p.strip() for p in (data.update_mask or "").split(",") if p.strip()}
     cancel = data.booking.status == "CANCELED" and (not mask or "status" in mask)
     try:
@@ -256,7 +257,7 @@ async def update_booking(
                     ReservationWorkflow.cancel,
                     CancelRequest(by="guest", reason="cancelled on Google"),
                     session=session,
-                    reservation_id=r.id,
+                    reservation_id=rid,
                 )
         elif data.booking.slot is not None:
             restaurant = await session.get(Restaurant, r.restaurant_id)
@@ -279,7 +280,7 @@ async def update_booking(
                     ReservationWorkflow.modify,
                     change,
                     session=session,
-                    reservation_id=r.id,
+                    reservation_id=rid,
                 )
     except (Problem, ServiceError) as exc:
         if isinstance(exc, Problem) and exc.status >= 500:
@@ -289,7 +290,7 @@ async def update_booking(
             return _failure("BOOKING_NOT_CANCELLABLE", exc.detail)
         return _failure(svc.failure_cause(reason), exc.detail)
     session.expire_all()
-    fresh = await queries.get_view(session, reservation_id=r.id)
+    fresh = await queries.get_view(session, reservation_id=rid)
     return _booking_answer(fresh, user_id, settings.google_service_id)
 
 
