@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 import httpx
 from sqlalchemy import text
 
-from benchmarks import ROOT, ZONE, busy_floor, fresh_database, http_availability, median, percentile
+from benchmarks import ROOT, ZONE, fresh_database, median, percentile
 from benchmarks.http_availability import DAY, REDIS_URL, free_port, seed
 from reservations.cache import RedisCache
 from reservations.db import create_engine
@@ -39,9 +39,7 @@ async def seed_group(url: str) -> list[uuid.UUID]:
     ids = []
     engine = create_engine(url)
     for n in range(RESTAURANTS):
-        # the shared seed's floor has fixed table ids: give each restaurant its own
-        http_availability.busy_floor = lambda tables, n=n: busy_floor(tables, seed=100 + n)  # type: ignore[misc]
-        rid = await seed(url)
+        rid = await seed(url, floor_seed=100 + n)  # its own table ids
         async with engine.begin() as conn:  # the seed's slug is fixed; make it unique
             await conn.execute(
                 text("UPDATE restaurants SET slug = :slug WHERE id = :id"),
