@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.partners import tell_google
 from activities.refusals import refusing
 from models.orm import Reservation
 from models.schemas.lifecycle import (
@@ -26,8 +27,21 @@ from models.schemas.lifecycle import (
 )
 from reservations.cache import Cache
 from reservations.db import transaction
+from rules.state_machine import ReservationStatus
 from services import booking
 from services.availability import invalidate_day
+
+# statuses whose change Google must hear of (seated and completed stay CONFIRMED there)
+GOOGLE_VISIBLE = frozenset(
+    {
+        ReservationStatus.CONFIRMED,
+        ReservationStatus.CANCELLED_BY_GUEST,
+        ReservationStatus.CANCELLED_BY_RESTAURANT,
+        ReservationStatus.NO_SHOW,
+        ReservationStatus.DECLINED,
+        ReservationStatus.EXPIRED,
+    }
+)
 
 
 @dataclass
@@ -78,7 +92,16 @@ class ReservationActivities:
             reservation = await session.get(Reservation, transition.reservation_id)
             assert reservation is not None
             restaurant_id, day = reservation.restaurant_id, reservation.reservation_date
+            source = reservation.source
         await self._invalidate(restaurant_id, day)
+        if transition.status in GOOGLE_VISIBLE:  # a retry re-announces: the id dedupes it
+            await tell_google(
+                reservation_id=transition.reservation_id,
+                source=source,
+                change="status",
+                change_key=f"{transition.action.value}-{int(transition.at.timestamp())}",
+                reason=transition.reason,
+            )
         return recorded
 
     @activity.defn(name="move_booking")
@@ -97,7 +120,12 @@ class ReservationActivities:
                 now=datetime.now(UTC),
                 reminder_hours=self.reminder_hours,
             )
+            after = await session.get(Reservation, reservation_id)
+            source, count = before.source, after.modification_count if after else 0
         await self._invalidate(restaurant_id, old_day, facts.date)
+        await tell_google(
+            reservation_id=reservation_id, source=source, change="slot", change_key=f"move-{count}"
+        )
         return facts
 
     @activity.defn(name="assign_booking_tables")

@@ -9,17 +9,19 @@ from collections.abc import Callable
 from typing import Any
 
 from activities.messages import MessageActivities
+from activities.partners import GoogleActivities
 from activities.payments import PaymentActivities
 from activities.reservations import ReservationActivities
 from messaging.config import email_sender, sms_sender
 from payments.config import payment_provider
 from worker.deps import WorkerDeps
+from workflows.google_notification import GoogleNotificationWorkflow
 from workflows.reservation import ReservationWorkflow
 
 
 def workflow_classes() -> list[type]:
     """Workflow classes the worker runs."""
-    return [ReservationWorkflow]
+    return [ReservationWorkflow, GoogleNotificationWorkflow]
 
 
 def activity_functions(deps: WorkerDeps) -> list[Callable[..., Any]]:
@@ -44,4 +46,5 @@ def activity_functions(deps: WorkerDeps) -> list[Callable[..., Any]]:
         public_base_url=settings.public_base_url,
         jwt_secret=secret,
     )
-    return [*reservations.all(), *money.all(), *messages.all()]
+    google = GoogleActivities(sessions=deps.sessions, settings=settings)
+    return [*reservations.all(), *money.all(), *messages.all(), *google.all()]

@@ -45,6 +45,7 @@ from services import reservation_queries as queries
 from services.availability import check_requested_time
 from services.errors import ServiceError
 from services.partners import google as svc
+from services.partners.google import CANCELLED_ON_GOOGLE
 from workflows.reservation import ReservationWorkflow
 
 router = APIRouter(prefix="/google/v3", tags=["google"])
@@ -255,7 +256,7 @@ async def update_booking(
                 await send_update(
                     temporal,
                     ReservationWorkflow.cancel,
-                    CancelRequest(by="guest", reason="cancelled on Google"),
+                    CancelRequest(by="guest", reason=CANCELLED_ON_GOOGLE),
                     session=session,
                     reservation_id=rid,
                 )

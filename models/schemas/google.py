@@ -160,3 +160,14 @@ class ListBookingsRequest(GoogleModel):
 
 class ListBookingsResponse(GoogleModel):
     bookings: list[Booking]
+
+
+class GoogleNotice(BaseModel):
+    """A Google-made booking changed on our side: tell Google (workflow and activity input).
+
+    Ids and the kind of change only; the activity reads the booking as it is when sent.
+    """
+
+    reservation_id: str
+    change: Literal["status", "slot"]
+    change_key: str  # what makes this change distinct (its action and instant, or a count)

@@ -35,6 +35,8 @@ from services import reservation_queries as queries
 from services.availability import cached_days
 from services.reservation_queries import ReservationView
 
+# the reason given to a cancel Google asked for: Google is not told of its own change
+CANCELLED_ON_GOOGLE = "cancelled on Google"
 # a stable namespace: the same idempotency token always names the same reservation
 GOOGLE_NAMESPACE = uuid.UUID("3b0f6a52-8d1c-4c8e-9a51-6f0e2d7c4b19")
 
