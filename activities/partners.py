@@ -25,6 +25,7 @@ from models.orm import Reservation
 from models.schemas.google import GoogleNotice
 from reservations.settings import Settings
 from services.partners.google import CANCELLED_ON_GOOGLE, booking_status
+from services.partners.google_feeds import write_feeds
 from workflows.google_notification import GoogleNotificationWorkflow, notification_workflow_id
 
 log = structlog.get_logger(__name__)
@@ -110,6 +111,20 @@ class GoogleActivities:
             )
         return True
 
+    @activity.defn(name="write_google_feeds")
+    async def write_google_feeds(self) -> int:
+        """Write the three feeds into GOOGLE_FEEDS_DIR; the number of availability entries."""
+        async with self.sessions() as session:
+            files = await write_feeds(
+                session,
+                out=self.settings.google_feeds_dir,
+                days=self.settings.google_feed_days,
+                max_party_size=self.settings.google_max_party_size,
+                service_id=self.settings.google_service_id,
+            )
+        log.info("google.feeds.written", merchants=files.merchant_count, slots=files.slot_count)
+        return files.slot_count
+
     def all(self) -> list[Callable[..., Any]]:
         """The activity callables to register on a worker."""
-        return [self.notify_google_booking]
+        return [self.notify_google_booking, self.write_google_feeds]

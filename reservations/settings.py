@@ -104,6 +104,8 @@ class Settings(BaseSettings):
     google_feed_days: int = Field(default=30, ge=1, le=180)
     google_feeds_dir: Path = VAR_DIR / "google-feeds"
     google_feeds_every_minutes: int = Field(default=60, ge=5)
+    # the worker keeps a Temporal Schedule that rewrites the feeds into GOOGLE_FEEDS_DIR
+    google_feeds_schedule: bool = False
     # real-time updates: the Maps Booking API (or a local fake); unset = not sent
     google_notification_url: str | None = None
     google_notification_token: str | None = Field(default=None, repr=False)

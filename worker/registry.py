@@ -15,13 +15,14 @@ from activities.reservations import ReservationActivities
 from messaging.config import email_sender, sms_sender
 from payments.config import payment_provider
 from worker.deps import WorkerDeps
+from workflows.google_feeds import GoogleFeedsWorkflow
 from workflows.google_notification import GoogleNotificationWorkflow
 from workflows.reservation import ReservationWorkflow
 
 
 def workflow_classes() -> list[type]:
     """Workflow classes the worker runs."""
-    return [ReservationWorkflow, GoogleNotificationWorkflow]
+    return [ReservationWorkflow, GoogleNotificationWorkflow, GoogleFeedsWorkflow]
 
 
 def activity_functions(deps: WorkerDeps) -> list[Callable[..., Any]]:

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from temporalio.testing import WorkflowEnvironment
+
+from models.enums import StaffRole
 from services.partners.google_feeds import write_feeds
-from tests.api.conftest import LiveApi
+from tests.api.conftest import LiveApi, eventually, live_api
+from tests.conftest import Database
 from tests.partners.conftest import make_restaurant, start_sec
 from tests.partners.test_google_booking_server import G, basic, create_body
+from worker.schedules import GOOGLE_FEEDS_SCHEDULE, ensure_google_feeds_schedule
 
 
 async def test_feeds_follow_the_engine(
@@ -59,3 +64,32 @@ async def test_feeds_follow_the_engine(
     slots = json.loads(files.availability.read_text())["service_availability"][0]["availability"]
     after = [s for s in slots if s["start_sec"] == at and s["resources"]["party_size"] == 2]
     assert after[0]["spots_open"] == 0 and after[0]["spots_total"] == 1
+
+
+async def test_the_schedule_refreshes_the_feeds(
+    pg_db: Database, dev_server: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    out = tmp_path / "feeds"
+    async with live_api(
+        pg_db, dev_server, google_feeds_dir=out, google_feeds_every_minutes=60
+    ) as live:
+        admin = await live.token_for(StaffRole.ADMIN)
+        rid = await make_restaurant(live, admin)
+        client = dev_server.client
+        await ensure_google_feeds_schedule(client, live.deps.settings)
+        await ensure_google_feeds_schedule(client, live.deps.settings)  # a restart: no error
+        handle = client.get_schedule_handle(GOOGLE_FEEDS_SCHEDULE)
+        try:
+            described = await handle.describe()
+            spec = described.schedule.spec.intervals[0]
+            assert spec.every == timedelta(minutes=60)
+            await handle.trigger()
+
+            async def written() -> bool:
+                return (out / "availability.json").exists()
+
+            await eventually(written, "the scheduled run wrote the feeds", seconds=30)
+        finally:
+            await handle.delete()
+    merchants = json.loads((out / "merchants.json").read_text())
+    assert [m["merchant_id"] for m in merchants["merchant"]] == [rid]
