@@ -37,6 +37,8 @@ from services.reservation_queries import ReservationView
 
 # the reason given to a cancel Google asked for: Google is not told of its own change
 CANCELLED_ON_GOOGLE = "cancelled on Google"
+# a start before this hour is looked up in the previous day's services too
+AFTER_MIDNIGHT_UNTIL = 6
 # a stable namespace: the same idempotency token always names the same reservation
 GOOGLE_NAMESPACE = uuid.UUID("3b0f6a52-8d1c-4c8e-9a51-6f0e2d7c4b19")
 
@@ -203,10 +205,12 @@ async def lookup(
                 continue
             wanted[party].append((index, local_start(restaurant, slot.start_sec)))
         for party, items in wanted.items():
-            # a slot after midnight belongs to the previous day's service
+            # a slot in the small hours may belong to the previous day's service
             days: set[date] = set()
             for _, start in items:
-                days |= {start.date(), start.date() - timedelta(days=1)}
+                days.add(start.date())
+                if start.hour < AFTER_MIDNIGHT_UNTIL:
+                    days.add(start.date() - timedelta(days=1))
             day_answers = await cached_days(
                 session,
                 cache,
