@@ -53,8 +53,15 @@ MAX_BODY = 64 * 1024  # Google's largest request (a lookup of many slots) is far
 M = TypeVar("M", bound=BaseModel)
 
 
+_TITLES = {400: "Bad request", 401: "Unauthorized", 404: "Not found", 413: "Payload too large"}
+
+
 class GoogleError(Problem):
     """A request error answered with a status Google maps to its canonical codes."""
+
+    def __init__(self, detail: str, *, status: int, **kwargs: Any) -> None:
+        super().__init__(detail, status=status, **kwargs)
+        self.title = _TITLES.get(status, "Bad request")
 
 
 def _check_basic(request: Request, settings: SettingsDep) -> None:

@@ -68,7 +68,6 @@ _CAUSES: dict[str, FailureCause] = {
     "in_the_past": "SLOT_UNAVAILABLE",
     "not_on_slot_grid": "SLOT_UNAVAILABLE",
     "not_accepting_reservations": "SLOT_UNAVAILABLE",
-    "cancellation_deadline_passed": "OUTSIDE_CANCELLATION_WINDOW",
 }
 
 

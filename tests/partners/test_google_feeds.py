@@ -14,6 +14,7 @@ from tests.api.conftest import LiveApi, eventually, live_api
 from tests.conftest import Database
 from tests.partners.conftest import make_restaurant, start_sec
 from tests.partners.test_google_booking_server import G, basic, create_body
+from tests.test_cli import cli_env, ok  # noqa: F401 (fixture)
 from worker.schedules import GOOGLE_FEEDS_SCHEDULE, ensure_google_feeds_schedule
 
 
@@ -93,3 +94,12 @@ async def test_the_schedule_refreshes_the_feeds(
             await handle.delete()
     merchants = json.loads((out / "merchants.json").read_text())
     assert [m["merchant_id"] for m in merchants["merchant"]] == [rid]
+
+
+def test_the_cli_writes_the_feeds(cli_env: dict[str, str], tmp_path: Path) -> None:  # noqa: F811
+    ok(cli_env, "migrate")
+    result = ok(cli_env, "google-feeds", "--out", str(tmp_path / "out"), "--days", "2")
+    assert "0 merchants, 0 availability entries" in result.output
+    feed = json.loads((tmp_path / "out" / "availability.json").read_text())
+    assert feed["service_availability"] == [{"availability": []}]
+    assert (tmp_path / "out" / "merchants.json").exists()
