@@ -174,7 +174,11 @@ async def create_booking(
     # a replay of a token that already booked answers with that booking, whatever since
     known = await svc.google_view(session, booking_id=str(reservation_id))
     if known is not None:
-        return _booking_answer(known[0], known[1], settings.google_service_id)
+        user_id = known[1] or data.user_information.user_id
+        if known[1] is None:  # an earlier answer was lost before the user was noted
+            await svc.remember_user(session, reservation_id=reservation_id, user_id=user_id)
+            await session.commit()
+        return _booking_answer(known[0], user_id, settings.google_service_id)
     restaurant = await svc.merchant(session, slot.merchant_id)
     if restaurant is None:
         return _failure("SLOT_UNAVAILABLE", "unknown merchant")

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.enums import ReservationSource
@@ -142,10 +143,15 @@ def booking_of(view: ReservationView, *, service_id: str, user_id: str | None) -
 async def remember_user(
     session: AsyncSession, *, reservation_id: uuid.UUID, user_id: str | None
 ) -> None:
-    """Note which Google user made the booking (once; a replay changes nothing)."""
-    if await session.get(GoogleBooking, reservation_id) is None:
-        session.add(GoogleBooking(reservation_id=reservation_id, user_id=user_id))
-        await session.flush()
+    """Note which Google user made the booking (once; a replay, even a concurrent one,
+    changes nothing)."""
+    if await session.get(GoogleBooking, reservation_id) is not None:
+        return
+    try:
+        async with session.begin_nested():
+            session.add(GoogleBooking(reservation_id=reservation_id, user_id=user_id))
+    except IntegrityError:
+        pass  # a concurrent replay of the same token noted it first
 
 
 async def google_view(

@@ -7,6 +7,7 @@ the bad input Google (or anyone) might send: never a 5xx.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import uuid
 from typing import Any
@@ -256,3 +257,23 @@ async def test_bad_input_is_a_clean_answer(live: LiveApi, admin: dict[str, str])
     assert unknown.status_code == 404
     async with live.db.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(Reservation)) == 0
+
+
+async def test_concurrent_repeats_of_a_token_make_one_booking(
+    live: LiveApi, admin: dict[str, str]
+) -> None:
+    rid = await make_restaurant(live, admin)
+    answers = await asyncio.gather(
+        *(
+            live.client.post(f"{G}/CreateBooking", headers=basic(), json=create_body(rid, "same"))
+            for _ in range(4)
+        )
+    )
+    assert [a.status_code for a in answers] == [200] * 4, [a.text for a in answers]
+    assert len({a.json()["booking"]["booking_id"] for a in answers}) == 1
+    listing = await live.client.post(
+        f"{G}/ListBookings", headers=basic(), json={"user_id": "google-user-1"}
+    )
+    assert len(listing.json()["bookings"]) == 1
+    async with live.db.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(Reservation)) == 1
