@@ -16,6 +16,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.capacity import capacity_freed
+from activities.partners import tell_google
 from activities.refusals import refusing
 from models.orm import Reservation
 from models.schemas.lifecycle import (
@@ -27,9 +28,22 @@ from models.schemas.lifecycle import (
 )
 from reservations.cache import Cache
 from reservations.db import transaction
+from rules.state_machine import ReservationStatus
 from services import booking
 from services.availability import invalidate_day
 from services.webhooks import events as webhook_events
+
+# statuses whose change Google must hear of (seated and completed stay CONFIRMED there)
+GOOGLE_VISIBLE = frozenset(
+    {
+        ReservationStatus.CONFIRMED,
+        ReservationStatus.CANCELLED_BY_GUEST,
+        ReservationStatus.CANCELLED_BY_RESTAURANT,
+        ReservationStatus.NO_SHOW,
+        ReservationStatus.DECLINED,
+        ReservationStatus.EXPIRED,
+    }
+)
 
 
 @dataclass
@@ -103,10 +117,19 @@ class ReservationActivities:
             reservation = await session.get(Reservation, transition.reservation_id)
             assert reservation is not None
             restaurant_id, day = reservation.restaurant_id, reservation.reservation_date
+            source = reservation.source
         await emitted.start()
         await self._invalidate(restaurant_id, day)
         if recorded and transition.release_tables:
             await self._freed(restaurant_id, day, transition.status.value)
+        if transition.status in GOOGLE_VISIBLE:  # a retry re-announces: the id dedupes it
+            await tell_google(
+                reservation_id=transition.reservation_id,
+                source=source,
+                change="status",
+                change_key=f"{transition.action.value}-{int(transition.at.timestamp())}",
+                reason=transition.reason,
+            )
         return recorded
 
     @activity.defn(name="move_booking")
@@ -128,10 +151,15 @@ class ReservationActivities:
             emitted = await webhook_events.booking_moved(
                 session, facts=facts, old_day=old_day, dispatch=self.webhooks
             )
+            after = await session.get(Reservation, reservation_id)
+            source, count = before.source, after.modification_count if after else 0
         await emitted.start()
         await self._invalidate(restaurant_id, old_day, facts.date)
         if facts.hold.held:
             await self._freed(restaurant_id, old_day, "moved")
+        await tell_google(
+            reservation_id=reservation_id, source=source, change="slot", change_key=f"move-{count}"
+        )
         return facts
 
     @activity.defn(name="assign_booking_tables")

@@ -20,10 +20,12 @@ from api.routers import (
     availability,
     contact,
     floor,
+    google,
     local_checkout,
     manage_page,
     partner_admin,
     partner_webhooks,
+    partners,
     reservations,
     restaurants,
     service,
@@ -105,9 +107,11 @@ def create_app(
         service.router,
         contact.router,
         local_checkout.router,
+        partners.router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(manage_page.router)
+    app.include_router(google.router)  # Google calls fixed paths under /google/v3
     app.include_router(availability.router, prefix=API_PREFIX)
 
     @app.get("/healthz", tags=["ops"], summary="Liveness and database reachability")

@@ -32,6 +32,7 @@ class Problem(Exception):
         field: str | None = None,
         status: int | None = None,
         extra: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(detail)
         self.detail = detail
@@ -39,6 +40,7 @@ class Problem(Exception):
         if status is not None:
             self.status = status
         self.extra = extra or {}
+        self.headers = headers
 
 
 class NotFound(Problem):
@@ -64,6 +66,11 @@ class Forbidden(Problem):
 class InvalidInput(Problem):
     status = 422
     title = "Invalid input"
+
+
+class TooManyRequests(Problem):
+    status = 429
+    title = "Too many requests"
 
 
 class ServiceUnavailable(Problem):
@@ -147,6 +154,7 @@ async def _problem(request: Request, exc: Exception) -> JSONResponse:
         exc.detail,
         instance=request.url.path,
         field=exc.field,
+        headers=exc.headers,
         **exc.extra,
     )
 

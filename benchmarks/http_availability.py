@@ -40,11 +40,11 @@ REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 DAY = datetime.now(UTC).date() + timedelta(days=7)  # the API uses the real clock
 
 
-async def seed(url: str) -> uuid.UUID:
-    """One restaurant, 40 tables, 300 booked allocations on DAY."""
+async def seed(url: str, *, floor_seed: int = 7) -> uuid.UUID:
+    """One restaurant, 40 tables, 300 booked allocations on DAY (another floor per seed)."""
     engine = create_engine(url)
     rid, guest_id = uuid.uuid4(), uuid.uuid4()
-    tables = busy_floor(40)
+    tables = busy_floor(40, seed=floor_seed)
     bookings = busy_bookings(tables, count=300, day=DAY)
     async with session_factory(engine)() as session, session.begin():
         await session.execute(

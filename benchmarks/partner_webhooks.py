@@ -30,6 +30,7 @@ from temporalio.worker import Worker
 
 from benchmarks import ZONE, fresh_database, percentile
 from benchmarks.booking_latency import JWT_SECRET, start_api, start_dev_server, wait_healthy
+from models.enums import ReservationSource
 from models.schemas.floor import TableCreate
 from models.schemas.restaurant import BookingSettings, RestaurantCreate, ServiceHours
 from reservations.cache import MemoryCache
@@ -38,8 +39,8 @@ from reservations.logging import configure_logging
 from reservations.settings import Settings
 from services.floor import create_table
 from services.partners import marketplace, pos
+from services.partners.keys import Scope, create_partner_key
 from services.restaurants import create_restaurant
-from services.staff import create_partner_key
 from worker.deps import WorkerDeps
 from worker.registry import activity_functions, workflow_classes
 
@@ -85,7 +86,12 @@ async def seed(url: str, tables: int) -> tuple[uuid.UUID, str]:
                 table_id=table.id,
             )
         key, clear = await create_partner_key(
-            session, name="TheFork", restaurant_id=None, created_by=None
+            session,
+            name="TheFork",
+            restaurant_ids=[restaurant.id],
+            scopes=[Scope.BOOKINGS_WRITE],
+            channel=ReservationSource.THEFORK,
+            created_by=None,
         )
         await marketplace.set_credential(
             session, partner_key_id=key.id, marketplace="thefork", hmac_secret=SECRET

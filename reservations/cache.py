@@ -27,6 +27,8 @@ class Cache(Protocol):
 
     async def incr(self, key: str) -> int | None: ...
 
+    async def incr_with_ttl(self, key: str, *, ttl_seconds: int) -> int | None: ...
+
     async def delete(self, key: str) -> None: ...
 
     async def close(self) -> None: ...
@@ -63,6 +65,13 @@ class MemoryCache:
     async def incr(self, key: str) -> int | None:
         current = int(self._live(key) or b"0") + 1
         self._data[key] = (str(current).encode(), None)
+        return current
+
+    async def incr_with_ttl(self, key: str, *, ttl_seconds: int) -> int | None:
+        item = self._data.get(key)
+        expires = item[1] if item is not None and self._live(key) is not None else None
+        current = int(self._live(key) or b"0") + 1
+        self._data[key] = (str(current).encode(), expires or time.monotonic() + ttl_seconds)
         return current
 
     async def delete(self, key: str) -> None:
@@ -106,6 +115,17 @@ class RedisCache:
             log.warning("cache.unavailable", op="incr", error=str(exc))
             return None
 
+    async def incr_with_ttl(self, key: str, *, ttl_seconds: int) -> int | None:
+        """Count; the first count of a key starts its expiry (a counting window)."""
+        try:
+            count = int(await self._redis.incr(key))
+            if count == 1:
+                await self._redis.expire(key, ttl_seconds)
+        except RedisError as exc:
+            log.warning("cache.unavailable", op="incr_with_ttl", error=str(exc))
+            return None
+        return count
+
     async def delete(self, key: str) -> None:
         try:
             await self._redis.delete(key)
@@ -133,6 +153,9 @@ class NullCache:
         return True
 
     async def incr(self, key: str) -> int | None:
+        return None
+
+    async def incr_with_ttl(self, key: str, *, ttl_seconds: int) -> int | None:
         return None
 
     async def delete(self, key: str) -> None:

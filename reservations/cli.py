@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -211,6 +212,25 @@ def token(
     with _clean_failures():
         settings = _load()
         typer.echo(asyncio.run(staff_token(settings, email=email, ttl_minutes=ttl_minutes)))
+
+
+@app.command("google-feeds")
+def google_feeds(
+    out: Annotated[Path, typer.Option("--out", help="directory for the three JSON feeds")],
+    days: Annotated[
+        int | None, typer.Option(help="service days ahead [default: GOOGLE_FEED_DAYS]", min=1)
+    ] = None,
+) -> None:
+    """Write Reserve with Google's merchant, service and availability feeds as JSON."""
+    with _clean_failures():
+        settings = _load()
+        from reservations.startup import write_google_feeds
+
+        files = asyncio.run(write_google_feeds(settings, out=out, days=days))
+        typer.echo(
+            f"{files.merchant_count} merchants, {files.slot_count} availability entries: "
+            f"{files.merchants}, {files.services}, {files.availability}"
+        )
 
 
 @app.command("demo-data")

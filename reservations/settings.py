@@ -103,6 +103,33 @@ class Settings(BaseSettings):
     webhook_disable_after_failures: int = Field(default=20, ge=1)
     webhook_disable_after_hours: int = Field(default=24, ge=1)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # partner API keys: requests per key per window (counted in Redis; fail open without it)
+    partner_rate_limit: int = Field(default=600, gt=0)
+    partner_rate_window_seconds: int = Field(default=60, gt=0, le=3600)
+    # Reserve with Google: HTTP Basic credentials Google's booking requests carry, as
+    # "user:password" pairs separated by commas; two at once lets them rotate without downtime
+    google_booking_credentials: str | None = Field(default=None, repr=False)
+    google_partner_id: str = "0"
+    google_service_id: str = "reservation"
+    # Google's dining party-size limit (10 by default, up to 20 on request)
+    google_max_party_size: int = Field(default=10, ge=1, le=20)
+    google_feed_days: int = Field(default=30, ge=1, le=180)
+    google_feeds_dir: Path = VAR_DIR / "google-feeds"
+    google_feeds_every_minutes: int = Field(default=60, ge=5)
+    # the worker keeps a Temporal Schedule that rewrites the feeds into GOOGLE_FEEDS_DIR
+    google_feeds_schedule: bool = False
+    # real-time updates: the Maps Booking API (or a local fake); unset = not sent
+    google_notification_url: str | None = None
+    google_notification_token: str | None = Field(default=None, repr=False)
+
+    def google_credentials(self) -> list[tuple[str, str]]:
+        """The valid (user, password) pairs for Google's booking requests."""
+        pairs: list[tuple[str, str]] = []
+        for item in (self.google_booking_credentials or "").split(","):
+            user, sep, password = item.strip().partition(":")
+            if sep and user and password:
+                pairs.append((user, password))
+        return pairs
 
     @field_validator("database_url")
     @classmethod

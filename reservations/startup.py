@@ -22,6 +22,7 @@ from reservations.db import create_engine, session_factory, transaction
 from reservations.settings import Settings
 from services.demo import ensure_demo_admin, ensure_demo_restaurant
 from services.errors import ServiceError
+from services.partners.google_feeds import FeedFiles, write_feeds
 from services.staff import create_staff
 from services.staff_tokens import issue_staff_token
 
@@ -141,3 +142,19 @@ async def staff_token(settings: Settings, *, email: str, ttl_minutes: int | None
     if staff is None or not staff.is_active:
         raise CommandError(f"no active staff member with email {email}")
     return staff_token_for(settings, staff, ttl_minutes)
+
+
+async def write_google_feeds(settings: Settings, *, out: Path, days: int | None) -> FeedFiles:
+    """Generate Reserve with Google's feeds from the database into `out`."""
+    engine = create_engine(settings.effective_database_url)
+    try:
+        async with session_factory(engine)() as session:
+            return await write_feeds(
+                session,
+                out=out,
+                days=days or settings.google_feed_days,
+                max_party_size=settings.google_max_party_size,
+                service_id=settings.google_service_id,
+            )
+    finally:
+        await engine.dispose()

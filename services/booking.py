@@ -209,6 +209,7 @@ async def create_held_reservation(
         duration_minutes=minutes,
         status=status,
         source=booking.source,
+        partner_id=booking.partner_id,
         seating_preference=booking.seating_area,
         special_requests=notes.special_requests if notes else booking.special_requests,
         occasion=notes.occasion if notes else booking.occasion,

@@ -10,7 +10,7 @@ from datetime import date
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.enums import AllocationStatus
+from models.enums import AllocationStatus, ReservationSource
 from models.orm import Guest, Reservation, RestaurantTable, TableAllocation
 from rules.state_machine import ReservationStatus
 from services.errors import NotFoundError
@@ -85,6 +85,7 @@ class ReservationFilters:
     date_to: date | None = None
     statuses: tuple[ReservationStatus, ...] = ()
     seating_area: str | None = None
+    sources: tuple[ReservationSource, ...] = ()
 
 
 async def list_for_restaurant(
@@ -105,6 +106,8 @@ async def list_for_restaurant(
         query = query.where(Reservation.status.in_(filters.statuses))
     if filters.seating_area:
         query = query.where(Reservation.seating_preference == filters.seating_area)
+    if filters.sources:
+        query = query.where(Reservation.source.in_(filters.sources))
     total = await session.scalar(select(func.count()).select_from(query.subquery()))
     views = await _views(
         session,

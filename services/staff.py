@@ -1,10 +1,8 @@
-"""Staff accounts, password checks and partner API keys."""
+"""Staff accounts and password checks (partner keys: services.partners.keys)."""
 
 from __future__ import annotations
 
-import secrets
 import uuid
-from datetime import UTC, datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -12,8 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.enums import StaffRole
-from models.orm import PartnerApiKey, Restaurant, StaffRestaurant, StaffUser
-from services.errors import ConflictError, InvalidError, NotFoundError
+from models.orm import Restaurant, StaffRestaurant, StaffUser
+from services.errors import ConflictError, InvalidError
 
 _hasher = PasswordHasher()
 # a fixed hash to verify against when the email is unknown, so timing reveals nothing
@@ -92,68 +90,3 @@ async def authenticate(session: AsyncSession, *, email: str, password: str) -> S
     if not verify_secret(staff.password_hash, password) or not staff.is_active:
         return None
     return staff
-
-
-async def create_partner_key(
-    session: AsyncSession,
-    *,
-    name: str,
-    restaurant_id: uuid.UUID | None,
-    created_by: uuid.UUID | None,
-) -> tuple[PartnerApiKey, str]:
-    """Create a key; returns the row and the clear key, which is shown only this once."""
-    if restaurant_id is not None and await session.get(Restaurant, restaurant_id) is None:
-        raise InvalidError("unknown restaurant", field="restaurant_id")
-    prefix = secrets.token_hex(6)
-    clear = f"rk_{prefix}_{secrets.token_urlsafe(32)}"
-    key = PartnerApiKey(
-        name=name,
-        key_prefix=prefix,
-        key_hash=hash_secret(clear),
-        restaurant_id=restaurant_id,
-        created_by=created_by,
-    )
-    session.add(key)
-    await session.flush()
-    return key, clear
-
-
-async def list_partner_keys(
-    session: AsyncSession, *, limit: int, offset: int
-) -> tuple[list[PartnerApiKey], int]:
-    """One page of partner keys, newest first."""
-    total = await session.scalar(select(func.count()).select_from(PartnerApiKey))
-    rows = await session.scalars(
-        select(PartnerApiKey)
-        .order_by(PartnerApiKey.created_at.desc(), PartnerApiKey.id)
-        .limit(limit)
-        .offset(offset)
-    )
-    return list(rows), int(total or 0)
-
-
-async def revoke_partner_key(
-    session: AsyncSession, *, key_id: uuid.UUID, now: datetime
-) -> PartnerApiKey:
-    """Revoke a key (idempotent: revoking twice keeps the first time)."""
-    key = await session.get(PartnerApiKey, key_id)
-    if key is None:
-        raise NotFoundError(f"partner key {key_id} not found")
-    if key.revoked_at is None:
-        key.revoked_at = now
-    await session.flush()
-    return key
-
-
-async def partner_for_key(
-    session: AsyncSession, *, clear_key: str, now: datetime | None = None
-) -> PartnerApiKey | None:
-    """The live partner key matching `clear_key`, or None."""
-    parts = clear_key.split("_", 2)
-    if len(parts) != 3 or parts[0] != "rk":
-        return None
-    key = await session.scalar(select(PartnerApiKey).where(PartnerApiKey.key_prefix == parts[1]))
-    if key is None or key.revoked_at is not None or not verify_secret(key.key_hash, clear_key):
-        return None
-    key.last_used_at = now or datetime.now(UTC)
-    return key

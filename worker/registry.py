@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 from activities.messages import MessageActivities
+from activities.partners import GoogleActivities
 from activities.payments import PaymentActivities
 from activities.reservations import ReservationActivities
 from activities.waitlist import WaitlistActivities
@@ -20,6 +21,8 @@ from services.lifecycle_policy import lifecycle_policy
 from services.webhooks.deliveries import Limits
 from services.webhooks.events import Dispatch
 from worker.deps import WorkerDeps
+from workflows.google_feeds import GoogleFeedsWorkflow
+from workflows.google_notification import GoogleNotificationWorkflow
 from workflows.reservation import ReservationWorkflow
 from workflows.waitlist import WaitlistDispatcher, WaitlistWorkflow
 from workflows.webhook_delivery import WebhookDeliveryWorkflow
@@ -27,7 +30,14 @@ from workflows.webhook_delivery import WebhookDeliveryWorkflow
 
 def workflow_classes() -> list[type]:
     """Workflow classes the worker runs."""
-    return [ReservationWorkflow, WaitlistWorkflow, WaitlistDispatcher, WebhookDeliveryWorkflow]
+    return [
+        ReservationWorkflow,
+        WaitlistWorkflow,
+        WaitlistDispatcher,
+        WebhookDeliveryWorkflow,
+        GoogleNotificationWorkflow,
+        GoogleFeedsWorkflow,
+    ]
 
 
 def activity_functions(deps: WorkerDeps) -> list[Callable[..., Any]]:
@@ -53,6 +63,7 @@ def activity_functions(deps: WorkerDeps) -> list[Callable[..., Any]]:
         public_base_url=settings.public_base_url,
         jwt_secret=secret,
     )
+    google = GoogleActivities(sessions=deps.sessions, settings=settings)
     webhooks = WebhookActivities(
         sessions=deps.sessions,
         timeout_seconds=settings.webhook_timeout_seconds,
@@ -76,4 +87,5 @@ def activity_functions(deps: WorkerDeps) -> list[Callable[..., Any]]:
         *messages.all(),
         *webhooks.all(),
         *waitlist.all(),
+        *google.all(),
     ]

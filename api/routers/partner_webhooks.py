@@ -24,7 +24,7 @@ import structlog
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse
 
-from api.booking import book_for_guest
+from api.booking_flow import Refused, place_booking
 from api.deps import SessionDep, SettingsDep
 from api.lifecycle import send_update
 from api.problems import InvalidInput, NotFound, Problem, Unauthorized, problem_response
@@ -37,8 +37,8 @@ from services import inbound
 from services import reservation_queries as queries
 from services.partners import marketplace as market
 from services.partners import pos, square
+from services.partners.keys import partner_for_key
 from services.partners.thefork import TheForkAdapter
-from services.staff import partner_for_key
 from workflows.reservation import ReservationWorkflow
 
 log = structlog.get_logger()
@@ -217,17 +217,18 @@ async def _apply(
         )
         row_id, attempt = row.id, row.attempts
         reservation_id = market.reservation_id_of(name, event.booking_id, attempt)
-        answer = await book_for_guest(
+        outcome = await place_booking(
             session,
             temporal,
             settings,
             data=event.booking,
             source=adapter.source,
             idempotency_key=f"{name}:{event.booking_id}#{attempt}",
+            now=datetime.now(UTC),
             reservation_id=reservation_id,
         )
-        if not answer.held:
-            hold = answer.refusal
+        if isinstance(outcome, Refused):
+            hold = outcome.hold
             await market.mark_booking(
                 session, row_id=row_id, occurred_at=event.occurred_at, refused=True
             )

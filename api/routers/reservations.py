@@ -17,7 +17,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth import can_see_restaurant
-from api.booking import book_for_guest
+from api.booking_flow import Refused, place_booking
 from api.deps import PageDep, SessionDep, SettingsDep, staff_from_bearer
 from api.lifecycle import (
     act_and_read,
@@ -79,16 +79,17 @@ async def create_reservation(
     temporal: TemporalDep,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> HeldReservation | JSONResponse:
-    answer = await book_for_guest(
+    outcome = await place_booking(
         session,
         temporal,
         settings,
         data=data,
         source=ReservationSource.ONLINE,
         idempotency_key=idempotency_key,
+        now=datetime.now(UTC),
     )
-    if not answer.held:
-        hold = answer.refusal
+    if isinstance(outcome, Refused):
+        hold = outcome.hold
         return problem_response(
             409,
             "Not available",
@@ -98,7 +99,7 @@ async def create_reservation(
             reason=hold.reason if hold else None,
             alternatives=[a.model_dump(mode="json") for a in hold.alternatives] if hold else [],
         )
-    return await _held_answer(session, request, answer.reservation_id, payment=answer.payment)
+    return await _held_answer(session, request, outcome.reservation_id, payment=outcome.payment)
 
 
 async def _held_answer(

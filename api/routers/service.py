@@ -13,6 +13,7 @@ from api.lifecycle import Arg, Update, act_and_read, policy_for, start_reservati
 from api.problems import Conflict, InvalidInput
 from api.temporal import TemporalConnection, TemporalDep
 from api.views import staff_reservation_out
+from models.enums import ReservationSource
 from models.schemas.common import Page
 from models.schemas.lifecycle import (
     AssignTablesRequest,
@@ -56,6 +57,10 @@ async def list_reservations(
     date_to: date | None = None,
     status_: Annotated[list[ReservationStatus] | None, Query(alias="status")] = None,
     seating_area: Annotated[str | None, Query(max_length=120)] = None,
+    source: Annotated[
+        list[ReservationSource] | None,
+        Query(description="the channels to list (online, phone, google, thefork, pos, ...)"),
+    ] = None,
 ) -> Page[StaffReservationOut]:
     if date_from and date_to and date_from > date_to:
         raise InvalidInput("date_from must not be after date_to", field="date_from")
@@ -67,6 +72,7 @@ async def list_reservations(
             date_to=date_to,
             statuses=tuple(status_ or ()),
             seating_area=seating_area,
+            sources=tuple(source or ()),
         ),
         limit=page.limit,
         offset=page.offset,

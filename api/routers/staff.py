@@ -9,7 +9,8 @@ from fastapi import APIRouter, Request, status
 
 from api.deps import AdminStaff, CurrentStaff, PageDep, SessionDep, SettingsDep
 from api.problems import Unauthorized
-from models.orm import StaffUser
+from models.enums import ReservationSource
+from models.orm import PartnerApiKey, StaffUser
 from models.schemas.common import Page
 from models.schemas.staff import (
     LoginIn,
@@ -21,6 +22,7 @@ from models.schemas.staff import (
     TokenOut,
 )
 from services import staff as svc
+from services.partners import keys
 from services.staff_tokens import issue_staff_token
 
 router = APIRouter(tags=["staff"])
@@ -34,6 +36,21 @@ def staff_out(staff: StaffUser) -> StaffOut:
         role=staff.role,
         is_active=staff.is_active,
         restaurant_ids=sorted(staff.restaurant_ids),
+    )
+
+
+def partner_key_out(key: PartnerApiKey) -> PartnerKeyOut:
+    return PartnerKeyOut(
+        id=key.id,
+        name=key.name,
+        key_prefix=key.key_prefix,
+        restaurant_id=key.restaurant_id,
+        restaurant_ids=sorted(key.restaurant_ids),
+        scopes=list(key.scopes),
+        channel=key.channel,
+        created_at=key.created_at,
+        revoked_at=key.revoked_at,
+        last_used_at=key.last_used_at,
     )
 
 
@@ -89,9 +106,9 @@ async def create_staff(data: StaffCreate, _admin: AdminStaff, session: SessionDe
 async def list_partner_keys(
     _admin: AdminStaff, session: SessionDep, page: PageDep
 ) -> Page[PartnerKeyOut]:
-    rows, total = await svc.list_partner_keys(session, limit=page.limit, offset=page.offset)
+    rows, total = await keys.list_partner_keys(session, limit=page.limit, offset=page.offset)
     return Page(
-        items=[PartnerKeyOut.model_validate(k) for k in rows],
+        items=[partner_key_out(k) for k in rows],
         total=total,
         limit=page.limit,
         offset=page.offset,
@@ -107,11 +124,19 @@ async def list_partner_keys(
 async def create_partner_key(
     data: PartnerKeyCreate, admin: AdminStaff, session: SessionDep
 ) -> PartnerKeyCreated:
-    key, clear = await svc.create_partner_key(
-        session, name=data.name, restaurant_id=data.restaurant_id, created_by=admin.id
+    restaurant_ids = [*data.restaurant_ids]
+    if data.restaurant_id is not None:
+        restaurant_ids.append(data.restaurant_id)
+    key, clear = await keys.create_partner_key(
+        session,
+        name=data.name,
+        restaurant_ids=restaurant_ids,
+        scopes=[keys.Scope(s) for s in data.scopes],
+        channel=ReservationSource(data.channel),
+        created_by=admin.id,
     )
     await session.commit()
-    return PartnerKeyCreated(**PartnerKeyOut.model_validate(key).model_dump(), api_key=clear)
+    return PartnerKeyCreated(**partner_key_out(key).model_dump(), api_key=clear)
 
 
 @router.delete(
@@ -120,6 +145,6 @@ async def create_partner_key(
 async def revoke_partner_key(
     key_id: uuid.UUID, _admin: AdminStaff, session: SessionDep
 ) -> PartnerKeyOut:
-    key = await svc.revoke_partner_key(session, key_id=key_id, now=datetime.now(UTC))
+    key = await keys.revoke_partner_key(session, key_id=key_id, now=datetime.now(UTC))
     await session.commit()
-    return PartnerKeyOut.model_validate(key)
+    return partner_key_out(key)

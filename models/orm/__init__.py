@@ -4,6 +4,7 @@ from models.orm.base import Base
 from models.orm.floor import FloorPlan, RestaurantTable, SeatingArea
 from models.orm.guest import Guest, GuestNote
 from models.orm.messaging import Notification, ThreadMessage
+from models.orm.partner import GoogleBooking
 from models.orm.partners import (
     MarketplaceBooking,
     MarketplaceCredential,
@@ -14,7 +15,7 @@ from models.orm.partners import (
 from models.orm.payment import AuditEntry, Payment, ProcessedWebhookEvent
 from models.orm.reservation import BookingNotes, ReferenceCounter, Reservation, TableAllocation
 from models.orm.restaurant import PartySizeOverride, Restaurant, ServicePeriod, SpecialDay
-from models.orm.staff import PartnerApiKey, StaffRestaurant, StaffUser
+from models.orm.staff import PartnerApiKey, PartnerKeyRestaurant, StaffRestaurant, StaffUser
 from models.orm.waitlist import WaitlistEntry
 from models.orm.webhooks import (
     StaffNotice,
@@ -29,12 +30,14 @@ __all__ = [
     "Base",
     "BookingNotes",
     "FloorPlan",
+    "GoogleBooking",
     "Guest",
     "GuestNote",
     "MarketplaceBooking",
     "MarketplaceCredential",
     "Notification",
     "PartnerApiKey",
+    "PartnerKeyRestaurant",
     "PartySizeOverride",
     "Payment",
     "PosConnection",

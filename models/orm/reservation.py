@@ -85,6 +85,7 @@ class Reservation(UUIDPrimaryKey, Timestamps, Base):
         CheckConstraint("party_size >= 1", "party_size"),
         CheckConstraint("starts_at < ends_at", "time_range"),
         Index("ix_reservations_restaurant_date", "restaurant_id", "reservation_date"),
+        Index("ix_reservations_restaurant_source", "restaurant_id", "source"),
     )
 
 

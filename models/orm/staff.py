@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.enums import StaffRole
@@ -59,3 +59,28 @@ class PartnerApiKey(UUIDPrimaryKey, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column()
     last_used_at: Mapped[datetime | None] = mapped_column()
+    # what the key may do (see services.partners.keys.SCOPES) and the channel it books as
+    scopes: Mapped[list[str]] = mapped_column(default=list, server_default=text("'[]'"))
+    channel: Mapped[str] = mapped_column(String(32), default="partner", server_default="partner")
+    # the restaurants the key may see; `restaurant_id` is the older single restaurant
+    restaurants: Mapped[list[PartnerKeyRestaurant]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def restaurant_ids(self) -> frozenset[uuid.UUID]:
+        """Restaurants this key may see (nothing else, not even to learn it exists)."""
+        return frozenset(r.restaurant_id for r in self.restaurants)
+
+
+class PartnerKeyRestaurant(Base):
+    """One restaurant a partner key may see."""
+
+    __tablename__ = "partner_key_restaurants"
+
+    key_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("partner_api_keys.id", ondelete="CASCADE"), primary_key=True
+    )
+    restaurant_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("restaurants.id", ondelete="CASCADE"), primary_key=True
+    )

@@ -38,6 +38,8 @@ class BookingRequest(BaseModel):
     seating_area: str | None = None
     features: list[str] = Field(default_factory=list)
     source: ReservationSource = ReservationSource.ONLINE
+    # the partner key a partner channel booked with (None for Google and our own channels)
+    partner_id: uuid.UUID | None = None
     special_requests: str | None = None
     occasion: str | None = None
     dietary_requirements: str | None = None

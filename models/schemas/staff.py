@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import EmailStr, Field, StringConstraints
 
@@ -45,9 +45,23 @@ class StaffOut(OutModel):
     restaurant_ids: list[uuid.UUID]
 
 
+PartnerScope = Literal["availability:read", "bookings:write", "webhooks:manage"]
+PartnerChannel = Literal["partner", "google", "thefork", "pos"]
+
+
+def _default_scopes() -> list[PartnerScope]:
+    return ["availability:read", "bookings:write"]
+
+
 class PartnerKeyCreate(StrictModel):
     name: Annotated[str, Field(min_length=1, max_length=120)]
+    # the restaurants the key may see (a restaurant group); `restaurant_id` is the older form
+    restaurant_ids: Annotated[list[uuid.UUID], Field(max_length=500)] = Field(default_factory=list)
     restaurant_id: uuid.UUID | None = None
+    scopes: Annotated[list[PartnerScope], Field(min_length=1, max_length=3)] = Field(
+        default_factory=_default_scopes
+    )
+    channel: PartnerChannel = "partner"
 
 
 class PartnerKeyOut(OutModel):
@@ -55,6 +69,9 @@ class PartnerKeyOut(OutModel):
     name: str
     key_prefix: str
     restaurant_id: uuid.UUID | None
+    restaurant_ids: list[uuid.UUID]
+    scopes: list[str]
+    channel: str
     created_at: datetime
     revoked_at: datetime | None
     last_used_at: datetime | None

@@ -1,16 +1,16 @@
-"""Make a booking for a guest: the one path every channel takes (public API, marketplaces).
+"""One way in for every new booking: the public API, staff and partner channels.
 
-The caller says who books (`source`) and how a replay is recognised (the
-idempotency key, or a reservation id the channel derives from its own booking
-id); this checks the restaurant and the time, keeps the guest and their words,
-and starts the reservation's workflow with update-with-start.
+`place_booking` checks the restaurant and the time, keeps the guest and their
+words in the database, and starts the reservation workflow with update-with-start
+(`api.lifecycle.start_reservation`). Callers shape the answer: the public route a
+201 or a 409, Google's booking server a Booking or a BookingFailure.
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,7 +19,7 @@ from api.problems import InvalidInput
 from api.temporal import TemporalConnection
 from models.enums import ConfirmationMode, ReservationSource
 from models.schemas.booking import BookingRequest, HoldOutcome
-from models.schemas.lifecycle import CheckoutSessionOut, ReservationInput, ReservationState
+from models.schemas.lifecycle import CheckoutSessionOut, ReservationInput
 from models.schemas.reservation import ReservationCreate
 from reservations.settings import Settings
 from rules.state_machine import TERMINAL_STATUSES
@@ -30,18 +30,23 @@ from services.restaurants import get_restaurant
 
 
 @dataclass(frozen=True, slots=True)
-class BookingAnswer:
-    """What became of a booking: held (with a checkout session when one is due) or refused."""
+class Booked:
+    """The booking exists (now or from an earlier request with the same key)."""
 
     reservation_id: uuid.UUID
-    held: bool
-    # a replay of a booking whose workflow has closed: the answer is in the database
-    replayed: bool = False
-    refusal: HoldOutcome | None = None
-    payment: CheckoutSessionOut | None = None
+    payment: CheckoutSessionOut | None
+    replayed: bool
 
 
-async def book_for_guest(
+@dataclass(frozen=True, slots=True)
+class Refused:
+    """No table: the hold's reason and alternatives (None when the workflow gave none)."""
+
+    reservation_id: uuid.UUID
+    hold: HoldOutcome | None
+
+
+async def place_booking(
     session: AsyncSession,
     temporal: TemporalConnection,
     settings: Settings,
@@ -49,30 +54,27 @@ async def book_for_guest(
     data: ReservationCreate,
     source: ReservationSource,
     idempotency_key: str | None,
+    now: datetime,
     reservation_id: uuid.UUID | None = None,
-) -> BookingAnswer:
-    """Hold a table for `data` through a new reservation workflow, or say why not.
+    partner_id: uuid.UUID | None = None,
+) -> Booked | Refused:
+    """Book through the reservation workflow; raises a Problem for input never bookable.
 
-    Without `reservation_id` the id is derived from the idempotency key, the
-    restaurant and the guest's e-mail (random without a key). Invalid requests
-    raise `InvalidInput` (422); an unavailable time is a refused answer.
+    Without `reservation_id` it is derived from the key, the restaurant and the
+    guest's email, so a key names one booking of one guest at one restaurant.
     """
     restaurant = await get_restaurant(session, restaurant_id=data.restaurant_id)
     if not restaurant.is_active or not restaurant.accepts_reservations:
         raise InvalidInput("this restaurant does not take reservations", field="restaurant_id")
     await check_requested_time(
-        session,
-        restaurant_id=restaurant.id,
-        day=data.date,
-        local_time=data.time,
-        now=datetime.now(UTC),
+        session, restaurant_id=restaurant.id, day=data.date, local_time=data.time, now=now
     )
     if data.seating_preference is not None:
         data = data.model_copy(update={"seating_preference": data.seating_preference or None})
     guest = await upsert_guest(session, data=data.guest)
     if reservation_id is None:
-        # a key names one booking of one guest at one restaurant: replaying someone else's
-        # key with another email starts a booking of its own instead of revealing theirs
+        # replaying someone else's key with another email starts a booking of its own
+        # instead of revealing theirs
         reservation_id = reservation_id_for(idempotency_key, scope=f"{restaurant.id}:{guest.email}")
     booking = BookingRequest(
         reservation_id=reservation_id,
@@ -83,6 +85,7 @@ async def book_for_guest(
         time=data.time,
         seating_area=data.seating_preference,
         source=source,
+        partner_id=partner_id,
         special_requests=data.special_requests,
         occasion=data.occasion,
         dietary_requirements=data.dietary_requirements,
@@ -105,18 +108,15 @@ async def book_for_guest(
             memo={"guest_id": str(guest.id)},
         )
     except BookingReplayed:
-        return BookingAnswer(reservation_id=reservation_id, held=True, replayed=True)
-    if state.hold is not None and state.hold.invalid_field is not None:
-        raise InvalidInput(state.hold.reason or "invalid booking", field=state.hold.invalid_field)
-    if _refused(state):
-        return BookingAnswer(reservation_id=reservation_id, held=False, refusal=state.hold)
-    return BookingAnswer(reservation_id=reservation_id, held=True, payment=state.payment_session)
-
-
-def _refused(state: ReservationState) -> bool:
-    return (
+        return Booked(reservation_id, payment=None, replayed=True)
+    hold = state.hold
+    if hold is not None and hold.invalid_field is not None:
+        raise InvalidInput(hold.reason or "invalid booking", field=hold.invalid_field)
+    if (
         state.refused
-        or state.hold is None
-        or not state.hold.held
+        or hold is None
+        or not hold.held
         or (state.status is not None and state.status in TERMINAL_STATUSES)
-    )
+    ):
+        return Refused(reservation_id, hold)
+    return Booked(reservation_id, payment=state.payment_session, replayed=False)
