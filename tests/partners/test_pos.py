@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from square.utils.webhooks_helper import verify_signature
 from temporalio.testing import WorkflowEnvironment
 
-from models.enums import ReservationStatus
+from models.enums import ReservationStatus, StaffRole
 from models.orm import Guest, PosEvent, Reservation
 from services.partners.pos import sign_generic
 from tests.api.conftest import LiveApi, live_api
@@ -48,6 +48,12 @@ async def pos_live(
         db, dev_server, square_access_token=TOKEN, square_api_url=square_api.url
     ) as api:
         yield api
+
+
+@pytest.fixture
+async def admin(pos_live: LiveApi) -> dict[str, str]:
+    """An admin of the POS test's own database (not the Google fixtures' one)."""
+    return await pos_live.token_for(StaffRole.ADMIN)
 
 
 def square_signature(body: bytes) -> str:
