@@ -63,6 +63,8 @@ class ReservationSource(StrEnum):
     WALK_IN = "walk_in"
     PARTNER = "partner"
     STAFF = "staff"
+    # a table offered to a waitlist entry (held while the guest decides)
+    WAITLIST = "waitlist"
 
 
 class DepositStatus(StrEnum):

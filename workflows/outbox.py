@@ -17,7 +17,9 @@ from workflows.handlers import Serialised
 
 with workflow.unsafe.imports_passed_through():
     from models.schemas.lifecycle import MessageIntent, MessageTemplate
+    from models.schemas.waitlist import WaitlistMessageIntent, WaitlistTemplate
     from workflows.activity_contracts import queue_message, send_notification
+    from workflows.waitlist_contracts import queue_waitlist_message
     from workflows.retries import DATABASE, PROVIDER
 
 
@@ -49,6 +51,10 @@ class Outbox:
             start_to_close_timeout=DATABASE.start_to_close_timeout,
             retry_policy=DATABASE.retry_policy,
         )
+        self.deliver(queued)
+
+    def deliver(self, queued: list[uuid.UUID]) -> None:
+        """Send each queued row beside the caller (a provider outage is retried)."""
         for notification_id in queued:
             self._parts.beside(self._deliver(notification_id))
 
@@ -65,3 +71,20 @@ class Outbox:
             workflow.logger.warning("message %s not sent: %s", notification_id, failure.cause)
         finally:
             self._parts.wake()
+
+
+class WaitlistOutbox:
+    """Messages to one waitlist entry's guest: queued by entry, sent like a reservation's."""
+
+    def __init__(self, entry_id: uuid.UUID, parts: Serialised) -> None:
+        self._entry_id = entry_id
+        self._rows = Outbox(entry_id, parts)
+
+    async def send(self, template: WaitlistTemplate, *, sequence: int = 0) -> None:
+        queued = await workflow.execute_activity(
+            queue_waitlist_message,
+            WaitlistMessageIntent(entry_id=self._entry_id, template=template, sequence=sequence),
+            start_to_close_timeout=DATABASE.start_to_close_timeout,
+            retry_policy=DATABASE.retry_policy,
+        )
+        self._rows.deliver(queued)

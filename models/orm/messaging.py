@@ -20,6 +20,10 @@ class Notification(UUIDPrimaryKey, Timestamps, Base):
     reservation_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("reservations.id", ondelete="CASCADE"), index=True
     )
+    # a waitlist message (joined, offer, expired...) names its entry instead
+    waitlist_entry_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("waitlist_entries.id", ondelete="CASCADE"), index=True
+    )
     guest_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("guests.id", ondelete="CASCADE"))
     channel: Mapped[NotificationChannel] = mapped_column()
     template: Mapped[str] = mapped_column(String(60))

@@ -201,3 +201,87 @@ def entry_workflow_id(entry_id: uuid.UUID) -> str:
 def dispatcher_workflow_id(restaurant_id: uuid.UUID, day: dt.date) -> str:
     """The workflow id of a restaurant-day's dispatcher (reached with signal-with-start)."""
     return f"waitlist-dispatch-{restaurant_id}-{day.isoformat()}"
+
+
+# ---- activity contracts of the waitlist (workflows.waitlist_contracts) --------------
+
+WaitlistTemplate = Literal[
+    "waitlist_joined",
+    "waitlist_offer",
+    "waitlist_table_ready",
+    "waitlist_call_you",
+    "waitlist_expired",
+]
+
+
+class EntryOpened(BaseModel):
+    """The entry as its workflow first finds it in the database."""
+
+    status: WaitlistStatus
+    quoted_wait_minutes: int | None = None
+
+
+class MatchRequest(BaseModel):
+    """Offer freed capacity of a restaurant-day to waiting entries (first come, first served)."""
+
+    restaurant_id: uuid.UUID
+    day: dt.date
+    # only this entry (staff asked to notify it now); None: every waiting entry of the day
+    entry_id: uuid.UUID | None = None
+    # at most this many offers per call (the dispatcher calls again while it gets a full list)
+    limit: int = 5
+
+
+class OfferMade(BaseModel):
+    """A hold taken for an entry by matching: the entry's workflow is told with `facts`."""
+
+    entry_id: uuid.UUID
+    facts: OfferFacts
+
+
+class ReleaseOffer(BaseModel):
+    """Release an offer's held tables (declined, timed out, withdrawn); idempotent."""
+
+    entry_id: uuid.UUID
+    reservation_id: uuid.UUID
+    reason: Annotated[str, Field(max_length=60)]
+
+
+class EntryStatusChange(BaseModel):
+    """Record the entry's new status (terminal statuses also record when it ended)."""
+
+    entry_id: uuid.UUID
+    status: WaitlistStatus
+    at: dt.datetime
+
+
+class OfferDecision(BaseModel):
+    """The guest accepted the offer: its held reservation becomes a real booking."""
+
+    entry_id: uuid.UUID
+    reservation_id: uuid.UUID
+
+
+class AcceptedOffer(BaseModel):
+    """The booking an accepted offer became (its ReservationWorkflow has started)."""
+
+    reservation_id: uuid.UUID
+    reference: str
+
+
+class SeatEntry(BaseModel):
+    """Seat a walk-in party now: the offer's tables, staff-chosen tables, or the engine's."""
+
+    entry_id: uuid.UUID
+    staff_id: uuid.UUID
+    table_ids: list[uuid.UUID] | None = None
+    offer_reservation_id: uuid.UUID | None = None
+
+
+class WaitlistMessageIntent(BaseModel):
+    """A waitlist message to put in the outbox for the entry's guest (activity input)."""
+
+    entry_id: uuid.UUID
+    template: WaitlistTemplate
+    # distinguishes repeated messages of one template (the second offer, ...)
+    sequence: int = 0

@@ -1,0 +1,274 @@
+"""Waitlist entries: validate a join, record it once, read and list entries."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.enums import AllocationStatus, WaitlistStatus
+from models.orm import Reservation, TableAllocation, WaitlistEntry
+from models.schemas.waitlist import (
+    OfferOut,
+    WaitlistEntryOut,
+    WaitlistKind,
+    entry_workflow_id,
+)
+from rules.availability import UnavailableReason
+from services import allocation
+from services.availability import answer_day, local_midnight, restaurant_inputs
+from services.errors import InvalidError, NotFoundError
+
+OPEN_STATUSES = (WaitlistStatus.WAITING, WaitlistStatus.OFFERED)
+# how long an offer holds its tables while the guest decides
+FUTURE_OFFER_MINUTES = 10
+WALK_IN_OFFER_MINUTES = 2
+
+
+def local_window(day: date, time_from: time, time_to: time) -> tuple[datetime, datetime]:
+    """Naive local bounds of a wanted window (one that ends after midnight ends the next day)."""
+    start = datetime.combine(day, time_from)
+    end = datetime.combine(day, time_to)
+    if end < start:
+        end += timedelta(days=1)
+    return start, end
+
+
+def entry_expires_at(
+    *, kind: WaitlistKind, day: date, time_to: time | None, timezone: str, time_from: time | None
+) -> datetime:
+    """When an entry ends unserved: its window's last start (future), or the day's end (walk-in)."""
+    zone = ZoneInfo(timezone)
+    if kind is WaitlistKind.FUTURE and time_to is not None:
+        _, end = local_window(day, time_from or time_to, time_to)
+        return end.replace(tzinfo=zone).astimezone(UTC)
+    return local_midnight(day + timedelta(days=1), zone)
+
+
+async def validate_join(
+    session: AsyncSession,
+    *,
+    restaurant_id: uuid.UUID,
+    day: date,
+    time_from: time,
+    time_to: time,
+    party_size: int,
+    seating_area: str | None,
+    now: datetime,
+    staff: bool = False,
+) -> None:
+    """InvalidError (field and reason from the engine) when waiting could never succeed.
+
+    Judged as if the restaurant were empty: a closed day, a window outside the
+    booking window or opening hours, or a party no table combination can seat is
+    refused; a day that is merely full is what the waitlist is for.
+    """
+    inputs = await restaurant_inputs(
+        session, restaurant_id=restaurant_id, first_day=day, last_day=day, now=now, staff=staff
+    )
+    empty = dataclasses.replace(inputs, bookings=())
+    answer = answer_day(
+        empty,
+        day=day,
+        party_size=party_size,
+        now=now,
+        seating_area=seating_area,
+        staff=staff,
+        between=local_window(day, time_from, time_to),
+    )
+    if answer.closed_reason is not None and not answer.slots:
+        raise InvalidError(
+            f"the restaurant takes no bookings on {day.isoformat()} ({answer.closed_reason})",
+            field="date",
+            reason=answer.closed_reason,
+        )
+    if not answer.slots:
+        raise InvalidError(
+            "no bookable time lies in this window",
+            field="time_from",
+            reason=UnavailableReason.OUTSIDE_OPENING_HOURS.value,
+        )
+    if any(slot.available for slot in answer.slots):
+        return
+    reason = answer.slots[0].reason
+    reason_text = reason.value if reason is not None else UnavailableReason.NO_TABLE_FITS.value
+    field = (
+        {
+            UnavailableReason.PARTY_TOO_LARGE: "party_size",
+            UnavailableReason.PARTY_TOO_SMALL: "party_size",
+            UnavailableReason.NO_TABLE_FITS: "party_size",
+            UnavailableReason.IN_THE_PAST: "date",
+            UnavailableReason.BEYOND_BOOKING_WINDOW: "date",
+            UnavailableReason.SPECIAL_DAY_CLOSED: "date",
+        }.get(reason, "time_from")
+        if reason is not None
+        else "party_size"
+    )
+    raise InvalidError(
+        f"this party cannot be seated in this window ({reason_text})",
+        field=field,
+        reason=reason_text,
+    )
+
+
+async def create_entry(
+    session: AsyncSession,
+    *,
+    restaurant_id: uuid.UUID,
+    guest_id: uuid.UUID,
+    kind: WaitlistKind,
+    day: date,
+    time_from: time | None,
+    time_to: time | None,
+    party_size: int,
+    expires_at: datetime,
+    now: datetime,
+    seating_area: str | None = None,
+    language: str = "en",
+    notes: str | None = None,
+    quoted_wait_minutes: int | None = None,
+    offer_minutes: int | None = None,
+) -> tuple[WaitlistEntry, bool]:
+    """Record a waiting entry; the same guest, restaurant, day and window returns the open one.
+
+    Returns the entry and whether it was created now.
+    """
+    existing = await session.scalar(
+        select(WaitlistEntry)
+        .where(
+            WaitlistEntry.restaurant_id == restaurant_id,
+            WaitlistEntry.guest_id == guest_id,
+            WaitlistEntry.kind == kind.value,
+            WaitlistEntry.desired_date == day,
+            (
+                WaitlistEntry.desired_time_from.is_(None)
+                if time_from is None
+                else WaitlistEntry.desired_time_from == time_from
+            ),
+            (
+                WaitlistEntry.desired_time_to.is_(None)
+                if time_to is None
+                else WaitlistEntry.desired_time_to == time_to
+            ),
+            WaitlistEntry.status.in_(OPEN_STATUSES),
+        )
+        .order_by(WaitlistEntry.created_at)
+        .limit(1)
+    )
+    if existing is not None:
+        return existing, False
+    entry_id = uuid.uuid4()
+    minutes = offer_minutes or (
+        WALK_IN_OFFER_MINUTES if kind is WaitlistKind.WALK_IN else FUTURE_OFFER_MINUTES
+    )
+    entry = WaitlistEntry(
+        id=entry_id,
+        restaurant_id=restaurant_id,
+        guest_id=guest_id,
+        kind=kind.value,
+        party_size=party_size,
+        desired_date=day,
+        desired_time_from=time_from,
+        desired_time_to=time_to,
+        seating_area=seating_area,
+        language=language,
+        status=WaitlistStatus.WAITING,
+        notes=notes,
+        quoted_wait_minutes=quoted_wait_minutes,
+        quoted_at=now if quoted_wait_minutes is not None else None,
+        expires_at=expires_at,
+        offer_minutes=minutes,
+        workflow_id=entry_workflow_id(entry_id),
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(entry)
+    await session.flush()
+    return entry, True
+
+
+async def get_entry(
+    session: AsyncSession, *, entry_id: uuid.UUID, restaurant_id: uuid.UUID | None = None
+) -> WaitlistEntry:
+    """The entry (of this restaurant, when given); NotFoundError otherwise."""
+    entry = await session.get(WaitlistEntry, entry_id)
+    if entry is None or (restaurant_id is not None and entry.restaurant_id != restaurant_id):
+        raise NotFoundError(f"waitlist entry {entry_id} not found")
+    return entry
+
+
+async def list_entries(
+    session: AsyncSession,
+    *,
+    restaurant_id: uuid.UUID,
+    day: date | None = None,
+    statuses: Sequence[WaitlistStatus] | None = None,
+    kind: WaitlistKind | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[WaitlistEntry], int]:
+    """One page of a restaurant's entries, first come first; and how many match in all."""
+    conditions = [WaitlistEntry.restaurant_id == restaurant_id]
+    if day is not None:
+        conditions.append(WaitlistEntry.desired_date == day)
+    if statuses:
+        conditions.append(WaitlistEntry.status.in_(list(statuses)))
+    if kind is not None:
+        conditions.append(WaitlistEntry.kind == kind.value)
+    total = await session.scalar(select(func.count()).select_from(WaitlistEntry).where(*conditions))
+    rows = await session.scalars(
+        select(WaitlistEntry)
+        .where(*conditions)
+        .order_by(WaitlistEntry.created_at, WaitlistEntry.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(rows), int(total or 0)
+
+
+async def entry_out(session: AsyncSession, entry: WaitlistEntry) -> WaitlistEntryOut:
+    """The entry as guests and staff read it (with its open offer's tables)."""
+    offer = None
+    if entry.status is WaitlistStatus.OFFERED and entry.offer_reservation_id is not None:
+        held = await session.get(Reservation, entry.offer_reservation_id)
+        hold = await allocation_hold(session, entry.offer_reservation_id)
+        if held is not None and entry.offer_expires_at is not None:
+            offer = OfferOut(
+                reservation_id=held.id,
+                table_numbers=hold,
+                starts_at=held.starts_at,
+                expires_at=entry.offer_expires_at,
+            )
+    return WaitlistEntryOut(
+        id=entry.id,
+        restaurant_id=entry.restaurant_id,
+        kind=WaitlistKind(entry.kind),
+        status=entry.status,
+        party_size=entry.party_size,
+        date=entry.desired_date,
+        time_from=entry.desired_time_from,
+        time_to=entry.desired_time_to,
+        seating_area=entry.seating_area,
+        quoted_wait_minutes=entry.quoted_wait_minutes,
+        quoted_at=entry.quoted_at,
+        offer=offer,
+        reservation_id=entry.reservation_id,
+        seated_at=entry.seated_at,
+        created_at=entry.created_at,
+    )
+
+
+async def allocation_hold(session: AsyncSession, reservation_id: uuid.UUID) -> list[str]:
+    """The table numbers a reservation holds now."""
+    ids = await session.scalars(
+        select(TableAllocation.table_id).where(
+            TableAllocation.reservation_id == reservation_id,
+            TableAllocation.status != AllocationStatus.RELEASED,
+        )
+    )
+    return await allocation.table_numbers(session, table_ids=list(ids))
