@@ -120,7 +120,7 @@ async def start_reservation(
             raise BookingReplayed(inp.booking.reservation_id) from None
         state = ended
     except RPCError as exc:
-        raise _rpc_problem(exc) from None
+        raise rpc_problem(exc) from None
     return state
 
 
@@ -132,7 +132,7 @@ class BookingReplayed(Exception):
         self.reservation_id = reservation_id
 
 
-def _rpc_problem(exc: RPCError) -> Problem:
+def rpc_problem(exc: RPCError) -> Problem:
     if exc.status is RPCStatusCode.NOT_FOUND:
         return NotFound("no such reservation workflow")
     return ServiceUnavailable(f"the workflow service is unavailable: {exc.message}")
@@ -183,7 +183,7 @@ async def update_workflow(
         if exc.status is RPCStatusCode.NOT_FOUND:
             # the workflow has ended: nothing can change any more
             raise Conflict(closed) from None
-        raise _rpc_problem(exc) from None
+        raise rpc_problem(exc) from None
     return state
 
 
@@ -247,5 +247,5 @@ async def signal_workflow(
     except RPCError as exc:
         if exc.status is RPCStatusCode.NOT_FOUND:
             return False
-        raise _rpc_problem(exc) from None
+        raise rpc_problem(exc) from None
     return True
