@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.capacity import capacity_freed
 from activities.refusals import refusing
 from models.orm import Reservation
 from models.schemas.lifecycle import (
@@ -41,6 +42,20 @@ class ReservationActivities:
     async def _invalidate(self, restaurant_id: uuid.UUID, *days: date | None) -> None:
         for day in {d for d in days if d is not None}:
             await invalidate_day(self.cache, restaurant_id, day)
+
+    async def _freed(self, restaurant_id: uuid.UUID, day: date, reason: str) -> None:
+        """Tables freed up on `day`: its waitlist dispatcher offers them (if anyone waits)."""
+        info = activity.info()
+        await capacity_freed(
+            activity.client(),
+            self.sessions,
+            restaurant_id=restaurant_id,
+            days=[day],
+            reason=reason,
+            # the same on every retry of this activity, distinct for every other change
+            event_id=f"{info.workflow_id}:{info.activity_id}",
+            task_queue=info.task_queue,
+        )
 
     @activity.defn(name="hold_booking")
     @refusing
@@ -79,6 +94,8 @@ class ReservationActivities:
             assert reservation is not None
             restaurant_id, day = reservation.restaurant_id, reservation.reservation_date
         await self._invalidate(restaurant_id, day)
+        if recorded and transition.release_tables:
+            await self._freed(restaurant_id, day, transition.status.value)
         return recorded
 
     @activity.defn(name="move_booking")
@@ -98,6 +115,8 @@ class ReservationActivities:
                 reminder_hours=self.reminder_hours,
             )
         await self._invalidate(restaurant_id, old_day, facts.date)
+        if facts.hold.held:
+            await self._freed(restaurant_id, old_day, "moved")
         return facts
 
     @activity.defn(name="assign_booking_tables")

@@ -23,7 +23,6 @@ from temporalio.workflow import UpdateMethodMultiParam
 
 from api.problems import Conflict, InvalidInput, NotFound, Problem, ServiceUnavailable
 from api.temporal import TemporalConnection
-from models.enums import ConfirmationMode
 from models.schemas.lifecycle import (
     CreateRequest,
     LifecyclePolicy,
@@ -32,6 +31,7 @@ from models.schemas.lifecycle import (
 )
 from reservations.settings import Settings
 from services import reservation_queries as queries
+from services.lifecycle_policy import lifecycle_policy
 from services.reservation_queries import ReservationView
 from workflows.reservation import ReservationWorkflow
 
@@ -55,18 +55,7 @@ def workflow_id(reservation_id: uuid.UUID) -> str:
 
 def policy_for(settings: Settings, *, manual: bool) -> LifecyclePolicy:
     """The lifecycle timings for a new booking."""
-    return LifecyclePolicy(
-        confirmation_mode=ConfirmationMode.MANUAL if manual else ConfirmationMode.INSTANT,
-        reminder_hours_before=settings.reminder_hours_before,
-        manual_confirmation_hours=settings.manual_confirmation_hours,
-        no_show_grace_minutes=settings.no_show_grace_minutes,
-        no_show_after_minutes=settings.no_show_after_minutes,
-        review_request_delay_hours=settings.review_request_delay_hours,
-        waiver_window_days=settings.waiver_window_days,
-        late_payment_window_hours=settings.late_payment_window_hours,
-        seated_grace_minutes=settings.seated_grace_minutes,
-        unresolved_after_hours=settings.unresolved_after_hours,
-    )
+    return lifecycle_policy(settings, manual=manual)
 
 
 def reservation_id_for(idempotency_key: str | None, *, scope: str) -> uuid.UUID:

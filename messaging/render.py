@@ -50,6 +50,7 @@ class MessageLinks:
     map_url: str | None = None
     payment_url: str | None = None
     offer_url: str | None = None
+    decline_url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +110,11 @@ _EMAIL_LINKS: dict[TemplateName, tuple[LinkKind, ...]] = {
     "refund_issued": ("view",),
     "no_show": ("view",),
     "fee_charged": ("view",),
-    "waitlist_offer": ("offer", "view", "map"),
+    "waitlist_offer": ("offer", "decline", "view", "map"),
+    "waitlist_joined": ("map",),
+    "waitlist_table_ready": ("map",),
+    "waitlist_call_you": (),
+    "waitlist_expired": (),
     "staff_reply": _ACTIVE,
     "sms_cancel_refused": _ACTIVE,
     "guarantee_request": ("guarantee", *_ACTIVE),
@@ -120,6 +125,10 @@ _SMS_LINK_OVERRIDES: dict[TemplateName, LinkKind | None] = {
     "deposit_request": "pay",
     "guarantee_request": "guarantee",
     "waitlist_offer": "offer",
+    "waitlist_joined": None,
+    "waitlist_table_ready": None,
+    "waitlist_call_you": None,
+    "waitlist_expired": None,
     "staff_reply": None,
 }
 
@@ -244,7 +253,7 @@ def render(ctx: MessageContext) -> RenderedMessage:
         paragraphs.append(labels["cancel_until"].format_map(email_fields))
 
     details: list[tuple[str, str]] = [
-        (labels["reference"], ctx.reference),
+        *([(labels["reference"], ctx.reference)] if ctx.reference else []),
         (labels["date"], email_fields["date"]),
         (labels["time"], email_fields["time"]),
         (labels["party"], party),
@@ -256,13 +265,13 @@ def render(ctx: MessageContext) -> RenderedMessage:
         details.append((labels["phone"], ctx.restaurant_phone))
     if ctx.template in _MONEY_TEMPLATES:
         details.append((labels["amount"], amount))
-    if ctx.template == "waitlist_offer":
+    if ctx.template in {"waitlist_offer", "waitlist_table_ready"}:
         details.append((labels["offer_expires"], email_fields["expires"]))
 
     links = [
         _Link(label=catalog.links[kind], url=url)
         for kind in _EMAIL_LINKS[ctx.template]
-        if (url := _url(kind, ctx.links)) is not None
+        if (url := _url(kind, ctx.links))  # an empty link (none for a waitlist entry) is left out
     ]
     variables = {
         "lang": language,
@@ -315,6 +324,8 @@ def _check(ctx: MessageContext) -> None:
         not ctx.links.offer_url or ctx.offer_expires_at is None
     ):
         raise ValueError("waitlist_offer needs links.offer_url and offer_expires_at")
+    if ctx.template == "waitlist_table_ready" and ctx.offer_expires_at is None:
+        raise ValueError("waitlist_table_ready needs offer_expires_at")
     if ctx.template == "staff_reply" and not (ctx.free_text or "").strip():
         raise ValueError("staff_reply needs free_text")
 
@@ -363,3 +374,5 @@ def _url(kind: LinkKind, links: MessageLinks) -> str | None:
             return links.confirm_url
         case "offer":
             return links.offer_url
+        case "decline":
+            return links.decline_url

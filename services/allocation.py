@@ -77,6 +77,13 @@ async def _lock_day(session: AsyncSession, restaurant_id: uuid.UUID, day: date) 
         )
 
 
+async def lock_restaurant_day(
+    session: AsyncSession, *, restaurant_id: uuid.UUID, day: date
+) -> None:
+    """Take the (restaurant, service day) writer lock every hold takes, until the commit."""
+    await _lock_day(session, restaurant_id, day)
+
+
 async def _release_expired(
     session: AsyncSession, *, restaurant_id: uuid.UUID, day: date, now: datetime
 ) -> int:
@@ -550,6 +557,30 @@ async def confirm_allocations(
     note_change(session, restaurant_id=restaurant_id, day=day)
     # a row released by a neighbouring day's hold meanwhile means the hold is lost
     return int(getattr(result, "rowcount", held)) == held
+
+
+async def renew_hold(
+    session: AsyncSession, *, reservation_id: uuid.UUID, now: datetime, until: datetime
+) -> bool:
+    """Keep a live hold's tables held until ``until``; False when the hold has expired or gone.
+
+    An accepted waitlist offer whose booking needs a payment gets a fresh hold this way.
+    """
+    restaurant_id, day, _ = await _reservation(session, reservation_id)
+    await _lock_day(session, restaurant_id, day)
+    rows = await _active_rows(session, reservation_id)
+    held = [r for r in rows if r.status == AllocationStatus.HELD]
+    if not held or not all(_unexpired(r, now) for r in held):
+        return False
+    a = TableAllocation
+    await session.execute(
+        update(a)
+        .where(a.reservation_id == reservation_id, a.status == AllocationStatus.HELD)
+        .values(hold_expires_at=until)
+        .execution_options(synchronize_session=False)
+    )
+    note_change(session, restaurant_id=restaurant_id, day=day)
+    return True
 
 
 async def release_allocations(

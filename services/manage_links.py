@@ -21,3 +21,20 @@ def reservation_in_token(token: str, *, secret: str) -> uuid.UUID | None:
         return uuid.UUID(str(claims["sub"]))
     except (jwt.PyJWTError, KeyError, ValueError):
         return None
+
+
+WAITLIST_AUDIENCE = "waitlist-entry"
+
+
+def waitlist_token(entry_id: uuid.UUID, *, secret: str) -> str:
+    """A token bound to one waitlist entry (accept, decline, leave); never a manage token."""
+    return jwt.encode({"sub": str(entry_id), "aud": WAITLIST_AUDIENCE}, secret, algorithm="HS256")
+
+
+def entry_in_waitlist_token(token: str, *, secret: str) -> uuid.UUID | None:
+    """The waitlist entry a valid waitlist token is bound to, or None."""
+    try:
+        claims = jwt.decode(token, secret, algorithms=["HS256"], audience=WAITLIST_AUDIENCE)
+        return uuid.UUID(str(claims["sub"]))
+    except (jwt.PyJWTError, KeyError, ValueError):
+        return None

@@ -50,7 +50,7 @@ CANCELLED = frozenset(
 )
 
 
-def _channels(guest: Guest, template: str) -> list[tuple[NotificationChannel, str]]:
+def channels_for(guest: Guest, template: str) -> list[tuple[NotificationChannel, str]]:
     """The channels the guest accepts for this message, with their addresses."""
     wants_email = guest.email_notifications and not guest.email.endswith(
         "@" + PLACEHOLDER_EMAIL_DOMAIN
@@ -122,7 +122,7 @@ async def queue_message(
     insert = upsert_insert(session)
     distinct = intent.thread_message_id or intent.sequence
     keys: list[str] = []
-    for channel, recipient in _channels(guest, intent.template):
+    for channel, recipient in channels_for(guest, intent.template):
         key = f"{reservation.id}:{intent.template}:{distinct}:{channel.value}"
         keys.append(key)
         email = channel is NotificationChannel.EMAIL

@@ -11,15 +11,18 @@ from typing import Any
 from activities.messages import MessageActivities
 from activities.payments import PaymentActivities
 from activities.reservations import ReservationActivities
+from activities.waitlist import WaitlistActivities
 from messaging.config import email_sender, sms_sender
 from payments.config import payment_provider
+from services.lifecycle_policy import lifecycle_policy
 from worker.deps import WorkerDeps
 from workflows.reservation import ReservationWorkflow
+from workflows.waitlist import WaitlistDispatcher, WaitlistWorkflow
 
 
 def workflow_classes() -> list[type]:
     """Workflow classes the worker runs."""
-    return [ReservationWorkflow]
+    return [ReservationWorkflow, WaitlistWorkflow, WaitlistDispatcher]
 
 
 def activity_functions(deps: WorkerDeps) -> list[Callable[..., Any]]:
@@ -44,4 +47,12 @@ def activity_functions(deps: WorkerDeps) -> list[Callable[..., Any]]:
         public_base_url=settings.public_base_url,
         jwt_secret=secret,
     )
-    return [*reservations.all(), *money.all(), *messages.all()]
+    waitlist = WaitlistActivities(
+        sessions=deps.sessions,
+        cache=deps.cache,
+        policy_for=lambda manual: lifecycle_policy(settings, manual=manual),
+        public_base_url=settings.public_base_url,
+        jwt_secret=secret,
+        hold_minutes=settings.hold_minutes,
+    )
+    return [*reservations.all(), *money.all(), *messages.all(), *waitlist.all()]

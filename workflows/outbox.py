@@ -19,8 +19,8 @@ with workflow.unsafe.imports_passed_through():
     from models.schemas.lifecycle import MessageIntent, MessageTemplate
     from models.schemas.waitlist import WaitlistMessageIntent, WaitlistTemplate
     from workflows.activity_contracts import queue_message, send_notification
-    from workflows.waitlist_contracts import queue_waitlist_message
     from workflows.retries import DATABASE, PROVIDER
+    from workflows.waitlist_contracts import queue_waitlist_message
 
 
 class Outbox:

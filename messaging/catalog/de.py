@@ -37,6 +37,7 @@ CATALOG = LanguageCatalog(
         "guarantee": "Reservierung mit Karte garantieren",
         "confirm": "Besuch bestätigen",
         "offer": "Diesen Tisch buchen",
+        "decline": "Nein danke, bieten Sie den Tisch jemand anderem an",
     },
     messages={
         "deposit_request": MessageText(
@@ -199,6 +200,53 @@ CATALOG = LanguageCatalog(
             ),
             sms="{restaurant}: Ein Tisch für {party} am {date} um {time} Uhr ist frei."
             " Buchen Sie bis {expires}:",
+        ),
+        "waitlist_joined": MessageText(
+            subject="Sie stehen auf der Warteliste von {restaurant}",
+            body=(
+                "Sie stehen auf der Warteliste von {restaurant} für {party} am {date}.",
+                "Wir melden uns, sobald ein Tisch frei wird. Sie haben dann einige "
+                "Minuten Zeit, ihn zu buchen.",
+            ),
+            sms=(
+                "{restaurant}: Sie stehen auf der Warteliste für {party} am {date}. Wir "
+                "melden uns per SMS, sobald ein Tisch frei wird."
+            ),
+        ),
+        "waitlist_table_ready": MessageText(
+            subject="Ihr Tisch bei {restaurant} ist bereit",
+            body=(
+                "Ihr Tisch für {party} bei {restaurant} ist bereit.",
+                "Bitte melden Sie sich bis {expires} am Empfang; danach geht der Tisch an "
+                "den nächsten Gast.",
+            ),
+            sms=(
+                "{restaurant}: Ihr Tisch für {party} ist bereit. Bitte melden Sie sich "
+                "bis {expires} am Empfang."
+            ),
+        ),
+        "waitlist_call_you": MessageText(
+            subject="Wir melden uns, sobald Ihr Tisch bereit ist",
+            body=(
+                "Bei {restaurant} ist noch kein Tisch für {party} frei.",
+                "Sie behalten Ihren Platz in der Reihe: Wir melden uns, sobald einer bereit ist.",
+            ),
+            sms=(
+                "{restaurant}: noch kein Tisch für {party}. Sie behalten Ihren Platz; wir "
+                "melden uns per SMS."
+            ),
+        ),
+        "waitlist_expired": MessageText(
+            subject="Ihr Wartelistenplatz bei {restaurant} ist abgelaufen",
+            body=(
+                "Leider konnten wir Ihnen bei {restaurant} am {date} keinen Tisch für "
+                "{party} anbieten; Ihr Platz auf der Warteliste ist abgelaufen.",
+                "Wir freuen uns, Sie ein anderes Mal begrüßen zu dürfen.",
+            ),
+            sms=(
+                "{restaurant}: Ihr Wartelistenplatz für den {date} ist abgelaufen. Gerne "
+                "ein anderes Mal."
+            ),
         ),
         "staff_reply": MessageText(
             subject="Eine Nachricht von {restaurant} zu Ihrer Reservierung",

@@ -36,6 +36,7 @@ CATALOG = LanguageCatalog(
         "guarantee": "Secure your booking with a card",
         "confirm": "Confirm your visit",
         "offer": "Book this table",
+        "decline": "No thanks, offer it to someone else",
     },
     messages={
         "deposit_request": MessageText(
@@ -193,6 +194,53 @@ CATALOG = LanguageCatalog(
             ),
             sms="{restaurant}: a table for {party} is free on {date} at {time}. Book it"
             " before {expires}:",
+        ),
+        "waitlist_joined": MessageText(
+            subject="You are on the waiting list at {restaurant}",
+            body=(
+                "You are on the waiting list at {restaurant} for {party} on {date}.",
+                "We will tell you as soon as a table frees up. You then have a few "
+                "minutes to book it.",
+            ),
+            sms=(
+                "{restaurant}: you are on the waiting list for {party} on {date}. We will "
+                "text you when a table frees up."
+            ),
+        ),
+        "waitlist_table_ready": MessageText(
+            subject="Your table at {restaurant} is ready",
+            body=(
+                "Your table for {party} at {restaurant} is ready.",
+                "Please come to the host stand before {expires}; after that the table "
+                "goes to the next guest.",
+            ),
+            sms=(
+                "{restaurant}: your table for {party} is ready. Please come to the host "
+                "stand before {expires}."
+            ),
+        ),
+        "waitlist_call_you": MessageText(
+            subject="We will call you when your table is ready",
+            body=(
+                "No table for {party} is free at {restaurant} yet.",
+                "You keep your place in line: we will let you know as soon as one is ready.",
+            ),
+            sms=(
+                "{restaurant}: no table for {party} yet. You keep your place; we will "
+                "text you when it is ready."
+            ),
+        ),
+        "waitlist_expired": MessageText(
+            subject="Your waiting list entry at {restaurant} has ended",
+            body=(
+                "We could not offer you a table for {party} at {restaurant} on {date}, "
+                "and your place on the waiting list has ended.",
+                "We hope to welcome you another time.",
+            ),
+            sms=(
+                "{restaurant}: your waiting list entry for {date} has ended. We hope to "
+                "welcome you another time."
+            ),
         ),
         "staff_reply": MessageText(
             subject="A message from {restaurant} about your booking",

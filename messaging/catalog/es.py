@@ -37,6 +37,7 @@ CATALOG = LanguageCatalog(
         "guarantee": "Garantizar la reserva con tarjeta",
         "confirm": "Confirmar su visita",
         "offer": "Reservar esta mesa",
+        "decline": "No, gracias: ofrézcala a otra persona",
     },
     messages={
         "deposit_request": MessageText(
@@ -194,6 +195,53 @@ CATALOG = LanguageCatalog(
             ),
             sms="{restaurant}: hay una mesa libre para {party} el {date} a las {time}. Reserve"
             " antes del {expires}:",
+        ),
+        "waitlist_joined": MessageText(
+            subject="Está en la lista de espera de {restaurant}",
+            body=(
+                "Está en la lista de espera de {restaurant} para {party} el {date}.",
+                "Le avisaremos en cuanto quede libre una mesa. Tendrá entonces unos "
+                "minutos para reservarla.",
+            ),
+            sms=(
+                "{restaurant}: está en la lista de espera para {party} el {date}. Le "
+                "enviaremos un SMS cuando quede libre una mesa."
+            ),
+        ),
+        "waitlist_table_ready": MessageText(
+            subject="Su mesa en {restaurant} está lista",
+            body=(
+                "Su mesa para {party} en {restaurant} está lista.",
+                "Preséntese en la recepción antes de las {expires}; después, la mesa "
+                "pasará al siguiente cliente.",
+            ),
+            sms=(
+                "{restaurant}: su mesa para {party} está lista. Preséntese en la "
+                "recepción antes de {expires}."
+            ),
+        ),
+        "waitlist_call_you": MessageText(
+            subject="Le llamaremos cuando su mesa esté lista",
+            body=(
+                "Todavía no hay ninguna mesa libre para {party} en {restaurant}.",
+                "Conserva su puesto en la cola: le avisaremos en cuanto haya una lista.",
+            ),
+            sms=(
+                "{restaurant}: aún no hay mesa para {party}. Conserva su puesto; le "
+                "enviaremos un SMS."
+            ),
+        ),
+        "waitlist_expired": MessageText(
+            subject="Su puesto en la lista de espera de {restaurant} ha terminado",
+            body=(
+                "No hemos podido ofrecerle una mesa para {party} en {restaurant} el "
+                "{date}; su puesto en la lista de espera ha terminado.",
+                "Esperamos recibirle en otra ocasión.",
+            ),
+            sms=(
+                "{restaurant}: su puesto en la lista de espera del {date} ha terminado. "
+                "Esperamos verle pronto."
+            ),
         ),
         "staff_reply": MessageText(
             subject="Un mensaje de {restaurant} sobre su reserva",

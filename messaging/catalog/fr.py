@@ -36,6 +36,7 @@ CATALOG = LanguageCatalog(
         "guarantee": "Garantir la réservation par carte",
         "confirm": "Confirmer votre venue",
         "offer": "Réserver cette table",
+        "decline": "Non merci, proposez la table à quelqu'un d'autre",
     },
     messages={
         "deposit_request": MessageText(
@@ -200,6 +201,54 @@ CATALOG = LanguageCatalog(
             ),
             sms="{restaurant} : une table pour {party} est libre le {date} à {time}."
             " Réservez avant le {expires} :",
+        ),
+        "waitlist_joined": MessageText(
+            subject="Vous êtes sur la liste d'attente de {restaurant}",
+            body=(
+                "Vous êtes sur la liste d'attente de {restaurant} pour {party} le {date}.",
+                "Nous vous préviendrons dès qu'une table se libère. Vous aurez alors "
+                "quelques minutes pour la réserver.",
+            ),
+            sms=(
+                "{restaurant} : vous êtes sur la liste d'attente pour {party} le {date}. "
+                "Nous vous enverrons un SMS dès qu'une table se libère."
+            ),
+        ),
+        "waitlist_table_ready": MessageText(
+            subject="Votre table chez {restaurant} est prête",
+            body=(
+                "Votre table pour {party} chez {restaurant} est prête.",
+                "Merci de vous présenter à l'accueil avant {expires} ; ensuite, la table "
+                "ira au client suivant.",
+            ),
+            sms=(
+                "{restaurant} : votre table pour {party} est prête. Présentez-vous à "
+                "l'accueil avant {expires}."
+            ),
+        ),
+        "waitlist_call_you": MessageText(
+            subject="Nous vous appellerons dès que votre table sera prête",
+            body=(
+                "Aucune table pour {party} n'est encore libre chez {restaurant}.",
+                "Vous gardez votre place dans la file : nous vous préviendrons dès qu'une "
+                "table sera prête.",
+            ),
+            sms=(
+                "{restaurant} : pas encore de table pour {party}. Vous gardez votre place "
+                "; nous vous enverrons un SMS."
+            ),
+        ),
+        "waitlist_expired": MessageText(
+            subject="Votre inscription sur la liste d'attente de {restaurant} a pris fin",
+            body=(
+                "Nous n'avons pas pu vous proposer de table pour {party} chez "
+                "{restaurant} le {date} ; votre place sur la liste d'attente a pris fin.",
+                "Nous espérons vous accueillir une autre fois.",
+            ),
+            sms=(
+                "{restaurant} : votre place sur la liste d'attente du {date} a pris fin. "
+                "À une prochaine fois."
+            ),
         ),
         "staff_reply": MessageText(
             subject="Un message de {restaurant} concernant votre réservation",

@@ -36,6 +36,7 @@ CATALOG = LanguageCatalog(
         "guarantee": "Garantisci la prenotazione con la carta",
         "confirm": "Conferma la visita",
         "offer": "Prenota questo tavolo",
+        "decline": "No grazie, offritelo a qualcun altro",
     },
     messages={
         "deposit_request": MessageText(
@@ -199,6 +200,53 @@ CATALOG = LanguageCatalog(
             ),
             sms="{restaurant}: c'è un tavolo libero per {party}, {date} alle {time}. Prenoti"
             " entro {expires}:",
+        ),
+        "waitlist_joined": MessageText(
+            subject="Siete in lista d'attesa da {restaurant}",
+            body=(
+                "Siete in lista d'attesa da {restaurant} per {party} il {date}.",
+                "Vi avviseremo appena si libera un tavolo. Avrete allora alcuni minuti "
+                "per prenotarlo.",
+            ),
+            sms=(
+                "{restaurant}: siete in lista d'attesa per {party} il {date}. Vi "
+                "invieremo un SMS appena si libera un tavolo."
+            ),
+        ),
+        "waitlist_table_ready": MessageText(
+            subject="Il vostro tavolo da {restaurant} è pronto",
+            body=(
+                "Il vostro tavolo per {party} da {restaurant} è pronto.",
+                "Presentatevi all'accoglienza entro {expires}; dopo, il tavolo passerà "
+                "all'ospite successivo.",
+            ),
+            sms=(
+                "{restaurant}: il vostro tavolo per {party} è pronto. Presentatevi "
+                "all'accoglienza entro {expires}."
+            ),
+        ),
+        "waitlist_call_you": MessageText(
+            subject="Vi chiameremo quando il vostro tavolo sarà pronto",
+            body=(
+                "Da {restaurant} non c'è ancora un tavolo libero per {party}.",
+                "Mantenete il vostro posto in fila: vi avviseremo appena ce ne sarà uno pronto.",
+            ),
+            sms=(
+                "{restaurant}: ancora nessun tavolo per {party}. Mantenete il posto; vi "
+                "invieremo un SMS."
+            ),
+        ),
+        "waitlist_expired": MessageText(
+            subject="La vostra iscrizione alla lista d'attesa di {restaurant} è terminata",
+            body=(
+                "Non siamo riusciti a offrirvi un tavolo per {party} da {restaurant} il "
+                "{date}; il vostro posto in lista d'attesa è terminato.",
+                "Speriamo di accogliervi un'altra volta.",
+            ),
+            sms=(
+                "{restaurant}: il vostro posto in lista d'attesa per il {date} è "
+                "terminato. A presto."
+            ),
         ),
         "staff_reply": MessageText(
             subject="Un messaggio da {restaurant} sulla sua prenotazione",

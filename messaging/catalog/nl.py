@@ -36,6 +36,7 @@ CATALOG = LanguageCatalog(
         "guarantee": "Reservering garanderen met uw kaart",
         "confirm": "Bezoek bevestigen",
         "offer": "Deze tafel reserveren",
+        "decline": "Nee, bedankt: bied de tafel een ander aan",
     },
     messages={
         "deposit_request": MessageText(
@@ -198,6 +199,52 @@ CATALOG = LanguageCatalog(
             ),
             sms="{restaurant}: er is een tafel vrij voor {party} op {date} om {time}."
             " Reserveer vóór {expires}:",
+        ),
+        "waitlist_joined": MessageText(
+            subject="U staat op de wachtlijst bij {restaurant}",
+            body=(
+                "U staat op de wachtlijst bij {restaurant} voor {party} op {date}.",
+                "Wij laten het u weten zodra er een tafel vrijkomt. U heeft dan enkele "
+                "minuten om te reserveren.",
+            ),
+            sms=(
+                "{restaurant}: u staat op de wachtlijst voor {party} op {date}. Wij "
+                "sms'en u zodra er een tafel vrijkomt."
+            ),
+        ),
+        "waitlist_table_ready": MessageText(
+            subject="Uw tafel bij {restaurant} is klaar",
+            body=(
+                "Uw tafel voor {party} bij {restaurant} is klaar.",
+                "Meld u vóór {expires} bij de gastvrouw of gastheer; daarna gaat de tafel "
+                "naar de volgende gast.",
+            ),
+            sms=(
+                "{restaurant}: uw tafel voor {party} is klaar. Meld u vóór {expires} bij de ingang."
+            ),
+        ),
+        "waitlist_call_you": MessageText(
+            subject="Wij bellen u zodra uw tafel klaar is",
+            body=(
+                "Er is bij {restaurant} nog geen tafel vrij voor {party}.",
+                "U houdt uw plaats in de rij: wij laten het u weten zodra er een klaar is.",
+            ),
+            sms=(
+                "{restaurant}: nog geen tafel voor {party}. U houdt uw plaats; wij sms'en "
+                "u zodra hij klaar is."
+            ),
+        ),
+        "waitlist_expired": MessageText(
+            subject="Uw plaats op de wachtlijst bij {restaurant} is verlopen",
+            body=(
+                "Wij konden u helaas geen tafel voor {party} aanbieden bij {restaurant} "
+                "op {date}; uw plaats op de wachtlijst is verlopen.",
+                "Wij hopen u een andere keer te mogen verwelkomen.",
+            ),
+            sms=(
+                "{restaurant}: uw plaats op de wachtlijst voor {date} is verlopen. Graag "
+                "tot een andere keer."
+            ),
         ),
         "staff_reply": MessageText(
             subject="Een bericht van {restaurant} over uw reservering",

@@ -28,6 +28,10 @@ TemplateName = Literal[
     "no_show",
     "fee_charged",
     "waitlist_offer",
+    "waitlist_joined",
+    "waitlist_table_ready",
+    "waitlist_call_you",
+    "waitlist_expired",
     "staff_reply",
     "sms_cancel_refused",
     "guarantee_request",
@@ -48,6 +52,7 @@ LinkKind = Literal[
     "guarantee",
     "confirm",
     "offer",
+    "decline",
 ]
 LINK_KINDS: tuple[LinkKind, ...] = get_args(LinkKind)
 

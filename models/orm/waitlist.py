@@ -1,4 +1,4 @@
-"""Waitlist entries: a guest waiting for a table on a day (future), or a party at the door (walk-in)."""
+"""Waitlist entries: a guest waiting for a table on a day, or a party at the door (walk-in)."""
 
 from __future__ import annotations
 

@@ -191,6 +191,9 @@ class DispatcherInput(BaseModel):
 
     restaurant_id: uuid.UUID
     day: dt.date
+    # carried over by continue-as-new: a match was due, and how many offers were told
+    pending: bool = False
+    offers_made: int = 0
 
 
 def entry_workflow_id(entry_id: uuid.UUID) -> str:

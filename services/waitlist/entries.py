@@ -272,3 +272,17 @@ async def allocation_hold(session: AsyncSession, reservation_id: uuid.UUID) -> l
         )
     )
     return await allocation.table_numbers(session, table_ids=list(ids))
+
+
+async def waiting_count(session: AsyncSession, *, restaurant_id: uuid.UUID, day: date) -> int:
+    """How many entries of a restaurant-day wait for a table."""
+    count = await session.scalar(
+        select(func.count())
+        .select_from(WaitlistEntry)
+        .where(
+            WaitlistEntry.restaurant_id == restaurant_id,
+            WaitlistEntry.desired_date == day,
+            WaitlistEntry.status == WaitlistStatus.WAITING,
+        )
+    )
+    return int(count or 0)

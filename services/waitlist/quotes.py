@@ -1,0 +1,92 @@
+"""Walk-in quotes from the live timeline: how long until a fitting table is free.
+
+Seated parties leave at their check-in plus the turn time for their party size
+(an overdue party is taken to leave now); booked and held parties block their
+tables for their booking; the party needs a table (or combination) that seats it
+for its own turn time. The quote is recorded on the entry (`quoted_wait_minutes`,
+`quoted_at`) and the seat time (`seated_at`) when it sits, so the error can be measured.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections import defaultdict
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.enums import ReservationStatus
+from models.orm import Reservation
+from models.schemas.waitlist import WaitQuote
+from rules.turn_time import turn_time_minutes
+from rules.wait_quotes import Busy, earliest_fit
+from services.availability import local_midnight, restaurant_inputs, timeline
+
+
+async def quote_wait(
+    session: AsyncSession,
+    *,
+    restaurant_id: uuid.UUID,
+    party_size: int,
+    timezone: str,
+    now: datetime,
+    seating_area: str | None = None,
+) -> WaitQuote:
+    """The wait for a party arriving now (null minutes: no fitting table frees up today)."""
+    zone = ZoneInfo(timezone)
+    day = now.astimezone(zone).date()
+    live = await timeline(session, restaurant_id=restaurant_id, day=day, now=now)
+    inputs = await restaurant_inputs(
+        session, restaurant_id=restaurant_id, first_day=day, last_day=day, now=now, staff=True
+    )
+    policy = inputs.policy
+    seated_ids = {
+        e.reservation_id
+        for t in live.tables
+        for e in t.entries
+        if e.reservation_status is ReservationStatus.SEATED
+    }
+    seated_at: dict[uuid.UUID, tuple[datetime | None, int]] = {}
+    if seated_ids:
+        rows = await session.execute(
+            select(
+                Reservation.id,
+                Reservation.seated_at,
+                Reservation.actual_party_size,
+                Reservation.party_size,
+            ).where(Reservation.id.in_(seated_ids))
+        )
+        seated_at = {rid: (at, actual or size) for rid, at, actual, size in rows}
+    busy: dict[str, list[Busy]] = defaultdict(list)
+    for table in live.tables:
+        for e in table.entries:
+            start, end = e.starts_at, e.ends_at
+            if e.reservation_id in seated_at:
+                checked_in, size = seated_at[e.reservation_id]
+                turn = turn_time_minutes(size, policy.turn_times, policy.default_turn_minutes)
+                start = checked_in or e.starts_at
+                # a party past its turn time is taken to be leaving now
+                end = max(start + timedelta(minutes=turn), now)
+            busy[str(table.table_id)].append(Busy(start, end))
+    turn = turn_time_minutes(party_size, policy.turn_times, policy.default_turn_minutes)
+    fit = earliest_fit(
+        party_size=party_size,
+        tables=[t for t in inputs.tables],
+        busy=busy,
+        turn_minutes=turn,
+        now=now,
+        until=local_midnight(day + timedelta(days=1), zone),
+        seating_area=seating_area,
+    )
+    if fit is None:
+        return WaitQuote(party_size=party_size, wait_minutes=None)
+    minutes = math.ceil((fit.at - now).total_seconds() / 60)
+    return WaitQuote(
+        party_size=party_size,
+        wait_minutes=minutes,
+        table_numbers=list(fit.option.numbers),
+        at=fit.at,
+    )
