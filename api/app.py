@@ -26,6 +26,8 @@ from api.routers import (
     restaurants,
     service,
     staff,
+    waitlist,
+    waitlist_page,
     webhooks,
 )
 from reservations.cache import Cache, NullCache, create_cache
@@ -99,9 +101,12 @@ def create_app(
         service.router,
         contact.router,
         local_checkout.router,
+        waitlist.router,
+        waitlist_page.links,
     ):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(manage_page.router)
+    app.include_router(waitlist_page.router)
     app.include_router(availability.router, prefix=API_PREFIX)
 
     @app.get("/healthz", tags=["ops"], summary="Liveness and database reachability")
