@@ -8,6 +8,7 @@ today's walk-in queue: add a party with a quote, seat it, skip it.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -433,3 +434,54 @@ async def test_refusals_name_the_field(site: Site) -> None:
         assert r.status_code == 422, (size, r.text)
     r = await client.get(f"{WAITLIST}/{uuid.uuid4()}", headers=site.admin)
     assert r.status_code == 404
+
+
+async def test_a_table_added_or_unblocked_is_offered(site: Site) -> None:
+    rid, _ = await full_evening(site)
+    first = await join(site, rid)
+    client = site.live.client
+    added = await client.post(
+        f"{BASE}/restaurants/{rid}/tables",
+        json={"number": "2", "min_capacity": 1, "max_capacity": 4, "is_active": False},
+        headers=site.admin,
+    )
+    assert added.status_code == 201, added.text
+    await asyncio.sleep(1)  # a blocked table frees nothing
+    assert (await entry(site, first))["status"] == "waiting"
+    unblocked = await client.patch(
+        f"{BASE}/restaurants/{rid}/tables/{added.json()['id']}",
+        json={"is_active": True},
+        headers=site.admin,
+    )
+    assert unblocked.status_code == 200, unblocked.text
+    assert (await offered(site, first))["offer"]["table_numbers"] == ["2"]
+
+    second = await join(site, rid, email="otto@example.com", phone="+31611111111")
+    assert (await entry(site, second))["status"] == "waiting"
+    another = await client.post(
+        f"{BASE}/restaurants/{rid}/tables",
+        json={"number": "3", "min_capacity": 1, "max_capacity": 4},
+        headers=site.admin,
+    )
+    assert another.status_code == 201, another.text
+    assert (await offered(site, second))["offer"]["table_numbers"] == ["3"]
+
+
+async def test_a_reopened_day_is_offered(site: Site) -> None:
+    rid, made = await full_evening(site)
+    joined = await join(site, rid)
+    client = site.live.client
+    closed = await client.post(
+        f"{BASE}/restaurants/{rid}/special-days",
+        json={"starts_on": booking_day().isoformat(), "kind": "closed"},
+        headers=site.admin,
+    )
+    assert closed.status_code == 201, closed.text
+    await cancel(site, made)  # the table is free, but the day is closed
+    await asyncio.sleep(1)
+    assert (await entry(site, joined))["status"] == "waiting"
+    reopened = await client.delete(
+        f"{BASE}/restaurants/{rid}/special-days/{closed.json()['id']}", headers=site.admin
+    )
+    assert reopened.status_code == 204, reopened.text
+    assert (await offered(site, joined))["offer"]["table_numbers"] == ["1"]
