@@ -100,7 +100,11 @@ class MessageActivities:
 
     async def _email_of(self, session: AsyncSession, row: Notification) -> EmailMessage:
         attachments: list[Attachment] = []
-        reservation = await session.get(Reservation, row.reservation_id)
+        reservation = (
+            await session.get(Reservation, row.reservation_id)
+            if row.reservation_id is not None  # a waitlist message names its entry instead
+            else None
+        )
         if reservation is not None and row.template in messages.WITH_CALENDAR:
             restaurant = await session.get(Restaurant, reservation.restaurant_id)
             assert restaurant is not None

@@ -152,26 +152,24 @@ class WaitlistActivities:
     async def seat_waitlist_entry(self, seat: SeatEntry) -> AcceptedOffer:
         """Seat the party: on its offer's tables, or as a new walk-in booking."""
         now = datetime.now(UTC)
-        if seat.offer_reservation_id is not None and seat.table_ids is None:
+        if seat.offer_reservation_id is not None:
             async with transaction(self.sessions) as session:
                 seated = await offers.seat_offer(
                     session,
                     entry_id=seat.entry_id,
                     reservation_id=seat.offer_reservation_id,
                     now=now,
+                    table_ids=seat.table_ids,
                 )
                 inp = await self._reservation_input(session, seated) if seated else None
             if seated is not None and inp is not None:
                 await self._start_reservation(inp)
                 return AcceptedOffer(reservation_id=seated.id, reference=seated.reference)
-        if seat.offer_reservation_id is not None:
-            await self.release_waitlist_offer(
-                ReleaseOffer(
-                    entry_id=seat.entry_id,
-                    reservation_id=seat.offer_reservation_id,
-                    reason="seated_elsewhere",
+            # the offer's hold was lost: end it, then seat the party anew
+            async with transaction(self.sessions) as session:
+                await offers.release_offer(
+                    session, reservation_id=seat.offer_reservation_id, reason="lost", now=now
                 )
-            )
         return await self._seat_walk_in(seat, now)
 
     async def _seat_walk_in(self, seat: SeatEntry, now: datetime) -> AcceptedOffer:
@@ -181,7 +179,8 @@ class WaitlistActivities:
             restaurant = await session.get(Restaurant, entry.restaurant_id)
             assert restaurant is not None
             booking = booking_request_for_walk_in(
-                reservation_id=uuid.uuid5(entry.id, "seated"),
+                # stable across retries of this activity, new for every other seat attempt
+                reservation_id=uuid.uuid5(entry.id, f"seated:{activity.info().activity_id}"),
                 restaurant_id=restaurant.id,
                 guest_id=entry.guest_id,
                 party_size=entry.party_size,

@@ -30,6 +30,17 @@ FUTURE_OFFER_MINUTES = 10
 WALK_IN_OFFER_MINUTES = 2
 
 
+# which field of a join a refusal by the engine is about
+_FIELD_OF: dict[UnavailableReason, str] = {
+    UnavailableReason.PARTY_TOO_LARGE: "party_size",
+    UnavailableReason.PARTY_TOO_SMALL: "party_size",
+    UnavailableReason.NO_TABLE_FITS: "party_size",
+    UnavailableReason.IN_THE_PAST: "date",
+    UnavailableReason.BEYOND_BOOKING_WINDOW: "date",
+    UnavailableReason.SPECIAL_DAY_CLOSED: "date",
+}
+
+
 def local_window(day: date, time_from: time, time_to: time) -> tuple[datetime, datetime]:
     """Naive local bounds of a wanted window (one that ends after midnight ends the next day)."""
     start = datetime.combine(day, time_from)
@@ -72,6 +83,16 @@ async def validate_join(
         session, restaurant_id=restaurant_id, first_day=day, last_day=day, now=now, staff=staff
     )
     empty = dataclasses.replace(inputs, bookings=())
+    whole_day = answer_day(
+        empty, day=day, party_size=party_size, now=now, seating_area=seating_area, staff=staff
+    )
+    if not whole_day.slots:
+        reason = whole_day.closed_reason or UnavailableReason.OUTSIDE_OPENING_HOURS.value
+        raise InvalidError(
+            f"the restaurant takes no bookings on {day.isoformat()} ({reason})",
+            field="date",
+            reason=reason,
+        )
     answer = answer_day(
         empty,
         day=day,
@@ -81,12 +102,6 @@ async def validate_join(
         staff=staff,
         between=local_window(day, time_from, time_to),
     )
-    if answer.closed_reason is not None and not answer.slots:
-        raise InvalidError(
-            f"the restaurant takes no bookings on {day.isoformat()} ({answer.closed_reason})",
-            field="date",
-            reason=answer.closed_reason,
-        )
     if not answer.slots:
         raise InvalidError(
             "no bookable time lies in this window",
@@ -95,20 +110,9 @@ async def validate_join(
         )
     if any(slot.available for slot in answer.slots):
         return
-    reason = answer.slots[0].reason
-    reason_text = reason.value if reason is not None else UnavailableReason.NO_TABLE_FITS.value
-    field = (
-        {
-            UnavailableReason.PARTY_TOO_LARGE: "party_size",
-            UnavailableReason.PARTY_TOO_SMALL: "party_size",
-            UnavailableReason.NO_TABLE_FITS: "party_size",
-            UnavailableReason.IN_THE_PAST: "date",
-            UnavailableReason.BEYOND_BOOKING_WINDOW: "date",
-            UnavailableReason.SPECIAL_DAY_CLOSED: "date",
-        }.get(reason, "time_from")
-        if reason is not None
-        else "party_size"
-    )
+    refused = answer.slots[0].reason or UnavailableReason.NO_TABLE_FITS
+    reason_text = refused.value
+    field = _FIELD_OF.get(refused, "time_from")
     raise InvalidError(
         f"this party cannot be seated in this window ({reason_text})",
         field=field,

@@ -160,9 +160,20 @@ async def accept_offer(
 
 
 async def seat_offer(
-    session: AsyncSession, *, entry_id: uuid.UUID, reservation_id: uuid.UUID, now: datetime
+    session: AsyncSession,
+    *,
+    entry_id: uuid.UUID,
+    reservation_id: uuid.UUID,
+    now: datetime,
+    table_ids: list[uuid.UUID] | None = None,
 ) -> Reservation | None:
-    """Seat a walk-in party on its offer's tables; None when that hold has been lost."""
+    """Seat a walk-in party on its offer's tables (or staff's, moved in place of them).
+
+    None when the offer's hold has been lost (the caller seats the party anew);
+    ConflictError when the tables staff chose are not free or do not seat the party.
+    The offer's tables are never let go before the party sits, so no other entry
+    can be offered them in between.
+    """
     entry = await _entry(session, entry_id)
     reservation = await session.get(Reservation, reservation_id, with_for_update=True)
     if reservation is None:
@@ -171,6 +182,19 @@ async def seat_offer(
         return reservation
     if reservation.status is not ReservationStatus.HELD:
         return None
+    if table_ids is not None:
+        try:
+            moved = await allocation.assign_tables(
+                session, reservation_id=reservation_id, table_ids=table_ids, now=now
+            )
+        except ConflictError:
+            return None  # the offer's hold expired: nothing to move
+        if not moved.held:
+            raise ConflictError(
+                "those tables are not free or do not seat the party",
+                field="table_ids",
+                reason=moved.reason,
+            )
     if not await allocation.confirm_allocations(session, reservation_id=reservation_id, now=now):
         return None
     reservation.status = ReservationStatus.SEATED

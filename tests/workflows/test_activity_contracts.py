@@ -16,9 +16,10 @@ from temporalio import activity
 
 from reservations.settings import Settings
 from tests.workflows.fakes import FakeBook
+from tests.workflows.waitlist_fakes import FakeWaitlist
 from worker import registry
 from worker.deps import WorkerDeps
-from workflows import activity_contracts
+from workflows import activity_contracts, waitlist_contracts
 
 
 def _name(fn: Callable[..., Any]) -> str:
@@ -36,7 +37,7 @@ def _shape(fn: Callable[..., Any]) -> tuple[list[tuple[str, Any]], Any]:
     return params, hints.get("return")
 
 
-CONTRACTS = {_name(fn): fn for fn in activity_contracts.CONTRACTS}
+CONTRACTS = {_name(fn): fn for fn in [*activity_contracts.CONTRACTS, *waitlist_contracts.CONTRACTS]}
 
 
 def _worker_activities() -> dict[str, Callable[..., Any]]:
@@ -55,5 +56,5 @@ def test_the_worker_implements_every_contract_with_its_shape() -> None:
 
 @pytest.mark.parametrize("name", sorted(CONTRACTS))
 def test_the_fakes_keep_the_contracts(name: str) -> None:
-    fakes = {_name(fn): fn for fn in FakeBook().activities()}
+    fakes = {_name(fn): fn for fn in [*FakeBook().activities(), *FakeWaitlist().activities()]}
     assert _shape(fakes[name]) == _shape(CONTRACTS[name])

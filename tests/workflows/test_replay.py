@@ -15,6 +15,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
 from workflows.reservation import ReservationWorkflow
+from workflows.waitlist import WaitlistDispatcher, WaitlistWorkflow
 
 HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
 
@@ -41,11 +42,24 @@ def test_every_path_has_a_kept_history() -> None:
         "double_payment_refunds",
         "hold_lost_at_confirmation",
         "staff_answer",
+        "waitlist_offer_expired",
+        "waitlist_entry_expired",
+        "waitlist_walk_in_timeout",
+        "waitlist_accepted",
+        "waitlist_accept_raced_expiry",
+        "waitlist_chain_declined",
+        "waitlist_chain_accepted",
+        "waitlist_dispatcher_chain",
+        "waitlist_walk_in_seated",
     } <= names
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)
 async def test_history_replays(path: Path) -> None:
-    history = WorkflowHistory.from_json(f"reservation-{path.stem}", path.read_text())
-    replayer = Replayer(workflows=[ReservationWorkflow], data_converter=pydantic_data_converter)
+    history = WorkflowHistory.from_json(f"replay-{path.stem}", path.read_text())
+    # each history names its workflow type; the replayer runs the matching class
+    replayer = Replayer(
+        workflows=[ReservationWorkflow, WaitlistWorkflow, WaitlistDispatcher],
+        data_converter=pydantic_data_converter,
+    )
     await replayer.replay_workflow(history)
