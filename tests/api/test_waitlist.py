@@ -16,12 +16,13 @@ from datetime import date
 from typing import Any
 
 import pytest
+from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 from twilio.request_validator import RequestValidator
 
 from api.lifecycle import workflow_id
 from models.enums import StaffRole, WaitlistStatus
-from models.schemas.waitlist import entry_workflow_id
+from models.schemas.waitlist import dispatcher_workflow_id, entry_workflow_id
 from tests.api.conftest import LiveApi, eventually, live_api
 from tests.api.test_reservation_lifecycle import BASE, booking, booking_day, restaurant
 from tests.conftest import Database
@@ -109,7 +110,30 @@ async def join(s: Site, rid: str, **fields: Any) -> dict[str, Any]:
     r = await s.live.client.post(WAITLIST, json=join_body(rid, **fields))
     assert r.status_code == 201, r.text
     body: dict[str, Any] = r.json()
+    await settled(s, rid, date.fromisoformat(body["date"]))
     return body
+
+
+async def settled(s: Site, rid: str, day: date) -> None:
+    """Wait until the restaurant-day's dispatcher has nothing in hand.
+
+    Joining signals the dispatcher; a test that frees a table while that match is
+    still running would race it (which entry a freed table goes to then depends on
+    timing), so steps that free capacity wait for the dispatcher first.
+    """
+    handle = s.live.env.client.get_workflow_handle(dispatcher_workflow_id(uuid.UUID(rid), day))
+    quiet = 0
+    for _ in range(200):
+        try:
+            raw = (await handle.describe()).raw_description
+        except RPCError:
+            return  # no dispatcher (yet): nothing in hand
+        busy = bool(raw.pending_activities) or raw.HasField("pending_workflow_task")
+        quiet = 0 if busy else quiet + 1
+        if quiet >= 3:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"the dispatcher of {rid} on {day} stayed busy")
 
 
 async def entry(s: Site, joined: dict[str, Any]) -> dict[str, Any]:
@@ -353,6 +377,7 @@ async def test_walk_in_queue_quote_seat_and_skip(site: Site) -> None:
         await client.post(queue, json={"party_size": 2, "first_name": "Rae"}, headers=host)
     ).json()
 
+    await settled(site, rid, date.fromisoformat(second["date"]))
     quote = await client.get(f"{queue}/quote", params={"party_size": 2}, headers=host)
     assert quote.status_code == 200, quote.text
     assert quote.json()["party_size"] == 2
