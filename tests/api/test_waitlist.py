@@ -249,6 +249,8 @@ async def test_a_cancellation_becomes_an_offer_and_accepting_books(site: Site) -
     )
     assert early.status_code == 409, early.text
     assert early.headers["content-type"].startswith("application/problem+json")
+    assert early.json()["detail"] == "there is no open offer: the entry is waiting"
+    assert early.json()["error"] == "IllegalTransition"
 
     await cancel(site, made)
     now = await offered(site, joined)
