@@ -14,9 +14,11 @@ accept or decline. The benchmark reads the database only to see when things happ
    four-tops) is booked full for dinner; `--waiting` guests join its waitlist with
    random windows and party sizes; then `--cancel` of the bookings are cancelled at
    random moments over `--spread` seconds. Each offered guest answers after 0.2-2 s:
-   yes with probability `--accept`, otherwise no. When everything has settled, the
+   yes with probability `--accept`, otherwise no. When everything has settled: the
    share of freed covers refilled = covers booked through accepted offers / covers of
-   the cancelled bookings.
+   the cancelled bookings (above 100 % when a bigger party takes a table a smaller
+   one left), the share of freed seats filled (/ the seats of the cancelled bookings'
+   tables) and the share of cancelled bookings replaced.
 
 Run: python -m benchmarks.waitlist [--rounds 40] [--tables 16] [--waiting 40]
      [--cancel 0.25] [--spread 20] [--accept 0.75] [--seed 7]
@@ -228,6 +230,7 @@ class Evening:
     booked_covers: int = 0
     cancelled: int = 0
     freed_covers: int = 0
+    freed_seats: int = 0
     waiting: int = 0
     offers: int = 0
     accepted: int = 0
@@ -263,6 +266,7 @@ async def evening(
     http: httpx.AsyncClient,
     sessions: async_sessionmaker[AsyncSession],
     rid: uuid.UUID,
+    capacities: list[int],
     *,
     waiting: int,
     cancel_share: float,
@@ -286,6 +290,10 @@ async def evening(
     doomed = rng.sample(made, round(len(made) * cancel_share))
     out.cancelled = len(doomed)
     out.freed_covers = sum(b["party_size"] for b in doomed)
+    # the seats those bookings held: a party of 2 cancelled from a four-top frees 4
+    out.freed_seats = sum(
+        capacities[int(number) - 1] for b in doomed for number in b["table_numbers"]
+    )
     started = clock.perf_counter()
 
     async def cancel_later(booking: dict[str, Any]) -> None:
@@ -361,9 +369,8 @@ async def main(args: argparse.Namespace) -> None:
         sessions = session_factory(engine)
         one = await seed_restaurant(sessions, "Waitlist latency", [4])
         half = args.tables // 2
-        many = await seed_restaurant(
-            sessions, "Waitlist evening", [2] * half + [4] * (args.tables - half)
-        )
+        capacities = [2] * half + [4] * (args.tables - half)
+        many = await seed_restaurant(sessions, "Waitlist evening", capacities)
         env = await start_dev_server()
         redis_url = REDIS_URL or None
         queue = f"bench-{uuid.uuid4().hex[:8]}"
@@ -389,8 +396,8 @@ async def main(args: argparse.Namespace) -> None:
                 await wait_healthy(http, server)
                 lat = await latency(http, sessions, one, args.rounds)
                 eve = await evening(
-                    http, sessions, many, waiting=args.waiting, cancel_share=args.cancel,
-                    spread=args.spread, accept=args.accept, rng=rng,
+                    http, sessions, many, capacities, waiting=args.waiting,
+                    cancel_share=args.cancel, spread=args.spread, accept=args.accept, rng=rng,
                 )  # fmt: skip
         finally:
             server.terminate()
@@ -412,20 +419,24 @@ async def main(args: argparse.Namespace) -> None:
                 f"  {name:20s} p50 {percentile(values, 50):8.1f} ms   "
                 f"p99 {percentile(values, 99):8.1f} ms   max {max(values):8.1f} ms"
             )
-    share = eve.refilled_covers / eve.freed_covers if eve.freed_covers else 0.0
+    covers = eve.refilled_covers / eve.freed_covers if eve.freed_covers else 0.0
+    seats = eve.refilled_covers / eve.freed_seats if eve.freed_seats else 0.0
+    turns = eve.refilled_bookings / eve.cancelled if eve.cancelled else 0.0
     print(
         f"simulated evening: {args.tables} tables, {eve.bookings} bookings "
         f"({eve.booked_covers} covers), {eve.waiting} waiting, {eve.cancelled} cancelled over "
-        f"{args.spread:.0f} s ({eve.freed_covers} covers freed)"
+        f"{args.spread:.0f} s ({eve.freed_covers} covers, {eve.freed_seats} seats freed)"
     )
     print(
-        f"  offers {eve.offers} (accepted {eve.accepted}, declined {eve.declined}); "
+        f"  offers {eve.offers} (answered yes {eve.accepted}, no {eve.declined}); "
         f"booked through the waitlist: {eve.refilled_bookings} parties, "
         f"{eve.refilled_covers} covers"
     )
     print(
-        f"  freed covers refilled: {share:.0%} ({eve.refilled_covers}/{eve.freed_covers}); "
-        f"settled in {eve.seconds:.1f} s"
+        f"  freed covers refilled: {covers:.0%} ({eve.refilled_covers}/{eve.freed_covers}; "
+        f"larger parties may fill tables smaller ones left); freed seats filled: {seats:.0%} "
+        f"({eve.refilled_covers}/{eve.freed_seats}); cancelled bookings replaced: {turns:.0%} "
+        f"({eve.refilled_bookings}/{eve.cancelled}); settled in {eve.seconds:.1f} s"
     )
 
 
