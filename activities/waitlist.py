@@ -21,7 +21,7 @@ from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from activities.capacity import capacity_freed
 from activities.refusals import refusing
 from models.enums import ReservationSource
-from models.orm import Reservation, Restaurant
+from models.orm import Reservation, Restaurant, WaitlistEntry
 from models.schemas.booking import BookingRequest
 from models.schemas.lifecycle import LifecyclePolicy, ReservationInput, ReservationState
 from models.schemas.waitlist import (
@@ -113,10 +113,15 @@ class WaitlistActivities:
                 reason=release.reason,
                 now=datetime.now(UTC),
             )
-            entry = await get_entry(session, entry_id=release.entry_id)
-            restaurant_id, day = entry.restaurant_id, entry.desired_date
+            offer = await session.get(Reservation, release.reservation_id)
+            if offer is None:
+                return  # nothing was ever held under this id
+            restaurant_id, day = offer.restaurant_id, offer.reservation_date
+            entry = await session.get(WaitlistEntry, release.entry_id)
+            if entry is not None:
+                day = entry.desired_date  # the service day the dispatcher matches
         await self._invalidate(restaurant_id, day)
-        if released is not None or release.reason == "entry_gone":
+        if released is not None:
             key = f"offer-released:{release.reservation_id}"
             await self._freed(restaurant_id, day, f"offer_{release.reason}", key)
 

@@ -410,14 +410,23 @@ class WaitlistDispatcher:
 
     async def _match(self) -> None:
         self._dirty = False
-        made = await workflow.execute_activity(
-            match_waitlist,
-            MatchRequest(
-                restaurant_id=self._input.restaurant_id, day=self._input.day, limit=MATCH_LIMIT
-            ),
-            start_to_close_timeout=DATABASE.start_to_close_timeout,
-            retry_policy=DATABASE.retry_policy,
-        )
+        try:
+            made = await workflow.execute_activity(
+                match_waitlist,
+                MatchRequest(
+                    restaurant_id=self._input.restaurant_id,
+                    day=self._input.day,
+                    limit=MATCH_LIMIT,
+                ),
+                start_to_close_timeout=DATABASE.start_to_close_timeout,
+                retry_policy=DATABASE.retry_policy,
+            )
+        except ActivityError as failure:
+            if refusal_of(failure) is None:
+                raise
+            # refused for good (the restaurant is gone): nothing to match on this day
+            workflow.logger.warning("waitlist matching refused: %s", failure.cause)
+            return
         for offer in made:
             await self._tell(offer)
         if len(made) >= MATCH_LIMIT:
@@ -432,21 +441,26 @@ class WaitlistDispatcher:
         except FailureError:
             # the entry's workflow is gone: its offer is released and the entry ends
             workflow.logger.warning("waitlist entry %s has no workflow", offer.entry_id)
-            await workflow.execute_activity(
-                release_waitlist_offer,
-                ReleaseOffer(
-                    entry_id=offer.entry_id,
-                    reservation_id=offer.facts.reservation_id,
-                    reason="entry_gone",
-                ),
-                start_to_close_timeout=DATABASE.start_to_close_timeout,
-                retry_policy=DATABASE.retry_policy,
-            )
-            await workflow.execute_activity(
-                record_waitlist_status,
-                EntryStatusChange(entry_id=offer.entry_id, status=W.EXPIRED, at=workflow.now()),
-                start_to_close_timeout=DATABASE.start_to_close_timeout,
-                retry_policy=DATABASE.retry_policy,
-            )
+            try:
+                await workflow.execute_activity(
+                    release_waitlist_offer,
+                    ReleaseOffer(
+                        entry_id=offer.entry_id,
+                        reservation_id=offer.facts.reservation_id,
+                        reason="entry_gone",
+                    ),
+                    start_to_close_timeout=DATABASE.start_to_close_timeout,
+                    retry_policy=DATABASE.retry_policy,
+                )
+                await workflow.execute_activity(
+                    record_waitlist_status,
+                    EntryStatusChange(entry_id=offer.entry_id, status=W.EXPIRED, at=workflow.now()),
+                    start_to_close_timeout=DATABASE.start_to_close_timeout,
+                    retry_policy=DATABASE.retry_policy,
+                )
+            except ActivityError as failure:
+                if refusal_of(failure) is None:
+                    raise
+                workflow.logger.warning("entry %s: %s", offer.entry_id, failure.cause)
             return
         self.offers_made += 1

@@ -239,8 +239,8 @@ CATALOG = LanguageCatalog(
         "waitlist_expired": MessageText(
             subject="Ihr Wartelistenplatz bei {restaurant} ist abgelaufen",
             body=(
-                "Leider konnten wir Ihnen bei {restaurant} am {date} keinen Tisch für "
-                "{party} anbieten; Ihr Platz auf der Warteliste ist abgelaufen.",
+                "Ihr Platz auf der Warteliste von {restaurant} für {party} "
+                "am {date} ist abgelaufen.",
                 "Wir freuen uns, Sie ein anderes Mal begrüßen zu dürfen.",
             ),
             sms=(

@@ -233,8 +233,7 @@ CATALOG = LanguageCatalog(
         "waitlist_expired": MessageText(
             subject="Your waiting list entry at {restaurant} has ended",
             body=(
-                "We could not offer you a table for {party} at {restaurant} on {date}, "
-                "and your place on the waiting list has ended.",
+                "Your place on the waiting list at {restaurant} for {party} on {date} has ended.",
                 "We hope to welcome you another time.",
             ),
             sms=(

@@ -234,8 +234,8 @@ CATALOG = LanguageCatalog(
         "waitlist_expired": MessageText(
             subject="Su puesto en la lista de espera de {restaurant} ha terminado",
             body=(
-                "No hemos podido ofrecerle una mesa para {party} en {restaurant} el "
-                "{date}; su puesto en la lista de espera ha terminado.",
+                "Su puesto en la lista de espera de {restaurant} para "
+                "{party} el {date} ha terminado.",
                 "Esperamos recibirle en otra ocasión.",
             ),
             sms=(

@@ -241,8 +241,8 @@ CATALOG = LanguageCatalog(
         "waitlist_expired": MessageText(
             subject="Votre inscription sur la liste d'attente de {restaurant} a pris fin",
             body=(
-                "Nous n'avons pas pu vous proposer de table pour {party} chez "
-                "{restaurant} le {date} ; votre place sur la liste d'attente a pris fin.",
+                "Votre place sur la liste d'attente de {restaurant} pour "
+                "{party} le {date} a pris fin.",
                 "Nous espérons vous accueillir une autre fois.",
             ),
             sms=(

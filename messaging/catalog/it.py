@@ -239,8 +239,8 @@ CATALOG = LanguageCatalog(
         "waitlist_expired": MessageText(
             subject="La vostra iscrizione alla lista d'attesa di {restaurant} è terminata",
             body=(
-                "Non siamo riusciti a offrirvi un tavolo per {party} da {restaurant} il "
-                "{date}; il vostro posto in lista d'attesa è terminato.",
+                "Il vostro posto in lista d'attesa da {restaurant} per "
+                "{party} il {date} è terminato.",
                 "Speriamo di accogliervi un'altra volta.",
             ),
             sms=(

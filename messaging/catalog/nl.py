@@ -237,8 +237,7 @@ CATALOG = LanguageCatalog(
         "waitlist_expired": MessageText(
             subject="Uw plaats op de wachtlijst bij {restaurant} is verlopen",
             body=(
-                "Wij konden u helaas geen tafel voor {party} aanbieden bij {restaurant} "
-                "op {date}; uw plaats op de wachtlijst is verlopen.",
+                "Uw plaats op de wachtlijst bij {restaurant} voor {party} op {date} is verlopen.",
                 "Wij hopen u een andere keer te mogen verwelkomen.",
             ),
             sms=(

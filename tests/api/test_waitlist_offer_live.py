@@ -42,10 +42,14 @@ from workflows.reservation import ReservationWorkflow
 from workflows.waitlist import WaitlistWorkflow
 
 
+@pytest.mark.parametrize("deposit", [False, True], ids=["nothing_due", "deposit_due"])
 async def test_a_cancelled_table_is_offered_and_the_accepted_offer_is_booked(
-    live: LiveApi, admin: dict[str, str]
+    live: LiveApi, admin: dict[str, str], deposit: bool
 ) -> None:
-    rid = await restaurant(live, admin, tables=1)
+    money: dict[str, Any] = (
+        {"payment_mode": "deposit", "payment_fixed_minor": 2500} if deposit else {}
+    )
+    rid = await restaurant(live, admin, tables=1, **money)
     created = await live.client.post(f"{BASE}/reservations", json=booking(rid, at="19:00"))
     assert created.status_code == 201, created.text
     first = created.json()
@@ -117,12 +121,32 @@ async def test_a_cancelled_table_is_offered_and_the_accepted_offer_is_booked(
         ReservationWorkflow.run, f"reservation-{offer_id}"
     )
 
+    # exactly as a direct booking: confirmed, or held with a checkout when a deposit is due
+    expected = ReservationStatus.HELD if deposit else ReservationStatus.CONFIRMED
+
     async def booked() -> bool:
         booking_state = await reservation.query(ReservationWorkflow.state)
-        return booking_state.status is ReservationStatus.CONFIRMED
+        return booking_state.status is expected and booking_state.hold is not None
 
-    await eventually(booked, "the accepted offer confirmed by its ReservationWorkflow")
+    await eventually(booked, "the accepted offer taken over by its ReservationWorkflow")
     assert (await handle.result()).status is WaitlistStatus.ACCEPTED
+    if deposit:
+        taken_over = await reservation.query(ReservationWorkflow.state)
+        assert taken_over.payment_session is not None
+        async with live.db.sessions() as session:
+            held = await session.get(Reservation, offer_id)
+            assert held is not None and held.deposit_amount_minor == 2500
+
+        async def asked_to_pay() -> list[str]:
+            async with live.db.sessions() as session:
+                return list(
+                    await session.scalars(
+                        select(Notification.template).where(Notification.reservation_id == offer_id)
+                    )
+                )
+
+        assert "deposit_request" in await eventually(asked_to_pay, "the deposit request")
+        return
 
     async def confirmation_queued() -> list[str]:
         async with live.db.sessions() as session:

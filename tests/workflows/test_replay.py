@@ -51,6 +51,7 @@ def test_every_path_has_a_kept_history() -> None:
         "waitlist_chain_accepted",
         "waitlist_dispatcher_chain",
         "waitlist_walk_in_seated",
+        "waitlist_dispatcher_ended",
     } <= names
 
 

@@ -274,3 +274,30 @@ async def test_staff_notify_seat_and_skip(wl: WaitRun) -> None:
     with pytest.raises((WorkflowUpdateFailedError, RPCError)):
         await other.execute_update(WaitlistWorkflow.seat, SeatRequest(staff_id=STAFF))
     await keep_history(handle, "waitlist_walk_in_seated")
+
+
+async def test_the_dispatcher_ends_once_its_day_has_passed(wl: WaitRun) -> None:
+    now = await wl.env.get_current_time()
+    day = now.date()
+    handle = await wl.env.client.start_workflow(
+        WaitlistDispatcher.run,
+        DispatcherInput(restaurant_id=RESTAURANT, day=day),
+        id=dispatcher_workflow_id(RESTAURANT, day),
+        task_queue=wl.task_queue,
+        start_signal="capacity_changed",
+        start_signal_args=[
+            CapacityChanged(restaurant_id=RESTAURANT, day=day, reason="cancelled", event_id="e")
+        ],
+    )
+    for duplicate in ("e", "e"):
+        await handle.signal(
+            WaitlistDispatcher.capacity_changed,
+            CapacityChanged(restaurant_id=RESTAURANT, day=day, reason="again", event_id=duplicate),
+        )
+    assert await handle.result() == 0  # nobody waited: nothing was offered
+    ended = (await handle.describe()).close_time
+    assert ended is not None
+    # two days after the day's UTC midnight, past every timezone's service
+    assert ended >= datetime.combine(day + timedelta(days=2), datetime.min.time(), now.tzinfo)
+    assert wl.fake.matches == 1  # the redelivered event id was not matched again
+    await keep_history(handle, "waitlist_dispatcher_ended")
