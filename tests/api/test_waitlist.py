@@ -331,21 +331,7 @@ async def test_sms_yes_accepts_the_open_offer(site: Site) -> None:
     joined = await join(site, rid, phone=phone)
     await cancel(site, made)
     await offered(site, joined)
-    sid = "SM" + uuid.uuid4().hex
-    params = {
-        "MessageSid": sid,
-        "SmsSid": sid,
-        "AccountSid": ACCOUNT_SID,
-        "From": phone,
-        "To": "+15005550006",
-        "Body": "Sí!",
-        "NumMedia": "0",
-    }
-    signature = RequestValidator(AUTH_TOKEN).compute_signature(PUBLIC + SMS_PATH, params)
-    r = await site.live.client.post(
-        SMS_PATH, data=params, headers={"X-Twilio-Signature": str(signature)}
-    )
-    assert r.status_code == 200, r.text
+    assert await sms(site, phone, "Sí!") == 200
 
     async def accepted() -> dict[str, Any] | None:
         now = await entry(site, joined)
@@ -353,6 +339,43 @@ async def test_sms_yes_accepts_the_open_offer(site: Site) -> None:
 
     done = await eventually(accepted, "the SMS accepted the offer")
     assert done["reservation_id"]
+
+
+async def test_sms_no_declines_and_other_words_are_left_alone(site: Site) -> None:
+    rid, made = await full_evening(site)
+    phone = "+31644444444"
+    joined = await join(site, rid, phone=phone)
+    await cancel(site, made)
+    await offered(site, joined)
+    assert await sms(site, phone, "maybe later?") == 200
+    await asyncio.sleep(0.5)
+    assert (await entry(site, joined))["status"] == "offered"  # a sentence is for a person
+    assert await sms(site, phone, "NEE") == 200
+
+    async def declined() -> dict[str, Any] | None:
+        now = await entry(site, joined)
+        return now if now["status"] == "cancelled" else None
+
+    await eventually(declined, "the SMS declined the offer")
+
+
+async def sms(s: Site, phone: str, body: str) -> int:
+    """A guest's SMS as Twilio posts it (signed); the answer's status code."""
+    sid = "SM" + uuid.uuid4().hex
+    params = {
+        "MessageSid": sid,
+        "SmsSid": sid,
+        "AccountSid": ACCOUNT_SID,
+        "From": phone,
+        "To": "+15005550006",
+        "Body": body,
+        "NumMedia": "0",
+    }
+    signature = RequestValidator(AUTH_TOKEN).compute_signature(PUBLIC + SMS_PATH, params)
+    r = await s.live.client.post(
+        SMS_PATH, data=params, headers={"X-Twilio-Signature": str(signature)}
+    )
+    return r.status_code
 
 
 # ---- today's walk-in queue ---------------------------------------------------------------
@@ -461,6 +484,13 @@ async def test_refusals_name_the_field(site: Site) -> None:
         assert r.status_code == 422, (size, r.text)
     r = await client.get(f"{WAITLIST}/{uuid.uuid4()}", headers=site.admin)
     assert r.status_code == 404
+    r = await client.post(
+        f"{BASE}/restaurants/{rid}/walk-in-queue",
+        json={"party_size": 2, "first_name": "Pat", "phone": "call me maybe"},
+        headers=host,
+    )
+    assert r.status_code == 422, r.text
+    assert r.json()["field"] == "phone"
 
 
 async def test_a_table_added_or_unblocked_is_offered(site: Site) -> None:
