@@ -74,6 +74,14 @@ class EntryAccess:
     staff: StaffUser | None
 
 
+@dataclass(frozen=True, slots=True)
+class HostAccess:
+    """An entry of a restaurant the acting host (or manager, or admin) works for."""
+
+    entry: WaitlistEntry
+    staff: StaffUser
+
+
 def _not_found(entry_id: uuid.UUID) -> NotFound:
     return NotFound(f"waitlist entry {entry_id} not found")
 
@@ -102,17 +110,17 @@ async def guest_or_staff_entry(
     return EntryAccess(entry=entry, staff=staff)
 
 
-async def host_entry(entry_id: uuid.UUID, staff: CurrentStaff, session: SessionDep) -> EntryAccess:
+async def host_entry(entry_id: uuid.UUID, staff: CurrentStaff, session: SessionDep) -> HostAccess:
     """The entry, if the caller is a host (or above) of its restaurant."""
     entry = await entries.get_entry(session, entry_id=entry_id)
     if not can_see_restaurant(staff, entry.restaurant_id):
         raise _not_found(entry_id)
     require_role(staff, StaffRole.HOST)
-    return EntryAccess(entry=entry, staff=staff)
+    return HostAccess(entry=entry, staff=staff)
 
 
 GuestOrStaff = Annotated[EntryAccess, Depends(guest_or_staff_entry)]
-HostEntry = Annotated[EntryAccess, Depends(host_entry)]
+HostEntry = Annotated[HostAccess, Depends(host_entry)]
 
 
 def _input(entry: WaitlistEntry) -> WaitlistInput:
@@ -304,7 +312,6 @@ async def decline_offer(
 async def notify_entry(
     entry_id: uuid.UUID, access: HostEntry, session: SessionDep, temporal: TemporalDep
 ) -> WaitlistEntryOut:
-    assert access.staff is not None
     request = NotifyRequest(staff_id=access.staff.id)
     return await _act(session, temporal, WaitlistWorkflow.notify, request, entry_id=entry_id)
 
@@ -321,7 +328,6 @@ async def seat_entry(
     session: SessionDep,
     temporal: TemporalDep,
 ) -> StaffReservationOut:
-    assert access.staff is not None
     request = SeatRequest(staff_id=access.staff.id, table_ids=data.table_ids)
     state = await update_entry(
         temporal, WaitlistWorkflow.seat, request, session=session, entry_id=entry_id
@@ -341,7 +347,6 @@ async def seat_entry(
 async def skip_entry(
     entry_id: uuid.UUID, access: HostEntry, session: SessionDep, temporal: TemporalDep
 ) -> WaitlistEntryOut:
-    assert access.staff is not None
     request = SkipRequest(staff_id=access.staff.id)
     return await _act(session, temporal, WaitlistWorkflow.skip, request, entry_id=entry_id)
 
