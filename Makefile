@@ -44,6 +44,10 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.booking_latency
 	$(BIN)/python -m benchmarks.messages
 	$(BIN)/python -m benchmarks.payment_webhooks
+	$(BIN)/python -m benchmarks.waitlist
+	$(BIN)/python -m benchmarks.google_lookup
+	$(BIN)/python -m benchmarks.partner_webhooks
+	$(BIN)/python -m benchmarks.webhooks
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -30,6 +30,8 @@ from api.routers import (
     restaurants,
     service,
     staff,
+    waitlist,
+    waitlist_page,
     webhook_subscriptions,
     webhooks,
 )
@@ -108,9 +110,12 @@ def create_app(
         contact.router,
         local_checkout.router,
         partners.router,
+        waitlist.router,
+        waitlist_page.links,
     ):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(manage_page.router)
+    app.include_router(waitlist_page.router)
     app.include_router(google.router)  # Google calls fixed paths under /google/v3
     app.include_router(availability.router, prefix=API_PREFIX)
 

@@ -40,6 +40,9 @@ Arg = TypeVar("Arg")
 Result = TypeVar("Result")
 Update = UpdateMethodMultiParam[[ReservationWorkflow, Arg], Result]
 Signal = MethodSyncOrAsyncSingleParam[ReservationWorkflow, Arg, None]
+# the same for any of our workflow types (reservation, waitlist entry, dispatcher)
+AnyUpdate = UpdateMethodMultiParam[[Any, Arg], Result]
+AnySignal = MethodSyncOrAsyncSingleParam[Any, Arg, None]
 
 # a stable namespace so the same idempotency key always names the same reservation
 IDEMPOTENCY_NAMESPACE = uuid.UUID("6f1d3c0e-5a8b-4f2e-9c47-2b1e8d9a7f10")
@@ -106,7 +109,7 @@ async def start_reservation(
             raise BookingReplayed(inp.booking.reservation_id) from None
         state = ended
     except RPCError as exc:
-        raise _rpc_problem(exc) from None
+        raise rpc_problem(exc) from None
     return state
 
 
@@ -118,7 +121,7 @@ class BookingReplayed(Exception):
         self.reservation_id = reservation_id
 
 
-def _rpc_problem(exc: RPCError) -> Problem:
+def rpc_problem(exc: RPCError) -> Problem:
     if exc.status is RPCStatusCode.NOT_FOUND:
         return NotFound("no such reservation workflow")
     return ServiceUnavailable(f"the workflow service is unavailable: {exc.message}")
@@ -132,14 +135,35 @@ async def send_update(
     session: AsyncSession,
     reservation_id: uuid.UUID,
 ) -> Result:
-    """Run a workflow update and map refusals to problems.
+    """Run an update on a reservation's workflow and map refusals to problems."""
+    return await update_workflow(
+        temporal,
+        update,
+        arg,
+        session=session,
+        workflow_id=workflow_id(reservation_id),
+        closed="this reservation is closed and can no longer change",
+    )
+
+
+async def update_workflow(
+    temporal: TemporalConnection,
+    update: AnyUpdate[Arg, Result],
+    arg: Arg,
+    *,
+    session: AsyncSession,
+    workflow_id: str,
+    closed: str,
+) -> Result:
+    """Run an update on any of our workflows and map refusals to problems.
 
     The request's own transaction ends first: the workflow's activities write the
-    same rows, and on SQLite an open transaction would hold the write lock.
+    same rows, and on SQLite an open transaction would hold the write lock. A
+    workflow that has ended answers 409 with `closed`.
     """
     await session.rollback()
     client = await temporal.client()
-    handle = client.get_workflow_handle_for(ReservationWorkflow.run, workflow_id(reservation_id))
+    handle = client.get_workflow_handle(workflow_id)
     try:
         state = await handle.execute_update(update, arg)
     except WorkflowUpdateFailedError as exc:
@@ -147,8 +171,8 @@ async def send_update(
     except RPCError as exc:
         if exc.status is RPCStatusCode.NOT_FOUND:
             # the workflow has ended: nothing can change any more
-            raise Conflict("this reservation is closed and can no longer change") from None
-        raise _rpc_problem(exc) from None
+            raise Conflict(closed) from None
+        raise rpc_problem(exc) from None
     return state
 
 
@@ -193,17 +217,24 @@ def _update_problem(exc: WorkflowUpdateFailedError) -> Problem:
 async def send_signal(
     temporal: TemporalConnection, signal: Signal[Arg], arg: Arg, *, reservation_id: uuid.UUID
 ) -> bool:
-    """Signal a reservation's workflow; False when it has ended (or never existed).
+    """Signal a reservation's workflow; False when it has ended (or never existed)."""
+    return await signal_workflow(temporal, signal, arg, workflow_id=workflow_id(reservation_id))
+
+
+async def signal_workflow(
+    temporal: TemporalConnection, signal: AnySignal[Arg], arg: Arg, *, workflow_id: str
+) -> bool:
+    """Signal any of our workflows; False when it has ended (or never existed).
 
     An unreachable Temporal raises 503, so a provider retries its webhook later
     rather than have its event dropped.
     """
     client = await temporal.client()
-    handle = client.get_workflow_handle_for(ReservationWorkflow.run, workflow_id(reservation_id))
+    handle = client.get_workflow_handle(workflow_id)
     try:
         await handle.signal(signal, arg)
     except RPCError as exc:
         if exc.status is RPCStatusCode.NOT_FOUND:
             return False
-        raise _rpc_problem(exc) from None
+        raise rpc_problem(exc) from None
     return True

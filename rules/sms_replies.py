@@ -49,6 +49,28 @@ def classify_reply(body: str) -> ReplyKind:
     return _KEYWORDS.get(words[0], "other")
 
 
+OfferReply = Literal["accept", "decline"]
+
+# An answer to a waitlist offer ("a table for you at 20:00, reply YES or NO"), in
+# every supported language after folding: YES/NO, JA/NEE, JA/NEIN, OUI/NON, SI/NO.
+_OFFER_WORDS: dict[str, OfferReply] = {
+    **dict.fromkeys(("yes", "y", "ja", "j", "oui", "si", "ok"), "accept"),
+    **dict.fromkeys(("no", "n", "nee", "nein", "non"), "decline"),
+}
+
+
+def classify_offer_reply(body: str) -> OfferReply | None:
+    """The answer to an open waitlist offer, or None when the reply is not a bare yes or no.
+
+    Folded and checked like `classify_reply`: "Sí!", " oui. " and "NEE" count; a
+    sentence ("yes but 5 of us") does not, so a person reads it.
+    """
+    words = _fold(body).split()
+    if len(words) != 1:
+        return None
+    return _OFFER_WORDS.get(words[0])
+
+
 def _fold(text: str) -> str:
     """Lower-case, strip accents, and drop punctuation and symbols (emoji included)."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())

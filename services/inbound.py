@@ -10,7 +10,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.enums import MessageDirection, NotificationChannel, NotificationStatus
+from models.enums import (
+    MessageDirection,
+    NotificationChannel,
+    NotificationStatus,
+    WaitlistStatus,
+)
 from models.orm import (
     Guest,
     Notification,
@@ -18,6 +23,7 @@ from models.orm import (
     ProcessedWebhookEvent,
     Reservation,
     ThreadMessage,
+    WaitlistEntry,
 )
 from reservations.db import upsert_insert
 from rules.sms_replies import ReplyKind
@@ -118,6 +124,29 @@ async def reservation_for_reply(
         .scalars()
         .first()
     )
+
+
+async def entry_with_open_offer(
+    session: AsyncSession, *, guest_ids: Sequence[uuid.UUID], now: datetime
+) -> uuid.UUID | None:
+    """The waitlist entry of these guests whose offer is open now (the oldest), if any.
+
+    A YES or NO from a phone with an open offer answers the offer, before any
+    reservation of the same guest is considered.
+    """
+    if not guest_ids:
+        return None
+    found = await session.execute(
+        select(WaitlistEntry.id)
+        .where(
+            WaitlistEntry.guest_id.in_(guest_ids),
+            WaitlistEntry.status == WaitlistStatus.OFFERED,
+            WaitlistEntry.offer_expires_at > now,
+        )
+        .order_by(WaitlistEntry.offered_at, WaitlistEntry.id)
+        .limit(1)
+    )
+    return found.scalar_one_or_none()
 
 
 async def record_inbound_sms(

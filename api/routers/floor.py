@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Request, Response, status
 
 from api.deps import CacheDep, HostOf, ManagerOf, PageDep, SessionDep
+from api.waitlist_lifecycle import capacity_grew
 from models.schemas.common import Page
 from models.schemas.floor import (
     FloorPlanIn,
@@ -46,12 +47,13 @@ async def list_tables(scope: HostOf, session: SessionDep, page: PageDep) -> Page
     summary="Add a table",
 )
 async def create_table(
-    data: TableCreate, scope: ManagerOf, session: SessionDep, cache: CacheDep
+    data: TableCreate, scope: ManagerOf, session: SessionDep, cache: CacheDep, request: Request
 ) -> TableOut:
     await get_restaurant(session, restaurant_id=scope.restaurant_id)
     table = await svc.create_table(session, restaurant_id=scope.restaurant_id, data=data)
     await session.commit()
     await invalidate_restaurant(cache, scope.restaurant_id)
+    await capacity_grew(request, restaurant_id=scope.restaurant_id, reason="table_added")
     return TableOut.model_validate(table)
 
 
@@ -63,13 +65,19 @@ async def get_table(table_id: uuid.UUID, scope: HostOf, session: SessionDep) -> 
 
 @router.patch("/tables/{table_id}", response_model=TableOut, summary="Update a table")
 async def update_table(
-    table_id: uuid.UUID, data: TableUpdate, scope: ManagerOf, session: SessionDep, cache: CacheDep
+    table_id: uuid.UUID,
+    data: TableUpdate,
+    scope: ManagerOf,
+    session: SessionDep,
+    cache: CacheDep,
+    request: Request,
 ) -> TableOut:
     table = await svc.update_table(
         session, restaurant_id=scope.restaurant_id, table_id=table_id, data=data
     )
     await session.commit()
     await invalidate_restaurant(cache, scope.restaurant_id)
+    await capacity_grew(request, restaurant_id=scope.restaurant_id, reason="table_changed")
     return TableOut.model_validate(table)
 
 

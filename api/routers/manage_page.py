@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from api.deps import SessionDep
 from api.dropin import dropin_html
+from api.guest_html import page, post_button
 from api.lifecycle import Arg, Update, send_update
 from api.problems import Problem
 from api.temporal import TemporalDep
@@ -42,32 +43,14 @@ def _bound(reservation_id: uuid.UUID, token: str | None, request: Request) -> bo
     return token is not None and reservation_in_token(token, secret=secret) == reservation_id
 
 
-def _page(title: str, body: str, *, status_code: int = 200) -> HTMLResponse:
-    return HTMLResponse(
-        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-        f"<title>{html.escape(title)}</title></head>"
-        f'<body style="font-family: sans-serif; max-width: 36rem; margin: 3rem auto">{body}'
-        "</body></html>",
-        status_code=status_code,
-    )
-
-
 def _not_found() -> HTMLResponse:
     """A broken, forged or outdated link: the same page whatever the reason (no leak)."""
-    return _page(
+    return page(
         "Reservation not found",
         "<h1>Reservation not found</h1><p>This link is not valid (any more). Use the "
         "link in your latest confirmation message, or look your booking up with its "
         "reference and email.</p>",
         status_code=404,
-    )
-
-
-def _button(path: str, token: str, label: str) -> str:
-    return (
-        f'<form method="post" action="{html.escape(path)}">'
-        f'<input type="hidden" name="token" value="{html.escape(token)}">'
-        f"<button>{html.escape(label)}</button></form>"
     )
 
 
@@ -121,14 +104,14 @@ async def manage_page(
     base = f"/manage/{r.id}"
     if r.status is S.CONFIRMED and r.guest_confirmed_at is None:
         label = "Yes, we are coming" if action == "confirm" else "Confirm we are coming"
-        parts.append(_button(f"{base}/confirm", token, label))
+        parts.append(post_button(f"{base}/confirm", token, label))
     if r.status in {S.HELD, S.PENDING_CONFIRMATION, S.CONFIRMED}:
         label = "Yes, cancel this reservation" if action == "cancel" else "Cancel reservation"
-        parts.append(_button(f"{base}/cancel", token, label))
+        parts.append(post_button(f"{base}/cancel", token, label))
     parts.append(f'<p><a href="{html.escape(links.calendar_url)}">Add to calendar</a></p>')
     if links.map_url:
         parts.append(f'<p><a href="{html.escape(links.map_url)}">Map</a></p>')
-    return _page(r.reference, "\n".join(parts))
+    return page(r.reference, "\n".join(parts))
 
 
 async def _act(

@@ -5,9 +5,10 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from api.deps import AdminStaff, CacheDep, ManagerOf, PageDep, SessionDep
+from api.waitlist_lifecycle import capacity_grew
 from models.orm import Restaurant
 from models.schemas.common import Page
 from models.schemas.restaurant import (
@@ -179,13 +180,18 @@ async def add_special_day(
     summary="Remove a special day",
 )
 async def delete_special_day(
-    special_day_id: uuid.UUID, scope: ManagerOf, session: SessionDep, cache: CacheDep
+    special_day_id: uuid.UUID,
+    scope: ManagerOf,
+    session: SessionDep,
+    cache: CacheDep,
+    request: Request,
 ) -> Response:
     await svc.delete_special_day(
         session, restaurant_id=scope.restaurant_id, special_day_id=special_day_id
     )
     await session.commit()
     await invalidate_restaurant(cache, scope.restaurant_id)
+    await capacity_grew(request, restaurant_id=scope.restaurant_id, reason="special_day_removed")
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

@@ -19,6 +19,7 @@ from api.deps import SessionDep, SettingsDep
 from api.lifecycle import send_signal
 from api.problems import Forbidden, InvalidInput, NotFound, Unauthorized
 from api.temporal import TemporalDep
+from api.waitlist_lifecycle import answer_offer_by_sms
 from messaging.twilio_webhooks import (
     SIGNATURE_HEADER,
     parse_inbound_sms,
@@ -179,9 +180,14 @@ async def twilio_sms(
     if not guests:
         log.info("SMS from an unknown number", sid=sms.message_sid)
         return twiml
-    reservation = await inbound.reservation_for_reply(
-        session, guest_ids=[g.id for g in guests], now=now
-    )
+    guest_ids = [g.id for g in guests]
+    await session.commit()  # a STOP or START stands whatever the reply is about
+    # a YES or NO to an open waitlist offer answers the offer, not a booking
+    if await answer_offer_by_sms(
+        temporal, session=session, guest_ids=guest_ids, body=sms.body, now=now
+    ):
+        return twiml
+    reservation = await inbound.reservation_for_reply(session, guest_ids=guest_ids, now=now)
     if reservation is None:
         await session.commit()
         return twiml

@@ -3,8 +3,8 @@
 A bounded, derandomized run: every operation gets a few schema-conforming (positive)
 and a few schema-violating (negative) requests, as an admin, with the path ids of real
 rows (a restaurant with a table, seating area, floor plan, special day, party-size
-override and a reservation, a partner key) so requests reach past the 404s. Temporal
-is pointed at a closed port: lifecycle routes may answer 503, never 500.
+override, a reservation, a waitlist entry, a partner key) so requests reach past the
+404s. Temporal is pointed at a closed port: lifecycle routes may answer 503, never 500.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from datetime import time as clock_time
 from typing import Any
 
 import httpx
@@ -30,7 +32,9 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 from api.app import create_app
 from api.problems import PROBLEM_JSON
 from models.enums import StaffRole
+from models.schemas.waitlist import WaitlistKind
 from reservations.cache import MemoryCache
+from services.waitlist.entries import create_entry
 from tests.allocation.helpers import make_guest, make_reservation
 from tests.api.test_restaurants import BASE, restaurant_body
 from tests.conftest import Api, Database
@@ -108,6 +112,18 @@ async def seed(pg_db: Database) -> AsyncIterator[Seed]:
         reservation = await make_reservation(
             session, restaurant_id=uuid.UUID(rid), guest_id=guest.id
         )
+        entry, _ = await create_entry(
+            session,
+            restaurant_id=uuid.UUID(rid),
+            guest_id=guest.id,
+            kind=WaitlistKind.FUTURE,
+            day=date(2030, 12, 27),
+            time_from=clock_time(18, 0),
+            time_to=clock_time(21, 0),
+            party_size=2,
+            expires_at=datetime(2030, 12, 27, 20, 0, tzinfo=UTC),
+            now=datetime.now(UTC),
+        )
         await session.commit()
     yield Seed(
         admin=admin,
@@ -119,6 +135,7 @@ async def seed(pg_db: Database) -> AsyncIterator[Seed]:
             "override_id": override,
             "key_id": key,
             "reservation_id": str(reservation),
+            "entry_id": str(entry.id),
             "session_id": "cs_unknown",
         },
     )
