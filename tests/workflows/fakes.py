@@ -222,3 +222,13 @@ def fakes_except(book: FakeBook, real: list[Callable[..., Any]]) -> list[Callabl
     """The stand-ins, less those whose real activity a test registers instead."""
     taken = {getattr(fn, "__name__", "") for fn in real}
     return [fn for fn in book.activities() if getattr(fn, "__name__", "") not in taken]
+
+
+async def money_moves(book: FakeBook, count: int, *, seconds: float = 10.0) -> list[MoneyMove]:
+    """The money movements once `count` were asked (they run beside the lifecycle)."""
+    for _ in range(int(seconds / 0.02)):
+        if len(book.money) >= count:
+            break
+        await asyncio.sleep(0.02)
+    assert len(book.money) == count, book.money
+    return list(book.money)

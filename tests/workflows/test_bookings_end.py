@@ -20,6 +20,7 @@ from models.schemas.lifecycle import (
     StaffAnswer,
 )
 from tests.workflows.conftest import Run
+from tests.workflows.fakes import money_moves
 from tests.workflows.test_reservation_workflow import (
     assert_fires_at,
     authorisation,
@@ -115,11 +116,8 @@ async def test_only_the_deposits_own_refund_settles_it(run: Run) -> None:
     await until_status(handle, "confirmed")
     await handle.signal(ReservationWorkflow.payment_event, authorisation("pay-2"))
     await handle.execute_update(ReservationWorkflow.cancel, CancelRequest(by="guest"))
-    for _ in range(100):  # both refunds are asked beside the lifecycle
-        if len(run.book.money) == 2:
-            break
-        await asyncio.sleep(0.02)
-    double, deposit = sorted(run.book.money, key=lambda m: m.key.endswith(":deposit"))
+    moves = await money_moves(run.book, 2)  # both refunds are asked beside the lifecycle
+    double, deposit = sorted(moves, key=lambda m: m.key.endswith(":deposit"))
     assert double.payment_psp_reference == "pay-2" and deposit.payment_psp_reference == "pay-1"
     first = authorisation("PSP-" + double.key, code="REFUND")
     await handle.signal(

@@ -22,6 +22,7 @@ from models.schemas.lifecycle import (
     WaiverRequest,
 )
 from tests.workflows.conftest import Run
+from tests.workflows.fakes import money_moves
 from tests.workflows.test_reservation_workflow import (
     authorisation,
     booking_input,
@@ -74,7 +75,7 @@ async def test_a_timely_cancellation_refunds_the_deposit_once(run: Run) -> None:
     await handle.execute_update(ReservationWorkflow.cancel, CancelRequest(by="guest"))
     state = await handle.query(ReservationWorkflow.state)
     assert state.deposit_status.value == "refund_pending"
-    (refund,) = run.book.money
+    (refund,) = await money_moves(run.book, 1)  # the refund is asked beside the update
     refunded = authorisation("PSP-" + refund.key, code="REFUND")
     refunded = refunded.model_copy(update={"original_reference": "pay-1"})
     for _ in range(3):
