@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -20,7 +20,7 @@ from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 
 from activities.capacity import capacity_freed
 from activities.refusals import refusing
-from models.enums import ReservationSource
+from models.enums import ReservationSource, WebhookEventType
 from models.orm import Reservation, Restaurant, WaitlistEntry
 from models.schemas.booking import BookingRequest
 from models.schemas.lifecycle import LifecyclePolicy, ReservationInput, ReservationState
@@ -44,6 +44,7 @@ from services.errors import NotFoundError
 from services.waitlist import matching, offers
 from services.waitlist.entries import get_entry
 from services.waitlist.messages import queue_waitlist_message
+from services.webhooks import events as webhook_events
 from workflows.reservation import ReservationWorkflow
 
 
@@ -58,6 +59,7 @@ class WaitlistActivities:
     public_base_url: str
     jwt_secret: str
     hold_minutes: int = 15
+    webhooks: webhook_events.Dispatch = field(default_factory=webhook_events.Dispatch)
 
     async def _invalidate(self, restaurant_id: uuid.UUID, day: date) -> None:
         await invalidate_day(self.cache, restaurant_id, day)
@@ -98,6 +100,17 @@ class WaitlistActivities:
                 entry_id=request.entry_id,
                 limit=request.limit,
             )
+            emitted = webhook_events.Emitted(self.webhooks)
+            for offer in made:
+                made_one = await webhook_events.waitlist_offer(
+                    session,
+                    offer_reservation_id=offer.facts.reservation_id,
+                    kind=WebhookEventType.WAITLIST_OFFERED,
+                    dispatch=self.webhooks,
+                    key=f"waitlist-offered:{offer.facts.reservation_id}",
+                )
+                emitted.deliveries += made_one.deliveries
+        await emitted.start()
         if made:
             await self._invalidate(request.restaurant_id, request.day)
         return made
@@ -116,10 +129,18 @@ class WaitlistActivities:
             offer = await session.get(Reservation, release.reservation_id)
             if offer is None:
                 return  # nothing was ever held under this id
+            emitted = await webhook_events.waitlist_offer(
+                session,
+                offer_reservation_id=release.reservation_id,
+                kind=WebhookEventType.WAITLIST_OFFER_EXPIRED,
+                dispatch=self.webhooks,
+                key=f"waitlist-released:{release.reservation_id}",
+            )
             restaurant_id, day = offer.restaurant_id, offer.reservation_date
             entry = await session.get(WaitlistEntry, release.entry_id)
             if entry is not None:
                 day = entry.desired_date  # the service day the dispatcher matches
+        await emitted.start()
         await self._invalidate(restaurant_id, day)
         if released is not None:
             key = f"offer-released:{release.reservation_id}"
@@ -148,6 +169,14 @@ class WaitlistActivities:
             )
             inp = await self._reservation_input(session, reservation)
             accepted = AcceptedOffer(reservation_id=reservation.id, reference=reservation.reference)
+            emitted = await webhook_events.waitlist_offer(
+                session,
+                offer_reservation_id=reservation.id,
+                kind=WebhookEventType.WAITLIST_OFFER_ACCEPTED,
+                dispatch=self.webhooks,
+                key=f"waitlist-accepted:{reservation.id}",
+            )
+        await emitted.start()
         await self._invalidate(inp.booking.restaurant_id, inp.booking.date)
         await self._start_reservation(inp)
         return accepted

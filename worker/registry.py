@@ -80,6 +80,7 @@ def activity_functions(deps: WorkerDeps) -> list[Callable[..., Any]]:
         public_base_url=settings.public_base_url,
         jwt_secret=secret,
         hold_minutes=settings.hold_minutes,
+        webhooks=Dispatch(first_retry_seconds=settings.webhook_first_retry_seconds),
     )
     return [
         *reservations.all(),

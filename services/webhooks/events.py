@@ -174,6 +174,25 @@ async def booking_moved(
     )
 
 
+async def waitlist_offer(
+    session: AsyncSession,
+    *,
+    offer_reservation_id: uuid.UUID,
+    kind: E,
+    dispatch: Dispatch,
+    key: str | None = None,
+) -> Emitted:
+    """A waitlist offer was made, accepted or let go: the event carries the offer's hold."""
+    return await _emit(
+        session,
+        reservation_id=offer_reservation_id,
+        types=[kind],
+        days=[],
+        dispatch=dispatch,
+        key=key,
+    )
+
+
 def _emission_key(key: str | None) -> str:
     """What identifies this emission across retries: the activity run, or the caller's key."""
     if key is not None:

@@ -366,3 +366,55 @@ async def test_a_retried_activity_writes_one_event_and_starts_one_delivery(
     assert await eventually(told, "the seated event") == ["reservation.seated"]
     await asyncio.sleep(1.5)
     assert len(subscriber.received) == 1  # started once, delivered once
+
+
+async def test_waitlist_offers_are_told_when_made_and_accepted(
+    hooks: LiveApi, admin: dict[str, str], subscriber: WebhookSubscriber
+) -> None:
+    rid = await restaurant(hooks, admin, tables=1)
+    manager = await hooks.token_for(StaffRole.MANAGER, [rid])
+    sub = await subscribe(
+        hooks, rid, manager, subscriber.url, ["waitlist.offered", "waitlist.offer_accepted"]
+    )
+    subscriber.secret = sub["secret"]
+    made = await hooks.client.post(f"{BASE}/reservations", json=booking(rid))
+    assert made.status_code == 201, made.text
+    first = made.json()
+    joined = await hooks.client.post(
+        f"{BASE}/waitlist",
+        json={
+            "restaurant_id": rid,
+            "date": first["date"],
+            "time_from": "19:00",
+            "time_to": "19:30",
+            "party_size": 2,
+            "guest": {"email": "wanda@example.com", "first_name": "Wanda"},
+        },
+    )
+    assert joined.status_code == 201, joined.text
+    entry = joined.json()
+    cancelled = await hooks.client.post(
+        f"{BASE}/reservations/{first['id']}/cancel",
+        headers={"X-Manage-Token": first["manage_token"]},
+    )
+    assert cancelled.status_code == 200, cancelled.text
+
+    async def offered() -> str | None:
+        types = subscriber.types()
+        return "yes" if "waitlist.offered" in types else None
+
+    await eventually(offered, "the offer told to the subscriber")
+    accepted = await hooks.client.post(
+        f"{BASE}/waitlist/{entry['id']}/accept", headers={"X-Manage-Token": entry["manage_token"]}
+    )
+    assert accepted.status_code == 200, accepted.text
+
+    async def taken() -> str | None:
+        return "yes" if "waitlist.offer_accepted" in subscriber.types() else None
+
+    await eventually(taken, "the accepted offer told to the subscriber")
+    assert subscriber.bad_signatures == 0
+    told = {r.payload["type"]: r.payload["data"] for r in subscriber.received}
+    offer = told["waitlist.offered"]
+    assert offer["reservation_id"] == told["waitlist.offer_accepted"]["reservation_id"]
+    assert offer["source"] == "waitlist" and "Wanda" not in str(told)
