@@ -14,7 +14,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messaging.calendar import reservation_calendar
-from messaging.render import MessageContext, MessageLinks, pick_language, render
+from messaging.render import (
+    MessageContext,
+    MessageLinks,
+    RenderedMessage,
+    pick_language,
+    render,
+)
 from models.enums import NotificationChannel, ReservationStatus
 from models.orm import Guest, Notification, Reservation, Restaurant, ThreadMessage
 from models.schemas.lifecycle import MessageIntent
@@ -119,11 +125,35 @@ async def queue_message(
             free_text=free_text,
         )
     )
-    insert = upsert_insert(session)
     distinct = intent.thread_message_id or intent.sequence
+    return await put_in_outbox(
+        session,
+        guest=guest,
+        template=intent.template,
+        rendered=rendered,
+        key_prefix=f"{reservation.id}:{intent.template}:{distinct}",
+        reservation_id=reservation.id,
+    )
+
+
+async def put_in_outbox(
+    session: AsyncSession,
+    *,
+    guest: Guest,
+    template: str,
+    rendered: RenderedMessage,
+    key_prefix: str,
+    reservation_id: uuid.UUID | None = None,
+    waitlist_entry_id: uuid.UUID | None = None,
+) -> list[uuid.UUID]:
+    """One outbox row per channel the guest accepts, once per `key_prefix`; the row ids.
+
+    A retried activity finds the rows it wrote (the key is unique) and sends none twice.
+    """
+    insert = upsert_insert(session)
     keys: list[str] = []
-    for channel, recipient in channels_for(guest, intent.template):
-        key = f"{reservation.id}:{intent.template}:{distinct}:{channel.value}"
+    for channel, recipient in channels_for(guest, template):
+        key = f"{key_prefix}:{channel.value}"
         keys.append(key)
         email = channel is NotificationChannel.EMAIL
         await session.execute(
@@ -131,10 +161,11 @@ async def queue_message(
             .values(
                 id=uuid.uuid4(),
                 dedupe_key=key,
-                reservation_id=reservation.id,
+                reservation_id=reservation_id,
+                waitlist_entry_id=waitlist_entry_id,
                 guest_id=guest.id,
                 channel=channel,
-                template=intent.template,
+                template=template,
                 language=rendered.language,
                 recipient=recipient,
                 subject=rendered.subject if email else None,

@@ -51,7 +51,7 @@ with workflow.unsafe.imports_passed_through():
         move_booking,
         record_staff_message,
     )
-    from workflows.retries import DATABASE, refusal_of
+    from workflows.retries import DATABASE, refusal_of, refusals_fail_the_update
     from workflows.search_attributes import (
         RESERVATION_DATE,
         RESERVATION_REFERENCE,
@@ -355,18 +355,13 @@ class ReservationWorkflow:
         request: R,
     ) -> BookingFacts:
         """Run a move or an assignment; a refusal by the data fails the update only."""
-        try:
+        with refusals_fail_the_update():
             return await workflow.execute_activity(
                 activity,
                 args=[reservation_id, request],
                 start_to_close_timeout=DATABASE.start_to_close_timeout,
                 retry_policy=DATABASE.retry_policy,
             )
-        except ActivityError as failure:
-            refusal = refusal_of(failure)
-            if refusal is None:
-                raise
-            raise refusal from None
 
 
 def _invalid_field(refusal: ApplicationError) -> str | None:

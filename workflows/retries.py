@@ -8,6 +8,8 @@ workflow's own, so it fails the update that asked, not the workflow.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -81,3 +83,15 @@ def refusal_of(failure: ActivityError) -> ApplicationError | None:
     if isinstance(cause, ApplicationError) and cause.non_retryable:
         return ApplicationError(cause.message, *cause.details, type=cause.type, non_retryable=True)
     return None
+
+
+@contextlib.contextmanager
+def refusals_fail_the_update() -> Iterator[None]:
+    """Around an activity call in an update: its refusal fails the update, not the workflow."""
+    try:
+        yield
+    except ActivityError as failure:
+        refusal = refusal_of(failure)
+        if refusal is None:
+            raise
+        raise refusal from None

@@ -51,7 +51,7 @@ with workflow.unsafe.imports_passed_through():
         WaitlistState,
         entry_workflow_id,
     )
-    from workflows.retries import DATABASE, refusal_of
+    from workflows.retries import DATABASE, refusal_of, refusals_fail_the_update
     from workflows.search_attributes import RESERVATION_DATE, RESTAURANT_ID, WAITLIST_STATUS
     from workflows.waitlist_contracts import (
         accept_waitlist_offer,
@@ -312,7 +312,7 @@ class WaitlistWorkflow:
         async with self._parts.lock:
             self._check_open("seat")
             offer = self._state.offer if self._state.status is W.OFFERED else None
-            try:
+            with refusals_fail_the_update():
                 seated: AcceptedOffer = await workflow.execute_activity(
                     seat_waitlist_entry,
                     SeatEntry(
@@ -324,11 +324,6 @@ class WaitlistWorkflow:
                     start_to_close_timeout=DATABASE.start_to_close_timeout,
                     retry_policy=DATABASE.retry_policy,
                 )
-            except ActivityError as failure:
-                refusal = refusal_of(failure)
-                if refusal is None:
-                    raise
-                raise refusal from None
             self._state.status = W.SEATED
             self._state.reservation_id = seated.reservation_id
             self._show_status()

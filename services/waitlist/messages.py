@@ -13,17 +13,14 @@ from datetime import UTC, datetime
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messaging.render import MessageContext, MessageLinks, pick_language, render
-from models.enums import NotificationChannel
-from models.orm import Guest, Notification, Reservation, Restaurant, WaitlistEntry
+from models.orm import Guest, Reservation, Restaurant, WaitlistEntry
 from models.schemas.waitlist import WaitlistMessageIntent
-from reservations.db import upsert_insert
 from services.guest_links import map_url, postal_address
 from services.manage_links import waitlist_token
-from services.messages import channels_for
+from services.messages import put_in_outbox
 
 WAITLIST_PATH = "/api/v1/reservations/waitlist"
 
@@ -88,34 +85,11 @@ async def queue_waitlist_message(
             offer_expires_at=entry.offer_expires_at,
         )
     )
-    insert = upsert_insert(session)
-    keys: list[str] = []
-    for channel, recipient in channels_for(guest, intent.template):
-        key = f"waitlist:{entry.id}:{intent.template}:{intent.sequence}:{channel.value}"
-        keys.append(key)
-        email = channel is NotificationChannel.EMAIL
-        await session.execute(
-            insert(Notification)
-            .values(
-                id=uuid.uuid4(),
-                dedupe_key=key,
-                waitlist_entry_id=entry.id,
-                guest_id=guest.id,
-                channel=channel,
-                template=intent.template,
-                language=rendered.language,
-                recipient=recipient,
-                subject=rendered.subject if email else None,
-                body=rendered.text if email else rendered.sms,
-                html_body=rendered.html if email else None,
-            )
-            .on_conflict_do_nothing(index_elements=[Notification.dedupe_key])
-        )
-    if not keys:
-        return []
-    ids = await session.execute(
-        select(Notification.id)
-        .where(Notification.dedupe_key.in_(keys))
-        .order_by(Notification.dedupe_key)
+    return await put_in_outbox(
+        session,
+        guest=guest,
+        template=intent.template,
+        rendered=rendered,
+        key_prefix=f"waitlist:{entry.id}:{intent.template}:{intent.sequence}",
+        waitlist_entry_id=entry.id,
     )
-    return list(ids.scalars())
