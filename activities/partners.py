@@ -20,6 +20,7 @@ from temporalio import activity
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 
+from activities.refusals import refusing
 from models.enums import ReservationSource
 from models.orm import Reservation
 from models.schemas.google import GoogleNotice
@@ -66,6 +67,7 @@ class GoogleActivities:
     settings: Settings
 
     @activity.defn(name="notify_google_booking")
+    @refusing
     async def notify_google_booking(self, notice: GoogleNotice) -> bool:
         """PATCH notification/partners/{partner}/bookings/{booking}; False when not configured."""
         base = self.settings.google_notification_url
@@ -112,6 +114,7 @@ class GoogleActivities:
         return True
 
     @activity.defn(name="write_google_feeds")
+    @refusing
     async def write_google_feeds(self) -> int:
         """Write the three feeds into GOOGLE_FEEDS_DIR; the number of availability entries."""
         async with self.sessions() as session:
