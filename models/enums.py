@@ -150,3 +150,21 @@ class WebhookDeliveryStatus(StrEnum):
     DELIVERED = "delivered"  # the subscriber answered 2xx
     FAILED = "failed"  # refused for good (4xx) or retries exhausted
     SKIPPED = "skipped"  # the subscription was disabled or deleted first
+
+
+class GuestNoteType(StrEnum):
+    """What a staff note about a guest is about."""
+
+    PREFERENCE = "preference"
+    ALLERGY = "allergy"
+    INCIDENT = "incident"
+    VIP = "vip"
+    GENERAL = "general"
+
+
+class ConsentSource(StrEnum):
+    """Where a guest's marketing consent was given."""
+
+    BOOKING_FORM = "booking_form"
+    STAFF = "staff"
+    IMPORT = "import"

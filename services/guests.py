@@ -22,6 +22,11 @@ def normalise_email(email: str) -> str:
     return checked.normalized.lower()
 
 
+def search_name_of(first_name: str, last_name: str | None) -> str:
+    """The lower-cased full name staff search runs on."""
+    return " ".join(f"{first_name} {last_name or ''}".split()).lower()
+
+
 async def upsert_guest(session: AsyncSession, *, data: GuestIn) -> Guest:
     """Find the guest by normalised email or create them; missing details are filled in.
 
@@ -34,6 +39,7 @@ async def upsert_guest(session: AsyncSession, *, data: GuestIn) -> Guest:
         "email": email,
         "first_name": data.first_name,
         "last_name": data.last_name,
+        "search_name": search_name_of(data.first_name, data.last_name),
         "phone": data.phone,
         "preferred_language": data.preferred_language,
         "email_notifications": data.email_notifications,
@@ -50,6 +56,7 @@ async def upsert_guest(session: AsyncSession, *, data: GuestIn) -> Guest:
     # what is missing, never overwrite the contact details a guest already has
     if not guest.last_name and data.last_name:
         guest.last_name = data.last_name
+        guest.search_name = search_name_of(guest.first_name, guest.last_name)
     if not guest.phone and data.phone:
         guest.phone = data.phone
     await session.flush()

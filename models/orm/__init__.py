@@ -2,7 +2,16 @@
 
 from models.orm.base import Base
 from models.orm.floor import FloorPlan, RestaurantTable, SeatingArea
-from models.orm.guest import Guest, GuestNote
+from models.orm.guest import (
+    DataExportRequest,
+    Guest,
+    GuestAudit,
+    GuestNote,
+    GuestRelationship,
+    MarketingConsent,
+    MarketingSubscriber,
+    RestaurantGroup,
+)
 from models.orm.messaging import Notification, ThreadMessage
 from models.orm.partner import GoogleBooking
 from models.orm.partners import (
@@ -29,10 +38,15 @@ __all__ = [
     "AuditEntry",
     "Base",
     "BookingNotes",
+    "DataExportRequest",
     "FloorPlan",
     "GoogleBooking",
     "Guest",
+    "GuestAudit",
     "GuestNote",
+    "GuestRelationship",
+    "MarketingConsent",
+    "MarketingSubscriber",
     "MarketplaceBooking",
     "MarketplaceCredential",
     "Notification",
@@ -47,6 +61,7 @@ __all__ = [
     "ReferenceCounter",
     "Reservation",
     "Restaurant",
+    "RestaurantGroup",
     "RestaurantTable",
     "SeatingArea",
     "ServicePeriod",

@@ -53,6 +53,10 @@ class Restaurant(UUIDPrimaryKey, Timestamps, Base):
     # integrations (partner ids)
     google_place_id: Mapped[str | None] = mapped_column(String(200))
     external_ids: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # the group it belongs to (guest profiles are shared only if the group says so)
+    group_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("restaurant_groups.id", ondelete="SET NULL"), index=True
+    )
     # status and rating
     is_active: Mapped[bool] = mapped_column(default=True)
     accepts_reservations: Mapped[bool] = mapped_column(default=True)
