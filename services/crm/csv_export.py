@@ -99,5 +99,5 @@ async def restaurant_guests_csv(session: AsyncSession, *, restaurant_id: uuid.UU
         .where(Guest.merged_into_id.is_(None))
         .order_by(Guest.search_name, Guest.id)
     )
-    rows = [_row(guest, rel) for guest, rel in result.tuples()]
+    rows = [_row(guest, rel) for guest, rel in result]
     return to_csv(rows)

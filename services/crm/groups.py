@@ -23,7 +23,7 @@ async def _members(
             .where(Restaurant.group_id.in_(group_ids))
             .order_by(Restaurant.name, Restaurant.id)
         )
-        for group_id, restaurant_id in rows.tuples():
+        for group_id, restaurant_id in rows:
             assert group_id is not None
             members[group_id].append(restaurant_id)
     return members

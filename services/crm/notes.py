@@ -47,7 +47,7 @@ async def visible_notes(
         .where(GuestNote.restaurant_id.in_(circle))
         .order_by(GuestNote.is_alert.desc(), GuestNote.created_at.desc(), GuestNote.id)
     )
-    return [_out(note, name, acting_for=restaurant_id) for note, name in rows.tuples()]
+    return [_out(note, name, acting_for=restaurant_id) for note, name in rows]
 
 
 async def _restaurant_name(session: AsyncSession, restaurant_id: uuid.UUID) -> str | None:

@@ -94,7 +94,7 @@ async def get_profile(session: AsyncSession, *, view: Viewpoint) -> GuestProfile
     )
     own: RelationshipOut | None = None
     shared: list[RelationshipOut] = []
-    for relationship, name in rows.tuples():
+    for relationship, name in rows:
         out = relationship_out(relationship, name)
         if relationship.restaurant_id == view.restaurant_id:
             own = out
@@ -147,6 +147,6 @@ async def history(
             occasion=r.occasion,
             spend_minor=r.spend_minor,
         )
-        for r, name in rows.tuples()
+        for r, name in rows
     ]
     return items, int(total or 0)

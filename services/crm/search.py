@@ -105,6 +105,6 @@ async def search_guests(
             visits=own.visits if own is not None else 0,
             last_visit_at=own.last_visit_at if own is not None else None,
         )
-        for guest, own in rows.tuples()
+        for guest, own in rows
     ]
     return hits, int(total or 0)
