@@ -71,13 +71,17 @@ def matches(q: str) -> ColumnElement[bool]:
     return or_(*conditions)
 
 
+def known_matches(circle: frozenset[uuid.UUID], q: str) -> tuple[ColumnElement[bool], ...]:
+    """The conditions of a search: `q` matches, the circle knows them, not merged away."""
+    known = select(GuestRelationship.guest_id).where(GuestRelationship.restaurant_id.in_(circle))
+    return (Guest.merged_into_id.is_(None), Guest.id.in_(known), matches(q))
+
+
 async def search_guests(
     session: AsyncSession, *, restaurant_id: uuid.UUID, q: str, limit: int, offset: int
 ) -> tuple[list[GuestHitOut], int]:
     """One page of the guests matching `q` that the restaurant's circle knows, by name."""
-    circle = await sharing_circle(session, restaurant_id)
-    known = select(GuestRelationship.guest_id).where(GuestRelationship.restaurant_id.in_(circle))
-    where = (Guest.merged_into_id.is_(None), Guest.id.in_(known), matches(q))
+    where = known_matches(await sharing_circle(session, restaurant_id), q)
     total = await session.scalar(select(func.count()).select_from(Guest).where(*where))
     rows = await session.execute(
         select(Guest, GuestRelationship)
