@@ -157,14 +157,15 @@ async def test_search_answers_what_the_rows_say_on_both_databases(
 async def test_search_input_is_checked(api: Api, admin: dict[str, str]) -> None:
     restaurant = await make_restaurant(api, admin, "Checked")
     host = await api.token_for(StaffRole.HOST, [restaurant])
-    for params, field in (
+    cases: list[tuple[dict[str, str | int], str]] = [
         ({}, "q"),
         ({"q": ""}, "q"),
         ({"q": "x" * 201}, "q"),
         ({"q": "ann", "limit": 0}, "limit"),
         ({"q": "ann", "limit": 201}, "limit"),
         ({"q": "a\x00b"}, "q"),
-    ):
+    ]
+    for params, field in cases:
         response = await api.client.get(
             f"{BASE}/restaurants/{restaurant}/guests", headers=host, params=params
         )
