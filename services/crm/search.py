@@ -57,18 +57,20 @@ def _phone_prefix(prefix: str) -> ColumnElement[bool]:
 
 
 def matches(q: str) -> ColumnElement[bool]:
-    """The guests `q` finds: name substring, email prefix, phone digits prefix."""
+    """The guests `q` finds: name substring, email prefix, phone digits prefix.
+
+    A query of digits and separators only is read as a phone number (or an email's
+    start), never as part of a name, which keeps the name index out of phone lookups.
+    """
     text = normalised_query(q)
     if not text:
         return false()
-    conditions: list[ColumnElement[bool]] = [
-        Guest.search_name.like(f"%{_escape_like(text)}%", escape=_ESCAPE),
-        Guest.email.like(f"{_escape_like(text)}%", escape=_ESCAPE),
-    ]
+    email = Guest.email.like(f"{_escape_like(text)}%", escape=_ESCAPE)
     digits = phone_digits(q)
     if digits is not None:
-        conditions.append(_phone_prefix(f"+{digits}"))
-    return or_(*conditions)
+        # digits and separators only: a phone number (or an email starting so), not a name
+        return or_(_phone_prefix(f"+{digits}"), email)
+    return or_(Guest.search_name.like(f"%{_escape_like(text)}%", escape=_ESCAPE), email)
 
 
 def known_matches(circle: frozenset[uuid.UUID], q: str) -> tuple[ColumnElement[bool], ...]:

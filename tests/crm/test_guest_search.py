@@ -69,6 +69,8 @@ QUERIES = [
     "zoë",
     "nobody",
     "a",
+    "12",
+    "100",
 ]
 
 
@@ -84,9 +86,11 @@ def oracle(q: str, rows: list[tuple[uuid.UUID, str, str, str | None]]) -> set[uu
             digits = None
     found = set()
     for guest_id, name, email, phone in rows:
-        if (wanted and (wanted in name or email.startswith(wanted))) or (
-            digits is not None and phone is not None and phone.startswith("+" + digits)
-        ):
+        by_email = bool(wanted) and email.startswith(wanted)
+        # a phone-like query (3+ digits, separators) is never read as part of a name
+        by_name = digits is None and bool(wanted) and wanted in name
+        by_phone = digits is not None and phone is not None and phone.startswith("+" + digits)
+        if by_email or by_name or by_phone:
             found.add(guest_id)
     return found
 
@@ -351,7 +355,7 @@ async def test_postgres_search_can_use_the_trigram_and_phone_indexes(pg_db: Data
         await conn.execute(text("SET LOCAL enable_indexscan = off"))
         for q, indexes in (
             ("rikosa", {"ix_guests_search_name", "ix_guests_email_trgm"}),
-            ("+31 6 1234", {"ix_guests_search_name", "ix_guests_email_trgm", "ix_guests_phone"}),
+            ("+31 6 1234", {"ix_guests_email_trgm", "ix_guests_phone"}),
         ):
             query = select(Guest.id).where(*known_matches(frozenset({restaurant}), q))
             compiled = query.compile(
