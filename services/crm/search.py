@@ -51,7 +51,7 @@ def _phone_prefix(prefix: str) -> ColumnElement[bool]:
     head = prefix.rstrip("9")
     if head == "+":
         return and_(Guest.phone >= prefix, starts)
-    # the next string of the same length: "+3129" -> "+313"
+    # the smallest string above every phone starting `prefix`: "+3129" -> "+313"
     above = head[:-1] + chr(ord(head[-1]) + 1)
     return and_(Guest.phone >= prefix, Guest.phone < above, starts)
 
