@@ -48,6 +48,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.google_lookup
 	$(BIN)/python -m benchmarks.partner_webhooks
 	$(BIN)/python -m benchmarks.webhooks
+	$(BIN)/python -m benchmarks.guest_search
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache .hypothesis

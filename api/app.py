@@ -21,12 +21,14 @@ from api.routers import (
     contact,
     floor,
     google,
+    guests,
     local_checkout,
     manage_page,
     partner_admin,
     partner_webhooks,
     partners,
     reservations,
+    restaurant_groups,
     restaurants,
     service,
     staff,
@@ -112,6 +114,8 @@ def create_app(
         partners.router,
         waitlist.router,
         waitlist_page.links,
+        guests.router,
+        restaurant_groups.router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(manage_page.router)
