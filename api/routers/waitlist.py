@@ -33,7 +33,7 @@ from api.deps import (
 from api.lifecycle import AnyUpdate, Arg
 from api.problems import Conflict, InvalidInput, NotFound, Unauthorized
 from api.temporal import TemporalConnection, TemporalDep
-from api.views import staff_reservation_out
+from api.views import staff_out
 from api.waitlist_lifecycle import start_entry, update_entry
 from models.enums import ReservationSource, StaffRole, WaitlistStatus
 from models.orm import StaffUser, WaitlistEntry
@@ -352,7 +352,7 @@ async def seat_entry(
         raise Conflict("the party was not seated")
     session.expire_all()
     view = await queries.get_view(session, reservation_id=state.reservation_id)
-    return staff_reservation_out(view)
+    return await staff_out(session, view)
 
 
 @router.post(
