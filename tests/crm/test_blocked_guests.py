@@ -128,7 +128,8 @@ async def test_online_channels_refuse_a_blocked_guest_politely(
 
     google = await c.post("/google/v3/CreateBooking", headers=basic(), json=create_body(rid, "g"))
     assert google.status_code == 200, google.text
-    assert "booking" not in google.json() and google.json()["booking_failure"]["cause"]
+    assert "booking" not in google.json()
+    assert google.json()["booking_failure"]["cause"] == "SLOT_UNAVAILABLE"
     assert "block" not in google.text.lower()
 
     waitlist = await c.post(f"{BASE}/waitlist", json=waitlist_body(rid))
