@@ -20,6 +20,7 @@ from tests.conftest import Database
 from tests.partners.conftest import BASE, GOOGLE_CREDENTIALS, make_restaurant
 from tests.partners.helpers import restaurant as all_day_restaurant
 from tests.partners.test_google_booking_server import basic, create_body
+from tests.partners.test_thefork import TheFork
 
 ANN = "ann@example.com"
 POLITE = "We can't take this booking online; please contact the restaurant."
@@ -176,3 +177,28 @@ async def test_staff_still_seat_a_blocked_guest(live: LiveApi) -> None:
             select(func.count()).select_from(GuestAudit).where(GuestAudit.guest_id == guest_id)
         )
     assert refused == 0
+
+
+async def test_a_marketplace_booking_of_a_blocked_guest_is_refused(live: LiveApi) -> None:
+    admin = await live.token_for(StaffRole.ADMIN)
+    rid = await all_day_restaurant(live, admin)
+    guest_id = await block(live.db, rid, ANN)
+    key = await live.client.post(f"{BASE}/partner-keys", json={"name": "TheFork"}, headers=admin)
+    issued = await live.client.post(
+        f"{BASE}/partner-keys/{key.json()['id']}/marketplace/thefork", headers=admin
+    )
+    assert issued.status_code == 200, issued.text
+    fork = TheFork(live, key.json()["api_key"], issued.json()["hmac_secret"], rid)
+    event = fork.event("RESERVATION_CREATED", "tf-blocked")
+    event["reservation"]["customer"]["email"] = ANN
+    refused = await fork.send(event)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["detail"] == POLITE and "block" not in refused.text.lower()
+    async with live.db.sessions() as session:
+        trail = list(
+            await session.scalars(select(GuestAudit).where(GuestAudit.guest_id == guest_id))
+        )
+        booked = await session.scalar(
+            select(func.count()).select_from(Reservation).where(Reservation.guest_id == guest_id)
+        )
+    assert [a.details["channel"] for a in trail] == ["thefork"] and booked == 0
