@@ -25,8 +25,23 @@ from reservations.settings import Settings
 from rules.state_machine import TERMINAL_STATUSES
 from services.availability import check_requested_time
 from services.booking import keep_booking_notes
+from services.crm.blocking import refuse_if_blocked
 from services.guests import upsert_guest
 from services.restaurants import get_restaurant
+
+
+def not_taking_reservations() -> InvalidInput:
+    """The refusal when the restaurant takes no bookings at all."""
+    return InvalidInput("this restaurant does not take reservations", field="restaurant_id")
+
+
+def not_bookable_online() -> InvalidInput:
+    """The refusal of a guest the restaurant blocked: the same shape as
+    `not_taking_reservations`, and not a word about why (staff see it in the audit)."""
+    return InvalidInput(
+        "We can't take this booking online; please contact the restaurant.",
+        field="restaurant_id",
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,13 +80,22 @@ async def place_booking(
     """
     restaurant = await get_restaurant(session, restaurant_id=data.restaurant_id)
     if not restaurant.is_active or not restaurant.accepts_reservations:
-        raise InvalidInput("this restaurant does not take reservations", field="restaurant_id")
+        raise not_taking_reservations()
     await check_requested_time(
         session, restaurant_id=restaurant.id, day=data.date, local_time=data.time, now=now
     )
     if data.seating_preference is not None:
         data = data.model_copy(update={"seating_preference": data.seating_preference or None})
     guest = await upsert_guest(session, data=data.guest)
+    if await refuse_if_blocked(
+        session,
+        guest_id=guest.id,
+        restaurant_id=restaurant.id,
+        channel=source,
+        requested={"date": data.date, "time": data.time, "party_size": data.party_size},
+    ):
+        await session.commit()  # the staff-only trail of the refusal stays
+        raise not_bookable_online()
     if reservation_id is None:
         # replaying someone else's key with another email starts a booking of its own
         # instead of revealing theirs

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
+from collections import defaultdict
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from models.enums import DepositStatus, PaymentMode
+from models.schemas.alerts import GuestAlertOut
 from models.schemas.reservation import DepositOut, ReservationOut, StaffReservationOut
+from services.crm.alerts import NO_FLAGS, GuestFlags, flags_by_reservation
 from services.reservation_queries import ReservationView
 
 
@@ -53,8 +60,23 @@ def reservation_out(view: ReservationView) -> ReservationOut:
     )
 
 
-def staff_reservation_out(view: ReservationView) -> StaffReservationOut:
-    """What staff see: the guest view plus contact details and notes."""
+def alerts_out(flags: GuestFlags) -> list[GuestAlertOut]:
+    """The guest's alerts in their HTTP shape (staff answers only)."""
+    return [
+        GuestAlertOut(
+            kind="note" if a.kind == "note" else "allergy",
+            note_type=a.note_type,
+            text=a.text,
+            restaurant_id=a.restaurant_id,
+        )
+        for a in flags.alerts
+    ]
+
+
+def staff_reservation_out(
+    view: ReservationView, flags: GuestFlags = NO_FLAGS
+) -> StaffReservationOut:
+    """What staff see: the guest view plus contact details, notes and the guest's alerts."""
     return StaffReservationOut(
         **reservation_out(view).model_dump(),
         guest_id=view.guest.id,
@@ -62,4 +84,28 @@ def staff_reservation_out(view: ReservationView) -> StaffReservationOut:
         guest_phone=view.guest.phone,
         dietary_requirements=view.reservation.dietary_requirements,
         internal_notes=view.reservation.internal_notes,
+        guest_vip=flags.vip,
+        guest_alerts=alerts_out(flags),
     )
+
+
+async def staff_outs(
+    session: AsyncSession, views: list[ReservationView]
+) -> list[StaffReservationOut]:
+    """A page of reservations as staff see them, alerts loaded per restaurant, not per row."""
+    by_restaurant: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
+    for view in views:
+        by_restaurant[view.reservation.restaurant_id].append(view.reservation.id)
+    flags: dict[uuid.UUID, GuestFlags] = {}
+    for restaurant_id, reservation_ids in by_restaurant.items():
+        flags.update(
+            await flags_by_reservation(
+                session, restaurant_id=restaurant_id, reservation_ids=reservation_ids
+            )
+        )
+    return [staff_reservation_out(v, flags.get(v.reservation.id, NO_FLAGS)) for v in views]
+
+
+async def staff_out(session: AsyncSession, view: ReservationView) -> StaffReservationOut:
+    """One reservation as staff see it, with its guest's alerts."""
+    return (await staff_outs(session, [view]))[0]

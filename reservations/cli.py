@@ -249,5 +249,32 @@ def demo_data() -> None:
         typer.echo(f"admin_token={summary.admin_token}")
 
 
+guests_app = typer.Typer(help="Guest CRM maintenance.", no_args_is_help=True)
+app.add_typer(guests_app, name="guests")
+
+
+@guests_app.command("recount")
+def guests_recount(
+    check: Annotated[
+        bool, typer.Option("--check", help="only compare; exit 1 listing the mismatches")
+    ] = False,
+) -> None:
+    """Recompute every guest's per-restaurant statistics from the reservations."""
+    with _clean_failures():
+        settings = _load()
+        from reservations.crm_tools import recount_guest_statistics
+
+        found = asyncio.run(recount_guest_statistics(settings, check=check))
+        for mismatch in found:
+            typer.echo(mismatch.describe())
+        if check:
+            if found:
+                typer.echo(f"{len(found)} relationships differ from their reservations", err=True)
+                raise typer.Exit(1)
+            typer.echo("guest statistics match the reservations")
+        else:
+            typer.echo(f"rewrote {len(found)} relationships")
+
+
 if __name__ == "__main__":
     app()

@@ -11,11 +11,11 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.enums import AllocationStatus, ConfirmationMode, DepositStatus, ReservationSource
-from models.orm import BookingNotes, Guest, Reservation, Restaurant, TableAllocation
+from models.orm import BookingNotes, Reservation, Restaurant, TableAllocation
 from models.schemas.booking import BookingRequest, HoldOutcome
 from models.schemas.lifecycle import BookingFacts, ModifyRequest, ReservationInput, Transition
 from reservations.db import upsert_insert
@@ -26,6 +26,7 @@ from rules.state_machine import ReservationAction, ReservationStatus, initial_st
 from rules.turn_time import TurnTimeRule, turn_time_minutes
 from services import allocation, payment_terms
 from services.availability.requests import check_requested_time, service_day_of
+from services.crm import stats
 from services.errors import InvalidError, NotFoundError
 
 A = ReservationAction
@@ -248,10 +249,8 @@ async def create_held_reservation(
     )
     if status is not S.HELD:
         await allocation.confirm_allocations(session, reservation_id=reservation.id, now=now)
-    await session.execute(
-        update(Guest)
-        .where(Guest.id == booking.guest_id)
-        .values(total_reservations=Guest.total_reservations + 1)
+    await stats.note_booking(
+        session, guest_id=booking.guest_id, restaurant_id=restaurant.id, at=now
     )
     await session.flush()
     return facts_of(reservation, restaurant, hold, reminder_hours=reminder_hours)
@@ -283,7 +282,6 @@ async def record_transition(session: AsyncSession, *, transition: Transition) ->
         reservation.hold_expires_at = None
     if transition.release_tables:
         await allocation.release_allocations(session, reservation_id=reservation.id, now=at)
-    guest_counter = None
     if action in {A.CONFIRM_DEPOSIT_PAID, A.CONFIRM}:
         reservation.confirmed_at = at
     elif action is A.CHECK_IN:
@@ -291,32 +289,23 @@ async def record_transition(session: AsyncSession, *, transition: Transition) ->
         reservation.actual_party_size = transition.actual_party_size or reservation.party_size
     elif action is A.COMPLETE:
         reservation.completed_at = at
-        guest_counter = Guest.completed_reservations
         if transition.spend_minor is not None:
             reservation.spend_minor = transition.spend_minor
-            await session.execute(
-                update(Guest)
-                .where(Guest.id == reservation.guest_id)
-                .values(total_spend_minor=Guest.total_spend_minor + transition.spend_minor)
-            )
+        await stats.note_visit(session, reservation=reservation, at=at)
     elif action is A.NO_SHOW:
         reservation.no_show_at = at
-        guest_counter = Guest.no_show_count
+        await stats.note_no_show(session, reservation=reservation)
     elif action in {A.CANCEL_BY_GUEST, A.CANCEL_BY_RESTAURANT, A.DECLINE, A.EXPIRE}:
         reservation.cancelled_at = at
         reservation.cancellation_reason = transition.reason
         if action is A.CANCEL_BY_GUEST:
             reservation.cancelled_within_deadline = transition.within_deadline
-            guest_counter = Guest.cancellation_count
+            await stats.note_guest_cancellation(
+                session, reservation=reservation, late=transition.within_deadline is False
+            )
     elif action is A.GUEST_RECONFIRM:
         reservation.guest_confirmed_at = reservation.guest_confirmed_at or at
     reservation.status = transition.status
-    if guest_counter is not None:
-        await session.execute(
-            update(Guest)
-            .where(Guest.id == reservation.guest_id)
-            .values({guest_counter: guest_counter + 1})
-        )
     await session.flush()
     return True
 

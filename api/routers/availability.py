@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from api.deps import CacheDep, HostOf, SessionDep
+from api.views import alerts_out
 from models.schemas.availability import (
     AvailabilityOut,
     RequestedTimeOut,
@@ -25,6 +26,7 @@ from models.schemas.common import LocalTime, ServiceDate
 from models.schemas.restaurant import RestaurantSummary
 from rules.availability import SlotAvailability
 from services import availability as svc
+from services.crm.alerts import NO_FLAGS, flags_by_reservation
 from services.restaurants import RestaurantFilters
 
 router = APIRouter(tags=["availability"])
@@ -185,6 +187,11 @@ async def timeline(
     day: Annotated[ServiceDate, Query(alias="date", description="service day, ISO 8601")],
 ) -> TimelineOut:
     result = await svc.timeline(session, restaurant_id=scope.restaurant_id, day=day, now=now)
+    flags = await flags_by_reservation(
+        session,
+        restaurant_id=scope.restaurant_id,
+        reservation_ids={e.reservation_id for t in result.tables for e in t.entries},
+    )
     return TimelineOut(
         restaurant_id=result.restaurant_id,
         date=result.day,
@@ -208,6 +215,8 @@ async def timeline(
                         ends_at=e.ends_at,
                         party_size=e.party_size,
                         hold_expires_at=e.hold_expires_at,
+                        guest_vip=flags.get(e.reservation_id, NO_FLAGS).vip,
+                        guest_alerts=alerts_out(flags.get(e.reservation_id, NO_FLAGS)),
                     )
                     for e in t.entries
                 ],

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, status
 from api.deps import HostOf, ManagerOf, PageDep, SessionDep, require_owned
 from api.lifecycle import send_update
 from api.temporal import TemporalDep
-from api.views import staff_reservation_out
+from api.views import staff_out
 from models.enums import NotificationChannel, NotificationStatus
 from models.schemas.common import Page
 from models.schemas.contact import (
@@ -140,4 +140,4 @@ async def waive(
         arg=WaiverRequest(staff_id=scope.staff.id, reason=data.reason),
     )
     session.expire_all()
-    return staff_reservation_out(await queries.get_view(session, reservation_id=reservation_id))
+    return await staff_out(session, await queries.get_view(session, reservation_id=reservation_id))

@@ -12,7 +12,7 @@ from api.deps import HostOf, ManagerOf, PageDep, SessionDep, SettingsDep, requir
 from api.lifecycle import Arg, Update, act_and_read, policy_for, start_reservation
 from api.problems import Conflict, InvalidInput
 from api.temporal import TemporalConnection, TemporalDep
-from api.views import staff_reservation_out
+from api.views import staff_out, staff_outs
 from models.enums import ReservationSource
 from models.schemas.common import Page
 from models.schemas.lifecycle import (
@@ -78,7 +78,7 @@ async def list_reservations(
         offset=page.offset,
     )
     return Page(
-        items=[staff_reservation_out(v) for v in views],
+        items=await staff_outs(session, views),
         total=total,
         limit=page.limit,
         offset=page.offset,
@@ -87,7 +87,7 @@ async def list_reservations(
 
 async def _after(session: SessionDep, reservation_id: uuid.UUID) -> StaffReservationOut:
     session.expire_all()
-    return staff_reservation_out(await queries.get_view(session, reservation_id=reservation_id))
+    return await staff_out(session, await queries.get_view(session, reservation_id=reservation_id))
 
 
 async def _act(
@@ -102,7 +102,7 @@ async def _act(
     """Send one staff action to the reservation's workflow and answer with the result."""
     await require_owned(session, restaurant_id, reservation_id)
     view = await act_and_read(temporal, update, arg, session=session, reservation_id=reservation_id)
-    return staff_reservation_out(view)
+    return await staff_out(session, view)
 
 
 @router.get(

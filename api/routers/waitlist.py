@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth import can_see_restaurant
+from api.booking_flow import not_bookable_online
 from api.deps import (
     CurrentStaff,
     HostOf,
@@ -32,9 +33,9 @@ from api.deps import (
 from api.lifecycle import AnyUpdate, Arg
 from api.problems import Conflict, InvalidInput, NotFound, Unauthorized
 from api.temporal import TemporalConnection, TemporalDep
-from api.views import staff_reservation_out
+from api.views import staff_out
 from api.waitlist_lifecycle import start_entry, update_entry
-from models.enums import StaffRole, WaitlistStatus
+from models.enums import ReservationSource, StaffRole, WaitlistStatus
 from models.orm import StaffUser, WaitlistEntry
 from models.schemas.common import Page
 from models.schemas.reservation import GuestIn, StaffReservationOut
@@ -56,6 +57,7 @@ from models.schemas.waitlist import (
 )
 from reservations.settings import Settings
 from services import reservation_queries as queries
+from services.crm.blocking import refuse_if_blocked
 from services.guests import upsert_guest
 from services.manage_links import entry_in_waitlist_token, waitlist_token
 from services.restaurants import get_restaurant
@@ -203,6 +205,20 @@ async def join_waitlist(
         now=now,
     )
     guest = await upsert_guest(session, data=data.guest)
+    if await refuse_if_blocked(
+        session,
+        guest_id=guest.id,
+        restaurant_id=restaurant.id,
+        channel=ReservationSource.WAITLIST,
+        requested={
+            "date": data.date,
+            "time_from": data.time_from,
+            "time_to": data.time_to,
+            "party_size": data.party_size,
+        },
+    ):
+        await session.commit()  # the staff-only trail of the refusal stays
+        raise not_bookable_online()
     entry, _ = await entries.create_entry(
         session,
         restaurant_id=restaurant.id,
@@ -336,7 +352,7 @@ async def seat_entry(
         raise Conflict("the party was not seated")
     session.expire_all()
     view = await queries.get_view(session, reservation_id=state.reservation_id)
-    return staff_reservation_out(view)
+    return await staff_out(session, view)
 
 
 @router.post(

@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from models.enums import AllocationStatus, ReservationStatus
+from models.schemas.alerts import GuestAlertOut
 from models.schemas.booking import AlternativeSlot
 from models.schemas.common import LocalTime, ServiceDate, StrictModel
 from models.schemas.restaurant import RestaurantSummary
@@ -112,6 +113,8 @@ class TimelineAllocationOut(BaseModel):
     ends_at: dt.datetime
     party_size: int
     hold_expires_at: dt.datetime | None
+    guest_vip: bool = False
+    guest_alerts: list[GuestAlertOut] = []
 
 
 class TableTimelineOut(BaseModel):

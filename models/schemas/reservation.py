@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import EmailStr, Field, field_validator
 
 from models.enums import DepositStatus, PaymentMode, ReservationSource
+from models.schemas.alerts import GuestAlertOut
 from models.schemas.booking import AlternativeSlot
 from models.schemas.common import LocalTime, OutModel, PhoneNumber, ServiceDate, StrictModel
 from models.schemas.lifecycle import CheckoutSessionOut
@@ -164,6 +165,9 @@ class StaffReservationOut(ReservationOut):
     guest_phone: str | None
     dietary_requirements: str | None
     internal_notes: str | None
+    # the guest as this restaurant (and its sharing group) knows them
+    guest_vip: bool = False
+    guest_alerts: list[GuestAlertOut] = []
 
 
 class HeldReservation(ReservationOut):

@@ -22,6 +22,7 @@ from models.schemas.waitlist import (
 from rules.availability import UnavailableReason
 from services import allocation
 from services.availability import answer_day, local_midnight, restaurant_inputs
+from services.crm import stats
 from services.errors import InvalidError, NotFoundError
 
 OPEN_STATUSES = (WaitlistStatus.WAITING, WaitlistStatus.OFFERED)
@@ -193,6 +194,7 @@ async def create_entry(
     )
     session.add(entry)
     await session.flush()
+    await stats.note_activity(session, guest_id=guest_id, restaurant_id=restaurant_id, at=now)
     return entry, True
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.enums import (
@@ -19,11 +18,12 @@ from models.enums import (
     ReservationStatus,
     WaitlistStatus,
 )
-from models.orm import Guest, Reservation, Restaurant, WaitlistEntry
+from models.orm import Reservation, Restaurant, WaitlistEntry
 from rules.payment_policy import PaymentMode
 from rules.reminders import cancellation_deadline
 from rules.state_machine import initial_status
 from services import allocation, payment_terms
+from services.crm import stats
 from services.errors import ConflictError, NotFoundError
 
 TERMINAL = frozenset(
@@ -150,10 +150,8 @@ async def accept_offer(
     entry.status = WaitlistStatus.ACCEPTED
     entry.reservation_id = reservation.id
     entry.ended_at = now
-    await session.execute(
-        update(Guest)
-        .where(Guest.id == reservation.guest_id)
-        .values(total_reservations=Guest.total_reservations + 1)
+    await stats.note_booking(
+        session, guest_id=reservation.guest_id, restaurant_id=reservation.restaurant_id, at=now
     )
     await session.flush()
     return reservation
@@ -203,10 +201,8 @@ async def seat_offer(
     reservation.confirmed_at = now
     reservation.workflow_id = f"reservation-{reservation.id}"
     await mark_seated(session, entry=entry, reservation_id=reservation.id, now=now)
-    await session.execute(
-        update(Guest)
-        .where(Guest.id == reservation.guest_id)
-        .values(total_reservations=Guest.total_reservations + 1)
+    await stats.note_booking(
+        session, guest_id=reservation.guest_id, restaurant_id=reservation.restaurant_id, at=now
     )
     await session.flush()
     return reservation
