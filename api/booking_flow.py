@@ -25,6 +25,7 @@ from reservations.settings import Settings
 from rules.state_machine import TERMINAL_STATUSES
 from services.availability import check_requested_time
 from services.booking import keep_booking_notes
+from services.crm.consent import record_booking_consent
 from services.guests import upsert_guest
 from services.restaurants import get_restaurant
 
@@ -72,6 +73,14 @@ async def place_booking(
     if data.seating_preference is not None:
         data = data.model_copy(update={"seating_preference": data.seating_preference or None})
     guest = await upsert_guest(session, data=data.guest)
+    await record_booking_consent(
+        session,
+        guest_id=guest.id,
+        restaurant_id=restaurant.id,
+        given=data.guest.marketing_consent,
+        wording_version=data.guest.consent_wording_version,
+        now=now,
+    )
     if reservation_id is None:
         # replaying someone else's key with another email starts a booking of its own
         # instead of revealing theirs

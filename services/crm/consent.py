@@ -14,10 +14,11 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnElement
 
 from models.enums import ConsentSource
-from models.orm import GuestAudit, MarketingConsent, Restaurant
+from models.orm import GuestAudit, MarketingConsent, Restaurant, RestaurantGroup
 from reservations.db import upsert_insert
 from services.errors import InvalidError
 
@@ -65,7 +66,9 @@ async def scopes_of_restaurant(session: AsyncSession, *, restaurant_id: uuid.UUI
     return scopes
 
 
-def active_consent(guest_id: ColumnElement[uuid.UUID], scopes: list[Scope]) -> ColumnElement[bool]:
+def active_consent(
+    guest_id: ColumnElement[uuid.UUID] | InstrumentedAttribute[uuid.UUID], scopes: list[Scope]
+) -> ColumnElement[bool]:
     """SQL: the guest has a live (granted, not withdrawn) consent in one of `scopes`."""
     return (
         select(MarketingConsent.id)
@@ -267,3 +270,21 @@ async def _consent(
     if for_update:
         query = query.with_for_update()
     return await session.scalar(query.execution_options(populate_existing=True))
+
+
+async def restaurants_in_scope(session: AsyncSession, *, scope: Scope) -> list[uuid.UUID]:
+    """The restaurants whose marketing a consent in `scope` covers."""
+    if scope.kind == "restaurant":
+        return [scope.id]
+    return list(
+        await session.scalars(
+            select(Restaurant.id).where(Restaurant.group_id == scope.id).order_by(Restaurant.id)
+        )
+    )
+
+
+async def scope_name(session: AsyncSession, *, scope: Scope) -> str | None:
+    """The restaurant's or group's name, for the withdrawal page."""
+    model = Restaurant if scope.kind == "restaurant" else RestaurantGroup
+    name: str | None = await session.scalar(select(model.name).where(model.id == scope.id))
+    return name
