@@ -34,7 +34,7 @@ class ConsentChange(StrictModel):
 
     restaurant_id: uuid.UUID
     scope: Literal["restaurant", "group"] = "restaurant"
-    granted: bool
+    granted: Annotated[bool, Field(strict=True)]
     source: Literal["staff", "import"] = "staff"
     wording_version: WordingVersion | None = Field(default=None, validate_default=True)
 
