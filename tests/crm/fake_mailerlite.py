@@ -21,6 +21,7 @@ from typing import Any
 from aiohttp import web
 
 TOKEN = "mlsk-test-token"
+BODY = web.RequestKey("body", object)
 
 
 @dataclass
@@ -78,7 +79,7 @@ class FakeMailerLite:
             return web.json_response({"message": "Server Error"}, status=status)
         if request.headers.get("Authorization") != f"Bearer {TOKEN}":
             return web.json_response({"message": "Unauthenticated."}, status=401)
-        request["body"] = body
+        request[BODY] = body
         response: web.StreamResponse = await handler(request)
         return response
 
@@ -94,7 +95,7 @@ class FakeMailerLite:
         )
 
     async def _create_group(self, request: web.Request) -> web.Response:
-        name = (request["body"] or {}).get("name")
+        name = (_json(request) or {}).get("name")
         if not isinstance(name, str) or not name or len(name) > 255:
             return _invalid("name", "The name field is required.")
         gid = str(next(self._ids))
@@ -102,7 +103,7 @@ class FakeMailerLite:
         return web.json_response({"data": self._group(gid)}, status=201)
 
     async def _upsert(self, request: web.Request) -> web.Response:
-        body = request["body"] or {}
+        body = _json(request) or {}
         email = body.get("email")
         if not isinstance(email, str) or "@" not in email or email in self.refuse_emails:
             return _invalid("email", "The email must be a valid email address.")
@@ -163,3 +164,8 @@ def _invalid(name: str, message: str) -> web.Response:
         {"message": message, "errors": {name: [message]}},
         status=422,
     )
+
+
+def _json(request: web.Request) -> dict[str, Any] | None:
+    body = request[BODY]
+    return body if isinstance(body, dict) else None

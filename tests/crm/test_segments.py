@@ -64,7 +64,7 @@ async def test_segment_counts_and_members(api: Api) -> None:
     counts = {s["segment"]: s["members"] for s in r.json()["segments"]}
     assert counts == {"recent": 1, "vip": 1, "regulars": 2, "lapsed": 1, "all_consenting": 3}
 
-    async def members(segment: str, **params: object) -> tuple[list[str], int]:
+    async def members(segment: str, **params: int) -> tuple[list[str], int]:
         r = await api.client.get(
             f"{BASE}/restaurants/{c.a}/segments/{segment}", params=params, headers=manager
         )
