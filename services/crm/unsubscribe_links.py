@@ -10,8 +10,9 @@ import uuid
 from urllib.parse import urlencode
 
 import jwt
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.crm.consent import Scope
+from services.crm.consent import Scope, has_active_consent, scopes_of_restaurant
 
 AUDIENCE = "marketing-unsubscribe"
 PAGE_PATH = "/marketing/unsubscribe"
@@ -36,3 +37,21 @@ def unsubscribe_url(*, base_url: str, secret: str, guest_id: uuid.UUID, scope: S
     """The absolute link put into guest messages."""
     token = unsubscribe_token(guest_id, scope, secret=secret)
     return f"{base_url.rstrip('/')}{PAGE_PATH}?{urlencode({'token': token})}"
+
+
+async def unsubscribe_url_for(
+    session: AsyncSession,
+    *,
+    guest_id: uuid.UUID,
+    restaurant_id: uuid.UUID,
+    base_url: str,
+    secret: str,
+) -> str | None:
+    """The withdrawal link a message from this restaurant carries; None without consent.
+
+    The restaurant's own consent is withdrawn first; else the group's.
+    """
+    for scope in await scopes_of_restaurant(session, restaurant_id=restaurant_id):
+        if await has_active_consent(session, guest_id=guest_id, scopes=[scope]):
+            return unsubscribe_url(base_url=base_url, secret=secret, guest_id=guest_id, scope=scope)
+    return None
