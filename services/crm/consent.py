@@ -195,10 +195,13 @@ async def record_booking_consent(
     given: bool,
     wording_version: str | None,
     now: datetime,
+    source: ConsentSource = ConsentSource.BOOKING_FORM,
+    staff_id: uuid.UUID | None = None,
 ) -> MarketingConsent | None:
-    """The booking form's consent box: a grant for the restaurant when ticked, else nothing.
+    """The guest form's consent box: a grant for the restaurant when ticked, else nothing.
 
-    An unticked box withdraws nothing: it only means no new consent was given.
+    An unticked box withdraws nothing: it only means no new consent was given. A
+    walk-in staff enter by hand records `source` staff.
     """
     if not given:
         return None
@@ -211,9 +214,10 @@ async def record_booking_consent(
         session,
         guest_id=guest_id,
         scope=restaurant_scope(restaurant_id),
-        source=ConsentSource.BOOKING_FORM,
+        source=source,
         wording_version=wording_version,
         now=now,
+        staff_id=staff_id,
         restaurant_id=restaurant_id,
     )
 

@@ -131,3 +131,45 @@ async def test_sync_routes_refuse_what_they_cannot_do(api: Api) -> None:
     ):
         r = await api.client.post(url, json=body, headers=manager)
         assert r.status_code == 422 and r.json()["field"] == field, r.text
+
+
+async def test_the_waitlist_form_and_a_walk_in_record_consent_too(
+    db: Database, dev_server: WorkflowEnvironment
+) -> None:
+    async with live_api(db, dev_server) as live:
+        admin = await live.token_for(StaffRole.ADMIN)
+        rid = await restaurant(live, admin, all_day=True)
+        host = await live.token_for(StaffRole.HOST, [rid])
+        day = booking(rid)["date"]
+        consenting = {"marketing_consent": True, "consent_wording_version": "wl-1"}
+        r = await live.client.post(
+            f"{BASE}/waitlist",
+            json={
+                "restaurant_id": rid,
+                "date": day,
+                "time_from": "19:00",
+                "time_to": "21:00",
+                "party_size": 2,
+                "guest": {"email": "wait@example.com", "first_name": "Wim", **consenting},
+            },
+        )
+        assert r.status_code == 201, r.text
+        r = await live.client.post(
+            f"{BASE}/restaurants/{rid}/walk-ins",
+            json={
+                "party_size": 2,
+                "guest": {"email": "door@example.com", "first_name": "Dora", **consenting},
+            },
+            headers=host,
+        )
+        assert r.status_code == 201, r.text
+        async with db.sessions() as session:
+            rows = await session.execute(
+                select(Guest.email, MarketingConsent.source, MarketingConsent.scope).join(
+                    MarketingConsent, MarketingConsent.guest_id == Guest.id
+                )
+            )
+            assert sorted(tuple(row) for row in rows) == [
+                ("door@example.com", "staff", f"restaurant:{rid}"),
+                ("wait@example.com", "booking_form", f"restaurant:{rid}"),
+            ]
