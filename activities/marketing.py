@@ -23,7 +23,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities.refusals import refusing
 from models.orm import Guest, MarketingSubscriber, Restaurant
-from models.schemas.marketing import BatchOutcome, SubscriberBatch, SyncInput, SyncPlan
+from models.schemas.marketing import BatchOutcome, SubscriberBatch, SyncInput, SyncPage
 from reservations.settings import Settings
 from services.crm import mailerlite as ml
 from services.crm.consent import has_active_consent, restaurant_scope, scopes_of_restaurant
@@ -43,6 +43,8 @@ class MarketingActivities:
 
     sessions: async_sessionmaker[AsyncSession]
     settings: Settings
+    # guest ids per plan page (tests use small pages to cross page boundaries)
+    page_size: int = 500
 
     @asynccontextmanager
     async def _provider(self) -> AsyncIterator[ml.MailerLite]:
@@ -82,38 +84,57 @@ class MarketingActivities:
 
     @activity.defn(name="plan_marketing_sync")
     @refusing
-    async def plan_marketing_sync(self, inp: SyncInput, group_id: str | None) -> SyncPlan:
-        """Members to add; subscribers to take out (left the segment, or no consent left)."""
+    async def plan_marketing_sync(
+        self, inp: SyncInput, group_id: str | None, after: uuid.UUID | None
+    ) -> SyncPage:
+        """The next page, in guest-id order, of members to add and subscribers to take out.
+
+        Keyset paging over two lists (members, subscribed rows): each gives at most a
+        page after `after`; the first page-full of their union is complete up to its
+        last id, which is where the next page starts.
+        """
         now = datetime.now(UTC)
         scope = restaurant_scope(inp.restaurant_id).key
         async with self.sessions() as session:
             members = (
                 await segment_guest_ids(
-                    session, restaurant_id=inp.restaurant_id, segment=inp.segment, now=now
+                    session,
+                    restaurant_id=inp.restaurant_id,
+                    segment=inp.segment,
+                    now=now,
+                    after=after,
+                    limit=self.page_size,
                 )
                 if inp.segment is not None
                 else []
             )
-            scopes = await scopes_of_restaurant(session, restaurant_id=inp.restaurant_id)
-            subscribed = list(
-                await session.scalars(
-                    select(MarketingSubscriber)
-                    .where(MarketingSubscriber.scope == scope)
-                    .where(MarketingSubscriber.unsubscribed_at.is_(None))
-                    .order_by(MarketingSubscriber.guest_id)
-                )
+            query = (
+                select(MarketingSubscriber)
+                .where(MarketingSubscriber.scope == scope)
+                .where(MarketingSubscriber.unsubscribed_at.is_(None))
+                .order_by(MarketingSubscriber.guest_id)
+                .limit(self.page_size)
             )
+            if after is not None:
+                query = query.where(MarketingSubscriber.guest_id > after)
+            subscribed = {row.guest_id: row for row in await session.scalars(query)}
+            page = sorted({*members, *subscribed})[: self.page_size]
             keep = set(members)
+            scopes = await scopes_of_restaurant(session, restaurant_id=inp.restaurant_id)
+            add: list[uuid.UUID] = []
             remove: list[uuid.UUID] = []
-            for row in subscribed:
-                if row.guest_id in keep:
+            for guest_id in page:
+                if guest_id in keep:
+                    add.append(guest_id)
                     continue
+                row = subscribed[guest_id]
                 left_group = group_id is not None and group_id in row.groups
                 if left_group or not await has_active_consent(
-                    session, guest_id=row.guest_id, scopes=scopes
+                    session, guest_id=guest_id, scopes=scopes
                 ):
-                    remove.append(row.guest_id)
-        return SyncPlan(add=members, remove=remove)
+                    remove.append(guest_id)
+        full = len(page) == self.page_size
+        return SyncPage(add=add, remove=remove, next_after=page[-1] if full else None)
 
     @activity.defn(name="push_marketing_subscribers")
     @refusing

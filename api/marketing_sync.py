@@ -26,9 +26,7 @@ log = structlog.get_logger(__name__)
 def require_configured(settings: Settings) -> None:
     """503 while no MailerLite token is configured (the sync is off)."""
     if not settings.mailerlite_api_token:
-        raise ServiceUnavailable(
-            "marketing sync is not configured: set MAILERLITE_API_TOKEN", field="segment"
-        )
+        raise ServiceUnavailable("marketing sync is not configured: set MAILERLITE_API_TOKEN")
 
 
 async def start_sync(

@@ -6,12 +6,13 @@ the database themselves, so no email or name ever enters a workflow history.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any
 
 from temporalio import activity
 
-from models.schemas.marketing import BatchOutcome, SubscriberBatch, SyncInput, SyncPlan
+from models.schemas.marketing import BatchOutcome, SubscriberBatch, SyncInput, SyncPage
 
 
 def _contract() -> None:
@@ -26,8 +27,10 @@ async def ensure_marketing_group(inp: SyncInput) -> str:
 
 
 @activity.defn(name="plan_marketing_sync")
-async def plan_marketing_sync(inp: SyncInput, group_id: str | None) -> SyncPlan:
-    """Guest ids to add to the group and to take out (left the segment, or withdrew)."""
+async def plan_marketing_sync(
+    inp: SyncInput, group_id: str | None, after: uuid.UUID | None
+) -> SyncPage:
+    """The next page of guest ids to add and to take out (left the segment, or withdrew)."""
     _contract()
     raise AssertionError
 

@@ -20,7 +20,7 @@ with workflow.unsafe.imports_passed_through():
         BatchOutcome,
         SubscriberBatch,
         SyncInput,
-        SyncPlan,
+        SyncPage,
         SyncResult,
     )
     from workflows.marketing_contracts import (
@@ -74,23 +74,28 @@ class MarketingSyncWorkflow:
                     start_to_close_timeout=PROVIDER.start_to_close_timeout,
                     retry_policy=PROVIDER.retry_policy,
                 )
-            plan: SyncPlan = await workflow.execute_activity(
-                plan_marketing_sync,
-                args=[inp, group_id],
-                start_to_close_timeout=DATABASE.start_to_close_timeout,
-                retry_policy=DATABASE.retry_policy,
-            )
             result = SyncResult(group_id=group_id)
-            for ids in _batches(plan.add):
-                added = await self._batch(push_marketing_subscribers, inp, group_id, ids)
-                result.added += added.changed
-                result.unchanged += added.unchanged
-                result.refused += added.refused
-            for ids in _batches(plan.remove):
-                removed = await self._batch(drop_marketing_subscribers, inp, group_id, ids)
-                result.removed += removed.changed
-                result.unchanged += removed.unchanged
-                result.refused += removed.refused
+            after: uuid.UUID | None = None
+            while True:
+                page: SyncPage = await workflow.execute_activity(
+                    plan_marketing_sync,
+                    args=[inp, group_id, after],
+                    start_to_close_timeout=DATABASE.start_to_close_timeout,
+                    retry_policy=DATABASE.retry_policy,
+                )
+                for ids in _batches(page.add):
+                    added = await self._batch(push_marketing_subscribers, inp, group_id, ids)
+                    result.added += added.changed
+                    result.unchanged += added.unchanged
+                    result.refused += added.refused
+                for ids in _batches(page.remove):
+                    removed = await self._batch(drop_marketing_subscribers, inp, group_id, ids)
+                    result.removed += removed.changed
+                    result.unchanged += removed.unchanged
+                    result.refused += removed.refused
+                if page.next_after is None:
+                    break
+                after = page.next_after
             return result
         except ActivityError as failure:
             refused = refusal_of(failure)

@@ -64,11 +64,16 @@ class SyncInput(BaseModel):
     segment: Segment | None = None
 
 
-class SyncPlan(BaseModel):
-    """Guest ids to add to the group, and ids to take out of it (or out of the scope)."""
+class SyncPage(BaseModel):
+    """One page of the plan, in guest-id order: ids to add to the group, ids to take out
+    (of it, or of the scope); `next_after` is where the next page starts (None: done).
+
+    Pages keep every activity payload small, however large the segment.
+    """
 
     add: list[uuid.UUID]
     remove: list[uuid.UUID]
+    next_after: uuid.UUID | None = None
 
 
 class SubscriberBatch(BaseModel):

@@ -96,8 +96,19 @@ async def segment_members(
 
 
 async def segment_guest_ids(
-    session: AsyncSession, *, restaurant_id: uuid.UUID, segment: Segment, now: datetime
+    session: AsyncSession,
+    *,
+    restaurant_id: uuid.UUID,
+    segment: Segment,
+    now: datetime,
+    after: uuid.UUID | None = None,
+    limit: int | None = None,
 ) -> list[uuid.UUID]:
-    """Every member's guest id (what the sync workflow is given: ids, no contact data)."""
+    """Members' guest ids in id order, after `after` (what the sync is given: no contact data)."""
     base = (await _consenting(session, restaurant_id)).where(_condition(segment, now))
-    return list(await session.scalars(base.add_columns(Guest.id).order_by(Guest.id)))
+    if after is not None:
+        base = base.where(Guest.id > after)
+    query = base.add_columns(Guest.id).order_by(Guest.id)
+    if limit is not None:
+        query = query.limit(limit)
+    return list(await session.scalars(query))

@@ -49,12 +49,15 @@ class Sync:
     db: Database
     fake: FakeMailerLite
     token: str = TOKEN
+    page_size: int = 500
 
     def activities(self) -> MarketingActivities:
         settings = settings_for(
             self.db.url, mailerlite_api_token=self.token, mailerlite_base_url=self.fake.base_url
         )
-        return MarketingActivities(sessions=self.db.sessions, settings=settings)
+        return MarketingActivities(
+            sessions=self.db.sessions, settings=settings, page_size=self.page_size
+        )
 
     async def run(
         self, restaurant_id: uuid.UUID, segment: Segment | None, *, keep_as: str | None = None
@@ -225,6 +228,27 @@ async def test_a_guest_without_consent_is_never_sent_even_if_planned(sync: Sync)
     outcome = await ActivityEnvironment().run(sync.activities().push_marketing_subscribers, batch)
     assert (outcome.changed, outcome.unchanged) == (0, 2)
     assert sync.fake.calls == []
+
+
+async def test_pages_cover_every_member_and_every_leaver(sync: Sync) -> None:
+    rid = await a_restaurant(sync.db)
+    here = restaurant_scope(rid)
+    guests = []
+    for n in range(7):
+        gid = await a_guest(sync.db, at=rid, email=f"guest{n}@example.com")
+        await consents(sync.db, gid, here)
+        guests.append(gid)
+    sync.page_size = 2  # four pages: members and leavers interleave across boundaries
+    assert (await sync.run(rid, Segment.ALL_CONSENTING)).added == 7
+    leavers = sorted(guests)[1::2]
+    for gid in leavers:
+        await withdraws(sync.db, gid, here)
+    newcomer = await a_guest(sync.db, at=rid, email="new@example.com")
+    await consents(sync.db, newcomer, here)
+    result = await sync.run(rid, Segment.ALL_CONSENTING, keep_as="paged")
+    assert (result.added, result.removed, result.unchanged) == (1, 3, 4)
+    slug = await slug_of(sync.db, rid)
+    assert len(sync.fake.members_of(f"{slug} · all_consenting")) == 5
 
 
 def test_the_worker_implements_the_marketing_contracts() -> None:

@@ -64,6 +64,7 @@ def test_every_path_has_a_kept_history() -> None:
         "marketing_sync-retried",
         "marketing_sync-refused",
         "marketing_sync-withdrawn",
+        "marketing_sync-paged",
     } <= names
 
 
