@@ -21,10 +21,13 @@ from api.routers import (
     contact,
     floor,
     google,
+    guest_consent,
     guest_merge,
     guests,
     local_checkout,
     manage_page,
+    marketing,
+    marketing_page,
     partner_admin,
     partner_webhooks,
     partners,
@@ -105,6 +108,8 @@ def create_app(
         floor.router,
         staff.router,
         webhook_subscriptions.router,
+        marketing.router,
+        guest_consent.router,
         partner_admin.router,
         partner_webhooks.router,  # before reservations: /webhooks/thefork, /webhooks/pos/...
         webhooks.router,  # before reservations: its paths must not read as reservation ids
@@ -121,6 +126,7 @@ def create_app(
     ):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(manage_page.router)
+    app.include_router(marketing_page.router)
     app.include_router(waitlist_page.router)
     app.include_router(google.router)  # Google calls fixed paths under /google/v3
     app.include_router(availability.router, prefix=API_PREFIX)

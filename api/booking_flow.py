@@ -26,6 +26,7 @@ from rules.state_machine import TERMINAL_STATUSES
 from services.availability import check_requested_time
 from services.booking import keep_booking_notes
 from services.crm.blocking import refuse_if_blocked
+from services.crm.consent import record_booking_consent
 from services.guests import upsert_guest
 from services.restaurants import get_restaurant
 
@@ -96,6 +97,14 @@ async def place_booking(
     ):
         await session.commit()  # the staff-only trail of the refusal stays
         raise not_bookable_online()
+    await record_booking_consent(
+        session,
+        guest_id=guest.id,
+        restaurant_id=restaurant.id,
+        given=data.guest.marketing_consent,
+        wording_version=data.guest.consent_wording_version,
+        now=now,
+    )
     if reservation_id is None:
         # replaying someone else's key with another email starts a booking of its own
         # instead of revealing theirs

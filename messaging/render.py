@@ -51,6 +51,8 @@ class MessageLinks:
     payment_url: str | None = None
     offer_url: str | None = None
     decline_url: str | None = None
+    # the signed marketing withdrawal link, only when the guest consented to marketing
+    unsubscribe_url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,6 +290,14 @@ def render(ctx: MessageContext) -> RenderedMessage:
         "details": details,
         "links": links,
         "closing": labels["closing"],
+        "unsubscribe": (
+            _Link(
+                label=labels["unsubscribe"].format(restaurant=ctx.restaurant_name),
+                url=ctx.links.unsubscribe_url,
+            )
+            if ctx.links.unsubscribe_url
+            else None
+        ),
     }
     text = _environment.get_template("email.txt").render(variables)
     html = _environment.get_template("email.html").render(variables)

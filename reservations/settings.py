@@ -121,6 +121,9 @@ class Settings(BaseSettings):
     # real-time updates: the Maps Booking API (or a local fake); unset = not sent
     google_notification_url: str | None = None
     google_notification_token: str | None = Field(default=None, repr=False)
+    # MailerLite: the API token of the account consenting guests are synced to; unset = off
+    mailerlite_api_token: str | None = Field(default=None, repr=False)
+    mailerlite_base_url: str = "https://connect.mailerlite.com/api"
 
     def google_credentials(self) -> list[tuple[str, str]]:
         """The valid (user, password) pairs for Google's booking requests."""

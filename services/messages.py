@@ -25,6 +25,7 @@ from models.enums import NotificationChannel, ReservationStatus
 from models.orm import Guest, Notification, Reservation, Restaurant, ThreadMessage
 from models.schemas.lifecycle import MessageIntent
 from reservations.db import upsert_insert
+from services.crm.unsubscribe_links import unsubscribe_url_for
 from services.errors import NotFoundError
 from services.guest_links import ReservationLinks, postal_address, reservation_links
 from services.payments import booking_of, checkout_session_of
@@ -99,6 +100,13 @@ async def queue_message(
     if intent.template in {"deposit_request", "guarantee_request"}:
         checkout = await checkout_session_of(session, reservation.id)
         payment_url = (checkout.checkout_url if checkout else None) or links.manage_url
+    unsubscribe = await unsubscribe_url_for(
+        session,
+        guest_id=guest.id,
+        restaurant_id=restaurant.id,
+        base_url=base_url,
+        secret=secret,
+    )
     rendered = render(
         MessageContext(
             template=intent.template,
@@ -118,6 +126,7 @@ async def queue_message(
                 calendar_url=links.calendar_url,
                 map_url=links.map_url,
                 payment_url=payment_url,
+                unsubscribe_url=unsubscribe,
             ),
             currency=reservation.currency,
             amount_minor=intent.amount_minor,

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+from activities.marketing import MarketingActivities
 from activities.messages import MessageActivities
 from activities.partners import GoogleActivities
 from activities.payments import PaymentActivities
@@ -23,6 +24,7 @@ from services.webhooks.events import Dispatch
 from worker.deps import WorkerDeps
 from workflows.google_feeds import GoogleFeedsWorkflow
 from workflows.google_notification import GoogleNotificationWorkflow
+from workflows.marketing_sync import MarketingSyncWorkflow
 from workflows.reservation import ReservationWorkflow
 from workflows.waitlist import WaitlistDispatcher, WaitlistWorkflow
 from workflows.webhook_delivery import WebhookDeliveryWorkflow
@@ -37,6 +39,7 @@ def workflow_classes() -> list[type]:
         WebhookDeliveryWorkflow,
         GoogleNotificationWorkflow,
         GoogleFeedsWorkflow,
+        MarketingSyncWorkflow,
     ]
 
 
@@ -82,6 +85,7 @@ def activity_functions(deps: WorkerDeps) -> list[Callable[..., Any]]:
         hold_minutes=settings.hold_minutes,
         webhooks=Dispatch(first_retry_seconds=settings.webhook_first_retry_seconds),
     )
+    marketing = MarketingActivities(sessions=deps.sessions, settings=settings)
     return [
         *reservations.all(),
         *money.all(),
@@ -89,4 +93,5 @@ def activity_functions(deps: WorkerDeps) -> list[Callable[..., Any]]:
         *webhooks.all(),
         *waitlist.all(),
         *google.all(),
+        *marketing.all(),
     ]

@@ -13,7 +13,7 @@ from api.lifecycle import Arg, Update, act_and_read, policy_for, start_reservati
 from api.problems import Conflict, InvalidInput
 from api.temporal import TemporalConnection, TemporalDep
 from api.views import staff_out, staff_outs
-from models.enums import ReservationSource
+from models.enums import ConsentSource, ReservationSource
 from models.schemas.common import Page
 from models.schemas.lifecycle import (
     AssignTablesRequest,
@@ -37,6 +37,7 @@ from models.schemas.reservation import (
 from rules.state_machine import ReservationStatus
 from services import reservation_queries as queries
 from services.booking import booking_request_for_walk_in, keep_booking_notes
+from services.crm.consent import record_booking_consent
 from services.guests import upsert_guest
 from services.restaurants import get_restaurant
 from workflows.reservation import ReservationWorkflow
@@ -288,6 +289,16 @@ async def walk_in(
         email_notifications=False,
     )
     guest = await upsert_guest(session, data=guest_in)
+    await record_booking_consent(
+        session,
+        guest_id=guest.id,
+        restaurant_id=restaurant.id,
+        given=guest_in.marketing_consent,
+        wording_version=guest_in.consent_wording_version,
+        now=datetime.now(UTC),
+        source=ConsentSource.STAFF,
+        staff_id=scope.staff.id,
+    )
     booking = booking_request_for_walk_in(
         reservation_id=reservation_id,
         restaurant_id=restaurant.id,

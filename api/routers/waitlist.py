@@ -58,6 +58,7 @@ from models.schemas.waitlist import (
 from reservations.settings import Settings
 from services import reservation_queries as queries
 from services.crm.blocking import refuse_if_blocked
+from services.crm.consent import record_booking_consent
 from services.guests import upsert_guest
 from services.manage_links import entry_in_waitlist_token, waitlist_token
 from services.restaurants import get_restaurant
@@ -219,6 +220,14 @@ async def join_waitlist(
     ):
         await session.commit()  # the staff-only trail of the refusal stays
         raise not_bookable_online()
+    await record_booking_consent(
+        session,
+        guest_id=guest.id,
+        restaurant_id=restaurant.id,
+        given=data.guest.marketing_consent,
+        wording_version=data.guest.consent_wording_version,
+        now=now,
+    )
     entry, _ = await entries.create_entry(
         session,
         restaurant_id=restaurant.id,

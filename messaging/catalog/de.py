@@ -25,6 +25,7 @@ CATALOG = LanguageCatalog(
         party_one="1 Person",
         party_other="{n} Personen",
         cancel_until="Bis {deadline} können Sie kostenlos stornieren.",
+        unsubscribe="Von Neuigkeiten und Angeboten von {restaurant} abmelden",
     ),
     links={
         "manage": "Reservierung ändern",

@@ -24,6 +24,7 @@ CATALOG = LanguageCatalog(
         party_one="1 person",
         party_other="{n} people",
         cancel_until="You can cancel free of charge until {deadline}.",
+        unsubscribe="Unsubscribe from news and offers from {restaurant}",
     ),
     links={
         "manage": "Change your booking",

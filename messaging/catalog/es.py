@@ -25,6 +25,7 @@ CATALOG = LanguageCatalog(
         party_one="1 persona",
         party_other="{n} personas",
         cancel_until="Puede cancelar sin coste hasta el {deadline}.",
+        unsubscribe="Darse de baja de las noticias y ofertas de {restaurant}",
     ),
     links={
         "manage": "Modificar la reserva",

@@ -24,6 +24,7 @@ CATALOG = LanguageCatalog(
         party_one="1 personne",
         party_other="{n} personnes",
         cancel_until="Vous pouvez annuler sans frais jusqu'au {deadline}.",
+        unsubscribe="Se désabonner des actualités et offres de {restaurant}",
     ),
     links={
         "manage": "Modifier la réservation",

@@ -24,6 +24,7 @@ CATALOG = LanguageCatalog(
         party_one="1 persona",
         party_other="{n} persone",
         cancel_until="Può annullare gratuitamente entro {deadline}.",
+        unsubscribe="Annulla l'iscrizione a notizie e offerte di {restaurant}",
     ),
     links={
         "manage": "Modifica la prenotazione",

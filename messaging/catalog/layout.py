@@ -49,6 +49,10 @@ border-radius:4px;text-decoration:none;\
 </p>
 {% endif %}
 <p>{{ closing }}<br>{{ restaurant }}</p>
+{% if unsubscribe %}
+<p style="margin-top:32px;font-size:13px;color:#78716c;">\
+<a href="{{ unsubscribe.url }}" style="color:#78716c;">{{ unsubscribe.label }}</a></p>
+{% endif %}
 </div>
 </body>
 </html>
@@ -81,4 +85,8 @@ EMAIL_TEXT = """\
 
 {{ closing }}
 {{ restaurant }}
+{% if unsubscribe %}
+
+{{ unsubscribe.label }}: {{ unsubscribe.url }}
+{% endif %}
 """

@@ -24,6 +24,7 @@ CATALOG = LanguageCatalog(
         party_one="1 persoon",
         party_other="{n} personen",
         cancel_until="U kunt kosteloos annuleren tot {deadline}.",
+        unsubscribe="Afmelden voor nieuws en aanbiedingen van {restaurant}",
     ),
     links={
         "manage": "Reservering wijzigen",

@@ -78,6 +78,7 @@ class Labels(TypedDict):
     party_one: str
     party_other: str  # uses {n}
     cancel_until: str  # uses {deadline}
+    unsubscribe: str  # the marketing withdrawal link's label; uses {restaurant}
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 from typing import Annotated, Literal
 
-from pydantic import EmailStr, Field, field_validator
+from pydantic import EmailStr, Field, ValidationInfo, field_validator
 
 from models.enums import DepositStatus, PaymentMode, ReservationSource
 from models.schemas.alerts import GuestAlertOut
@@ -29,6 +29,18 @@ class GuestIn(StrictModel):
     preferred_language: Language = "en"
     email_notifications: bool = True
     sms_notifications: bool = False
+    # the booking form's marketing box: a grant for this restaurant, in these words
+    marketing_consent: Annotated[bool, Field(strict=True)] = False
+    consent_wording_version: Annotated[str, Field(min_length=1, max_length=40)] | None = Field(
+        default=None, validate_default=True
+    )
+
+    @field_validator("consent_wording_version")
+    @classmethod
+    def _consent_names_its_wording(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None and info.data.get("marketing_consent"):
+            raise ValueError("required when marketing_consent is true")
+        return value
 
 
 START_DATE = (

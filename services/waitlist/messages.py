@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from messaging.render import MessageContext, MessageLinks, pick_language, render
 from models.orm import Guest, Reservation, Restaurant, WaitlistEntry
 from models.schemas.waitlist import WaitlistMessageIntent
+from services.crm.unsubscribe_links import unsubscribe_url_for
 from services.guest_links import map_url, postal_address
 from services.manage_links import waitlist_token
 from services.messages import put_in_outbox
@@ -59,6 +60,13 @@ async def queue_waitlist_message(
         starts_at = datetime.combine(entry.desired_date, wanted).replace(tzinfo=zone)
         starts_at = starts_at.astimezone(UTC)
     accept_url, decline_url = offer_links(base_url=base_url, secret=secret, entry_id=entry.id)
+    unsubscribe = await unsubscribe_url_for(
+        session,
+        guest_id=guest.id,
+        restaurant_id=restaurant.id,
+        base_url=base_url,
+        secret=secret,
+    )
     rendered = render(
         MessageContext(
             template=intent.template,
@@ -80,6 +88,7 @@ async def queue_waitlist_message(
                 map_url=map_url(restaurant),
                 offer_url=accept_url,
                 decline_url=decline_url,
+                unsubscribe_url=unsubscribe,
             ),
             currency=restaurant.currency,
             offer_expires_at=entry.offer_expires_at,

@@ -1,5 +1,7 @@
-"""CRM tests share the API tests' Temporal dev server and live API."""
+"""CRM tests use the API tests' dev server and live API, and the workflow tests'
+time-skipping server."""
 
-from __future__ import annotations
+from tests.api.conftest import dev_server, live
+from tests.workflows.conftest import time_skipping
 
-from tests.api.conftest import dev_server, live  # noqa: F401 (fixtures)
+__all__ = ["dev_server", "live", "time_skipping"]

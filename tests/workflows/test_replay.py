@@ -17,6 +17,7 @@ from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
+from workflows.marketing_sync import MarketingSyncWorkflow
 from workflows.reservation import ReservationWorkflow
 from workflows.waitlist import WaitlistDispatcher, WaitlistWorkflow
 from workflows.webhook_delivery import WebhookDeliveryWorkflow
@@ -59,6 +60,11 @@ def test_every_path_has_a_kept_history() -> None:
         "waitlist_dispatcher_chain",
         "waitlist_walk_in_seated",
         "waitlist_dispatcher_ended",
+        "marketing_sync-synced",
+        "marketing_sync-retried",
+        "marketing_sync-refused",
+        "marketing_sync-withdrawn",
+        "marketing_sync-paged",
     } <= names
 
 
@@ -72,6 +78,7 @@ async def test_history_replays(path: Path) -> None:
             WaitlistWorkflow,
             WaitlistDispatcher,
             WebhookDeliveryWorkflow,
+            MarketingSyncWorkflow,
         ],
         data_converter=pydantic_data_converter,
     )
