@@ -26,6 +26,7 @@ from api.routers import (
     partner_admin,
     partner_webhooks,
     partners,
+    privacy,
     reservations,
     restaurants,
     service,
@@ -112,6 +113,7 @@ def create_app(
         partners.router,
         waitlist.router,
         waitlist_page.links,
+        privacy.router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(manage_page.router)

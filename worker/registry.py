@@ -12,6 +12,7 @@ from typing import Any
 from activities.messages import MessageActivities
 from activities.partners import GoogleActivities
 from activities.payments import PaymentActivities
+from activities.privacy import PrivacyActivities
 from activities.reservations import ReservationActivities
 from activities.waitlist import WaitlistActivities
 from activities.webhooks import WebhookActivities
@@ -23,7 +24,9 @@ from services.webhooks.events import Dispatch
 from worker.deps import WorkerDeps
 from workflows.google_feeds import GoogleFeedsWorkflow
 from workflows.google_notification import GoogleNotificationWorkflow
+from workflows.guest_erasure import GuestErasureWorkflow
 from workflows.reservation import ReservationWorkflow
+from workflows.retention import RetentionWorkflow
 from workflows.waitlist import WaitlistDispatcher, WaitlistWorkflow
 from workflows.webhook_delivery import WebhookDeliveryWorkflow
 
@@ -37,6 +40,8 @@ def workflow_classes() -> list[type]:
         WebhookDeliveryWorkflow,
         GoogleNotificationWorkflow,
         GoogleFeedsWorkflow,
+        GuestErasureWorkflow,
+        RetentionWorkflow,
     ]
 
 
@@ -89,4 +94,5 @@ def activity_functions(deps: WorkerDeps) -> list[Callable[..., Any]]:
         *webhooks.all(),
         *waitlist.all(),
         *google.all(),
+        *PrivacyActivities(sessions=deps.sessions).all(),
     ]
