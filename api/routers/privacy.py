@@ -146,10 +146,9 @@ async def staff_erasure(
     guest = await session.get(Guest, guest_id)
     if guest is None or not await _knows(session, staff_restaurants=staff, guest_id=guest_id):
         raise NotFound(f"guest {guest_id} not found")
-    await session.rollback()
-    return await start_erasure(
-        temporal, settings, ErasureInput(guest_id=guest_id, staff_id=staff.id)
-    )
+    inp = ErasureInput(guest_id=guest_id, staff_id=staff.id)
+    await session.rollback()  # the workflow's activities write these rows
+    return await start_erasure(temporal, settings, inp)
 
 
 async def _knows(session: SessionDep, *, staff_restaurants: Any, guest_id: uuid.UUID) -> bool:

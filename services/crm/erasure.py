@@ -131,7 +131,12 @@ async def anonymise(
         update(GuestNote).where(GuestNote.guest_id == guest_id).values(body=ERASED_TEXT)
     )
     await session.execute(delete(BookingNotes).where(BookingNotes.guest_id == guest_id))
-    await session.execute(delete(DataExportRequest).where(DataExportRequest.guest_id == guest_id))
+    # unused links go; spent ones stay (a hash and a date) so a second click is told 410
+    await session.execute(
+        delete(DataExportRequest)
+        .where(DataExportRequest.guest_id == guest_id)
+        .where(DataExportRequest.used_at.is_(None))
+    )
     await _anonymise_bookings(session, reservation_ids)
     await session.execute(
         update(WaitlistEntry).where(WaitlistEntry.guest_id == guest_id).values(notes=None)

@@ -95,7 +95,7 @@ async def export_document(
     """Everything held about the guest, as one JSON-ready document."""
     guest = await session.get(Guest, guest_id)
     assert guest is not None
-    names = dict((await session.execute(select(Restaurant.id, Restaurant.name))).tuples().all())
+    names: dict[uuid.UUID, str] = {}
 
     def place(restaurant_id: uuid.UUID | None) -> dict[str, Any]:
         return {
@@ -103,11 +103,15 @@ async def export_document(
             "restaurant": names.get(restaurant_id) if restaurant_id else None,
         }
 
-    relationships = await session.scalars(
-        select(GuestRelationship).where(GuestRelationship.guest_id == guest_id)
+    relationships = list(
+        await session.scalars(
+            select(GuestRelationship).where(GuestRelationship.guest_id == guest_id)
+        )
     )
-    notes = await session.scalars(
-        select(GuestNote).where(GuestNote.guest_id == guest_id).order_by(GuestNote.created_at)
+    notes = list(
+        await session.scalars(
+            select(GuestNote).where(GuestNote.guest_id == guest_id).order_by(GuestNote.created_at)
+        )
     )
     reservations = list(
         await session.scalars(
@@ -120,6 +124,14 @@ async def export_document(
     entries = list(
         await session.scalars(select(WaitlistEntry).where(WaitlistEntry.guest_id == guest_id))
     )
+    mentioned = {r.restaurant_id for r in relationships} | {r.restaurant_id for r in reservations}
+    mentioned |= {n.restaurant_id for n in notes if n.restaurant_id} | {
+        e.restaurant_id for e in entries
+    }
+    for row in await session.execute(
+        select(Restaurant.id, Restaurant.name).where(Restaurant.id.in_(mentioned))
+    ):
+        names[row.id] = row.name
     booking_notes = await session.scalars(
         select(BookingNotes).where(BookingNotes.guest_id == guest_id)
     )

@@ -1,0 +1,195 @@
+"""Erasure: future bookings cancelled through their workflows, the guest anonymised in
+every column of every table, money rows kept, a second erasure a no-op, and who may ask."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import func, select
+
+from models.enums import (
+    MessageDirection,
+    NotificationChannel,
+    PaymentKind,
+    PaymentState,
+    ReservationStatus,
+    StaffRole,
+)
+from models.orm import (
+    Guest,
+    GuestAudit,
+    GuestNote,
+    GuestRelationship,
+    Payment,
+    Reservation,
+    ThreadMessage,
+)
+from services.crm import erasure
+from tests.api.conftest import LiveApi
+from tests.api.test_reservation_lifecycle import booking, restaurant
+from tests.conftest import Api
+from tests.crm.privacy_helpers import BASE, guest_known_to, links_sent
+from tests.crm.scan import text_columns, where_found
+from workflows.guest_erasure import GuestErasureWorkflow
+
+EMAIL = "Zephyrine.Oddbottle@Example.net"
+PHONE = "+31623456789"
+FIRST, LAST = "Zephyrine", "Oddbottle"
+
+
+async def _book(live: LiveApi, rid: str) -> dict[str, str]:
+    body = booking(rid, email=EMAIL)
+    body["guest"] |= {"first_name": FIRST, "last_name": LAST, "phone": PHONE}
+    body |= {"special_requests": f"{FIRST} wants the window", "occasion": "birthday"}
+    made = await live.client.post(f"{BASE}/reservations", json=body)
+    assert made.status_code == 201, made.text
+    return dict(made.json())
+
+
+async def _with_history(live: LiveApi, reservation_id: uuid.UUID, guest_id: uuid.UUID) -> None:
+    """Notes, a conversation and a paid deposit, as a guest's history would have."""
+    async with live.db.sessions() as session:
+        reservation = await session.get(Reservation, reservation_id)
+        assert reservation is not None
+        session.add(
+            GuestNote(
+                guest_id=guest_id,
+                restaurant_id=reservation.restaurant_id,
+                body=f"{FIRST} {LAST} ({PHONE}) is allergic to shellfish",
+                note_type="allergy",
+                is_alert=True,
+            )
+        )
+        session.add(
+            ThreadMessage(
+                reservation_id=reservation_id,
+                direction=MessageDirection.INBOUND,
+                channel=NotificationChannel.SMS,
+                body=f"Hi, this is {FIRST}, mail me at {EMAIL.lower()}",
+            )
+        )
+        session.add(
+            Payment(
+                reservation_id=reservation_id,
+                provider="local",
+                kind=PaymentKind.DEPOSIT,
+                amount_minor=2500,
+                currency="EUR",
+                status=PaymentState.SUCCEEDED,
+                idempotency_key=f"deposit-{reservation_id}",
+                psp_reference="PSP-KEEP-1",
+            )
+        )
+        await session.commit()
+
+
+async def test_erasure_cancels_the_future_and_leaves_no_trace(
+    live: LiveApi, admin: dict[str, str]
+) -> None:
+    rid = await _restaurant(live, admin)
+    made = await _book(live, rid)
+    reservation_id = uuid.UUID(made["id"])
+    async with live.db.sessions() as session:
+        guest_id = await session.scalar(
+            select(Reservation.guest_id).where(Reservation.id == reservation_id)
+        )
+    assert guest_id is not None
+    await _with_history(live, reservation_id, guest_id)
+    needles = [EMAIL, PHONE, FIRST, LAST]
+    assert await where_found(live.db, needles)  # the scan sees them before
+
+    started = await live.client.post(f"{BASE}/guests/{guest_id}/erasure", headers=admin)
+    assert started.status_code == 202, started.text
+    assert started.json()["workflow_id"] == f"guest-erasure-{guest_id}"
+    result = await live.env.client.get_workflow_handle_for(
+        GuestErasureWorkflow.run, started.json()["workflow_id"]
+    ).result()
+    assert result.erased is True
+    assert result.cancelled_reservations == [reservation_id]
+
+    assert await where_found(live.db, needles) == []
+    async with live.db.sessions() as session:
+        reservation = await session.get(Reservation, reservation_id)
+        guest = await session.get(Guest, guest_id)
+        payment = await session.scalar(
+            select(Payment).where(Payment.reservation_id == reservation_id)
+        )
+    assert reservation is not None and guest is not None and payment is not None
+    assert reservation.status is ReservationStatus.CANCELLED_BY_GUEST
+    assert reservation.reference == made["reference"] and reservation.party_size == 2
+    assert (payment.amount_minor, payment.currency, payment.psp_reference) == (
+        2500,
+        "EUR",
+        "PSP-KEEP-1",
+    )
+    assert guest.erased_at is not None and guest.email == f"erased-{guest_id}@invalid"
+
+    # asked again: the same workflow, nothing changes, audited once
+    again = await live.client.post(f"{BASE}/guests/{guest_id}/erasure", headers=admin)
+    assert again.status_code == 202 and again.json() == started.json()
+    async with live.db.sessions() as session:
+        assert not await erasure.anonymise(
+            session, guest_id=guest_id, now=guest.erased_at, action="erased"
+        )
+        audits = await session.scalar(
+            select(func.count()).select_from(GuestAudit).where(GuestAudit.guest_id == guest_id)
+        )
+    assert audits == 1
+
+
+async def _restaurant(live: LiveApi, admin: dict[str, str]) -> str:
+    return await restaurant(live, admin)
+
+
+async def test_a_guest_erases_themselves_by_a_single_use_link(
+    live: LiveApi, admin: dict[str, str]
+) -> None:
+    known = await guest_known_to(live.db, names=["Cantina"])
+    asked = await live.client.post(f"{BASE}/privacy/erasure-requests", json={"email": known.email})
+    assert asked.status_code == 202
+    [token] = await links_sent(live.db, known.guest_id, "privacy_erasure")
+    confirmed = await live.client.post(f"{BASE}/privacy/erasure/{token}")
+    assert confirmed.status_code == 202, confirmed.text
+    await live.env.client.get_workflow_handle(confirmed.json()["workflow_id"]).result()
+    assert (
+        await where_found(live.db, [known.email, "Mirabelle", "Quastenhof", "+31687654321"]) == []
+    )
+    used = await live.client.post(f"{BASE}/privacy/erasure/{token}")
+    assert used.status_code == 410
+    # an erased address asks in vain, and is told the same as anyone
+    later = await live.client.post(f"{BASE}/privacy/erasure-requests", json={"email": known.email})
+    assert later.status_code == 202 and later.json() == asked.json()
+
+
+async def test_only_managers_who_know_the_guest_may_erase(api: Api) -> None:
+    known = await guest_known_to(api.db, names=["Aubergine"])
+    other = await guest_known_to(api.db, names=["Basilicum"])
+    host = await api.token_for(StaffRole.HOST, known.restaurants)
+    stranger = await api.token_for(StaffRole.MANAGER, other.restaurants)
+    path = f"{BASE}/guests/{known.guest_id}/erasure"
+    assert (await api.client.post(path, headers=host)).status_code == 403
+    refused = await api.client.post(path, headers=stranger)
+    assert refused.status_code == 404
+    assert (await api.client.post(path)).status_code == 401
+    nobody = await api.client.post(f"{BASE}/guests/{uuid.uuid4()}/erasure", headers=stranger)
+    assert nobody.status_code == 404
+    async with api.db.sessions() as session:
+        assert await session.get(Guest, known.guest_id) is not None
+        still = await session.scalar(
+            select(GuestRelationship.allergies).where(GuestRelationship.guest_id == known.guest_id)
+        )
+    assert still == ["peanuts"]
+
+
+def test_the_scan_covers_every_text_column() -> None:
+    columns = set(text_columns())
+    for expected in [
+        ("guests", "email"),
+        ("guest_notes", "body"),
+        ("notifications", "body"),
+        ("thread_messages", "body"),
+        ("webhook_events", "payload"),
+        ("booking_notes", "special_requests"),
+        ("waitlist_entries", "notes"),
+    ]:
+        assert expected in columns
