@@ -3,7 +3,9 @@ every column of every table, money rows kept, a second erasure a no-op, and who 
 
 from __future__ import annotations
 
+import os
 import uuid
+from pathlib import Path
 
 from sqlalchemy import func, select
 
@@ -32,6 +34,7 @@ from tests.crm.privacy_helpers import BASE, guest_known_to, links_sent
 from tests.crm.scan import text_columns, where_found
 from workflows.guest_erasure import GuestErasureWorkflow
 
+HISTORIES = Path(__file__).parent.parent / "workflows" / "histories"
 EMAIL = "Zephyrine.Oddbottle@Example.net"
 PHONE = "+31623456789"
 FIRST, LAST = "Zephyrine", "Oddbottle"
@@ -101,9 +104,13 @@ async def test_erasure_cancels_the_future_and_leaves_no_trace(
     started = await live.client.post(f"{BASE}/guests/{guest_id}/erasure", headers=admin)
     assert started.status_code == 202, started.text
     assert started.json()["workflow_id"] == f"guest-erasure-{guest_id}"
-    result = await live.env.client.get_workflow_handle_for(
+    handle = live.env.client.get_workflow_handle_for(
         GuestErasureWorkflow.run, started.json()["workflow_id"]
-    ).result()
+    )
+    result = await handle.result()
+    if os.environ.get("RECORD_HISTORIES") == "1" and live.db.kind == "sqlite":
+        history = await handle.fetch_history()
+        (HISTORIES / "guest_erasure-cancelled_and_erased.json").write_text(history.to_json())
     assert result.erased is True
     assert result.cancelled_reservations == [reservation_id]
 

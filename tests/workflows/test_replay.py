@@ -17,7 +17,9 @@ from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
+from workflows.guest_erasure import GuestErasureWorkflow
 from workflows.reservation import ReservationWorkflow
+from workflows.retention import RetentionWorkflow
 from workflows.waitlist import WaitlistDispatcher, WaitlistWorkflow
 from workflows.webhook_delivery import WebhookDeliveryWorkflow
 
@@ -59,6 +61,9 @@ def test_every_path_has_a_kept_history() -> None:
         "waitlist_dispatcher_chain",
         "waitlist_walk_in_seated",
         "waitlist_dispatcher_ended",
+        "guest_erasure-cancelled_and_erased",
+        "retention-dry_run",
+        "retention-anonymised",
     } <= names
 
 
@@ -72,6 +77,8 @@ async def test_history_replays(path: Path) -> None:
             WaitlistWorkflow,
             WaitlistDispatcher,
             WebhookDeliveryWorkflow,
+            GuestErasureWorkflow,
+            RetentionWorkflow,
         ],
         data_converter=pydantic_data_converter,
     )
