@@ -4,6 +4,7 @@ guest with a booking to come) and empties only old message bodies."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -157,3 +158,49 @@ def test_months_before_is_calendar_months(
     moment: datetime, months: int, expected: datetime
 ) -> None:
     assert months_before(moment, months) == expected
+
+
+def test_the_cli_dry_run_lists_ids_and_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from reservations.cli import app
+    from reservations.db import create_engine, session_factory
+    from reservations.settings import Settings
+    from tests.conftest import migrate
+
+    for name in Settings.model_fields:
+        monkeypatch.delenv(name.upper(), raising=False)
+    monkeypatch.chdir(tmp_path)
+    url = f"sqlite+aiosqlite:///{tmp_path / 'retention.db'}"
+    migrate(url)
+
+    async def seed() -> dict[str, uuid.UUID]:
+        engine = create_engine(url)
+        try:
+            return await _world(Database("sqlite", url, engine, session_factory(engine)))
+        finally:
+            await engine.dispose()
+
+    ids = asyncio.run(seed())
+    env = {"DATABASE_URL": url, "JWT_SECRET": "z" * 40}
+    result = CliRunner().invoke(app, ["privacy", "retention", "--dry-run"], env=env)
+    assert result.exit_code == 0, (result.output, result.exception)
+    lines = result.output.splitlines()
+    assert lines[0].startswith("would anonymise 1 guests inactive since")
+    assert lines[1].startswith("would clear 1 message bodies")
+    assert lines[2:] == [f"guest {ids['idle']}"]
+    assert "@" not in result.output and "Retained" not in result.output
+
+    async def still_there() -> list[uuid.UUID]:
+        engine = create_engine(url)
+        try:
+            async with session_factory(engine)() as session:
+                return list(
+                    await session.scalars(select(Guest.id).where(Guest.erased_at.is_not(None)))
+                )
+        finally:
+            await engine.dispose()
+
+    assert asyncio.run(still_there()) == []
