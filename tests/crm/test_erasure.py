@@ -28,12 +28,14 @@ from models.orm import (
 )
 from services.crm import erasure
 from tests.api.conftest import LiveApi
+from tests.api.test_payments import DEPOSIT, Shop, deposit_restaurant, shop
 from tests.api.test_reservation_lifecycle import booking, restaurant
 from tests.conftest import Api
 from tests.crm.privacy_helpers import BASE, guest_known_to, links_sent
 from tests.crm.scan import text_columns, where_found
 from workflows.guest_erasure import GuestErasureWorkflow
 
+__all__ = ["shop"]  # the fixture, from the payment tests
 HISTORIES = Path(__file__).parent.parent / "workflows" / "histories"
 EMAIL = "Zephyrine.Oddbottle@Example.net"
 PHONE = "+31623456789"
@@ -200,3 +202,37 @@ def test_the_scan_covers_every_text_column() -> None:
         ("waitlist_entries", "notes"),
     ]:
         assert expected in columns
+
+
+async def test_erasure_refunds_a_paid_deposit_as_the_guests_cancel_would(shop: Shop) -> None:
+    rid = await deposit_restaurant(shop)
+    guest = {**booking(rid)["guest"], "email": EMAIL, "first_name": FIRST, "last_name": LAST}
+    res = await shop.book(rid, guest=guest | {"phone": PHONE})
+    await shop.paid(res, "PSPERASE00000001")
+    async with shop.live.db.sessions() as session:
+        guest_id = await session.scalar(
+            select(Reservation.guest_id).where(Reservation.id == uuid.UUID(res["id"]))
+        )
+    started = await shop.client.post(f"{BASE}/guests/{guest_id}/erasure", headers=shop.admin)
+    assert started.status_code == 202, started.text
+    result = await shop.live.env.client.get_workflow_handle_for(
+        GuestErasureWorkflow.run, started.json()["workflow_id"]
+    ).result()
+    assert result.cancelled_reservations == [uuid.UUID(res["id"])] and result.erased
+
+    # cancelled in time, as the guest: the deposit goes back in full
+    (refund,) = await shop.requests_to("/payments/PSPERASE00000001/refunds")
+    assert refund.json["amount"] == {"value": DEPOSIT, "currency": "EUR"}
+    row = await shop.movement(res, "refund")
+    await shop.notify(
+        "REFUND",
+        reference=res["reference"],
+        psp=row["psp_reference"],
+        original="PSPERASE00000001",
+        amount=DEPOSIT,
+    )
+    await shop.until(res, status="cancelled_by_guest", deposit="refunded")
+    money = await shop.money(res)
+    kinds = {p["kind"]: (p["amount_minor"], p["status"]) for p in money["payments"]}
+    assert kinds == {"deposit": (DEPOSIT, "succeeded"), "refund": (DEPOSIT, "succeeded")}
+    assert await where_found(shop.live.db, [EMAIL, PHONE, FIRST, LAST]) == []
