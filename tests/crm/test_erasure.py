@@ -16,6 +16,7 @@ from models.enums import (
     PaymentState,
     ReservationStatus,
     StaffRole,
+    WaitlistStatus,
 )
 from models.orm import (
     Guest,
@@ -25,11 +26,13 @@ from models.orm import (
     Payment,
     Reservation,
     ThreadMessage,
+    WaitlistEntry,
 )
 from services.crm import erasure
 from tests.api.conftest import LiveApi
 from tests.api.test_payments import DEPOSIT, Shop, deposit_restaurant, shop
 from tests.api.test_reservation_lifecycle import booking, restaurant
+from tests.api.test_waitlist import join_body
 from tests.conftest import Api
 from tests.crm.privacy_helpers import BASE, guest_known_to, links_sent
 from tests.crm.scan import text_columns, where_found
@@ -236,3 +239,30 @@ async def test_erasure_refunds_a_paid_deposit_as_the_guests_cancel_would(shop: S
     kinds = {p["kind"]: (p["amount_minor"], p["status"]) for p in money["payments"]}
     assert kinds == {"deposit": (DEPOSIT, "succeeded"), "refund": (DEPOSIT, "succeeded")}
     assert await where_found(shop.live.db, [EMAIL, PHONE, FIRST, LAST]) == []
+
+
+async def test_erasure_takes_the_guest_off_the_waitlist(
+    live: LiveApi, admin: dict[str, str]
+) -> None:
+    rid = await restaurant(live, admin, tables=1)
+    taken = await live.client.post(f"{BASE}/reservations", json=booking(rid))
+    assert taken.status_code == 201, taken.text
+    body = join_body(rid, email=EMAIL, phone=PHONE)
+    body["guest"] |= {"first_name": FIRST, "last_name": LAST}
+    body["notes"] = f"{FIRST} prefers the terrace"
+    joined = await live.client.post(f"{BASE}/waitlist", json=body)
+    assert joined.status_code == 201, joined.text
+    async with live.db.sessions() as session:
+        entry = await session.get(WaitlistEntry, uuid.UUID(joined.json()["id"]))
+        assert entry is not None
+        guest_id = entry.guest_id
+    started = await live.client.post(f"{BASE}/guests/{guest_id}/erasure", headers=admin)
+    assert started.status_code == 202, started.text
+    result = await live.env.client.get_workflow_handle_for(
+        GuestErasureWorkflow.run, started.json()["workflow_id"]
+    ).result()
+    assert result.left_waitlist_entries == [entry.id] and result.erased
+    async with live.db.sessions() as session:
+        left = await session.get(WaitlistEntry, entry.id)
+    assert left is not None and left.status is WaitlistStatus.CANCELLED and left.notes is None
+    assert await where_found(live.db, [EMAIL, PHONE, FIRST, LAST]) == []
