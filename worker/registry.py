@@ -25,6 +25,7 @@ from worker.deps import WorkerDeps
 from workflows.google_feeds import GoogleFeedsWorkflow
 from workflows.google_notification import GoogleNotificationWorkflow
 from workflows.guest_erasure import GuestErasureWorkflow
+from workflows.privacy_message import PrivacyMessageWorkflow
 from workflows.reservation import ReservationWorkflow
 from workflows.retention import RetentionWorkflow
 from workflows.waitlist import WaitlistDispatcher, WaitlistWorkflow
@@ -42,6 +43,7 @@ def workflow_classes() -> list[type]:
         GoogleFeedsWorkflow,
         GuestErasureWorkflow,
         RetentionWorkflow,
+        PrivacyMessageWorkflow,
     ]
 
 

@@ -11,6 +11,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+import structlog
 from fastapi import APIRouter, Path, status
 from sqlalchemy import select
 from temporalio.common import WorkflowIDReusePolicy
@@ -36,8 +37,10 @@ from services.crm.privacy_links import LinkGone, Purpose, use_link
 from services.crm.visibility import sharing_circle
 from services.errors import NotFoundError
 from workflows.guest_erasure import GuestErasureWorkflow, erasure_workflow_id
+from workflows.privacy_message import PrivacyMessageWorkflow, privacy_message_workflow_id
 
 router = APIRouter(tags=["privacy (GDPR)"])
+log = structlog.get_logger(__name__)
 
 ACCEPTED = (
     "If this address belongs to a guest, a link has been sent to it. "
@@ -61,9 +64,14 @@ async def _spend(session: SessionDep, purpose: Purpose, token: str) -> uuid.UUID
 
 
 async def _ask(
-    session: SessionDep, cache: CacheDep, settings: Settings, email: str, purpose: Purpose
+    session: SessionDep,
+    cache: CacheDep,
+    temporal: TemporalConnection,
+    settings: Settings,
+    email: str,
+    purpose: Purpose,
 ) -> PrivacyRequestAccepted:
-    await request_link(
+    queued = await request_link(
         session,
         cache,
         email=email,
@@ -74,7 +82,32 @@ async def _ask(
         per_hour=settings.privacy_requests_per_hour,
     )
     await session.commit()
+    for notification_id in queued:
+        await _send(temporal, settings, notification_id)
     return PrivacyRequestAccepted(detail=ACCEPTED)
+
+
+async def _send(
+    temporal: TemporalConnection, settings: Settings, notification_id: uuid.UUID
+) -> None:
+    """Have the queued link sent; a failure to start is logged, never told to the caller.
+
+    Answering differently for a known address (a 503 only when there is a link to
+    send) would reveal that the address belongs to a guest; the row stays queued.
+    """
+    try:
+        client = await temporal.client()
+        await client.start_workflow(
+            PrivacyMessageWorkflow.run,
+            notification_id,
+            id=privacy_message_workflow_id(notification_id),
+            task_queue=settings.temporal_task_queue,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+        )
+    except WorkflowAlreadyStartedError:
+        pass
+    except (Problem, RPCError) as exc:
+        log.warning("privacy.link_not_sent", notification_id=str(notification_id), error=str(exc))
 
 
 @router.post(
@@ -84,9 +117,13 @@ async def _ask(
     summary="Ask for a copy of your data (a link is emailed to you)",
 )
 async def request_export(
-    data: PrivacyRequestIn, session: SessionDep, cache: CacheDep, settings: SettingsDep
+    data: PrivacyRequestIn,
+    session: SessionDep,
+    cache: CacheDep,
+    temporal: TemporalDep,
+    settings: SettingsDep,
 ) -> PrivacyRequestAccepted:
-    return await _ask(session, cache, settings, str(data.email), "export")
+    return await _ask(session, cache, temporal, settings, str(data.email), "export")
 
 
 @router.get(
@@ -109,9 +146,13 @@ async def download_export(session: SessionDep, token: str = Token) -> dict[str, 
     summary="Ask for your data to be erased (a confirmation link is emailed to you)",
 )
 async def request_erasure(
-    data: PrivacyRequestIn, session: SessionDep, cache: CacheDep, settings: SettingsDep
+    data: PrivacyRequestIn,
+    session: SessionDep,
+    cache: CacheDep,
+    temporal: TemporalDep,
+    settings: SettingsDep,
 ) -> PrivacyRequestAccepted:
-    return await _ask(session, cache, settings, str(data.email), "erasure")
+    return await _ask(session, cache, temporal, settings, str(data.email), "erasure")
 
 
 @router.post(

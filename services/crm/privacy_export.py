@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from messaging.catalog.privacy import PrivacyKind
+from messaging.catalog.privacy import PRIVACY_KINDS, PrivacyKind
 from messaging.privacy import render_privacy
 from models.orm import (
     BookingNotes,
@@ -50,8 +50,8 @@ async def request_link(
     base_url: str,
     valid_days: int,
     per_hour: int,
-) -> bool:
-    """Queue a signed link to the guest's address; False when nothing was sent.
+) -> list[uuid.UUID]:
+    """Queue a signed link to the guest's address; the outbox rows (none when nothing was queued).
 
     Nothing is sent for an unknown, erased or rate-limited address; the caller
     answers the same in every case. The rate-limit key is a hash, not the address.
@@ -59,30 +59,29 @@ async def request_link(
     try:
         normalised = normalise_email(email)
     except ValueError:
-        return False
+        return []
     subject = "privacy:" + hashlib.sha256(normalised.encode()).hexdigest()[:32]
     decision = await take(cache, subject=subject, limit=per_hour, window_seconds=3600, now=now)
     if not decision.allowed:
-        return False
+        return []
     guest = await session.scalar(
         select(Guest).where(Guest.email == normalised).where(Guest.erased_at.is_(None))
     )
     if guest is None:
-        return False
+        return []
     token = await issue_link(
         session, guest_id=guest.id, purpose=purpose, now=now, valid_for=timedelta(days=valid_days)
     )
     url = f"{base_url.rstrip('/')}/api/v1/reservations/privacy/{PRIVACY_PATHS[purpose]}/{token}"
     kind: PrivacyKind = "privacy_export" if purpose == "export" else "privacy_erasure"
     rendered = render_privacy(kind, language=guest.preferred_language, url=url, days=valid_days)
-    await put_in_outbox(
+    return await put_in_outbox(
         session,
         guest=guest,
         template=kind,
         rendered=rendered,
         key_prefix=f"{guest.id}:{kind}:{hashlib.sha256(token.encode()).hexdigest()[:16]}",
     )
-    return True
 
 
 def _when(moment: datetime | None) -> str | None:
@@ -263,7 +262,8 @@ async def export_document(
                 "template": m.template,
                 "recipient": m.recipient,
                 "subject": m.subject,
-                "body": m.body,
+                # the privacy links themselves are withheld: one may still be unused
+                "body": None if m.template in PRIVACY_KINDS else m.body,
                 "status": m.status.value,
                 "created_at": _when(m.created_at),
             }

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from models.enums import (
     MessageDirection,
     NotificationChannel,
+    NotificationStatus,
     PaymentKind,
     PaymentState,
     ReservationStatus,
@@ -23,13 +24,14 @@ from models.orm import (
     GuestAudit,
     GuestNote,
     GuestRelationship,
+    Notification,
     Payment,
     Reservation,
     ThreadMessage,
     WaitlistEntry,
 )
 from services.crm import erasure
-from tests.api.conftest import LiveApi
+from tests.api.conftest import LiveApi, eventually
 from tests.api.test_payments import DEPOSIT, Shop, deposit_restaurant, shop
 from tests.api.test_reservation_lifecycle import booking, restaurant
 from tests.api.test_waitlist import join_body
@@ -160,6 +162,19 @@ async def test_a_guest_erases_themselves_by_a_single_use_link(
     asked = await live.client.post(f"{BASE}/privacy/erasure-requests", json={"email": known.email})
     assert asked.status_code == 202
     [token] = await links_sent(live.db, known.guest_id, "privacy_erasure")
+
+    async def sent() -> uuid.UUID | None:
+        async with live.db.sessions() as session:
+            row = await session.scalar(
+                select(Notification).where(Notification.template == "privacy_erasure")
+            )
+        return row.id if row is not None and row.status is NotificationStatus.SENT else None
+
+    message_id = await eventually(sent, "the erasure link sent by the worker")
+    if os.environ.get("RECORD_HISTORIES") == "1" and live.db.kind == "sqlite":
+        handle = live.env.client.get_workflow_handle(f"privacy-message-{message_id}")
+        history = await handle.fetch_history()
+        (HISTORIES / "privacy_message-sent.json").write_text(history.to_json())
     confirmed = await live.client.post(f"{BASE}/privacy/erasure/{token}")
     assert confirmed.status_code == 202, confirmed.text
     await live.env.client.get_workflow_handle(confirmed.json()["workflow_id"]).result()

@@ -18,6 +18,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
 from workflows.guest_erasure import GuestErasureWorkflow
+from workflows.privacy_message import PrivacyMessageWorkflow
 from workflows.reservation import ReservationWorkflow
 from workflows.retention import RetentionWorkflow
 from workflows.waitlist import WaitlistDispatcher, WaitlistWorkflow
@@ -64,6 +65,7 @@ def test_every_path_has_a_kept_history() -> None:
         "guest_erasure-cancelled_and_erased",
         "retention-dry_run",
         "retention-anonymised",
+        "privacy_message-sent",
     } <= names
 
 
@@ -79,6 +81,7 @@ async def test_history_replays(path: Path) -> None:
             WebhookDeliveryWorkflow,
             GuestErasureWorkflow,
             RetentionWorkflow,
+            PrivacyMessageWorkflow,
         ],
         data_converter=pydantic_data_converter,
     )
