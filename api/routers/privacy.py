@@ -24,7 +24,7 @@ from api.lifecycle import rpc_problem
 from api.problems import NotFound, Problem
 from api.temporal import TemporalConnection, TemporalDep
 from models.enums import StaffRole
-from models.orm import Guest, GuestAudit, GuestRelationship
+from models.orm import Guest, GuestAudit, GuestRelationship, StaffUser
 from models.schemas.privacy import (
     ErasureInput,
     ErasureStarted,
@@ -185,19 +185,19 @@ async def staff_erasure(
 ) -> ErasureStarted:
     require_role(staff, StaffRole.MANAGER)
     guest = await session.get(Guest, guest_id)
-    if guest is None or not await _knows(session, staff_restaurants=staff, guest_id=guest_id):
+    if guest is None or not await _knows(session, staff=staff, guest_id=guest_id):
         raise NotFound(f"guest {guest_id} not found")
     inp = ErasureInput(guest_id=guest_id, staff_id=staff.id)
     await session.rollback()  # the workflow's activities write these rows
     return await start_erasure(temporal, settings, inp)
 
 
-async def _knows(session: SessionDep, *, staff_restaurants: Any, guest_id: uuid.UUID) -> bool:
+async def _knows(session: SessionDep, *, staff: StaffUser, guest_id: uuid.UUID) -> bool:
     """Admins know every guest; a manager, those a restaurant of theirs (or its circle) knows."""
-    if has_role(staff_restaurants, StaffRole.ADMIN):
+    if has_role(staff, StaffRole.ADMIN):
         return True
     circle: set[uuid.UUID] = set()
-    for restaurant_id in staff_restaurants.restaurant_ids:
+    for restaurant_id in staff.restaurant_ids:
         circle |= await sharing_circle(session, restaurant_id)
     if not circle:
         return False

@@ -27,6 +27,8 @@ from models.orm import (
     Notification,
     Payment,
     Reservation,
+    Restaurant,
+    RestaurantGroup,
     ThreadMessage,
     WaitlistEntry,
 )
@@ -281,3 +283,38 @@ async def test_erasure_takes_the_guest_off_the_waitlist(
         left = await session.get(WaitlistEntry, entry.id)
     assert left is not None and left.status is WaitlistStatus.CANCELLED and left.notes is None
     assert await where_found(live.db, [EMAIL, PHONE, FIRST, LAST]) == []
+
+
+async def test_a_sharing_groups_manager_may_erase_and_a_separate_groups_may_not(
+    live: LiveApi,
+) -> None:
+    known = await guest_known_to(live.db, names=["Eiland"])
+    async with live.db.sessions() as session:
+        sharing = RestaurantGroup(name="Sharing", shares_guest_profiles=True)
+        private = RestaurantGroup(name="Private", shares_guest_profiles=False)
+        session.add_all([sharing, private])
+        await session.flush()
+        home = await session.get(Restaurant, known.restaurants[0])
+        assert home is not None
+        home.group_id = sharing.id
+        sibling = Restaurant(
+            name="Sibling", slug=f"s-{uuid.uuid4().hex[:8]}", timezone="UTC", currency="EUR"
+        )
+        sibling.group_id = sharing.id
+        outsider = Restaurant(
+            name="Outsider", slug=f"o-{uuid.uuid4().hex[:8]}", timezone="UTC", currency="EUR"
+        )
+        outsider.group_id = private.id
+        session.add_all([sibling, outsider])
+        await session.commit()
+        sibling_id, outsider_id = sibling.id, outsider.id
+    path = f"{BASE}/guests/{known.guest_id}/erasure"
+    outside = await live.token_for(StaffRole.MANAGER, [outsider_id])
+    assert (await live.client.post(path, headers=outside)).status_code == 404
+    inside = await live.token_for(StaffRole.MANAGER, [sibling_id])
+    started = await live.client.post(path, headers=inside)
+    assert started.status_code == 202, started.text
+    result = await live.env.client.get_workflow_handle_for(
+        GuestErasureWorkflow.run, started.json()["workflow_id"]
+    ).result()
+    assert result.erased
