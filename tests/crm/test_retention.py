@@ -204,3 +204,33 @@ def test_the_cli_dry_run_lists_ids_and_changes_nothing(
             await engine.dispose()
 
     assert asyncio.run(still_there()) == []
+
+
+async def test_the_daily_schedule_runs_retention(
+    pg_db: Database, dev_server: WorkflowEnvironment
+) -> None:
+    from tests.api.conftest import eventually, live_api
+    from worker.schedules import RETENTION_SCHEDULE, ensure_retention_schedule
+
+    ids = await _world(pg_db)
+    async with live_api(pg_db, dev_server, retention_guest_months=24) as live:
+        client = dev_server.client
+        await ensure_retention_schedule(client, live.deps.settings)
+        await ensure_retention_schedule(client, live.deps.settings)  # a restart: no error
+        handle = client.get_schedule_handle(RETENTION_SCHEDULE)
+        try:
+            described = await handle.describe()
+            assert described.schedule.spec.intervals[0].every == timedelta(days=1)
+            await handle.trigger()
+
+            async def erased() -> bool:
+                async with pg_db.sessions() as session:
+                    guest = await session.get(Guest, ids["idle"])
+                    return guest is not None and guest.erased_at is not None
+
+            await eventually(erased, "the scheduled run anonymised the idle guest", seconds=30)
+        finally:
+            await handle.delete()
+    async with pg_db.sessions() as session:
+        booked = await session.get(Guest, ids["booked"])
+    assert booked is not None and booked.erased_at is None
