@@ -31,6 +31,7 @@ from api.routers import (
     partner_admin,
     partner_webhooks,
     partners,
+    privacy,
     reservations,
     restaurant_groups,
     restaurants,
@@ -123,6 +124,7 @@ def create_app(
         waitlist_page.links,
         guests.router,
         restaurant_groups.router,
+        privacy.router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(manage_page.router)

@@ -276,5 +276,30 @@ def guests_recount(
             typer.echo(f"rewrote {len(found)} relationships")
 
 
+privacy_app = typer.Typer(help="Guest data protection (GDPR): retention.", no_args_is_help=True)
+app.add_typer(privacy_app, name="privacy")
+
+
+@privacy_app.command("retention")
+def privacy_retention(
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run/--run",
+            help="list what would be done (default), or run the retention workflow now",
+        ),
+    ] = True,
+) -> None:
+    """Anonymise guests inactive for RETENTION_GUEST_MONTHS and clear old message bodies."""
+    with _clean_failures():
+        settings = _load()
+        from reservations.retention_cli import dry_run as plan
+        from reservations.retention_cli import report, run_now
+
+        result = asyncio.run(plan(settings) if dry_run else run_now(settings))
+        for line in report(result):
+            typer.echo(line)
+
+
 if __name__ == "__main__":
     app()

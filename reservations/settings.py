@@ -124,6 +124,17 @@ class Settings(BaseSettings):
     # MailerLite: the API token of the account consenting guests are synced to; unset = off
     mailerlite_api_token: str | None = Field(default=None, repr=False)
     mailerlite_base_url: str = "https://connect.mailerlite.com/api"
+    # GDPR: how long a guest's export or erasure link stays valid, and how many links one
+    # email address may ask for per hour (counted in the cache; fail open without it)
+    privacy_link_days: int = Field(default=7, ge=1, le=30)
+    privacy_requests_per_hour: int = Field(default=3, ge=1, le=100)
+    # retention: guests with no activity for this long are anonymised; message bodies
+    # older than the shorter period are deleted (a daily Temporal Schedule)
+    retention_guest_months: int = Field(default=36, ge=1, le=240)
+    retention_message_body_months: int = Field(default=12, ge=1, le=240)
+    retention_batch_size: int = Field(default=200, ge=1, le=5000)
+    # true: the worker keeps the daily retention Schedule
+    retention_schedule: bool = False
 
     def google_credentials(self) -> list[tuple[str, str]]:
         """The valid (user, password) pairs for Google's booking requests."""

@@ -36,6 +36,8 @@ PLACEHOLDER_EMAIL_DOMAIN = "no-email.walk-in"
 SMS_ONLY = frozenset({"staff_reply", "sms_cancel_refused"})
 # a text message is worth its cost for these; the rest go by email only
 EMAIL_ONLY = frozenset({"review_request", "deposit_receipt"})
+# a guest's export or erasure link: by email only, to the address on file
+PRIVACY_ONLY_EMAIL = frozenset({"privacy_export", "privacy_erasure"})
 # emails that carry the booking's calendar file (updated or cancelled)
 WITH_CALENDAR = frozenset(
     {
@@ -59,10 +61,14 @@ CANCELLED = frozenset(
 
 def channels_for(guest: Guest, template: str) -> list[tuple[NotificationChannel, str]]:
     """The channels the guest accepts for this message, with their addresses."""
-    wants_email = guest.email_notifications and not guest.email.endswith(
-        "@" + PLACEHOLDER_EMAIL_DOMAIN
-    )
+    if guest.erased_at is not None:
+        return []  # an erased guest's placeholder address is never written to
+    real_email = not guest.email.endswith("@" + PLACEHOLDER_EMAIL_DOMAIN)
     email = (NotificationChannel.EMAIL, guest.email)
+    if template in PRIVACY_ONLY_EMAIL:
+        # the link proves the guest owns the address: it goes there whatever they opted out of
+        return [email] if real_email else []
+    wants_email = guest.email_notifications and real_email
     can_text = guest.sms_notifications and guest.sms_opted_out_at is None
     if template in SMS_ONLY:
         if can_text and guest.phone:

@@ -13,7 +13,7 @@ from temporalio.worker import Worker
 from reservations.settings import Settings
 from worker import registry
 from worker.deps import WorkerDeps
-from worker.schedules import ensure_google_feeds_schedule
+from worker.schedules import ensure_google_feeds_schedule, ensure_retention_schedule
 from worker.temporal import TemporalUnavailable, connect, temporal_address
 
 log = structlog.get_logger(__name__)
@@ -54,6 +54,8 @@ async def run_worker(settings: Settings) -> None:
         client = await connect_with_retry(settings)
         if settings.google_feeds_schedule:
             await ensure_google_feeds_schedule(client, settings)
+        if settings.retention_schedule:
+            await ensure_retention_schedule(client, settings)
         worker = Worker(
             client,
             task_queue=settings.temporal_task_queue,

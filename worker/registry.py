@@ -13,6 +13,7 @@ from activities.marketing import MarketingActivities
 from activities.messages import MessageActivities
 from activities.partners import GoogleActivities
 from activities.payments import PaymentActivities
+from activities.privacy import PrivacyActivities
 from activities.reservations import ReservationActivities
 from activities.waitlist import WaitlistActivities
 from activities.webhooks import WebhookActivities
@@ -24,8 +25,11 @@ from services.webhooks.events import Dispatch
 from worker.deps import WorkerDeps
 from workflows.google_feeds import GoogleFeedsWorkflow
 from workflows.google_notification import GoogleNotificationWorkflow
+from workflows.guest_erasure import GuestErasureWorkflow
 from workflows.marketing_sync import MarketingSyncWorkflow
+from workflows.privacy_message import PrivacyMessageWorkflow
 from workflows.reservation import ReservationWorkflow
+from workflows.retention import RetentionWorkflow
 from workflows.waitlist import WaitlistDispatcher, WaitlistWorkflow
 from workflows.webhook_delivery import WebhookDeliveryWorkflow
 
@@ -40,6 +44,9 @@ def workflow_classes() -> list[type]:
         GoogleNotificationWorkflow,
         GoogleFeedsWorkflow,
         MarketingSyncWorkflow,
+        GuestErasureWorkflow,
+        RetentionWorkflow,
+        PrivacyMessageWorkflow,
     ]
 
 
@@ -94,4 +101,5 @@ def activity_functions(deps: WorkerDeps) -> list[Callable[..., Any]]:
         *waitlist.all(),
         *google.all(),
         *marketing.all(),
+        *PrivacyActivities(sessions=deps.sessions).all(),
     ]

@@ -1,4 +1,4 @@
-"""Temporal Schedules this application keeps: the Google feeds refresh."""
+"""Temporal Schedules this application keeps: the Google feeds refresh and daily retention."""
 
 from __future__ import annotations
 
@@ -19,11 +19,14 @@ from temporalio.client import (
     ScheduleUpdateInput,
 )
 
+from models.schemas.privacy import RetentionInput
 from reservations.settings import Settings
 from workflows.google_feeds import GOOGLE_FEEDS_WORKFLOW
+from workflows.retention import RETENTION_WORKFLOW
 
 log = structlog.get_logger(__name__)
 GOOGLE_FEEDS_SCHEDULE = "google-feeds"
+RETENTION_SCHEDULE = "guest-retention"
 
 
 def google_feeds_schedule(settings: Settings) -> Schedule:
@@ -58,3 +61,40 @@ async def ensure_google_feeds_schedule(client: Client, settings: Settings) -> No
             return ScheduleUpdate(schedule=schedule)
 
         await client.get_schedule_handle(GOOGLE_FEEDS_SCHEDULE).update(update)
+
+
+def retention_schedule(settings: Settings) -> Schedule:
+    """Once a day, one Retention run with the configured periods (a late one is skipped)."""
+    return Schedule(
+        action=ScheduleActionStartWorkflow(
+            RETENTION_WORKFLOW,
+            RetentionInput(
+                guest_months=settings.retention_guest_months,
+                message_body_months=settings.retention_message_body_months,
+                batch_size=settings.retention_batch_size,
+            ),
+            id="guest-retention-run",
+            task_queue=settings.temporal_task_queue,
+        ),
+        spec=ScheduleSpec(intervals=[ScheduleIntervalSpec(every=timedelta(days=1))]),
+        policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP),
+        state=ScheduleState(note="Guest data retention (anonymise the inactive, old messages)"),
+    )
+
+
+async def ensure_schedule(client: Client, schedule_id: str, schedule: Schedule) -> None:
+    """Create the schedule, or bring an existing one in line with `schedule`."""
+    try:
+        await client.create_schedule(schedule_id, schedule)
+        log.info("schedule.created", schedule=schedule_id)
+    except ScheduleAlreadyRunningError:
+
+        def update(_: ScheduleUpdateInput) -> ScheduleUpdate:
+            return ScheduleUpdate(schedule=schedule)
+
+        await client.get_schedule_handle(schedule_id).update(update)
+
+
+async def ensure_retention_schedule(client: Client, settings: Settings) -> None:
+    """Create or update the daily retention schedule."""
+    await ensure_schedule(client, RETENTION_SCHEDULE, retention_schedule(settings))

@@ -20,7 +20,12 @@ from tests.workflows.waitlist_fakes import FakeWaitlist
 from tests.workflows.webhook_fakes import FakeSubscriberBook
 from worker import registry
 from worker.deps import WorkerDeps
-from workflows import activity_contracts, waitlist_contracts, webhook_contracts
+from workflows import (
+    activity_contracts,
+    privacy_contracts,
+    waitlist_contracts,
+    webhook_contracts,
+)
 
 
 def _name(fn: Callable[..., Any]) -> str:
@@ -71,3 +76,12 @@ def test_the_fakes_keep_the_contracts(name: str) -> None:
     ]
     fakes = {_name(fn): fn for fn in activities}
     assert _shape(fakes[name]) == _shape(CONTRACTS[name])
+
+
+def test_the_worker_implements_the_privacy_contracts() -> None:
+    # the privacy workflows run on the real activities in their tests (no fakes)
+    implemented = _worker_activities()
+    for contract in privacy_contracts.CONTRACTS:
+        name = _name(contract)
+        assert name in implemented, name
+        assert _shape(implemented[name]) == _shape(contract), name

@@ -17,8 +17,11 @@ from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
+from workflows.guest_erasure import GuestErasureWorkflow
 from workflows.marketing_sync import MarketingSyncWorkflow
+from workflows.privacy_message import PrivacyMessageWorkflow
 from workflows.reservation import ReservationWorkflow
+from workflows.retention import RetentionWorkflow
 from workflows.waitlist import WaitlistDispatcher, WaitlistWorkflow
 from workflows.webhook_delivery import WebhookDeliveryWorkflow
 
@@ -65,6 +68,10 @@ def test_every_path_has_a_kept_history() -> None:
         "marketing_sync-refused",
         "marketing_sync-withdrawn",
         "marketing_sync-paged",
+        "guest_erasure-cancelled_and_erased",
+        "retention-dry_run",
+        "retention-anonymised",
+        "privacy_message-sent",
     } <= names
 
 
@@ -79,6 +86,9 @@ async def test_history_replays(path: Path) -> None:
             WaitlistDispatcher,
             WebhookDeliveryWorkflow,
             MarketingSyncWorkflow,
+            GuestErasureWorkflow,
+            RetentionWorkflow,
+            PrivacyMessageWorkflow,
         ],
         data_converter=pydantic_data_converter,
     )

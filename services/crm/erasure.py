@@ -1,0 +1,219 @@
+"""A guest's right to erasure: anonymise them everywhere, keep statistics and money.
+
+What stays: the guest row itself (with a placeholder identity), visit statistics,
+reservations with their dates, party sizes, references and amounts, and payment
+rows (amounts, references, dates: what the law requires us to keep). What goes:
+every name, address, phone number and every free text the guest or staff wrote
+about them (notes, requests, messages, conversation bodies).
+"""
+
+from __future__ import annotations
+
+import importlib
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.enums import ReservationStatus
+from models.orm import (
+    BookingNotes,
+    DataExportRequest,
+    GoogleBooking,
+    Guest,
+    GuestAudit,
+    GuestNote,
+    GuestRelationship,
+    MarketingConsent,
+    Notification,
+    PosEvent,
+    Reservation,
+    ThreadMessage,
+    WaitlistEntry,
+)
+from services.waitlist.entries import OPEN_STATUSES
+
+ERASED_NAME = "Erased"
+ERASED_TEXT = ""
+# bookings a guest can still cancel: not yet seated, not over
+CANCELLABLE = (
+    ReservationStatus.HELD,
+    ReservationStatus.PENDING_CONFIRMATION,
+    ReservationStatus.CONFIRMED,
+)
+
+
+def placeholder_email(guest_id: uuid.UUID) -> str:
+    """A unique address nobody can receive mail at (RFC 6761 reserves .invalid)."""
+    return f"erased-{guest_id}@invalid"
+
+
+async def future_bookings(
+    session: AsyncSession, *, guest_id: uuid.UUID, now: datetime
+) -> list[uuid.UUID]:
+    """The guest's bookings still to come, which erasure cancels first."""
+    rows = await session.scalars(
+        select(Reservation.id)
+        .where(Reservation.guest_id == guest_id)
+        .where(Reservation.status.in_(CANCELLABLE))
+        .where(Reservation.ends_at > now)
+        .order_by(Reservation.starts_at)
+    )
+    return list(rows)
+
+
+async def open_waitlist_entries(session: AsyncSession, *, guest_id: uuid.UUID) -> list[uuid.UUID]:
+    """The guest's waitlist entries still waiting (or offered a table)."""
+    rows = await session.scalars(
+        select(WaitlistEntry.id)
+        .where(WaitlistEntry.guest_id == guest_id)
+        .where(WaitlistEntry.status.in_(OPEN_STATUSES))
+    )
+    return list(rows)
+
+
+async def withdraw_consents(session: AsyncSession, *, guest_id: uuid.UUID, now: datetime) -> None:
+    """Withdraw every marketing consent of the guest, as the erasure's doing.
+
+    The marketing part owns `services.crm.consent.withdraw_all` (which also tells the
+    mailing provider); until it is there, the rows are marked withdrawn here.
+    """
+    try:
+        consent: Any = importlib.import_module("services.crm.consent")
+    except ModuleNotFoundError:
+        consent = None
+    if consent is not None and hasattr(consent, "withdraw_all"):
+        await consent.withdraw_all(session, guest_id=guest_id, via="erasure", now=now)
+        return
+    await session.execute(
+        update(MarketingConsent)
+        .where(MarketingConsent.guest_id == guest_id)
+        .where(MarketingConsent.withdrawn_at.is_(None))
+        .values(withdrawn_at=now, withdrawn_via="erasure")
+    )
+
+
+async def anonymise(
+    session: AsyncSession,
+    *,
+    guest_id: uuid.UUID,
+    now: datetime,
+    action: str = "erased",
+    staff_id: uuid.UUID | None = None,
+) -> bool:
+    """Anonymise the guest everywhere in the session's transaction.
+
+    False (and nothing written) when the guest is unknown or was erased before: a
+    second erasure is a no-op, audited once. The row is locked first so two
+    erasures of the same guest cannot interleave.
+    """
+    guest = await session.scalar(select(Guest).where(Guest.id == guest_id).with_for_update())
+    if guest is None or guest.erased_at is not None:
+        return False
+    reservation_ids = list(
+        await session.scalars(select(Reservation.id).where(Reservation.guest_id == guest_id))
+    )
+    entry_ids = list(
+        await session.scalars(select(WaitlistEntry.id).where(WaitlistEntry.guest_id == guest_id))
+    )
+    await _anonymise_identity(guest, now=now)
+    await session.execute(
+        update(GuestRelationship)
+        .where(GuestRelationship.guest_id == guest_id)
+        .values(
+            blocked_reason=None, tags=[], preferred_areas=[], dietary_restrictions=[], allergies=[]
+        )
+    )
+    await session.execute(
+        update(GuestNote).where(GuestNote.guest_id == guest_id).values(body=ERASED_TEXT)
+    )
+    await session.execute(delete(BookingNotes).where(BookingNotes.guest_id == guest_id))
+    # unused links go; spent ones stay (a hash and a date) so a second click is told 410
+    await session.execute(
+        delete(DataExportRequest)
+        .where(DataExportRequest.guest_id == guest_id)
+        .where(DataExportRequest.used_at.is_(None))
+    )
+    await _anonymise_bookings(session, reservation_ids)
+    await session.execute(
+        update(WaitlistEntry).where(WaitlistEntry.guest_id == guest_id).values(notes=None)
+    )
+    await erase_messages(
+        session,
+        where=or_(
+            Notification.guest_id == guest_id,
+            Notification.reservation_id.in_(reservation_ids),
+            Notification.waitlist_entry_id.in_(entry_ids),
+        ),
+        recipient=placeholder_email(guest_id),
+    )
+    await session.execute(
+        update(ThreadMessage)
+        .where(ThreadMessage.reservation_id.in_(reservation_ids))
+        .values(body=ERASED_TEXT)
+    )
+    await withdraw_consents(session, guest_id=guest_id, now=now)
+    session.add(
+        GuestAudit(guest_id=guest_id, staff_id=staff_id, action=action, details={}, created_at=now)
+    )
+    await session.flush()
+    return True
+
+
+async def _anonymise_identity(guest: Guest, *, now: datetime) -> None:
+    guest.email = placeholder_email(guest.id)
+    guest.first_name = ERASED_NAME
+    guest.last_name = None
+    guest.search_name = ERASED_NAME.lower()
+    guest.phone = None
+    guest.dietary_requirements = None
+    guest.email_notifications = False
+    guest.sms_notifications = False
+    guest.marketing_opt_in = False
+    guest.erased_at = now
+
+
+async def _anonymise_bookings(session: AsyncSession, reservation_ids: Sequence[uuid.UUID]) -> None:
+    """Free text on the guest's bookings goes; dates, sizes, references and amounts stay."""
+    if not reservation_ids:
+        return
+    await session.execute(
+        update(Reservation)
+        .where(Reservation.id.in_(reservation_ids))
+        .values(
+            seating_preference=None,
+            special_requests=None,
+            occasion=None,
+            dietary_requirements=None,
+            internal_notes=None,
+            cancellation_reason=None,
+        )
+    )
+    # partner rows: the Google user and what POS systems sent about the check
+    await session.execute(
+        update(GoogleBooking)
+        .where(GoogleBooking.reservation_id.in_(reservation_ids))
+        .values(user_id=None)
+    )
+    await session.execute(
+        update(PosEvent)
+        .where(PosEvent.reservation_id.in_(reservation_ids))
+        .values(payload={}, detail=None)
+    )
+
+
+async def erase_messages(session: AsyncSession, *, where: Any, recipient: str | None) -> int:
+    """Empty the bodies of the outbox rows `where` selects (and their recipient, when given)."""
+    values: dict[str, Any] = {
+        "subject": None,
+        "body": ERASED_TEXT,
+        "html_body": None,
+        "last_error": None,
+    }
+    if recipient is not None:
+        values["recipient"] = recipient
+    result = await session.execute(update(Notification).where(where).values(**values))
+    return int(result.rowcount)  # type: ignore[attr-defined]

@@ -1,0 +1,320 @@
+"""Erasure: future bookings cancelled through their workflows, the guest anonymised in
+every column of every table, money rows kept, a second erasure a no-op, and who may ask."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from models.enums import (
+    MessageDirection,
+    NotificationChannel,
+    NotificationStatus,
+    PaymentKind,
+    PaymentState,
+    ReservationStatus,
+    StaffRole,
+    WaitlistStatus,
+)
+from models.orm import (
+    Guest,
+    GuestAudit,
+    GuestNote,
+    GuestRelationship,
+    Notification,
+    Payment,
+    Reservation,
+    Restaurant,
+    RestaurantGroup,
+    ThreadMessage,
+    WaitlistEntry,
+)
+from services.crm import erasure
+from tests.api.conftest import LiveApi, eventually
+from tests.api.test_payments import DEPOSIT, Shop, deposit_restaurant, shop
+from tests.api.test_reservation_lifecycle import booking, restaurant
+from tests.api.test_waitlist import join_body
+from tests.conftest import Api
+from tests.crm.privacy_helpers import BASE, guest_known_to, links_sent
+from tests.crm.scan import text_columns, where_found
+from workflows.guest_erasure import GuestErasureWorkflow
+
+__all__ = ["shop"]  # the fixture, from the payment tests
+HISTORIES = Path(__file__).parent.parent / "workflows" / "histories"
+EMAIL = "Zephyrine.Oddbottle@Example.net"
+PHONE = "+31623456789"
+FIRST, LAST = "Zephyrine", "Oddbottle"
+
+
+async def _book(live: LiveApi, rid: str) -> dict[str, str]:
+    body = booking(rid, email=EMAIL)
+    body["guest"] |= {"first_name": FIRST, "last_name": LAST, "phone": PHONE}
+    body |= {"special_requests": f"{FIRST} wants the window", "occasion": "birthday"}
+    made = await live.client.post(f"{BASE}/reservations", json=body)
+    assert made.status_code == 201, made.text
+    return dict(made.json())
+
+
+async def _with_history(live: LiveApi, reservation_id: uuid.UUID, guest_id: uuid.UUID) -> None:
+    """Notes, a conversation and a paid deposit, as a guest's history would have."""
+    async with live.db.sessions() as session:
+        reservation = await session.get(Reservation, reservation_id)
+        assert reservation is not None
+        session.add(
+            GuestNote(
+                guest_id=guest_id,
+                restaurant_id=reservation.restaurant_id,
+                body=f"{FIRST} {LAST} ({PHONE}) is allergic to shellfish",
+                note_type="allergy",
+                is_alert=True,
+            )
+        )
+        session.add(
+            ThreadMessage(
+                reservation_id=reservation_id,
+                direction=MessageDirection.INBOUND,
+                channel=NotificationChannel.SMS,
+                body=f"Hi, this is {FIRST}, mail me at {EMAIL.lower()}",
+            )
+        )
+        session.add(
+            Payment(
+                reservation_id=reservation_id,
+                provider="local",
+                kind=PaymentKind.DEPOSIT,
+                amount_minor=2500,
+                currency="EUR",
+                status=PaymentState.SUCCEEDED,
+                idempotency_key=f"deposit-{reservation_id}",
+                psp_reference="PSP-KEEP-1",
+            )
+        )
+        await session.commit()
+
+
+async def test_erasure_cancels_the_future_and_leaves_no_trace(
+    live: LiveApi, admin: dict[str, str]
+) -> None:
+    rid = await _restaurant(live, admin)
+    made = await _book(live, rid)
+    reservation_id = uuid.UUID(made["id"])
+    async with live.db.sessions() as session:
+        guest_id = await session.scalar(
+            select(Reservation.guest_id).where(Reservation.id == reservation_id)
+        )
+    assert guest_id is not None
+    await _with_history(live, reservation_id, guest_id)
+    needles = [EMAIL, PHONE, FIRST, LAST]
+    assert await where_found(live.db, needles)  # the scan sees them before
+
+    started = await live.client.post(f"{BASE}/guests/{guest_id}/erasure", headers=admin)
+    assert started.status_code == 202, started.text
+    assert started.json()["workflow_id"] == f"guest-erasure-{guest_id}"
+    handle = live.env.client.get_workflow_handle_for(
+        GuestErasureWorkflow.run, started.json()["workflow_id"]
+    )
+    result = await handle.result()
+    if os.environ.get("RECORD_HISTORIES") == "1" and live.db.kind == "sqlite":
+        history = await handle.fetch_history()
+        (HISTORIES / "guest_erasure-cancelled_and_erased.json").write_text(history.to_json())
+    assert result.erased is True
+    assert result.cancelled_reservations == [reservation_id]
+
+    assert await where_found(live.db, needles) == []
+    async with live.db.sessions() as session:
+        reservation = await session.get(Reservation, reservation_id)
+        guest = await session.get(Guest, guest_id)
+        payment = await session.scalar(
+            select(Payment).where(Payment.reservation_id == reservation_id)
+        )
+    assert reservation is not None and guest is not None and payment is not None
+    assert reservation.status is ReservationStatus.CANCELLED_BY_GUEST
+    assert reservation.reference == made["reference"] and reservation.party_size == 2
+    assert (payment.amount_minor, payment.currency, payment.psp_reference) == (
+        2500,
+        "EUR",
+        "PSP-KEEP-1",
+    )
+    assert guest.erased_at is not None and guest.email == f"erased-{guest_id}@invalid"
+
+    # asked again: the same workflow, nothing changes, audited once
+    again = await live.client.post(f"{BASE}/guests/{guest_id}/erasure", headers=admin)
+    assert again.status_code == 202 and again.json() == started.json()
+    async with live.db.sessions() as session:
+        assert not await erasure.anonymise(
+            session, guest_id=guest_id, now=guest.erased_at, action="erased"
+        )
+        audits = await session.scalar(
+            select(func.count()).select_from(GuestAudit).where(GuestAudit.guest_id == guest_id)
+        )
+    assert audits == 1
+
+
+async def _restaurant(live: LiveApi, admin: dict[str, str]) -> str:
+    return await restaurant(live, admin)
+
+
+async def test_a_guest_erases_themselves_by_a_single_use_link(
+    live: LiveApi, admin: dict[str, str]
+) -> None:
+    known = await guest_known_to(live.db, names=["Cantina"])
+    asked = await live.client.post(f"{BASE}/privacy/erasure-requests", json={"email": known.email})
+    assert asked.status_code == 202
+    [token] = await links_sent(live.db, known.guest_id, "privacy_erasure")
+
+    async def sent() -> uuid.UUID | None:
+        async with live.db.sessions() as session:
+            row = await session.scalar(
+                select(Notification).where(Notification.template == "privacy_erasure")
+            )
+        return row.id if row is not None and row.status is NotificationStatus.SENT else None
+
+    message_id = await eventually(sent, "the erasure link sent by the worker")
+    if os.environ.get("RECORD_HISTORIES") == "1" and live.db.kind == "sqlite":
+        handle = live.env.client.get_workflow_handle(f"privacy-message-{message_id}")
+        history = await handle.fetch_history()
+        (HISTORIES / "privacy_message-sent.json").write_text(history.to_json())
+    confirmed = await live.client.post(f"{BASE}/privacy/erasure/{token}")
+    assert confirmed.status_code == 202, confirmed.text
+    await live.env.client.get_workflow_handle(confirmed.json()["workflow_id"]).result()
+    assert (
+        await where_found(live.db, [known.email, "Mirabelle", "Quastenhof", "+31687654321"]) == []
+    )
+    used = await live.client.post(f"{BASE}/privacy/erasure/{token}")
+    assert used.status_code == 410
+    # an erased address asks in vain, and is told the same as anyone
+    later = await live.client.post(f"{BASE}/privacy/erasure-requests", json={"email": known.email})
+    assert later.status_code == 202 and later.json() == asked.json()
+
+
+async def test_only_managers_who_know_the_guest_may_erase(api: Api) -> None:
+    known = await guest_known_to(api.db, names=["Aubergine"])
+    other = await guest_known_to(api.db, names=["Basilicum"])
+    host = await api.token_for(StaffRole.HOST, known.restaurants)
+    stranger = await api.token_for(StaffRole.MANAGER, other.restaurants)
+    path = f"{BASE}/guests/{known.guest_id}/erasure"
+    assert (await api.client.post(path, headers=host)).status_code == 403
+    refused = await api.client.post(path, headers=stranger)
+    assert refused.status_code == 404
+    assert (await api.client.post(path)).status_code == 401
+    nobody = await api.client.post(f"{BASE}/guests/{uuid.uuid4()}/erasure", headers=stranger)
+    assert nobody.status_code == 404
+    async with api.db.sessions() as session:
+        assert await session.get(Guest, known.guest_id) is not None
+        still = await session.scalar(
+            select(GuestRelationship.allergies).where(GuestRelationship.guest_id == known.guest_id)
+        )
+    assert still == ["peanuts"]
+
+
+def test_the_scan_covers_every_text_column() -> None:
+    columns = set(text_columns())
+    for expected in [
+        ("guests", "email"),
+        ("guest_notes", "body"),
+        ("notifications", "body"),
+        ("thread_messages", "body"),
+        ("webhook_events", "payload"),
+        ("booking_notes", "special_requests"),
+        ("waitlist_entries", "notes"),
+    ]:
+        assert expected in columns
+
+
+async def test_erasure_refunds_a_paid_deposit_as_the_guests_cancel_would(shop: Shop) -> None:
+    rid = await deposit_restaurant(shop)
+    guest = {**booking(rid)["guest"], "email": EMAIL, "first_name": FIRST, "last_name": LAST}
+    res = await shop.book(rid, guest=guest | {"phone": PHONE})
+    await shop.paid(res, "PSPERASE00000001")
+    async with shop.live.db.sessions() as session:
+        guest_id = await session.scalar(
+            select(Reservation.guest_id).where(Reservation.id == uuid.UUID(res["id"]))
+        )
+    started = await shop.client.post(f"{BASE}/guests/{guest_id}/erasure", headers=shop.admin)
+    assert started.status_code == 202, started.text
+    result = await shop.live.env.client.get_workflow_handle_for(
+        GuestErasureWorkflow.run, started.json()["workflow_id"]
+    ).result()
+    assert result.cancelled_reservations == [uuid.UUID(res["id"])] and result.erased
+
+    # cancelled in time, as the guest: the deposit goes back in full
+    (refund,) = await shop.requests_to("/payments/PSPERASE00000001/refunds")
+    assert refund.json["amount"] == {"value": DEPOSIT, "currency": "EUR"}
+    row = await shop.movement(res, "refund")
+    await shop.notify(
+        "REFUND",
+        reference=res["reference"],
+        psp=row["psp_reference"],
+        original="PSPERASE00000001",
+        amount=DEPOSIT,
+    )
+    await shop.until(res, status="cancelled_by_guest", deposit="refunded")
+    money = await shop.money(res)
+    kinds = {p["kind"]: (p["amount_minor"], p["status"]) for p in money["payments"]}
+    assert kinds == {"deposit": (DEPOSIT, "succeeded"), "refund": (DEPOSIT, "succeeded")}
+    assert await where_found(shop.live.db, [EMAIL, PHONE, FIRST, LAST]) == []
+
+
+async def test_erasure_takes_the_guest_off_the_waitlist(
+    live: LiveApi, admin: dict[str, str]
+) -> None:
+    rid = await restaurant(live, admin, tables=1)
+    taken = await live.client.post(f"{BASE}/reservations", json=booking(rid))
+    assert taken.status_code == 201, taken.text
+    body = join_body(rid, email=EMAIL, phone=PHONE)
+    body["guest"] |= {"first_name": FIRST, "last_name": LAST}
+    body["notes"] = f"{FIRST} prefers the terrace"
+    joined = await live.client.post(f"{BASE}/waitlist", json=body)
+    assert joined.status_code == 201, joined.text
+    async with live.db.sessions() as session:
+        entry = await session.get(WaitlistEntry, uuid.UUID(joined.json()["id"]))
+        assert entry is not None
+        guest_id = entry.guest_id
+    started = await live.client.post(f"{BASE}/guests/{guest_id}/erasure", headers=admin)
+    assert started.status_code == 202, started.text
+    result = await live.env.client.get_workflow_handle_for(
+        GuestErasureWorkflow.run, started.json()["workflow_id"]
+    ).result()
+    assert result.left_waitlist_entries == [entry.id] and result.erased
+    async with live.db.sessions() as session:
+        left = await session.get(WaitlistEntry, entry.id)
+    assert left is not None and left.status is WaitlistStatus.CANCELLED and left.notes is None
+    assert await where_found(live.db, [EMAIL, PHONE, FIRST, LAST]) == []
+
+
+async def test_a_sharing_groups_manager_may_erase_and_a_separate_groups_may_not(
+    live: LiveApi,
+) -> None:
+    known = await guest_known_to(live.db, names=["Eiland"])
+    async with live.db.sessions() as session:
+        sharing = RestaurantGroup(name="Sharing", shares_guest_profiles=True)
+        private = RestaurantGroup(name="Private", shares_guest_profiles=False)
+        session.add_all([sharing, private])
+        await session.flush()
+        home = await session.get(Restaurant, known.restaurants[0])
+        assert home is not None
+        home.group_id = sharing.id
+        sibling = Restaurant(
+            name="Sibling", slug=f"s-{uuid.uuid4().hex[:8]}", timezone="UTC", currency="EUR"
+        )
+        sibling.group_id = sharing.id
+        outsider = Restaurant(
+            name="Outsider", slug=f"o-{uuid.uuid4().hex[:8]}", timezone="UTC", currency="EUR"
+        )
+        outsider.group_id = private.id
+        session.add_all([sibling, outsider])
+        await session.commit()
+        sibling_id, outsider_id = sibling.id, outsider.id
+    path = f"{BASE}/guests/{known.guest_id}/erasure"
+    outside = await live.token_for(StaffRole.MANAGER, [outsider_id])
+    assert (await live.client.post(path, headers=outside)).status_code == 404
+    inside = await live.token_for(StaffRole.MANAGER, [sibling_id])
+    started = await live.client.post(path, headers=inside)
+    assert started.status_code == 202, started.text
+    result = await live.env.client.get_workflow_handle_for(
+        GuestErasureWorkflow.run, started.json()["workflow_id"]
+    ).result()
+    assert result.erased
