@@ -224,6 +224,37 @@ class MarketingActivities:
                 outcome.changed += 1
         return outcome
 
+    @activity.defn(name="forget_marketing_subscriber")
+    @refusing
+    async def forget_marketing_subscriber(self, guest_id: uuid.UUID) -> int:
+        """Delete an erased guest's subscribers at MailerLite at once (not at the next sync).
+
+        Nothing to do when MailerLite is not configured; deleting twice is harmless.
+        """
+        if not self.settings.mailerlite_api_token:
+            return 0
+        async with self.sessions() as session:
+            rows = list(
+                await session.scalars(
+                    select(MarketingSubscriber).where(MarketingSubscriber.guest_id == guest_id)
+                )
+            )
+            provider_ids = sorted(
+                {r.provider_subscriber_id for r in rows if r.provider_subscriber_id}
+            )
+        if provider_ids:
+            async with self._provider() as client:
+                for subscriber_id in provider_ids:
+                    await client.delete_subscriber(subscriber_id)
+        async with self.sessions() as session:
+            for row in await session.scalars(
+                select(MarketingSubscriber).where(MarketingSubscriber.guest_id == guest_id)
+            ):
+                row.groups = []
+                row.unsubscribed_at = row.unsubscribed_at or datetime.now(UTC)
+            await session.commit()
+        return len(provider_ids)
+
     def all(self) -> list[Callable[..., Any]]:
         """The activity callables to register on a worker."""
         return [
@@ -231,6 +262,7 @@ class MarketingActivities:
             self.plan_marketing_sync,
             self.push_marketing_subscribers,
             self.drop_marketing_subscribers,
+            self.forget_marketing_subscriber,
         ]
 
 

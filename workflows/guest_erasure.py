@@ -3,7 +3,8 @@
 Its id is `guest-erasure-<guest id>`, so a second request for the same guest finds
 the first run instead of starting another. Cancellations go through each booking's
 own workflow, as the guest, so refunds follow the booking's policy; only when they
-are done is the guest anonymised (one activity, one transaction).
+are done is the guest anonymised (one activity, one transaction), and then deleted
+from the mailing provider.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from models.schemas.privacy import AnonymiseRequest, ErasureInput, ErasureResult
+    from workflows.marketing_contracts import forget_marketing_subscriber
     from workflows.privacy_contracts import (
         anonymise_guest,
         cancel_guest_bookings,
@@ -53,6 +55,13 @@ class GuestErasureWorkflow:
             AnonymiseRequest(guest_id=inp.guest_id, action="erased", staff_id=inp.staff_id),
             start_to_close_timeout=DATABASE.start_to_close_timeout,
             retry_policy=DATABASE.retry_policy,
+        )
+        # the mailing provider still holds the address: delete it now, not at the next sync
+        await workflow.execute_activity(
+            forget_marketing_subscriber,
+            inp.guest_id,
+            start_to_close_timeout=PROVIDER.start_to_close_timeout,
+            retry_policy=PROVIDER.retry_policy,
         )
         return ErasureResult(
             guest_id=inp.guest_id,

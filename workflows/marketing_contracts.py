@@ -49,9 +49,17 @@ async def drop_marketing_subscribers(batch: SubscriberBatch) -> BatchOutcome:
     raise AssertionError
 
 
+@activity.defn(name="forget_marketing_subscriber")
+async def forget_marketing_subscriber(guest_id: uuid.UUID) -> int:
+    """Delete an erased guest from the mailing provider; how many subscribers went."""
+    _contract()
+    raise AssertionError
+
+
 CONTRACTS: list[Callable[..., Any]] = [
     ensure_marketing_group,
     plan_marketing_sync,
     push_marketing_subscribers,
     drop_marketing_subscribers,
+    forget_marketing_subscriber,
 ]

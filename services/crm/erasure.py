@@ -9,7 +9,6 @@ about them (notes, requests, messages, conversation bodies).
 
 from __future__ import annotations
 
-import importlib
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
@@ -27,13 +26,13 @@ from models.orm import (
     GuestAudit,
     GuestNote,
     GuestRelationship,
-    MarketingConsent,
     Notification,
     PosEvent,
     Reservation,
     ThreadMessage,
     WaitlistEntry,
 )
+from services.crm.consent import withdraw_all
 from services.waitlist.entries import OPEN_STATUSES
 
 ERASED_NAME = "Erased"
@@ -78,22 +77,9 @@ async def open_waitlist_entries(session: AsyncSession, *, guest_id: uuid.UUID) -
 async def withdraw_consents(session: AsyncSession, *, guest_id: uuid.UUID, now: datetime) -> None:
     """Withdraw every marketing consent of the guest, as the erasure's doing.
 
-    The marketing part owns `services.crm.consent.withdraw_all` (which also tells the
-    mailing provider); until it is there, the rows are marked withdrawn here.
+    The erasure workflow then deletes them from the mailing provider.
     """
-    try:
-        consent: Any = importlib.import_module("services.crm.consent")
-    except ModuleNotFoundError:
-        consent = None
-    if consent is not None and hasattr(consent, "withdraw_all"):
-        await consent.withdraw_all(session, guest_id=guest_id, via="erasure", now=now)
-        return
-    await session.execute(
-        update(MarketingConsent)
-        .where(MarketingConsent.guest_id == guest_id)
-        .where(MarketingConsent.withdrawn_at.is_(None))
-        .values(withdrawn_at=now, withdrawn_via="erasure")
-    )
+    await withdraw_all(session, guest_id=guest_id, via="erasure", now=now)
 
 
 async def anonymise(

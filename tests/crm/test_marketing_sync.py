@@ -255,3 +255,23 @@ def test_the_worker_implements_the_marketing_contracts() -> None:
     implemented = _worker_activities()
     for contract in marketing_contracts.CONTRACTS:
         assert _shape(implemented[_name(contract)]) == _shape(contract), _name(contract)
+
+
+async def test_an_erased_guest_is_deleted_from_mailerlite_at_once(sync: Sync) -> None:
+    rid = await a_restaurant(sync.db)
+    here = restaurant_scope(rid)
+    ann = await a_guest(sync.db, at=rid, email="ann@example.com")
+    await consents(sync.db, ann, here)
+    assert (await sync.run(rid, Segment.ALL_CONSENTING)).added == 1
+    assert "ann@example.com" in {s["email"] for s in sync.fake.subscribers.values()}
+
+    forget = sync.activities().forget_marketing_subscriber
+    assert await ActivityEnvironment().run(forget, ann) == 1
+    assert "ann@example.com" not in {s["email"] for s in sync.fake.subscribers.values()}
+    row = await subscriber(sync.db, ann, rid)
+    assert row is not None and row.unsubscribed_at is not None and row.groups == []
+    # a retry of the activity deletes again harmlessly (MailerLite's 404 counts as gone)
+    assert await ActivityEnvironment().run(forget, ann) == 1
+    # without MailerLite configured there is nothing to tell
+    sync.token = ""
+    assert await ActivityEnvironment().run(sync.activities().forget_marketing_subscriber, ann) == 0
