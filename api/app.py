@@ -42,7 +42,7 @@ from api.routers import (
     webhook_subscriptions,
     webhooks,
 )
-from reservations.cache import Cache, NullCache, create_cache
+from reservations.cache import Cache, MemoryCache, NullCache, create_cache
 from reservations.db import create_engine, session_factory
 from reservations.settings import Settings, get_settings
 from services.errors import ConflictError, InvalidError, NotFoundError, ServiceError
@@ -75,6 +75,10 @@ def create_app(
         # API then computes every answer rather than serve a stale one
         app.state.cache = cache or (
             create_cache(settings.redis_url) if settings.redis_url else NullCache()
+        )
+        # rate-limit counters need no invalidation: without Redis they count in-process
+        app.state.counters = (
+            MemoryCache() if isinstance(app.state.cache, NullCache) else app.state.cache
         )
         # connected on first use, so reads keep working while Temporal is down
         app.state.temporal = temporal_client

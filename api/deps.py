@@ -33,6 +33,12 @@ def get_cache(request: Request) -> Cache:
     return cache
 
 
+def get_counters(request: Request) -> Cache:
+    """Where rate limits count: Redis when configured, else this process's memory."""
+    counters: Cache = request.app.state.counters
+    return counters
+
+
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """A session per request; writes commit explicitly in the route, anything else rolls back."""
     factory: async_sessionmaker[AsyncSession] = request.app.state.sessions
@@ -43,6 +49,7 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 CacheDep = Annotated[Cache, Depends(get_cache)]
+CountersDep = Annotated[Cache, Depends(get_counters)]
 
 _bearer = HTTPBearer(auto_error=False, description="staff JWT from POST /auth/token")
 

@@ -19,7 +19,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from api.deps import CacheDep, SessionDep, SettingsDep
+from api.deps import CountersDep, SessionDep, SettingsDep
 from api.problems import Forbidden, NotFound, TooManyRequests, Unauthorized
 from models.enums import ReservationSource
 from services.partners import keys, limits
@@ -64,7 +64,7 @@ def PartnerOf(scope: keys.Scope) -> Any:
         restaurant_id: uuid.UUID,
         request: Request,
         session: SessionDep,
-        cache: CacheDep,
+        counters: CountersDep,
         settings: SettingsDep,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
         x_api_key: Annotated[str | None, Header(max_length=200)] = None,
@@ -76,7 +76,7 @@ def PartnerOf(scope: keys.Scope) -> Any:
         if key is None:
             raise Unauthorized("the partner API key is invalid or revoked")
         decision = await limits.take(
-            cache,
+            counters,
             subject=f"partner:{key.id}",
             limit=settings.partner_rate_limit,
             window_seconds=settings.partner_rate_window_seconds,

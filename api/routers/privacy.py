@@ -14,12 +14,13 @@ from typing import Any
 import structlog
 from fastapi import APIRouter, Path, status
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError
 
 from api.auth import has_role
-from api.deps import CacheDep, CurrentStaff, SessionDep, SettingsDep, require_role
+from api.deps import CountersDep, CurrentStaff, SessionDep, SettingsDep, require_role
 from api.lifecycle import rpc_problem
 from api.problems import NotFound, Problem
 from api.temporal import TemporalConnection, TemporalDep
@@ -31,6 +32,7 @@ from models.schemas.privacy import (
     PrivacyRequestAccepted,
     PrivacyRequestIn,
 )
+from reservations.cache import Cache
 from reservations.settings import Settings
 from services.crm.privacy_export import export_document, request_link
 from services.crm.privacy_links import LinkGone, Purpose, use_link
@@ -64,8 +66,8 @@ async def _spend(session: SessionDep, purpose: Purpose, token: str) -> uuid.UUID
 
 
 async def _ask(
-    session: SessionDep,
-    cache: CacheDep,
+    session: AsyncSession,
+    counters: Cache,
     temporal: TemporalConnection,
     settings: Settings,
     email: str,
@@ -73,7 +75,7 @@ async def _ask(
 ) -> PrivacyRequestAccepted:
     queued = await request_link(
         session,
-        cache,
+        counters,
         email=email,
         purpose=purpose,
         now=datetime.now(UTC),
@@ -119,11 +121,11 @@ async def _send(
 async def request_export(
     data: PrivacyRequestIn,
     session: SessionDep,
-    cache: CacheDep,
+    counters: CountersDep,
     temporal: TemporalDep,
     settings: SettingsDep,
 ) -> PrivacyRequestAccepted:
-    return await _ask(session, cache, temporal, settings, str(data.email), "export")
+    return await _ask(session, counters, temporal, settings, str(data.email), "export")
 
 
 @router.get(
@@ -148,11 +150,11 @@ async def download_export(session: SessionDep, token: str = Token) -> dict[str, 
 async def request_erasure(
     data: PrivacyRequestIn,
     session: SessionDep,
-    cache: CacheDep,
+    counters: CountersDep,
     temporal: TemporalDep,
     settings: SettingsDep,
 ) -> PrivacyRequestAccepted:
-    return await _ask(session, cache, temporal, settings, str(data.email), "erasure")
+    return await _ask(session, counters, temporal, settings, str(data.email), "erasure")
 
 
 @router.post(

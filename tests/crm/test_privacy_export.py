@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import httpx
 from sqlalchemy import select, update
 
+from api.app import create_app
 from models.orm import DataExportRequest, GuestAudit
-from tests.conftest import Api
+from tests.conftest import Api, Database
+from tests.conftest import test_settings as settings_for
 from tests.crm.privacy_helpers import BASE, guest_known_to, links_sent
 
 
@@ -95,3 +98,22 @@ async def test_bad_input_names_the_field(api: Api) -> None:
     assert extra.status_code == 422
     odd = await api.client.get(f"{BASE}/privacy/export/not*a*token")
     assert odd.status_code in {404, 422}
+
+
+async def test_requests_are_limited_without_redis_too(db: Database) -> None:
+    # the embedded default has no Redis: the limit then counts in the API process
+    app = create_app(settings_for(db.url), engine=db.engine)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            known = await guest_known_to(db, names=["Courgette"])
+            for _ in range(5):
+                r = await client.post(
+                    f"{BASE}/privacy/export-requests", json={"email": known.email}
+                )
+                assert r.status_code == 202
+    async with db.sessions() as session:
+        links = await session.scalars(
+            select(DataExportRequest).where(DataExportRequest.guest_id == known.guest_id)
+        )
+        assert len(list(links)) == 3
