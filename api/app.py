@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
 
 from api.docs import install_docs
+from api.hardening import install_hardening
 from api.metrics import install_metrics
 from api.openapi import describe_local_times
 from api.problems import install_problem_handlers, problem_response
@@ -104,6 +105,7 @@ def create_app(
     install_problem_handlers(app)
     app.add_exception_handler(ServiceError, _service_error)
     app.add_exception_handler(IntegrityError, _integrity_error)
+    install_hardening(app, settings)  # before metrics, so 429s and 413s are measured
     install_metrics(app)
     install_docs(app)
     describe_local_times(app)

@@ -125,6 +125,8 @@ def api(
             host=host or settings.api_host,
             port=port or settings.api_port,
             log_level=settings.log_level.lower(),
+            # the client address is decided by TRUSTED_PROXIES (api/client_address.py) alone
+            proxy_headers=False,
         )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+import re
 import secrets
 from enum import StrEnum
 from functools import lru_cache
@@ -22,6 +24,8 @@ class Environment(StrEnum):
 
 
 VAR_DIR = Path("var")
+ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
+FRAME_ANCESTOR = re.compile(r"https?://(\*\.)?[A-Za-z0-9.-]+(:[0-9]{1,5})?")
 
 
 class Settings(BaseSettings):
@@ -136,6 +140,25 @@ class Settings(BaseSettings):
     # true: the worker keeps the daily retention Schedule
     retention_schedule: bool = False
 
+    # per-IP rate limits on the public routes, requests per client address per window
+    # (counted in Redis when configured, else in the API process; fail open if Redis is down)
+    rate_limit_window_seconds: int = Field(default=60, ge=1, le=3600)
+    rate_limit_bookings: int = Field(default=30, ge=1)
+    rate_limit_lookups: int = Field(default=30, ge=1)
+    rate_limit_waitlist: int = Field(default=30, ge=1)
+    rate_limit_guest_actions: int = Field(default=60, ge=1)
+    rate_limit_privacy: int = Field(default=10, ge=1)
+    # reverse proxies whose X-Forwarded-For is believed, addresses or CIDR ranges separated
+    # by commas; unset = the socket peer is the client
+    trusted_proxies: str | None = None
+    # browser origins allowed to call the API cross-origin (the booking widget), commas
+    cors_allowed_origins: str | None = None
+    # sites allowed to frame the guest pages (CSP frame-ancestors), commas; unset = none
+    guest_frame_ancestors: str | None = None
+    # request bodies: larger ones get a 413; provider webhooks have their own bound
+    max_request_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    max_webhook_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+
     def google_credentials(self) -> list[tuple[str, str]]:
         """The valid (user, password) pairs for Google's booking requests."""
         pairs: list[tuple[str, str]] = []
@@ -165,6 +188,42 @@ class Settings(BaseSettings):
             raise ValueError("use redis://host:port/db")
         return value or None
 
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxy_networks(cls, value: str | None) -> str | None:
+        for item in _items(value):
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(f"{item!r} is not an IP address or CIDR range") from None
+        return value or None
+
+    @field_validator("cors_allowed_origins")
+    @classmethod
+    def _cors_origins(cls, value: str | None) -> str | None:
+        for item in _items(value):
+            if not ORIGIN.fullmatch(item):
+                raise ValueError(f"{item!r} is not an origin like https://www.example.com")
+        return value or None
+
+    @field_validator("guest_frame_ancestors")
+    @classmethod
+    def _frame_ancestors(cls, value: str | None) -> str | None:
+        for item in _items(value):
+            if item != "'self'" and not FRAME_ANCESTOR.fullmatch(item):
+                raise ValueError(f"{item!r} is not an origin like https://*.example.com")
+        return value or None
+
+    @property
+    def cors_origins(self) -> list[str]:
+        """The origins the booking widget may call the API from."""
+        return _items(self.cors_allowed_origins)
+
+    @property
+    def guest_frame_sources(self) -> str:
+        """The CSP frame-ancestors source list of the guest pages."""
+        return " ".join(_items(self.guest_frame_ancestors)) or "'none'"
+
     @property
     def effective_database_url(self) -> str:
         """The configured URL, or the embedded SQLite file."""
@@ -191,6 +250,10 @@ class Settings(BaseSettings):
             path.write_text(secrets.token_urlsafe(48))
             path.chmod(0o600)
         return path.read_text().strip()
+
+
+def _items(value: str | None) -> list[str]:
+    return [item.strip() for item in (value or "").split(",") if item.strip()]
 
 
 class ConfigurationError(Exception):

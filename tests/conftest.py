@@ -192,9 +192,16 @@ async def pg_db(templates: Templates) -> AsyncIterator[Database]:
         await _pg_exec(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+RATE_LIMITS = [name for name in Settings.model_fields if name.startswith("rate_limit_")]
+RATE_LIMITS.remove("rate_limit_window_seconds")
+UNLIMITED = 1_000_000
+
+
 def test_settings(url: str, **overrides: object) -> Settings:
     """Settings for a test app (no .env file is read)."""
     values: dict[str, object] = {"database_url": url, "jwt_secret": JWT_SECRET}
+    # tests book many times from one address; tests/api/test_hardening.py keeps the defaults
+    values.update({name: UNLIMITED for name in RATE_LIMITS})
     values.update(overrides)
     return cast(Any, Settings)(_env_file=None, **values)  # type: ignore[no-any-return]
 
