@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 import uuid
 
 import httpx
@@ -104,10 +103,13 @@ async def test_the_window_resets(pg_db: Database) -> None:
     settings = settings_for(pg_db.url, rate_limit_bookings=1, rate_limit_window_seconds=1)
     async with edge_app(pg_db, settings, cache=MemoryCache()) as (_, client):
         guest = client("203.0.113.11")
-        # start at the beginning of a window, so both requests fall in the same one
-        await asyncio.sleep(1 - time.time() % 1 + 0.01)
-        assert (await guest.post(BOOK, json={})).status_code == 422
-        refused = await guest.post(BOOK, json={})
+        # two requests in one window: the second is refused (a pair may straddle a window
+        # boundary on a busy machine, hence a few tries)
+        for _ in range(5):
+            await guest.post(BOOK, json={})
+            refused = await guest.post(BOOK, json={})
+            if refused.status_code == 429:
+                break
         assert refused.status_code == 429
         await asyncio.sleep(int(refused.headers["retry-after"]))
         assert (await guest.post(BOOK, json={})).status_code == 422
