@@ -19,6 +19,7 @@ from tests.conftest import test_settings as settings_for
 
 BOOK = "/api/v1/reservations/reservations"
 LOOKUP = "/api/v1/reservations/reservations/lookup"
+AN_ID = "6e00fc86-7872-454b-b086-f322a840e5b2"
 A_LOOKUP = {"reference": "ABCDE12", "email": "nobody@example.com"}
 
 
@@ -179,17 +180,17 @@ async def _sign_in(client: httpx.AsyncClient, db: Database) -> dict[str, str]:
         ("POST", BOOK, "bookings"),
         ("POST", LOOKUP, "lookups"),
         ("POST", "/api/v1/reservations/waitlist", "waitlist"),
-        ("PATCH", f"{BOOK}/{uuid.uuid4()}", "guest_actions"),
-        ("POST", f"{BOOK}/{uuid.uuid4()}/cancel", "guest_actions"),
-        ("POST", f"/manage/{uuid.uuid4()}/confirm", "guest_actions"),
-        ("DELETE", f"/api/v1/reservations/waitlist/{uuid.uuid4()}", "guest_actions"),
-        ("POST", f"/manage/waitlist/{uuid.uuid4()}/leave", "guest_actions"),
+        ("PATCH", f"{BOOK}/{AN_ID}", "guest_actions"),
+        ("POST", f"{BOOK}/{AN_ID}/cancel", "guest_actions"),
+        ("POST", f"/manage/{AN_ID}/confirm", "guest_actions"),
+        ("DELETE", f"/api/v1/reservations/waitlist/{AN_ID}", "guest_actions"),
+        ("POST", f"/manage/waitlist/{AN_ID}/leave", "guest_actions"),
         ("POST", "/api/v1/reservations/privacy/erasure-requests", "privacy"),
         ("POST", "/api/v1/reservations/privacy/erasure/some-token", "privacy"),
         ("POST", "/marketing/unsubscribe", "privacy"),
         ("GET", BOOK + "/availability", None),
-        ("GET", f"{BOOK}/{uuid.uuid4()}", None),
-        ("POST", f"/api/v1/reservations/waitlist/{uuid.uuid4()}/seat", None),
+        ("GET", f"{BOOK}/{AN_ID}", None),
+        ("POST", f"/api/v1/reservations/waitlist/{AN_ID}/seat", None),
         ("POST", "/api/v1/reservations/auth/token", None),
     ],
 )
