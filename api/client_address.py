@@ -18,6 +18,11 @@ def parse_networks(text: str | None) -> tuple[Network, ...]:
     return tuple(ipaddress.ip_network(item, strict=False) for item in items if item)
 
 
+def in_networks(address: str, networks: Iterable[Network]) -> bool:
+    """True when `address` is an IP address inside one of `networks`."""
+    return _trusted(address, networks)
+
+
 def _trusted(address: str, proxies: Iterable[Network]) -> bool:
     try:
         ip = ipaddress.ip_address(address)

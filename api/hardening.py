@@ -28,6 +28,7 @@ def install_hardening(app: FastAPI, settings: Settings) -> None:
         LimitPublicRoutes,
         settings=settings,
         trusted_proxies=parse_networks(settings.trusted_proxies),
+        exempt=parse_networks(settings.rate_limit_exempt),
     )
     if settings.cors_origins:
         app.add_middleware(

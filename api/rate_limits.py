@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from api.client_address import Network, client_ip
+from api.client_address import Network, client_ip, in_networks
 from api.problems import problem_response
 from reservations.cache import Cache
 from reservations.settings import Settings
@@ -89,11 +89,16 @@ class LimitPublicRoutes:
     """ASGI middleware: a caller over its family's budget gets a 429 with Retry-After."""
 
     def __init__(
-        self, app: ASGIApp, settings: Settings, trusted_proxies: tuple[Network, ...]
+        self,
+        app: ASGIApp,
+        settings: Settings,
+        trusted_proxies: tuple[Network, ...],
+        exempt: tuple[Network, ...] = (),
     ) -> None:
         self.app = app
         self.settings = settings
         self.trusted_proxies = trusted_proxies
+        self.exempt = exempt
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         family = family_of(scope["method"], scope["path"]) if scope["type"] == "http" else None
@@ -108,6 +113,9 @@ class LimitPublicRoutes:
         window = self.settings.rate_limit_window_seconds
         counters: Cache = state.counters
         address = client_ip(scope, self.trusted_proxies)
+        if in_networks(address, self.exempt):
+            await self.app(scope, receive, send)
+            return
         decision = await take(
             counters,
             subject=f"public:{family.name}:{address}",

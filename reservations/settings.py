@@ -151,6 +151,10 @@ class Settings(BaseSettings):
     # reverse proxies whose X-Forwarded-For is believed, addresses or CIDR ranges separated
     # by commas; unset = the socket peer is the client
     trusted_proxies: str | None = None
+    # client addresses never rate-limited (after TRUSTED_PROXIES is applied): by default
+    # loopback, so the embedded default, local scripts and test harnesses are not limited;
+    # behind a proxy on the same host list it in TRUSTED_PROXIES, or set this empty
+    rate_limit_exempt: str | None = "127.0.0.0/8, ::1"
     # browser origins allowed to call the API cross-origin (the booking widget), commas
     cors_allowed_origins: str | None = None
     # sites allowed to frame the guest pages (CSP frame-ancestors), commas; unset = none
@@ -188,7 +192,7 @@ class Settings(BaseSettings):
             raise ValueError("use redis://host:port/db")
         return value or None
 
-    @field_validator("trusted_proxies")
+    @field_validator("trusted_proxies", "rate_limit_exempt")
     @classmethod
     def _proxy_networks(cls, value: str | None) -> str | None:
         for item in _items(value):

@@ -194,6 +194,7 @@ async def pg_db(templates: Templates) -> AsyncIterator[Database]:
 
 RATE_LIMITS = [name for name in Settings.model_fields if name.startswith("rate_limit_")]
 RATE_LIMITS.remove("rate_limit_window_seconds")
+RATE_LIMITS.remove("rate_limit_exempt")
 UNLIMITED = 1_000_000
 
 

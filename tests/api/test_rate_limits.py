@@ -197,3 +197,22 @@ async def _sign_in(client: httpx.AsyncClient, db: Database) -> dict[str, str]:
 def test_public_routes_belong_to_their_family(method: str, path: str, family: str | None) -> None:
     found = family_of(method, path)
     assert (found.name if found else None) == family
+
+
+async def test_loopback_callers_are_not_limited_unless_configured(pg_db: Database) -> None:
+    # the embedded default: scripts and harnesses on the host book freely
+    settings = settings_for(pg_db.url, rate_limit_bookings=2, rate_limit_exempt="127.0.0.0/8, ::1")
+    async with edge_app(pg_db, settings, cache=MemoryCache()) as (_, client):
+        assert await book_until_refused(client("127.0.0.1"), 4) == [422] * 4
+        assert (await book_until_refused(client("203.0.113.9"), 3))[-1] == 429
+    # a proxy on the host, trusted: the client behind it is counted, not the proxy
+    settings = settings_for(
+        pg_db.url, rate_limit_bookings=2, trusted_proxies="127.0.0.1", rate_limit_exempt="::1"
+    )
+    async with edge_app(pg_db, settings, cache=MemoryCache()) as (_, client):
+        proxy = client("127.0.0.1")
+        forwarded = {"X-Forwarded-For": random_ip()}
+        answers = [
+            (await proxy.post(BOOK, json={}, headers=forwarded)).status_code for _ in range(3)
+        ]
+        assert answers == [422, 422, 429]
