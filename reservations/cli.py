@@ -67,7 +67,7 @@ def _clean_failures() -> Iterator[None]:
 
 def _load() -> Settings:
     settings = load_settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, json=settings.logs_as_json)
     return settings
 
 
@@ -125,6 +125,8 @@ def api(
             host=host or settings.api_host,
             port=port or settings.api_port,
             log_level=settings.log_level.lower(),
+            # JSON logs: uvicorn's records go through our root handler, not its own format
+            log_config=None if settings.logs_as_json else uvicorn.config.LOGGING_CONFIG,
         )
 
 
