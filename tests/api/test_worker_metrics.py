@@ -4,6 +4,7 @@ Temporal SDK's own metrics are served on the same page."""
 from __future__ import annotations
 
 import urllib.request
+from collections.abc import Iterator
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
@@ -41,7 +42,7 @@ def total(samples: dict[str, float], name: str, **labels: str) -> float:
 
 
 @pytest.fixture(scope="module")
-def worker_metrics() -> WorkerMetrics:
+def worker_metrics() -> Iterator[WorkerMetrics]:
     metrics = start_worker_metrics("127.0.0.1", 0)
     yield metrics
     metrics.close()
