@@ -104,11 +104,13 @@ class Tracing:
         ) -> None:
             span = getattr(context, _SPAN_KEY, None)
             if span is not None:
+                setattr(context, _SPAN_KEY, None)  # a later error must not end it again
                 span.end()
 
         def failed(error: ExceptionContext) -> None:
             span = getattr(error.execution_context, _SPAN_KEY, None)
             if span is not None:
+                setattr(error.execution_context, _SPAN_KEY, None)
                 # the error's type only: a driver's message may quote a bound value
                 span.set_status(Status(StatusCode.ERROR, type(error.original_exception).__name__))
                 span.end()

@@ -20,19 +20,22 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from api.app import create_app
+from models.enums import StaffRole
 from reservations.cache import MemoryCache
 from reservations.tracing import Tracing
-from tests.conftest import Database, test_settings
+from tests.conftest import Api, Database, test_settings
 from worker.activity_observer import ActivityObserver
 from worker.deps import WorkerDeps
 from worker.registry import activity_functions, workflow_classes
 
 
 @dataclass
-class ObservedStack:
-    client: httpx.AsyncClient
-    db: Database
-    task_queue: str
+class ObservedStack(Api):
+    task_queue: str = ""
+
+    async def admin(self) -> dict[str, str]:
+        """Auth headers of a new admin."""
+        return await self.token_for(StaffRole.ADMIN)
 
 
 @contextlib.asynccontextmanager

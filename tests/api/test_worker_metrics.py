@@ -10,7 +10,6 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from temporalio.testing import WorkflowEnvironment
 
-from models.enums import StaffRole
 from reservations.settings import Environment, Settings
 from tests.api.observed_stack import observed_stack
 from tests.api.test_reservation_lifecycle import BASE, booking, restaurant
@@ -54,7 +53,7 @@ async def test_a_booking_moves_the_worker_metrics_and_the_sdk_metrics_are_served
     assert worker_metrics.port
     before = scrape(worker_metrics.port)
     async with observed_stack(db, dev_server, runtime=worker_metrics.runtime) as stack:
-        admin = await _admin(stack)
+        admin = await stack.admin()
         rid = await restaurant(stack, admin)  # type: ignore[arg-type]
         created = await stack.client.post(f"{BASE}/reservations", json=booking(rid))
         assert created.status_code == 201, created.text
@@ -83,10 +82,3 @@ async def test_worker_metrics_address_follows_the_environment() -> None:
     assert prod.worker_metrics_address == ("0.0.0.0", 9464)
     chosen = Settings(_env_file=None, worker_metrics_port=0)
     assert chosen.worker_metrics_address == ("127.0.0.1", 0)
-
-
-async def _admin(stack: object) -> dict[str, str]:
-    from tests.conftest import Api
-
-    api = Api(client=stack.client, db=stack.db)  # type: ignore[attr-defined]
-    return await api.token_for(StaffRole.ADMIN)
