@@ -127,6 +127,8 @@ def api(
             log_level=settings.log_level.lower(),
             # JSON logs: uvicorn's records go through our root handler, not its own format
             log_config=None if settings.logs_as_json else uvicorn.config.LOGGING_CONFIG,
+            # the API logs one http.request line per request itself, with its request id
+            access_log=not settings.logs_as_json,
         )
 
 
