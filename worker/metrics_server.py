@@ -32,6 +32,10 @@ class TemporalSdkMetrics(Collector):
     def __init__(self, url: str) -> None:
         self.url = url
 
+    def describe(self) -> list[Metric]:
+        """Nothing up front: registering must not read the page (it may not serve yet)."""
+        return []
+
     def collect(self) -> Iterator[Metric]:
         """Read and parse the SDK's page; nothing (not an error) while it is unreachable."""
         try:
