@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import httpx
+from sqlalchemy import select
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.runtime import Runtime
@@ -20,9 +21,11 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from api.app import create_app
-from models.enums import StaffRole
+from models.enums import NotificationStatus, StaffRole
+from models.orm import Notification
 from reservations.cache import MemoryCache
 from reservations.tracing import Tracing
+from tests.api.conftest import eventually
 from tests.conftest import Api, Database, test_settings
 from worker.activity_observer import ActivityObserver
 from worker.deps import WorkerDeps
@@ -81,3 +84,20 @@ async def observed_stack(
             ),
         ):
             yield ObservedStack(client=client, db=db, task_queue=queue)
+
+
+async def wait_for_outbox(stack: Api, reservation_id: str) -> None:
+    """Until every message of the reservation has left the outbox (sent or refused)."""
+
+    async def sent() -> bool:
+        async with stack.db.sessions() as session:
+            statuses = list(
+                await session.scalars(
+                    select(Notification.status).where(
+                        Notification.reservation_id == uuid.UUID(reservation_id)
+                    )
+                )
+            )
+        return bool(statuses) and all(s is not NotificationStatus.QUEUED for s in statuses)
+
+    await eventually(sent, "the confirmation email left the outbox")

@@ -7,21 +7,16 @@ import io
 import json
 import logging
 import re
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import structlog
-from sqlalchemy import select
 from temporalio.testing import WorkflowEnvironment
 
-from models.enums import NotificationStatus
-from models.orm import Notification
 from reservations.logging import json_formatter, processors
 from reservations.settings import Environment, Settings
-from tests.api.conftest import eventually
-from tests.api.observed_stack import observed_stack
+from tests.api.observed_stack import observed_stack, wait_for_outbox
 from tests.api.test_reservation_lifecycle import BASE, booking, restaurant
 from tests.api.workflow_probe import reservation_workflow_id
 from tests.conftest import Api, Database
@@ -70,7 +65,7 @@ async def test_a_booking_logs_json_lines_carrying_the_ids(
         assert created.status_code == 201, created.text
         assert created.headers["x-request-id"] == "booking-request-0001"
         reservation_id = created.json()["id"]
-        await _wait_for_outbox(stack, reservation_id)
+        await wait_for_outbox(stack, reservation_id)
     lines = parsed(json_lines)
     assert lines, "nothing was logged"
 
@@ -107,18 +102,3 @@ def test_json_logs_by_default_in_production_only() -> None:
     assert not Settings(_env_file=None).logs_as_json
     assert Settings(_env_file=None, environment=Environment.PRODUCTION).logs_as_json
     assert Settings(_env_file=None, log_json=True).logs_as_json
-
-
-async def _wait_for_outbox(stack: Api, reservation_id: str) -> None:
-    async def sent() -> bool:
-        async with stack.db.sessions() as session:
-            statuses = list(
-                await session.scalars(
-                    select(Notification.status).where(
-                        Notification.reservation_id == uuid.UUID(reservation_id)
-                    )
-                )
-            )
-        return bool(statuses) and all(s is not NotificationStatus.QUEUED for s in statuses)
-
-    await eventually(sent, "the confirmation email left the outbox")

@@ -4,6 +4,7 @@ Temporal SDK's own metrics are served on the same page."""
 from __future__ import annotations
 
 import urllib.request
+import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -11,9 +12,10 @@ from prometheus_client.parser import text_string_to_metric_families
 from temporalio.testing import WorkflowEnvironment
 
 from reservations.settings import Environment, Settings
-from tests.api.observed_stack import observed_stack
+from tests.api.observed_stack import observed_stack, wait_for_outbox
 from tests.api.test_reservation_lifecycle import BASE, booking, restaurant
 from tests.conftest import Database
+from worker.activity_observer import reservation_id_of
 from worker.metrics_server import WorkerMetrics, start_worker_metrics
 
 pytestmark = pytest.mark.xdist_group("worker-metrics")
@@ -57,6 +59,7 @@ async def test_a_booking_moves_the_worker_metrics_and_the_sdk_metrics_are_served
         rid = await restaurant(stack, admin)  # type: ignore[arg-type]
         created = await stack.client.post(f"{BASE}/reservations", json=booking(rid))
         assert created.status_code == 201, created.text
+        await wait_for_outbox(stack, created.json()["id"])
         full = await stack.client.post(f"{BASE}/reservations", json=booking(rid, party=40))
         assert full.status_code in {409, 422}, full.text
     after = scrape(worker_metrics.port)
@@ -69,10 +72,25 @@ async def test_a_booking_moves_the_worker_metrics_and_the_sdk_metrics_are_served
     assert moved("reservations_bookings_total", outcome="held", channel="online") == 1
     # the party of 40 was answered too, and counted as not held
     assert moved("reservations_bookings_total", channel="online") == 2
+    # the confirmation email went through the outbox provider
+    assert moved("reservations_messages_total", channel="email", status="sent") == 1
+    assert moved("reservations_activity_seconds_count", activity="send_notification") >= 1
     # the Temporal SDK's own metrics, from the runtime the worker's client connected with
     assert total(after, "temporal_request_total") > 0
     assert total(after, "temporal_workflow_task_execution_latency_count") > 0
     assert total(after, "temporal_activity_execution_latency_count") > 0
+
+
+def test_the_reservation_id_comes_from_the_workflow_id_or_the_input() -> None:
+    rid = uuid.uuid4()
+    assert reservation_id_of(f"reservation-{rid}", []) == str(rid)
+
+    class Move:
+        reservation_id = rid
+
+    assert reservation_id_of("webhook-delivery-1", [Move()]) == str(rid)
+    assert reservation_id_of("reservation-not-a-uuid", ["x"]) is None
+    assert reservation_id_of(None, []) is None
 
 
 async def test_worker_metrics_address_follows_the_environment() -> None:
