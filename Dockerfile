@@ -32,5 +32,6 @@ COPY alembic.ini ./
 COPY migrations ./migrations
 RUN mkdir -p /app/var && chown app:app /app/var
 USER app
-EXPOSE 8000
+# 8000: the API; 9464: the worker's Prometheus /metrics (WORKER_METRICS_PORT)
+EXPOSE 8000 9464
 CMD ["reservations", "api", "--host", "0.0.0.0"]

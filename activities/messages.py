@@ -29,6 +29,7 @@ from messaging.channels import (
 from models.enums import NotificationChannel, NotificationStatus
 from models.orm import Notification, Reservation, Restaurant
 from models.schemas.lifecycle import MessageIntent, StaffMessageRecord
+from reservations import metrics
 from reservations.db import transaction
 from services import conversations, inbound, messages
 from services.guest_links import reservation_links
@@ -90,13 +91,16 @@ class MessageActivities:
                 receipt = await self.sms.send_sms(text)
         except SendRejected as exc:
             await self._record(notification_id, NotificationStatus.FAILED, error=str(exc))
+            metrics.MESSAGES.labels(row.channel.value, "rejected").inc()
             raise ApplicationError(str(exc), type="SendRejected", non_retryable=True) from None
         except SendRetryable as exc:
             await self._record(notification_id, NotificationStatus.QUEUED, error=str(exc))
+            metrics.MESSAGES.labels(row.channel.value, "retrying").inc()
             raise
         await self._record(
             notification_id, NotificationStatus.SENT, provider_id=receipt.provider_message_id
         )
+        metrics.MESSAGES.labels(row.channel.value, "sent").inc()
 
     async def _email_of(self, session: AsyncSession, row: Notification) -> EmailMessage:
         attachments: list[Attachment] = []

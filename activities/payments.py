@@ -33,6 +33,7 @@ from payments.provider import (
     SessionRequest,
     StoredCardCharge,
 )
+from reservations import metrics
 from reservations.db import transaction
 from services import payments
 from services.guest_links import reservation_links
@@ -158,6 +159,8 @@ class PaymentActivities:
                 payment.status = PaymentState.SUCCEEDED if result.succeeded else PaymentState.FAILED
             if result.reason:
                 payment.details = {**payment.details, "refusal_reason": result.reason}
+        outcome = "pending" if not result.settled else "ok" if result.succeeded else "failed"
+        metrics.MONEY_MOVEMENTS.labels(move.kind, outcome).inc()
         return result
 
     @activity.defn(name="record_payment")
@@ -166,6 +169,9 @@ class PaymentActivities:
         """Persist a provider event and the deposit status the workflow decided."""
         async with transaction(self.sessions) as session:
             await payments.record_payment(session, record=record, provider=self.provider.name)
+        if record.event is not None:
+            kind = record.event.event_code.lower()[:40]
+            metrics.MONEY_MOVEMENTS.labels(kind, "ok" if record.event.success else "failed").inc()
 
     @activity.defn(name="record_waiver")
     @refusing

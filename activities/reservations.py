@@ -26,6 +26,7 @@ from models.schemas.lifecycle import (
     ReservationInput,
     Transition,
 )
+from reservations import metrics
 from reservations.cache import Cache
 from reservations.db import transaction
 from rules.state_machine import ReservationStatus
@@ -100,7 +101,11 @@ class ReservationActivities:
                 raise
             async with transaction(self.sessions) as session:
                 await booking.forget_booking_notes(session, reservation_id=refused.reservation_id)
+            metrics.booking_held(
+                held=False, invalid=refused.invalid_field is not None, channel=inp.booking.source
+            )
             return BookingFacts(hold=refused)
+        metrics.booking_held(held=facts.hold.held, invalid=False, channel=inp.booking.source)
         await emitted.start()
         await self._invalidate(inp.booking.restaurant_id, inp.booking.date, facts.date)
         return facts
@@ -118,6 +123,8 @@ class ReservationActivities:
             assert reservation is not None
             restaurant_id, day = reservation.restaurant_id, reservation.reservation_date
             source = reservation.source
+        if recorded:
+            metrics.transition_recorded(status=transition.status.value, channel=source.value)
         await emitted.start()
         await self._invalidate(restaurant_id, day)
         if recorded and transition.release_tables:

@@ -26,6 +26,7 @@ from temporalio.exceptions import ApplicationError, ApplicationErrorCategory
 from activities.refusals import refusing
 from models.enums import WebhookDeliveryStatus as Status
 from models.schemas.webhooks import DeliveryGivenUp, DeliveryOutcome, GiveUpOutcome
+from reservations import metrics
 from reservations.db import transaction
 from services.errors import InvalidError
 from services.webhooks import deliveries
@@ -97,6 +98,8 @@ class WebhookActivities:
             await deliveries.record_attempt(
                 session, delivery_id=delivery_id, result=result, limits=self.limits
             )
+        outcome = "delivered" if delivered else "refused" if refused else "failed"
+        metrics.WEBHOOK_DELIVERIES.labels(outcome).inc()
         if delivered:
             return DeliveryOutcome(
                 delivery_id=delivery_id, status=Status.DELIVERED, http_status=status
@@ -123,6 +126,7 @@ class WebhookActivities:
                 now=now,
                 limits=self.limits,
             )
+        metrics.WEBHOOK_DELIVERIES.labels("given_up").inc()
         return GiveUpOutcome(failure_streak=streak, disabled=disabled)
 
     async def _post(

@@ -17,6 +17,7 @@ from api.hardening import install_hardening
 from api.metrics import install_metrics
 from api.openapi import describe_local_times
 from api.problems import install_problem_handlers, problem_response
+from api.request_ids import RequestIds
 from api.routers import (
     availability,
     contact,
@@ -43,9 +44,11 @@ from api.routers import (
     webhook_subscriptions,
     webhooks,
 )
+from api.tracing import RequestSpans
 from reservations.cache import Cache, MemoryCache, NullCache, create_cache
 from reservations.db import create_engine, session_factory
 from reservations.settings import Settings, get_settings
+from reservations.tracing import Tracing, tracing_from_settings
 from services.errors import ConflictError, InvalidError, NotFoundError, ServiceError
 
 API_PREFIX = "/api/v1/reservations"
@@ -57,20 +60,24 @@ def create_app(
     engine: AsyncEngine | None = None,
     cache: Cache | None = None,
     temporal_client: Client | None = None,
+    tracing: Tracing | None = None,
 ) -> FastAPI:
-    """Build the API. Tests pass their own engine, cache and Temporal client."""
+    """Build the API. Tests pass their own engine, cache, Temporal client and tracing."""
     settings = settings or get_settings()
+    own_tracing = tracing is None
+    tracing = tracing or tracing_from_settings(settings, service="reservations-api")
 
     async def connect_temporal() -> Client:
         from worker.temporal import connect
 
-        return await connect(settings)
+        return await connect(settings, interceptors=tracing.client_interceptors())
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own_engine = engine is None
         app.state.engine = engine or create_engine(settings.effective_database_url)
         app.state.sessions = session_factory(app.state.engine)
+        tracing.trace_sql(app.state.engine)
         own_cache = cache is None
         # without Redis the worker's invalidations cannot reach this process, so the
         # API then computes every answer rather than serve a stale one
@@ -91,6 +98,8 @@ def create_app(
                 await app.state.cache.close()
             if own_engine:
                 await app.state.engine.dispose()
+            if own_tracing:
+                tracing.shutdown()
 
     app = FastAPI(
         title="Reservations API",
@@ -107,6 +116,10 @@ def create_app(
     app.add_exception_handler(IntegrityError, _integrity_error)
     install_hardening(app, settings)  # before metrics, so 429s and 413s are measured
     install_metrics(app)
+    # request ids inside the request's span, so the span can carry the id
+    app.add_middleware(RequestIds)
+    if tracing.enabled:
+        app.add_middleware(RequestSpans, tracer=tracing.tracer)
     install_docs(app)
     describe_local_times(app)
 

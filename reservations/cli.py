@@ -67,7 +67,7 @@ def _clean_failures() -> Iterator[None]:
 
 def _load() -> Settings:
     settings = load_settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, json=settings.logs_as_json)
     return settings
 
 
@@ -127,6 +127,10 @@ def api(
             log_level=settings.log_level.lower(),
             # the client address is decided by TRUSTED_PROXIES (api/client_address.py) alone
             proxy_headers=False,
+            # JSON logs: uvicorn's records go through our root handler, not its own format
+            log_config=None if settings.logs_as_json else uvicorn.config.LOGGING_CONFIG,
+            # the API logs one http.request line per request itself, with its request id
+            access_log=not settings.logs_as_json,
         )
 
 

@@ -71,25 +71,49 @@ class MaskPersonalData(logging.Filter):
         return True
 
 
-def processors() -> list[Any]:
-    """The structlog processor chain every process uses (masking before rendering)."""
+def _enrichers() -> list[Any]:
+    # the bound ids (request_id, workflow_id, activity, reservation_id) join every line
     return [
         structlog.contextvars.merge_contextvars,
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         mask_personal_data,
-        structlog.processors.KeyValueRenderer(key_order=["timestamp", "level", "event"]),
     ]
 
 
-def configure_logging(level: str = "INFO") -> None:
-    """JSON-ish key=value logs with ISO timestamps, at `level`, personal data masked."""
+def processors(*, json: bool = False) -> list[Any]:
+    """The structlog processor chain every process uses (masking before rendering)."""
+    renderer: Any = (
+        structlog.processors.JSONRenderer(sort_keys=True)
+        if json
+        else structlog.processors.KeyValueRenderer(key_order=["timestamp", "level", "event"])
+    )
+    return [*_enrichers(), renderer]
+
+
+def configure_logging(level: str = "INFO", *, json: bool = False) -> None:
+    """Logs with ISO timestamps at `level`, personal data masked: one JSON object per line
+    when `json` (production), key=value otherwise. Standard-library records (Temporal's,
+    uvicorn's) get the same fields and rendering in JSON mode."""
     logging.basicConfig(level=level, format="%(message)s")
     for handler in logging.getLogger().handlers:
         if not any(isinstance(f, MaskPersonalData) for f in handler.filters):
             handler.addFilter(MaskPersonalData())
+        if json:
+            handler.setFormatter(json_formatter())
     structlog.configure(
-        processors=processors(),
+        processors=processors(json=json),
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
         cache_logger_on_first_use=True,
+    )
+
+
+def json_formatter() -> logging.Formatter:
+    """A formatter that renders standard-library records as our JSON lines."""
+    return structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=[structlog.stdlib.add_logger_name, *_enrichers()],
+        processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            structlog.processors.JSONRenderer(sort_keys=True),
+        ],
     )

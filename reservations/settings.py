@@ -26,6 +26,7 @@ class Environment(StrEnum):
 VAR_DIR = Path("var")
 ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
 FRAME_ANCESTOR = re.compile(r"https?://(\*\.)?[A-Za-z0-9.-]+(:[0-9]{1,5})?")
+DEFAULT_WORKER_METRICS_PORT = 9464
 
 
 class Settings(BaseSettings):
@@ -107,6 +108,16 @@ class Settings(BaseSettings):
     webhook_disable_after_failures: int = Field(default=20, ge=1)
     webhook_disable_after_hours: int = Field(default=24, ge=1)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # one JSON object per log line; unset = JSON in production, key=value in development
+    log_json: bool | None = None
+    # the worker's Prometheus /metrics (ours and the Temporal SDK's); unset = 9464 on
+    # 0.0.0.0 in production, off in development; 0 = any free port
+    worker_metrics_port: int | None = Field(default=None, ge=0, lt=65536)
+    worker_metrics_host: str | None = None
+    # OpenTelemetry traces by OTLP/HTTP (e.g. http://collector:4318/v1/traces); unset = off
+    tracing_otlp_endpoint: str | None = None
+    # share of traces kept (head sampling by trace id), 0.0 to 1.0
+    tracing_sample_ratio: float = Field(default=1.0, ge=0.0, le=1.0)
     # partner API keys: requests per key per window (counted in Redis; fail open without it)
     partner_rate_limit: int = Field(default=600, gt=0)
     partner_rate_window_seconds: int = Field(default=60, gt=0, le=3600)
@@ -241,6 +252,25 @@ class Settings(BaseSettings):
         if self.webhook_allow_private_urls is not None:
             return self.webhook_allow_private_urls
         return self.environment is not Environment.PRODUCTION
+
+    @property
+    def logs_as_json(self) -> bool:
+        """Whether log lines are JSON objects (LOG_JSON, else production)."""
+        if self.log_json is not None:
+            return self.log_json
+        return self.environment is Environment.PRODUCTION
+
+    @property
+    def worker_metrics_address(self) -> tuple[str, int] | None:
+        """(host, port) of the worker's /metrics, or None when it is off."""
+        production = self.environment is Environment.PRODUCTION
+        port = self.worker_metrics_port
+        if port is None:
+            if not production:
+                return None
+            port = DEFAULT_WORKER_METRICS_PORT
+        host = self.worker_metrics_host or ("0.0.0.0" if production else "127.0.0.1")
+        return host, port
 
     def effective_jwt_secret(self) -> str:
         """The JWT secret; in development one is generated once and kept under ./var."""

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from temporalio.client import Client
+from collections.abc import Sequence
+
+from temporalio.client import Client, Interceptor
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.runtime import Runtime
 
 from reservations.settings import Settings
 
@@ -19,14 +22,25 @@ def temporal_address(settings: Settings) -> str:
     return settings.temporal_address or DEFAULT_ADDRESS
 
 
-async def connect(settings: Settings) -> Client:
-    """A client with the pydantic data converter, so shared contracts cross as JSON."""
+async def connect(
+    settings: Settings,
+    *,
+    runtime: Runtime | None = None,
+    interceptors: Sequence[Interceptor] = (),
+) -> Client:
+    """A client with the pydantic data converter, so shared contracts cross as JSON.
+
+    `runtime` carries the SDK's metrics (it must exist before connecting); `interceptors`
+    (tracing) apply to this client's calls and to every worker built on it.
+    """
     address = temporal_address(settings)
     try:
         return await Client.connect(
             address,
             namespace=settings.temporal_namespace,
             data_converter=pydantic_data_converter,
+            interceptors=interceptors,
+            runtime=runtime,
         )
     except RuntimeError as exc:
         # the SDK reports an unreachable server as a bare RuntimeError with a long message
