@@ -17,6 +17,7 @@ import sys
 import time as clock
 import uuid
 from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
 
 import httpx
 from sqlalchemy import insert
@@ -127,9 +128,9 @@ async def main() -> None:
         env = dict(os.environ, DATABASE_URL=url, REDIS_URL=REDIS_URL, JWT_SECRET="b" * 48,
                    LOG_LEVEL="WARNING")  # fmt: skip
         server = subprocess.Popen(  # noqa: ASYNC220 - started once, before timing
-            [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory",
-             "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-             "--no-access-log"],
+            # as operators run it: `reservations api` configures logging at LOG_LEVEL
+            [str(Path(sys.executable).parent / "reservations"), "api",
+             "--host", "127.0.0.1", "--port", str(port)],
             cwd=ROOT, env=env,
         )  # fmt: skip
         cache = RedisCache(REDIS_URL)
