@@ -22,7 +22,7 @@ from models.enums import ConsentSource, StaffRole
 from models.orm import StaffUser
 from models.schemas.consent import ConsentChange, ConsentOut
 from services.crm import consent as svc
-from services.crm.visibility import guest_is_known, sharing_circle
+from services.crm.profiles import viewpoint
 
 router = APIRouter(prefix="/guests/{guest_id}/consents", tags=["guest consent"])
 
@@ -32,9 +32,8 @@ async def _check_guest_visible(
 ) -> None:
     if not can_see_restaurant(staff, restaurant_id):
         raise NotFound(f"guest {guest_id} not found")
-    circle = await sharing_circle(session, restaurant_id)
-    if not await guest_is_known(session, guest_id=guest_id, circle=circle):
-        raise NotFound(f"guest {guest_id} not found")
+    # the profile's own rule: unknown, never-met and merged-away guests are all a 404
+    await viewpoint(session, guest_id=guest_id, restaurant_id=restaurant_id)
 
 
 @router.get(

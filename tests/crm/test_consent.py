@@ -285,3 +285,28 @@ async def active(api: Api, guest_id: uuid.UUID) -> bool:
             select(MarketingConsent).where(MarketingConsent.guest_id == guest_id)
         )
         return row is not None and row.withdrawn_at is None
+
+
+async def test_a_merged_away_guests_consents_are_not_found_like_its_profile(api: Api) -> None:
+    rid = await a_restaurant(api.db)
+    survivor = await a_guest(api.db, at=rid)
+    duplicate = await a_guest(api.db, at=rid)
+    await consents(api.db, duplicate, restaurant_scope(rid))
+    manager = await api.token_for(StaffRole.MANAGER, [rid])
+    merged = await api.client.post(
+        f"{BASE}/guests/{survivor}/merge",
+        json={"duplicate_id": str(duplicate), "restaurant_id": str(rid)},
+        headers=manager,
+    )
+    assert merged.status_code == 200, merged.text
+    params = {"restaurant_id": str(rid)}
+    profile = await api.client.get(f"{BASE}/guests/{duplicate}", params=params, headers=manager)
+    assert profile.status_code == 404
+    gone = await api.client.get(
+        f"{BASE}/guests/{duplicate}/consents", params=params, headers=manager
+    )
+    assert gone.status_code == 404, gone.text
+    moved = await api.client.get(
+        f"{BASE}/guests/{survivor}/consents", params=params, headers=manager
+    )
+    assert [c["scope"] for c in moved.json()] == [restaurant_scope(rid).key]
