@@ -80,20 +80,29 @@ async def has_version(client: Client, version: WorkerDeploymentVersion) -> bool:
 async def make_current(
     client: Client, version: WorkerDeploymentVersion, *, wait_seconds: float = 60.0
 ) -> None:
-    """Route new workflows (and auto-upgrading ones) to `version`, once its workers poll.
+    """Route new workflows (and auto-upgrading ones) to `version`, once its workers poll
+    every task queue the current version serves.
 
     Operators do the same with `temporal worker deployment set-current-version`.
     """
     deadline = time.monotonic() + wait_seconds
-    while not await has_version(client, version):
+    while True:
+        try:
+            if await has_version(client, version):
+                await client.workflow_service.set_worker_deployment_current_version(
+                    SetWorkerDeploymentCurrentVersionRequest(
+                        namespace=client.namespace,
+                        deployment_name=version.deployment_name,
+                        build_id=version.build_id,
+                        identity="reservations",
+                    )
+                )
+                return
+        except RPCError as exc:
+            # the version is known but has not yet polled every task queue the current
+            # one serves: setting it now would leave those queues unversioned
+            if exc.status is not RPCStatusCode.FAILED_PRECONDITION:
+                raise
         if time.monotonic() >= deadline:
-            raise TimeoutError(f"no worker of {version} has polled within {wait_seconds} s")
+            raise TimeoutError(f"{version} could not become current within {wait_seconds} s")
         await asyncio.sleep(0.2)
-    await client.workflow_service.set_worker_deployment_current_version(
-        SetWorkerDeploymentCurrentVersionRequest(
-            namespace=client.namespace,
-            deployment_name=version.deployment_name,
-            build_id=version.build_id,
-            identity="reservations",
-        )
-    )
