@@ -10,9 +10,13 @@ worker with 0.1.0's behaviour, while a booking started afterwards runs on 0.2.0.
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+import sys
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,10 +28,18 @@ from temporalio.worker import Worker
 
 from models.schemas.booking import HoldOutcome
 from models.schemas.lifecycle import BookingFacts, ReservationInput, ReservationState
+from reservations.settings import Settings
 from tests.api.conftest import dev_server
+from tests.conftest import JWT_SECRET
 from tests.conftest import test_settings as settings_for
 from tests.workflows.test_reservation_workflow import booking_input, far_future
-from worker.versioning import BEHAVIORS, VersioningMisconfigured, deployment_config, make_current
+from worker.versioning import (
+    BEHAVIORS,
+    VersioningMisconfigured,
+    deployment_config,
+    has_version,
+    make_current,
+)
 from workflows.reservation import ReservationWorkflow
 from workflows.search_attributes import RESERVATION_DATE, RESTAURANT_ID
 
@@ -167,6 +179,48 @@ async def test_a_pinned_booking_finishes_on_its_build_and_a_new_one_runs_the_new
     else:
         assert await _served_by(old_booking) == {OLD, NEW}
         assert old_attributes.get(RESTAURANT_ID) == str(old_inp.booking.restaurant_id)
+
+
+async def test_the_worker_process_polls_as_its_build(
+    dev_server: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    """`reservations worker` with the settings joins the deployment as that version."""
+    client = dev_server.client
+    version = WorkerDeploymentVersion(f"reservations-{uuid.uuid4().hex[:8]}", NEW)
+    env = {k: v for k, v in os.environ.items() if k.lower() not in Settings.model_fields}
+    env.update(
+        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'worker.db'}",
+        TEMPORAL_ADDRESS=client.service_client.config.target_host,
+        TEMPORAL_TASK_QUEUE=f"versioning-{uuid.uuid4().hex[:8]}",
+        JWT_SECRET=JWT_SECRET,
+        WORKER_DEPLOYMENT_NAME=version.deployment_name,
+        WORKER_BUILD_ID=version.build_id,
+    )
+    log_path = tmp_path / "worker.log"
+    with log_path.open("wb") as log:
+        worker = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "reservations.cli",
+            "worker",
+            cwd=tmp_path,
+            env={**env, "PYTHONPATH": str(Path(__file__).parents[2])},
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=log,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        try:
+            for _ in range(600):
+                if await has_version(client, version):
+                    break
+                assert worker.returncode is None, log_path.read_text()[-3000:]
+                await asyncio.sleep(0.1)
+            else:
+                raise AssertionError("the worker never polled as its build")
+        finally:
+            worker.send_signal(signal.SIGTERM)
+            exit_code = await asyncio.wait_for(worker.wait(), 60)
+    assert exit_code == 0, log_path.read_text()[-3000:]
 
 
 def test_versioning_is_off_unless_both_names_are_set() -> None:
