@@ -114,6 +114,7 @@ def test_every_release_folder_has_its_manifest() -> None:
     for folder in folders:
         manifest = json.loads((folder / MANIFEST).read_text())
         assert manifest["release"] == folder.name
+        assert manifest["build_id"]  # the WORKER_BUILD_ID of the release's workers
         assert len(manifest["commit"]) == 40
         on_disk = {p.stem: workflow_type(p) for p in folder.glob("*.json") if p.name != MANIFEST}
         assert manifest["histories"] == on_disk
