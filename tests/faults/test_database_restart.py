@@ -1,0 +1,94 @@
+"""PostgreSQL crashes and comes back: the API answers 503 meanwhile and recovers by itself.
+
+The cluster is stopped with `pg_ctl -m immediate` (no clean shutdown, crash recovery at
+the next start) under a running API and worker. While it is down, routes that need the
+database answer a problem+json 503 with Retry-After, never a 500 or a hang, and /readyz
+says not ready; a cancel sent meanwhile is accepted by the workflow, whose activity keeps
+failing and is retried. After the restart the same API process answers again (its pool
+drops the dead connections) and the retried activity records the cancel: nothing lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from models.orm import Reservation
+from tests.api.conftest import eventually
+from tests.api.test_reservation_lifecycle import booking
+from tests.api.workflow_probe import reservation_workflow_id
+from tests.faults.stack import BASE, Cluster, Stack, restaurant, running_stack
+
+pytestmark = [pytest.mark.xdist_group("faults"), pytest.mark.temporal, pytest.mark.postgres]
+
+
+async def assert_unavailable(stack: Stack, path: str, **kwargs: object) -> None:
+    answer = await stack.client.get(path, timeout=15, **kwargs)  # type: ignore[arg-type]
+    assert answer.status_code == 503, (path, answer.status_code, answer.text)
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert answer.json()["status"] == 503
+    assert int(answer.headers["retry-after"]) > 0
+
+
+async def test_the_api_answers_503_while_postgres_is_down_and_recovers_without_a_restart(
+    cluster: Cluster, tmp_path: Path
+) -> None:
+    async with running_stack(cluster, tmp_path) as stack:
+        admin = await stack.admin()
+        rid = await restaurant(stack, admin)
+        made = await stack.client.post(f"{BASE}/reservations", json=booking(rid))
+        assert made.status_code == 201, made.text
+        res = made.json()
+        assert (await stack.client.get("/readyz")).status_code == 200
+        api_pid = stack.api.process.pid if stack.api.process else None
+
+        await asyncio.to_thread(stack.pg.crash)
+
+        await assert_unavailable(stack, "/readyz")
+        await assert_unavailable(stack, f"{BASE}/restaurants", headers=admin)
+        await assert_unavailable(
+            stack, f"{BASE}/reservations/{res['id']}", params={"token": res["manage_token"]}
+        )
+        # a cancel needs no database in the API: the workflow takes it, its activity fails
+        # against the dead database and is retried until the database is back
+        cancelling = asyncio.create_task(
+            stack.client.post(
+                f"{BASE}/reservations/{res['id']}/cancel",
+                params={"token": res["manage_token"]},
+                json={"reason": "plans changed"},
+            )
+        )
+        client = await stack.temporal_client()
+
+        async def activity_failing() -> bool:
+            described = await client.get_workflow_handle(reservation_workflow_id(res["id"])).describe()
+            pending = described.raw_description.pending_activities
+            return any(p.attempt >= 2 for p in pending)
+
+        await eventually(activity_failing, "the cancel's activity retried", seconds=30)
+        assert not cancelling.done()
+
+        await asyncio.to_thread(stack.pg.start)
+
+        cancelled = await asyncio.wait_for(cancelling, timeout=90)
+        assert cancelled.status_code == 200, cancelled.text
+        assert cancelled.json()["status"] == "cancelled_by_guest"
+        # the same API process, no restart: the pool replaced its dead connections
+        assert stack.api.process is not None and stack.api.process.pid == api_pid
+        assert (await stack.client.get("/readyz")).status_code == 200
+        listed = await stack.client.get(f"{BASE}/restaurants", headers=admin)
+        assert listed.status_code == 200, listed.text
+        again = await stack.client.post(f"{BASE}/reservations", json=booking(rid, at="20:00"))
+        assert again.status_code == 201, again.text
+        async with stack.db.sessions() as session:
+            count = await session.scalar(select(func.count()).select_from(Reservation))
+            status = await session.scalar(
+                select(Reservation.status).where(Reservation.id == uuid.UUID(res["id"]))
+            )
+        assert count == 2
+        assert str(status) == "cancelled_by_guest"
+        assert "Internal server error" not in stack.api.output
