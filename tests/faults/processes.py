@@ -8,6 +8,7 @@ and the API and the worker as `reservations api` / `reservations worker` subproc
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -19,8 +20,6 @@ import time
 from collections.abc import Callable
 from glob import glob
 from pathlib import Path
-
-import httpx
 
 from reservations.settings import Settings
 from tests.workflows.conftest import binary
@@ -58,10 +57,8 @@ def wait_for(what: str, check: Callable[[], bool], *, seconds: float = START_SEC
 def _kill_group(process: subprocess.Popen[bytes]) -> None:
     """SIGKILL the process and everything it started (its own session)."""
     if process.poll() is None:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
     process.wait()
 
 
@@ -218,10 +215,3 @@ def service_env(**settings: object) -> dict[str, str]:
         if value is not None:
             env[name.upper()] = str(value)
     return env
-
-
-def api_answers(base_url: str) -> bool:
-    try:
-        return httpx.get(f"{base_url}/healthz", timeout=2).status_code < 600
-    except httpx.HTTPError:
-        return False
