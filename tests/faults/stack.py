@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -136,7 +136,11 @@ async def _api_up(client: httpx.AsyncClient) -> bool:
 
 @contextlib.asynccontextmanager
 async def running_stack(
-    cluster: Cluster, directory: Path, *, with_redis: bool = False, **settings: object
+    cluster: Cluster,
+    directory: Path,
+    *,
+    with_redis: bool = False,
+    settings: Mapping[str, object] | None = None,
 ) -> AsyncIterator[Stack]:
     """Temporal, (Redis,) API and worker processes on a fresh database, with `settings`."""
     url = await cluster.new_database()
@@ -155,7 +159,7 @@ async def running_stack(
         "public_base_url": f"http://127.0.0.1:{port}",
         "log_level": "INFO",
         **{name: UNLIMITED for name in RATE_LIMITS},
-        **settings,
+        **(settings or {}),
     }
     env = service_env(**values)
     api = Service("api", ["api", "--host", "127.0.0.1", "--port", str(port)], env, directory)

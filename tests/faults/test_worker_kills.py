@@ -140,14 +140,16 @@ async def notifications(stack: Stack, reservation_id: str) -> list[tuple[str, st
 async def test_a_refund_and_a_message_in_flight_when_the_worker_is_killed_happen_once(
     cluster: Cluster, tmp_path: Path
 ) -> None:
-    async with GatedAdyen() as adyen:
-        twilio = GatedTwilio()
-        await twilio.start()
-        try:
-            async with running_stack(cluster, tmp_path, **provider_settings(adyen, twilio)) as s:
-                await refund_and_message_once(s, adyen, twilio)
-        finally:
-            await twilio.stop()
+    adyen, twilio = GatedAdyen(), GatedTwilio()
+    await adyen.start()
+    await twilio.start()
+    try:
+        settings = provider_settings(adyen, twilio)
+        async with running_stack(cluster, tmp_path, settings=settings) as stack:
+            await refund_and_message_once(stack, adyen, twilio)
+    finally:
+        await twilio.stop()
+        await adyen.stop()
 
 
 async def refund_and_message_once(stack: Stack, adyen: GatedAdyen, twilio: GatedTwilio) -> None:
