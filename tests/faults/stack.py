@@ -37,6 +37,8 @@ from tests.faults.processes import (
 BASE = "/api/v1/reservations"
 TEMPLATE = "faults_template"
 PASSWORD = "correct horse battery"
+# how long to wait for a step that takes a second on an idle machine: CI shares 2 cores
+PATIENCE = 60.0
 
 
 class Cluster:
@@ -179,6 +181,9 @@ async def running_stack(
             await asyncio.sleep(0.2)
         yield stack
     finally:
+        # shown by pytest only when the test failed
+        for service in (api, worker):
+            print(f"--- last lines of {service.name}.log ---\n{service.output[-4000:]}")
         await client.aclose()
         api.kill()
         worker.kill()

@@ -22,7 +22,7 @@ from models.schemas.lifecycle import CancelRequest
 from tests.api.conftest import eventually
 from tests.api.test_reservation_lifecycle import booking
 from tests.api.workflow_probe import reservation_workflow_id
-from tests.faults.stack import BASE, Cluster, Stack, restaurant, running_stack
+from tests.faults.stack import BASE, PATIENCE, Cluster, Stack, restaurant, running_stack
 from workflows.reservation import ReservationWorkflow
 
 pytestmark = [pytest.mark.xdist_group("faults"), pytest.mark.temporal, pytest.mark.postgres]
@@ -76,7 +76,9 @@ async def test_the_api_answers_503_while_postgres_is_down_and_recovers_without_a
             pending = (await handle.describe()).raw_description.pending_activities
             return any(p.attempt >= 2 and p.last_failure.message for p in pending)
 
-        await eventually(activity_retried, "the cancel's activity failing and retried", seconds=30)
+        await eventually(
+            activity_retried, "the cancel's activity failing and retried", seconds=PATIENCE
+        )
         assert not cancelling.done()
 
         await asyncio.to_thread(stack.pg.start)

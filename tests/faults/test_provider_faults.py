@@ -26,7 +26,7 @@ from tests.api.test_payments import (
     notification,
 )
 from tests.api.test_reservation_lifecycle import booking
-from tests.faults.stack import BASE, Cluster, Stack, restaurant, running_stack
+from tests.faults.stack import BASE, PATIENCE, Cluster, Stack, restaurant, running_stack
 from tests.faults.test_worker_kills import activity_attempts
 from tests.payments.fake_adyen import FakeAdyen
 
@@ -89,7 +89,9 @@ async def refund_once(stack: Stack, fake: FakeAdyen) -> None:
         sent = bool(statuses) and all(str(s) != "queued" for s in statuses)
         return sent and shown.json()["status"] == "confirmed"
 
-    await eventually(confirmed_and_sent, "the paid booking confirmed and its messages sent")
+    await eventually(
+        confirmed_and_sent, "the paid booking confirmed and its messages sent", seconds=PATIENCE
+    )
 
     refund_path = "/payments/PSPDEP0000000002/refunds"
     fake.delay_next(SLOWER_THAN_THE_SDK_TIMEOUT)
@@ -101,7 +103,7 @@ async def refund_once(stack: Stack, fake: FakeAdyen) -> None:
     async def first_attempt_held() -> bool:
         return bool(fake.received(refund_path))
 
-    await eventually(first_attempt_held, "the first refund request held by Adyen")
+    await eventually(first_attempt_held, "the first refund request held by Adyen", seconds=PATIENCE)
     fake.fail_next(1, 500)  # the retry, sent while the first request is still held
 
     async def recorded() -> bool:
@@ -109,7 +111,7 @@ async def refund_once(stack: Stack, fake: FakeAdyen) -> None:
         assert len(rows) <= 1, rows
         return bool(rows) and rows[0].psp_reference is not None
 
-    await eventually(recorded, "the refund recorded with its pspReference", seconds=60)
+    await eventually(recorded, "the refund recorded with its pspReference", seconds=2 * PATIENCE)
     attempts = fake.received(refund_path)
     assert len(attempts) == 3  # timed out, answered 500, answered (a replay)
     assert len({a.idempotency_key for a in attempts}) == 1 and attempts[0].idempotency_key

@@ -22,7 +22,7 @@ from models.enums import AllocationStatus
 from models.orm import Reservation, TableAllocation
 from tests.api.conftest import eventually
 from tests.api.test_reservation_lifecycle import booking
-from tests.faults.stack import BASE, Cluster, Stack, restaurant, running_stack
+from tests.faults.stack import BASE, PATIENCE, Cluster, Stack, restaurant, running_stack
 
 pytestmark = [pytest.mark.xdist_group("faults"), pytest.mark.temporal, pytest.mark.postgres]
 
@@ -67,7 +67,7 @@ async def test_a_hold_expires_on_time_across_a_temporal_restart_and_no_booking_i
         async def ready_again() -> bool:
             return (await stack.client.get("/readyz")).status_code == 200
 
-        await eventually(ready_again, "the API ready again without a restart", seconds=30)
+        await eventually(ready_again, "the API ready again without a restart", seconds=PATIENCE)
         retried = await stack.client.post(f"{BASE}/reservations", json=second, timeout=60)
         assert retried.status_code == 201, retried.text
         assert dt.datetime.now(dt.UTC) < expires, "the restart took longer than the hold"
@@ -76,7 +76,7 @@ async def test_a_hold_expires_on_time_across_a_temporal_restart_and_no_booking_i
         async def expired() -> bool:
             return await status_of(stack, res) == "expired"
 
-        await eventually(expired, "the hold expired", seconds=90)
+        await eventually(expired, "the hold expired", seconds=2 * PATIENCE)
         async with stack.db.sessions() as session:
             released = list(
                 await session.scalars(

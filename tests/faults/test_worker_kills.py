@@ -33,7 +33,7 @@ from tests.api.test_payments import (
 from tests.api.test_reservation_lifecycle import booking
 from tests.api.workflow_probe import history, reservation_workflow_id
 from tests.faults.gated_providers import GatedAdyen, GatedTwilio
-from tests.faults.stack import BASE, Cluster, Stack, restaurant, running_stack
+from tests.faults.stack import BASE, PATIENCE, Cluster, Stack, restaurant, running_stack
 from tests.messaging.fake_twilio import ACCOUNT_SID as TWILIO_SID
 from tests.messaging.fake_twilio import AUTH_TOKEN as TWILIO_TOKEN
 from tests.messaging.fake_twilio import FROM_NUMBER as TWILIO_FROM
@@ -84,7 +84,9 @@ async def test_a_booking_whose_worker_is_killed_mid_hold_is_made_once_by_a_new_w
             booking_task = asyncio.create_task(
                 stack.client.post(f"{BASE}/reservations", json=booking(rid))
             )
-            await eventually(lambda: waiting_on_a_lock(stack), "the hold waiting on the lock")
+            await eventually(
+                lambda: waiting_on_a_lock(stack), "the hold waiting on the lock", seconds=PATIENCE
+            )
             stack.kill_worker()
             await transaction.rollback()
         await stack.start_worker()
@@ -172,7 +174,7 @@ async def refund_and_message_once(stack: Stack, adyen: GatedAdyen, twilio: Gated
         rows = await notifications(stack, res["id"])
         return ("confirmation", "sms", "sent") in rows and all(r[2] != "queued" for r in rows)
 
-    await eventually(confirmed_and_sent, "the confirmation sent by email and SMS")
+    await eventually(confirmed_and_sent, "the confirmation sent by email and SMS", seconds=PATIENCE)
 
     adyen.refunds.arm()
     twilio.messages_gate.arm()
@@ -181,11 +183,11 @@ async def refund_and_message_once(stack: Stack, adyen: GatedAdyen, twilio: Gated
             f"{BASE}/reservations/{res['id']}/cancel", params={"token": res["manage_token"]}
         )
     )
-    await asyncio.wait_for(adyen.refunds.held.wait(), timeout=30)
-    await asyncio.wait_for(twilio.messages_gate.held.wait(), timeout=30)
+    await asyncio.wait_for(adyen.refunds.held.wait(), timeout=PATIENCE)
+    await asyncio.wait_for(twilio.messages_gate.held.wait(), timeout=PATIENCE)
     stack.kill_worker()
     adyen.refunds.release()  # Adyen makes the refund; the killed worker never hears of it
-    await eventually(twilio.caller_gone, "the SMS request's connection closed")
+    await eventually(twilio.caller_gone, "the SMS request's connection closed", seconds=PATIENCE)
     twilio.messages_gate.release()  # the SMS request died with its caller
     await stack.start_worker()
 
@@ -209,8 +211,10 @@ async def refund_and_message_once(stack: Stack, adyen: GatedAdyen, twilio: Gated
         rows = await notifications(stack, res["id"])
         return ("cancellation_by_guest", "sms", "sent") in rows
 
-    await eventually(refund_recorded, "the refund recorded with its pspReference", seconds=90)
-    await eventually(cancellation_sms_sent, "the cancellation SMS sent", seconds=90)
+    await eventually(
+        refund_recorded, "the refund recorded with its pspReference", seconds=2 * PATIENCE
+    )
+    await eventually(cancellation_sms_sent, "the cancellation SMS sent", seconds=2 * PATIENCE)
 
     refund_path = "/payments/PSPDEP0000000001/refunds"
     attempts = adyen.received(refund_path)
