@@ -29,10 +29,11 @@ def is_outage(exc: BaseException) -> bool:
 async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
     if not is_outage(exc):
         raise exc  # not ours: the unexpected-error middleware answers and logs it
+    what = "the database" if isinstance(exc, DBAPIError) else "a service the API depends on"
     return problem_response(
         503,
         "Service unavailable",
-        "the database is unavailable; try again shortly",
+        f"{what} is unavailable; try again shortly",
         instance=request.url.path,
         headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
     )
