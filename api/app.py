@@ -19,6 +19,7 @@ from api.openapi import describe_local_times
 from api.problems import install_problem_handlers, problem_response
 from api.request_ids import RequestIds
 from api.routers import (
+    analytics,
     availability,
     contact,
     floor,
@@ -144,6 +145,7 @@ def create_app(
         guests.router,
         restaurant_groups.router,
         privacy.router,
+        analytics.router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(manage_page.router)
