@@ -19,7 +19,7 @@ async def get(
     headers: dict[str, str],
     date_from: date,
     date_to: date,
-    **params: object,
+    **params: str | int,
 ) -> Any:
     """The report's JSON answer (asserting a 200)."""
     r = await api.client.get(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import uuid
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -180,8 +181,14 @@ histories = st.builds(
 )
 
 
-async def a_restaurant(db: Database, *, average_spend: int = 0) -> uuid.UUID:
-    """A restaurant in Amsterdam with TABLES and SERVICES."""
+async def a_restaurant(
+    db: Database,
+    *,
+    average_spend: int = 0,
+    tables: tuple[int, ...] = TABLES,
+    services: tuple[tuple[str, range, time, time], ...] = SERVICES,
+) -> uuid.UUID:
+    """A restaurant in Amsterdam with these tables (their seats) and services."""
     async with db.sessions() as session:
         tag = uuid.uuid4().hex[:8]
         restaurant = Restaurant(
@@ -193,12 +200,12 @@ async def a_restaurant(db: Database, *, average_spend: int = 0) -> uuid.UUID:
         )
         restaurant.services = [
             ServicePeriod(weekday=w, name=name, opens_at=opens, closes_at=closes)
-            for name, weekdays, opens, closes in SERVICES
+            for name, weekdays, opens, closes in services
             for w in weekdays
         ]
         session.add(restaurant)
         await session.flush()
-        for n, seats in enumerate(TABLES):
+        for n, seats in enumerate(tables):
             session.add(
                 RestaurantTable(
                     restaurant_id=restaurant.id,
@@ -211,9 +218,9 @@ async def a_restaurant(db: Database, *, average_spend: int = 0) -> uuid.UUID:
         return restaurant.id
 
 
-async def write(db: Database, history: History) -> uuid.UUID:
-    """A new restaurant holding `history`; its id."""
-    rid = await a_restaurant(db, average_spend=history.average_spend)
+async def write(db: Database, history: History, *, into: uuid.UUID | None = None) -> uuid.UUID:
+    """`history` written into restaurant `into`, or into a new one; the restaurant's id."""
+    rid = into or await a_restaurant(db, average_spend=history.average_spend)
     async with db.sessions() as session:
         guests = [
             Guest(email=f"g{i}-{uuid.uuid4().hex[:8]}@example.com", first_name=f"G{i}")
@@ -380,18 +387,15 @@ def volume(h: History) -> dict[str, Any]:
     channels: dict[str, list[Booking]] = defaultdict(list)
     for b in rows:
         channels[b.source.value].append(b)
-    mix = sorted(
-        (
-            {
-                "channel": c,
-                "parties": len(bs),
-                "covers": sum(b.covers for b in bs),
-                "share": len(bs) / len(rows),
-            }
-            for c, bs in channels.items()
-        ),
-        key=lambda r: (-r["parties"], r["channel"]),
-    )
+    mix = [
+        {
+            "channel": c,
+            "parties": len(bs),
+            "covers": sum(b.covers for b in bs),
+            "share": len(bs) / len(rows),
+        }
+        for c, bs in sorted(channels.items(), key=lambda item: (-len(item[1]), item[0]))
+    ]
     return {"daily": daily, "by_service": by_service, "channel_mix": mix}
 
 
@@ -420,7 +424,7 @@ def no_shows(h: History) -> dict[str, Any]:
         "modification_rate": rate(modified, len(rows)),
     }
     band_order = [name for name, _ in BANDS]
-    keys = {
+    keys: dict[str, tuple[Callable[[Booking], str], Callable[[str], Any]]] = {
         "by_channel": (lambda b: b.source.value, str),
         "by_party_size": (lambda b: str(b.party), int),
         "by_lead_time": (band_of, band_order.index),
@@ -431,7 +435,7 @@ def no_shows(h: History) -> dict[str, Any]:
         groups: dict[str, list[Booking]] = defaultdict(list)
         for b in rows:
             groups[key(b)].append(b)
-        out[name] = [{"key": k} | _outcome(groups[k]) for k in sorted(groups, key=order)]  # type: ignore[operator]
+        out[name] = [{"key": k} | _outcome(groups[k]) for k in sorted(groups, key=order)]
     return out
 
 
@@ -569,9 +573,7 @@ def dashboard(h: History) -> dict[str, Any]:
     wait = [w for w in h.waitlist if in_range(w.day)]
     converted = sum(1 for w in wait if w.converted and h.bookings)
     messages = [
-        m
-        for m in h.messages
-        if h.bookings and in_range(local(m.day, m.at).astimezone(ZONE).date())
+        m for m in h.messages if h.bookings and in_range(local(m.day, m.at).astimezone(ZONE).date())
     ]
     attempted = [m for m in messages if m.status is not NotificationStatus.QUEUED]
     delivered = [
@@ -598,3 +600,64 @@ def dashboard(h: History) -> dict[str, Any]:
             "delivery_rate": rate(len(delivered), len(attempted)),
         },
     }
+
+
+def a_booking(day: date, at: time, **fields: Any) -> Booking:
+    """A completed booking for two, booked a week ahead, unless `fields` say otherwise."""
+    values: dict[str, Any] = {
+        "party": 2,
+        "status": S.COMPLETED,
+        "source": ReservationSource.ONLINE,
+        "guest": 0,
+        "lead_minutes": 7 * 1440 + 60,
+        "modified": False,
+        "late": False,
+        "actual_party": None,
+        "spend": None,
+        "deposit": 0,
+        "deposit_status": DepositStatus.NOT_REQUIRED,
+        "turn_minutes": 95,
+        "planned_minutes": 120,
+        "refund": 0,
+        "fee": 0,
+    }
+    values.update(fields)
+    return Booking(day=day, at=at, **values)
+
+
+def sample_history() -> History:
+    """A small fixed week: the CSV test's data and the README's example."""
+    d = FROM
+    return History(
+        average_spend=3500,
+        bookings=[
+            a_booking(d, time(19), spend=9_450),
+            a_booking(d, time(19), party=4, actual_party=5, spend=21_300, guest=1),
+            a_booking(d + timedelta(days=1), time(12), source=ReservationSource.PHONE),
+            a_booking(d + timedelta(days=1), time(22), status=S.NO_SHOW, lead_minutes=600),
+            a_booking(
+                d + timedelta(days=2),
+                time(19),
+                party=6,
+                deposit=6000,
+                deposit_status=DepositStatus.PAID,
+                source=ReservationSource.GOOGLE,
+            ),
+            a_booking(
+                d + timedelta(days=2),
+                time(23, 30),
+                status=S.CANCELLED_BY_GUEST,
+                late=True,
+                deposit=2000,
+                deposit_status=DepositStatus.FORFEITED,
+            ),
+            a_booking(d + timedelta(days=3), time(0, 30), guest=1, spend=7_800),
+            a_booking(d + timedelta(days=4), time(13, 30), modified=True, guest=2),
+        ],
+        waitlist=[Waiting(d, True), Waiting(d + timedelta(days=1), False)],
+        messages=[
+            Message(d, time(9), NotificationStatus.DELIVERED, 0),
+            Message(d, time(10), NotificationStatus.FAILED, 1),
+            Message(d + timedelta(days=3), time(23, 30), NotificationStatus.SENT, 2),
+        ],
+    )

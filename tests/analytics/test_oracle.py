@@ -7,6 +7,8 @@ range, band edges of lead times and services that run past midnight.
 
 from __future__ import annotations
 
+from typing import Any
+
 from hypothesis import HealthCheck, given, settings
 
 from models.enums import StaffRole
@@ -26,8 +28,8 @@ async def test_sql_figures_match_the_oracle(api: Api, history: History) -> None:
     rid = await write(api.db, history)
     manager = await api.token_for(StaffRole.MANAGER, [rid])
 
-    async def report(name: str, **params: object) -> dict[str, object]:
-        answer: dict[str, object] = await get(api, rid, name, manager, FROM, TO, **params)
+    async def report(name: str, **params: str | int) -> dict[str, Any]:
+        answer: dict[str, Any] = await get(api, rid, name, manager, FROM, TO, **params)
         return answer
 
     same(await report("volume"), oracle.volume(history))
