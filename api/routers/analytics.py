@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel
@@ -69,12 +69,16 @@ class Range:
 
 
 RangeDep = Annotated[Range, Depends()]
-Report = Callable[..., Awaitable[BaseModel]]
+Answer = TypeVar("Answer", bound=BaseModel)
 
 
 async def _answer(
-    scope: ManagerOf, session: AsyncSession, query: Range, report: Report, name: str
-) -> BaseModel | Response:
+    scope: ManagerOf,
+    session: AsyncSession,
+    query: Range,
+    report: Callable[..., Awaitable[Answer]],
+    name: str,
+) -> Answer | Response:
     restaurant = await restaurants.get_restaurant(session, restaurant_id=scope.restaurant_id)
     window = window_of(restaurant, query.date_from, query.date_to)
     answer = await report(session, restaurant=restaurant, window=window)
@@ -102,7 +106,7 @@ CSV_RESPONSE: dict[int | str, dict[str, object]] = {
 async def dashboard(
     scope: ManagerOf, session: SessionDep, query: RangeDep
 ) -> DashboardOut | Response:
-    return await _answer(scope, session, query, reports.dashboard, "dashboard")  # type: ignore[return-value]
+    return await _answer(scope, session, query, reports.dashboard, "dashboard")
 
 
 @router.get(
@@ -112,7 +116,7 @@ async def dashboard(
     summary="Covers and parties per local day and service, table turnover, channel mix",
 )
 async def volume(scope: ManagerOf, session: SessionDep, query: RangeDep) -> VolumeOut | Response:
-    return await _answer(scope, session, query, reports.volume, "volume")  # type: ignore[return-value]
+    return await _answer(scope, session, query, reports.volume, "volume")
 
 
 @router.get(
@@ -122,7 +126,7 @@ async def volume(scope: ManagerOf, session: SessionDep, query: RangeDep) -> Volu
     summary="No-show and late-cancellation rates by channel, party size, lead time, weekday",
 )
 async def no_shows(scope: ManagerOf, session: SessionDep, query: RangeDep) -> NoShowsOut | Response:
-    return await _answer(scope, session, query, reports.no_show_report, "no-shows")  # type: ignore[return-value]
+    return await _answer(scope, session, query, reports.no_show_report, "no-shows")
 
 
 @router.get(
@@ -134,7 +138,7 @@ async def no_shows(scope: ManagerOf, session: SessionDep, query: RangeDep) -> No
 async def lead_times(
     scope: ManagerOf, session: SessionDep, query: RangeDep
 ) -> LeadTimesOut | Response:
-    return await _answer(scope, session, query, reports.lead_time_report, "lead-times")  # type: ignore[return-value]
+    return await _answer(scope, session, query, reports.lead_time_report, "lead-times")
 
 
 @router.get(
@@ -146,7 +150,7 @@ async def lead_times(
 async def popular_slots(
     scope: ManagerOf, session: SessionDep, query: RangeDep
 ) -> SlotsOut | Response:
-    return await _answer(scope, session, query, reports.slot_report, "slots")  # type: ignore[return-value]
+    return await _answer(scope, session, query, reports.slot_report, "slots")
 
 
 @router.get(
@@ -156,7 +160,7 @@ async def popular_slots(
     summary="Revenue per local day, deposits, and RevPASH (saying what revenue rests on)",
 )
 async def revenue(scope: ManagerOf, session: SessionDep, query: RangeDep) -> RevenueOut | Response:
-    return await _answer(scope, session, query, reports.revenue, "revenue")  # type: ignore[return-value]
+    return await _answer(scope, session, query, reports.revenue, "revenue")
 
 
 @router.get(
@@ -180,7 +184,7 @@ async def turn_times(
             session, restaurant=restaurant, window=window, min_samples=min_samples
         )
 
-    return await _answer(scope, session, query, report, "turn-times")  # type: ignore[return-value]
+    return await _answer(scope, session, query, report, "turn-times")
 
 
 @router.put(

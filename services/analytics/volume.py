@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import and_, func, literal, or_, select
+from sqlalchemy import ColumnElement, and_, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -73,7 +73,7 @@ async def daily(
     return out
 
 
-def _service_name(restaurant_id: uuid.UUID) -> object:
+def _service_name(restaurant_id: uuid.UUID) -> ColumnElement[str]:
     """SQL: the name of the service a booking's local start falls in (its weekday's, or
     the previous weekday's service that runs past midnight), else 'unscheduled'."""
     sp = aliased(ServicePeriod)
@@ -100,7 +100,7 @@ async def by_service(
     session: AsyncSession, *, restaurant_id: uuid.UUID, window: Window
 ) -> list[ServiceVolume]:
     """Parties and covers per local day and service (days without bookings left out)."""
-    service = _service_name(restaurant_id).label("service")  # type: ignore[attr-defined]
+    service = _service_name(restaurant_id).label("service")
     inner = (
         select(
             Reservation.reservation_date.label("day"),
