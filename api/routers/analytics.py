@@ -29,6 +29,7 @@ from models.schemas.analytics import (
     TurnTimesOut,
     VolumeOut,
 )
+from models.schemas.common import ServiceDate
 from models.schemas.restaurant import BookingSettings
 from services import restaurants
 from services.analytics import reports
@@ -59,8 +60,8 @@ class Range:
 
     def __init__(
         self,
-        date_from: Annotated[dt.date, Query(description="first local day (YYYY-MM-DD)")],
-        date_to: Annotated[dt.date, Query(description="last local day, included")],
+        date_from: Annotated[ServiceDate, Query(description="first local day (YYYY-MM-DD)")],
+        date_to: Annotated[ServiceDate, Query(description="last local day, included")],
         format: Annotated[Format, Query(description=CSV_NOTE)] = "json",
     ) -> None:
         self.date_from = date_from

@@ -13,7 +13,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, Field
 
-from models.schemas.common import StrictModel
+from models.schemas.common import ServiceDate, StrictModel
 from models.schemas.restaurant import TurnTime
 
 Rate = Annotated[float | None, Field(ge=0, le=1)]
@@ -200,8 +200,8 @@ class TurnTimesOut(BaseModel):
 class AcceptTurnTimes(StrictModel):
     """Accept the turn times suggested from this range's completed visits."""
 
-    date_from: dt.date
-    date_to: dt.date
+    date_from: ServiceDate
+    date_to: ServiceDate
     # visits a party size needs before it suggests a time (services.analytics.turn_times)
     min_samples: Annotated[int, Field(strict=True, ge=1, le=10_000)] = 5
 

@@ -60,6 +60,10 @@ async def test_bad_ranges_and_parameters_name_the_field(api: Api) -> None:
             ({"date_from": "2026-04-01", "date_to": "2026-13-01"}, "date_to"),
             ({"date_to": "2026-04-01"}, "date_from"),
             ({**RANGE, "format": "xml"}, "format"),
+            # far dates are refused, not overflowed
+            ({"date_from": "0001-01-01", "date_to": "0001-01-02"}, "date_from"),
+            ({"date_from": "9999-12-30", "date_to": "9999-12-31"}, "date_from"),
+            ({"date_from": "2199-12-30", "date_to": "9999-12-31"}, "date_to"),
         ]
         for params, field in cases:
             assert await _problem(api, url, params, manager) == field, (report, params)
@@ -85,6 +89,7 @@ async def test_bad_acceptances_name_the_field(api: Api) -> None:
         ({**RANGE, "min_samples": "5"}, "min_samples"),  # strict: a string is not a number
         ({**RANGE, "min_samples": True}, "min_samples"),
         ({**RANGE, "extra": 1}, "extra"),
+        ({"date_from": "2199-12-31", "date_to": "9999-12-31"}, "date_to"),
         # nothing was measured in this range, so there is nothing to accept
         (dict(RANGE), "date_from"),
     ]

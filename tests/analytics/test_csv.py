@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import time
 from typing import Any
 
 from models.enums import StaffRole
 from tests.analytics.helpers import BASE
-from tests.analytics.history import FROM, TO, sample_history, write
+from tests.analytics.history import (
+    FROM,
+    TO,
+    History,
+    a_booking,
+    a_restaurant,
+    sample_history,
+    write,
+)
 from tests.conftest import Api
 
 # the fields that name a series row, per report and section
@@ -73,3 +82,22 @@ async def test_csv_matches_json(api: Api) -> None:
         lines = [tuple(r) for r in rows[1:]]
         assert lines == expected_lines(report, as_json.json()), report
         assert len(lines) > 5, report  # the sample week has figures in every report
+
+
+async def test_csv_defuses_text_a_spreadsheet_would_run(api: Api) -> None:
+    # a service name is staff-typed text: in CSV no cell may start a formula
+    hostile = (("=HYPERLINK(1)", range(7), time(12), time(15)),)
+    rid = await a_restaurant(api.db, services=hostile)
+    await write(api.db, History(0, [a_booking(FROM, time(12), spend=0)], [], []), into=rid)
+    manager = await api.token_for(StaffRole.MANAGER, [rid])
+    params = {"date_from": FROM.isoformat(), "date_to": FROM.isoformat(), "format": "csv"}
+    r = await api.client.get(f"{BASE}/{rid}/volume", params=params, headers=manager)
+    rows = list(csv.reader(io.StringIO(r.text)))
+    assert {row[1] for row in rows if row[0] == "by_service"} == {f"{FROM}/=HYPERLINK(1)"}
+    assert not [cell for row in rows for cell in row if cell.startswith(("=", "+", "@"))]
+    # while negative figures stay numbers
+    r = await api.client.get(
+        f"{BASE}/{rid}/turn-times", params={**params, "min_samples": 1}, headers=manager
+    )
+    difference = [row for row in csv.reader(io.StringIO(r.text)) if row[2] == "difference_minutes"]
+    assert difference == [["by_party_size", "2", "difference_minutes", "-25.0"]]
