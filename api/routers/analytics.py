@@ -107,6 +107,7 @@ CSV_RESPONSE: dict[int | str, dict[str, object]] = {
 async def dashboard(
     scope: ManagerOf, session: SessionDep, query: RangeDep
 ) -> DashboardOut | Response:
+    """Headline figures of the range."""
     return await _answer(scope, session, query, reports.dashboard, "dashboard")
 
 
@@ -117,6 +118,7 @@ async def dashboard(
     summary="Covers and parties per local day and service, table turnover, channel mix",
 )
 async def volume(scope: ManagerOf, session: SessionDep, query: RangeDep) -> VolumeOut | Response:
+    """Covers and parties per local day and service."""
     return await _answer(scope, session, query, reports.volume, "volume")
 
 
@@ -127,6 +129,7 @@ async def volume(scope: ManagerOf, session: SessionDep, query: RangeDep) -> Volu
     summary="No-show and late-cancellation rates by channel, party size, lead time, weekday",
 )
 async def no_shows(scope: ManagerOf, session: SessionDep, query: RangeDep) -> NoShowsOut | Response:
+    """No-show and late-cancellation rates, in total and broken down."""
     return await _answer(scope, session, query, reports.no_show_report, "no-shows")
 
 
@@ -139,6 +142,7 @@ async def no_shows(scope: ManagerOf, session: SessionDep, query: RangeDep) -> No
 async def lead_times(
     scope: ManagerOf, session: SessionDep, query: RangeDep
 ) -> LeadTimesOut | Response:
+    """How far ahead guests book."""
     return await _answer(scope, session, query, reports.lead_time_report, "lead-times")
 
 
@@ -151,6 +155,7 @@ async def lead_times(
 async def popular_slots(
     scope: ManagerOf, session: SessionDep, query: RangeDep
 ) -> SlotsOut | Response:
+    """Bookings per weekday and start time."""
     return await _answer(scope, session, query, reports.slot_report, "slots")
 
 
@@ -161,6 +166,7 @@ async def popular_slots(
     summary="Revenue per local day, deposits, and RevPASH (saying what revenue rests on)",
 )
 async def revenue(scope: ManagerOf, session: SessionDep, query: RangeDep) -> RevenueOut | Response:
+    """Revenue, deposits and RevPASH per local day."""
     return await _answer(scope, session, query, reports.revenue, "revenue")
 
 
@@ -178,6 +184,8 @@ async def turn_times(
         int, Query(ge=1, le=10_000, description="visits a party size needs to suggest a time")
     ] = MIN_SAMPLES,
 ) -> TurnTimesOut | Response:
+    """Planned vs actual turn times and the suggested table."""
+
     async def report(
         session: AsyncSession, *, restaurant: Restaurant, window: Window
     ) -> TurnTimesOut:
@@ -196,6 +204,7 @@ async def turn_times(
 async def accept_turn_times(
     data: AcceptTurnTimes, scope: ManagerOf, session: SessionDep, cache: CacheDep
 ) -> BookingSettings:
+    """Make the suggested turn times the restaurant's own."""
     restaurant = await restaurants.get_restaurant(session, restaurant_id=scope.restaurant_id)
     window = window_of(restaurant, data.date_from, data.date_to)
     found = await reports.turn_time_report(

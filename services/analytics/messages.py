@@ -24,6 +24,7 @@ from services.analytics.window import Window
 async def waitlist(
     session: AsyncSession, *, restaurant_id: uuid.UUID, window: Window
 ) -> WaitlistOut:
+    """Waitlist entries for the window's days and how many became a booking."""
     n = func.count()
     converted = count_if(WaitlistEntry.reservation_id.is_not(None))
     row = (
@@ -41,6 +42,7 @@ async def waitlist(
 async def notifications(
     session: AsyncSession, *, restaurant_id: uuid.UUID, window: Window
 ) -> NotificationsOut:
+    """Messages of the restaurant created on the window's local days, by outcome."""
     attempted = count_if(Notification.status.in_((N.SENT, N.DELIVERED, N.FAILED)))
     delivered = count_if(Notification.status.in_((N.SENT, N.DELIVERED)))
     failed = count_if(Notification.status == N.FAILED)

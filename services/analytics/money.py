@@ -75,6 +75,7 @@ async def visits_without_check(
 
 
 def basis_of(visits: int, unchecked: int, average_spend_minor: int) -> RevenueBasis:
+    """What the revenue figures rest on, from the visits with and without a POS check."""
     if visits == 0:
         return "none"
     if unchecked == 0:

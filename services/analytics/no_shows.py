@@ -27,6 +27,7 @@ NO_SHOW = Reservation.status == S.NO_SHOW
 async def totals(
     session: AsyncSession, *, restaurant_id: uuid.UUID, window: Window
 ) -> OutcomesTotal:
+    """No-shows, late cancellations, cancellations and modifications over all bookings."""
     n = func.count()
     no_shows = count_if(NO_SHOW)
     late = count_if(late_cancelled())

@@ -27,6 +27,7 @@ from services.analytics.window import Window
 
 
 def window_of(restaurant: Restaurant, date_from: date, date_to: date) -> Window:
+    """The restaurant's local-day window (the caller has checked the range)."""
     return Window(timezone=restaurant.timezone, date_from=date_from, date_to=date_to)
 
 
@@ -41,6 +42,7 @@ def _range(restaurant: Restaurant, window: Window) -> RangeOut:
 
 
 async def volume(session: AsyncSession, *, restaurant: Restaurant, window: Window) -> VolumeOut:
+    """Covers and parties per day and service, turnover and channel mix."""
     rid = restaurant.id
     tables = await vol.active_tables(session, restaurant_id=rid)
     return VolumeOut(
@@ -55,6 +57,7 @@ async def volume(session: AsyncSession, *, restaurant: Restaurant, window: Windo
 async def no_show_report(
     session: AsyncSession, *, restaurant: Restaurant, window: Window
 ) -> NoShowsOut:
+    """Outcome rates in total and by channel, party size, lead time and weekday."""
     rid = restaurant.id
     by = await no_shows.breakdowns(session, restaurant_id=rid, window=window)
     return NoShowsOut(
@@ -67,6 +70,7 @@ async def no_show_report(
 async def lead_time_report(
     session: AsyncSession, *, restaurant: Restaurant, window: Window
 ) -> LeadTimesOut:
+    """The lead-time distribution in bands and its mean in hours."""
     total, average, bands = await lead_time_bands(
         session, restaurant_id=restaurant.id, window=window
     )
@@ -79,11 +83,13 @@ async def lead_time_report(
 
 
 async def slot_report(session: AsyncSession, *, restaurant: Restaurant, window: Window) -> SlotsOut:
+    """Heat-map data: bookings per weekday and start time."""
     cells = await slots.heat_map(session, restaurant_id=restaurant.id, window=window)
     return SlotsOut(range=_range(restaurant, window), cells=cells)
 
 
 async def revenue(session: AsyncSession, *, restaurant: Restaurant, window: Window) -> RevenueOut:
+    """Revenue per day with its basis, seat hours, RevPASH and deposits."""
     rid = restaurant.id
     average = restaurant.average_spend_per_cover_minor
     per_day = await money.daily_revenue(
@@ -130,6 +136,7 @@ async def turn_time_report(
     window: Window,
     min_samples: int = turn_times.MIN_SAMPLES,
 ) -> TurnTimesOut:
+    """Planned vs actual turn times and the table they suggest."""
     rows = await turn_times.planned_vs_actual(session, restaurant_id=restaurant.id, window=window)
     return TurnTimesOut(
         range=_range(restaurant, window),
@@ -143,6 +150,7 @@ async def turn_time_report(
 async def dashboard(
     session: AsyncSession, *, restaurant: Restaurant, window: Window
 ) -> DashboardOut:
+    """The headline figures of the other reports, in one answer."""
     rid = restaurant.id
     volume_now = await volume(session, restaurant=restaurant, window=window)
     money_now = await revenue(session, restaurant=restaurant, window=window)

@@ -23,6 +23,7 @@ from services.analytics.window import Window
 
 
 async def available_seats(session: AsyncSession, *, restaurant_id: uuid.UUID) -> int:
+    """Seats of the active tables (their maximum capacities)."""
     seats = await session.scalar(
         select(func.coalesce(func.sum(RestaurantTable.max_capacity), 0)).where(
             RestaurantTable.restaurant_id == restaurant_id, RestaurantTable.is_active

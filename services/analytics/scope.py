@@ -35,6 +35,7 @@ def booked_in(restaurant_id: uuid.UUID, window: Window) -> ColumnElement[bool]:
 
 
 def attended() -> ColumnElement[bool]:
+    """SQL: the party came (seated, or seated and completed)."""
     return Reservation.status.in_(ATTENDED)
 
 
@@ -44,6 +45,7 @@ def covers() -> ColumnElement[int]:
 
 
 def late_cancelled() -> ColumnElement[bool]:
+    """SQL: cancelled by the guest after the cancellation deadline."""
     return and_(
         Reservation.status == S.CANCELLED_BY_GUEST,
         Reservation.cancelled_within_deadline.is_(False),

@@ -30,6 +30,9 @@ SHORTEST, LONGEST = 15, 12 * 60
 async def planned_vs_actual(
     session: AsyncSession, *, restaurant_id: uuid.UUID, window: Window
 ) -> list[TurnTimeRow]:
+    """Per party size: completed visits with check-in and completion times, the mean
+    planned minutes and the mean actual minutes.
+    """
     actual = (epoch_seconds(Reservation.completed_at) - epoch_seconds(Reservation.seated_at)).label(
         "seconds"
     )

@@ -29,10 +29,6 @@ def day_index(day: date) -> int:
     return (day - EPOCH_DAY).days
 
 
-def from_day_index(n: int) -> date:
-    return EPOCH_DAY + timedelta(days=n)
-
-
 def local_midnight_utc(day: date, zone: ZoneInfo) -> datetime:
     """The UTC instant at which the local `day` starts."""
     return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
