@@ -53,10 +53,11 @@ async def test_instants_near_midnight_land_on_their_local_day(api: Api) -> None:
         api, rid, "volume", manager, SPRING - timedelta(days=1), SPRING + timedelta(days=1)
     )
     by_day = {d["day"]: d for d in spring["daily"]}
-    # a fixed +01:00 (the morning's offset) would put the 23:30 booking on 30 March
     assert by_day["2026-03-29"]["parties_booked"] == 1
     assert by_day["2026-03-29"]["bookings_made"] == 2  # the 23:30 start, and made at 23:30
-    assert by_day["2026-03-30"]["bookings_made"] == 1  # made at 00:30
+    # made at 00:30 CEST = 22:30 UTC on the 29th: UTC dates, or the +01:00 the window
+    # starts with, would put it on the 29th
+    assert by_day["2026-03-30"]["bookings_made"] == 1
     assert by_day["2026-03-28"]["bookings_made"] == 0
 
     autumn = await get(
@@ -64,6 +65,7 @@ async def test_instants_near_midnight_land_on_their_local_day(api: Api) -> None:
     )
     by_day = {d["day"]: d for d in autumn["daily"]}
     assert by_day["2026-10-25"]["parties_booked"] == 2
+    # made at 23:30 CET = 22:30 UTC: the +02:00 the window starts with would say the 26th
     assert by_day["2026-10-25"]["bookings_made"] == 1
     assert by_day["2026-10-24"]["bookings_made"] == 1
 
