@@ -20,6 +20,7 @@ from api.outages import install_outage_handlers
 from api.problems import install_problem_handlers, problem_response
 from api.request_ids import RequestIds
 from api.routers import (
+    analytics,
     availability,
     contact,
     floor,
@@ -146,6 +147,7 @@ def create_app(
         guests.router,
         restaurant_groups.router,
         privacy.router,
+        analytics.router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(manage_page.router)
