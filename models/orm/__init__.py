@@ -13,6 +13,7 @@ from models.orm.guest import (
     RestaurantGroup,
 )
 from models.orm.messaging import Notification, ThreadMessage
+from models.orm.optimizer import OptimisationPlan
 from models.orm.partner import GoogleBooking
 from models.orm.partners import (
     MarketplaceBooking,
@@ -48,6 +49,7 @@ __all__ = [
     "MarketingConsent",
     "MarketingSubscriber",
     "MarketplaceBooking",
+    "OptimisationPlan",
     "MarketplaceCredential",
     "Notification",
     "PartnerApiKey",

@@ -1,8 +1,9 @@
 """Make room at booking time: move unlocked, unseated parties so a new party fits.
 
-Bounded on purpose: only parties whose stay meets the new party's stay, widened
-by ``reach`` minutes on each side, may move; everyone else (and every seated or
-locked party) is fixed, and the solver gets a small time budget.
+Bounded on purpose: only parties whose stay meets the new party's stay (widened
+by ``reach`` minutes on each side) may move; every seated or locked party and
+every other party near them is fixed, parties far away are left out of the model,
+and the solver gets a small time budget.
 """
 
 from __future__ import annotations
@@ -33,13 +34,25 @@ def make_room(
 
     ``parties`` are the bookings as they stand (each with its current tables).
     """
-    widen = newcomer.end - newcomer.start if reach is None else reach
+    widen = 0 if reach is None else reach
     low, high = newcomer.start - widen, newcomer.end + widen
-    bounded = [
-        p if p.fixed or (p.start < high and low < p.end) else replace(p, fixed=True)
+    movable = [
+        p
         for p in parties
-        if p.current is not None
+        if p.current is not None and not p.fixed and p.start < high and low < p.end
     ]
+    if not movable or not could_fit([*parties, newcomer], newcomer):
+        return None
+    # fixed parties matter only where a movable one (or the newcomer) could sit
+    first = min(low, *(p.start for p in movable))
+    last = max(high, *(p.end for p in movable))
+    moving = {p.id for p in movable}
+    fixed = [
+        p if p.fixed else replace(p, fixed=True)
+        for p in parties
+        if p.current is not None and p.id not in moving and p.start < last and first < p.end
+    ]
+    bounded = [*movable, *fixed]
     wanted = replace(newcomer, required=True, fixed=False, current=None)
     plan = solve([*bounded, wanted], time_budget_ms=time_budget_ms)
     if plan.status not in ("optimal", "feasible"):
@@ -49,3 +62,20 @@ def make_room(
         return None
     moves = tuple(s for s in plan.seats if s.moved)
     return RoomMade(seat=seat, moves=moves, plan=plan)
+
+
+def could_fit(parties: Sequence[Party], newcomer: Party) -> bool:
+    """A quick necessary test: at no moment of the newcomer's stay do parties need more
+    tables than exist (interval graphs are perfect, so on identical tables it suffices).
+
+    Each party counts the fewest tables any of its options uses; the solver is only
+    asked when this passes.
+    """
+    tables = {t for p in parties for o in p.options for t in o.table_ids}
+    needs = [
+        (p.start, p.end, min((len(o.table_ids) for o in p.options), default=len(tables) + 1))
+        for p in parties
+        if p.current is not None or p is newcomer
+    ]
+    moments = {newcomer.start} | {s for s, _, _ in needs if newcomer.start < s < newcomer.end}
+    return all(sum(n for s, e, n in needs if s <= moment < e) <= len(tables) for moment in moments)

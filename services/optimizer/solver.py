@@ -163,29 +163,45 @@ def solve(
     """
     started = clock.perf_counter()
     fallback = current_plan(parties)
+    # fixed parties are constants: their tables are blocked, and options meeting them dropped
+    blocked: dict[str, list[tuple[int, int]]] = {}
+    for party in parties:
+        if party.fixed:
+            for table_id in _choices(party)[0].table_ids:
+                blocked.setdefault(table_id, []).append((party.start, party.end))
+    free = [p for p in parties if not p.fixed]
     model = cp_model.CpModel()
-    x: dict[tuple[int, int], cp_model.IntVar] = {}
+    x: list[list[cp_model.IntVar]] = []
     options: list[list[TableOption]] = []
     per_table: dict[str, list[cp_model.IntervalVar]] = {}
     total_waste_bound = 0
-    for p, party in enumerate(parties):
-        choices = _choices(party)
+    for p, party in enumerate(free):
+        choices = [
+            o
+            for o in party.options
+            if not any(
+                s < party.end and party.start < e
+                for t in o.table_ids
+                for s, e in blocked.get(t, ())
+            )
+        ]
         options.append(choices)
         total_waste_bound += max((max(0, o.capacity - party.size) for o in choices), default=0)
+        row = []
         for o, option in enumerate(choices):
             var = model.new_bool_var(f"x_{p}_{o}")
-            x[p, o] = var
+            row.append(var)
             for table_id in option.table_ids:
                 per_table.setdefault(table_id, []).append(
                     model.new_optional_fixed_size_interval_var(
                         party.start, party.end - party.start, var, f"i_{p}_{o}_{table_id}"
                     )
                 )
-        chosen = [x[p, o] for o in range(len(choices))]
-        if party.required or party.fixed:
-            model.add_exactly_one(chosen)
+        x.append(row)
+        if party.required:
+            model.add_exactly_one(row)
         else:
-            model.add_at_most_one(chosen)
+            model.add_at_most_one(row)
     for intervals in per_table.values():
         if len(intervals) > 1:
             model.add_no_overlap(intervals)
@@ -193,22 +209,25 @@ def solve(
     moves_weight = 1 if move_cost else 0
     waste_weight = len(parties) * moves_weight + 1
     cover_weight = total_waste_bound * waste_weight + len(parties) * moves_weight + 1
-    terms: list[cp_model.LinearExprT] = []
-    for p, party in enumerate(parties):
+    variables: list[cp_model.IntVar] = []
+    weights: list[int] = []
+    for p, party in enumerate(free):
         here = _key(party.current) if party.current is not None else None
         for o, option in enumerate(options[p]):
             moved = here is not None and _key(option.table_ids) != here
-            value = (
+            variables.append(x[p][o])
+            weights.append(
                 cover_weight * party.size
                 - waste_weight * max(0, option.capacity - party.size)
                 - (moves_weight if moved else 0)
             )
-            terms.append(value * x[p, o])
-            model.add_hint(x[p, o], _key(option.table_ids) == here if here is not None else False)
-    model.maximize(sum(terms))
+            if not moved and here is not None:
+                model.add_hint(x[p][o], True)
+    model.maximize(cp_model.LinearExpr.weighted_sum(variables, weights))
 
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(time_budget_ms, 1) / 1000
+    spent = (clock.perf_counter() - started) * 1000
+    solver.parameters.max_time_in_seconds = max(time_budget_ms - spent, 1) / 1000
     solver.parameters.num_workers = max(1, workers)
     status = solver.solve(model)
     elapsed = (clock.perf_counter() - started) * 1000
@@ -218,8 +237,14 @@ def solve(
     seats: list[Seat] = []
     away: list[str] = []
     covers = waste = moves = 0
-    for p, party in enumerate(parties):
-        pick = next((o for o in range(len(options[p])) if solver.boolean_value(x[p, o])), None)
+    for party in parties:
+        if party.fixed:
+            option = _choices(party)[0]
+            seats.append(Seat(party.id, option.table_ids, option.capacity, moved=False))
+            covers += party.size
+            waste += max(0, option.capacity - party.size)
+    for p, party in enumerate(free):
+        pick = next((o for o, var in enumerate(x[p]) if solver.boolean_value(var)), None)
         if pick is None:
             away.append(party.id)
             continue
@@ -230,7 +255,8 @@ def solve(
         covers += party.size
         waste += max(0, option.capacity - party.size)
         moves += int(moved)
-    bound = -(-int(solver.best_objective_bound) // cover_weight)
+    fixed_covers = sum(p.size for p in parties if p.fixed)
+    bound = fixed_covers - (-int(solver.best_objective_bound) // cover_weight)
     plan = Plan(
         tuple(seats),
         tuple(away),
