@@ -182,6 +182,7 @@ class ReservationActivities:
                 table_ids=request.table_ids,
                 now=datetime.now(UTC),
                 reminder_hours=self.reminder_hours,
+                lock=request.lock,
             )
             reservation = await session.get(Reservation, reservation_id)
             assert reservation is not None

@@ -30,6 +30,7 @@ from api.routers import (
     manage_page,
     marketing,
     marketing_page,
+    optimizer,
     partner_admin,
     partner_webhooks,
     partners,
@@ -135,6 +136,7 @@ def create_app(
         webhooks.router,  # before reservations: its paths must not read as reservation ids
         reservations.router,
         service.router,
+        optimizer.router,
         contact.router,
         guest_merge.router,
         local_checkout.router,

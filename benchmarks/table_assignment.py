@@ -91,7 +91,8 @@ def demand(tables: Sequence[TableSpec], load: float, rng: random.Random) -> list
     """Requests in arrival order; times peak around 19:30."""
     seats = sum(t.max_capacity for t in tables)
     offered = seats * (_minutes(LAST_SEATING) + 60)
-    wanted, used = [], 0
+    wanted: list[Request] = []
+    used = 0
     slots = list(range(0, _minutes(LAST_SEATING) + 1, 15))
     slot_weights = [max(1.0, 6 - abs(m - 150) / 30) for m in slots]
     while used < load * offered:
@@ -237,13 +238,17 @@ def hindsight(
     plan = solve(parties, time_budget_ms=int(seconds * 1000), workers=2, move_cost=False)
     by_id = {r.id: r for r in requests}
     seated = [by_id[s.party_id] for s in plan.seats]
-    bound = plan.bound_covers if plan.bound_covers is not None else plan.covers
+    proof = (
+        f"bound {plan.bound_covers}"
+        if plan.bound_covers is not None
+        else "nothing better than the engine found, no bound proven"
+    )
     return Result(
         accepted=plan.covers,
         refused=sum(r.size for r in requests) - plan.covers,
         seat_minutes=sum(r.size * r.stay for r in seated),
         solve_ms=[plan.solve_ms],
-        note=f"{plan.status}, bound {bound}",
+        note=f"{plan.status}, {proof}",
     )
 
 
