@@ -7,10 +7,13 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from temporalio.testing import WorkflowEnvironment
 
 from models.enums import AllocationStatus, StaffRole
 from models.orm import Reservation, TableAllocation
-from tests.api.conftest import LiveApi
+from models.schemas.lifecycle import ReservationState
+from tests.api.conftest import LiveApi, live_api
+from tests.conftest import Database
 
 BASE = "/api/v1/reservations"
 
@@ -137,7 +140,7 @@ async def test_a_plan_moves_the_pair_back_through_its_workflow(
 
 
 async def test_a_locked_party_is_never_moved(live: LiveApi, admin: dict[str, str]) -> None:
-    rid, tables, host, pair = await pair_on_the_four_top(live, admin)
+    rid, _tables, host, pair = await pair_on_the_four_top(live, admin)
     lock = await live.client.put(
         f"{BASE}/restaurants/{rid}/reservations/{pair['id']}/table-lock", headers=host
     )
@@ -221,3 +224,68 @@ async def test_bad_input(live: LiveApi, admin: dict[str, str]) -> None:
         f"{service_url(rid)}/apply", headers=admin, json={"plan_id": "seven"}
     )
     assert not_a_plan.status_code == 422
+
+
+async def workflow_tables(live: LiveApi, reservation_id: str) -> list[str]:
+    handle = live.env.client.get_workflow_handle(f"reservation-{reservation_id}")
+    state = await handle.query("state", result_type=ReservationState)
+    return list(state.table_numbers)
+
+
+async def test_make_room_books_the_four_by_moving_the_pair(
+    live: LiveApi, admin: dict[str, str]
+) -> None:
+    rid, tables, _host, pair = await pair_on_the_four_top(live, admin)
+    # only the four-top seats four, and the pair sits on it: room is made by moving the pair
+    four = await book(live, rid, party=4)
+    assert four["table_numbers"] == ["2"]
+    assert await tables_of(live, four["id"]) == {tables["2"]}
+    # the moved pair: its table rows and its workflow's state agree, on the two-top
+    assert await tables_of(live, pair["id"]) == {tables["1"]}
+    assert await workflow_tables(live, pair["id"]) == ["1"]
+    async with live.db.sessions() as session:
+        assert (
+            await session.scalar(
+                select(Reservation.tables_locked).where(Reservation.id == uuid.UUID(pair["id"]))
+            )
+            is False
+        )
+
+
+async def test_make_room_never_moves_a_locked_party(live: LiveApi, admin: dict[str, str]) -> None:
+    rid, tables, host, pair = await pair_on_the_four_top(live, admin)
+    await live.client.put(
+        f"{BASE}/restaurants/{rid}/reservations/{pair['id']}/table-lock", headers=host
+    )
+    refused = await live.client.post(
+        f"{BASE}/reservations",
+        json={
+            "restaurant_id": rid,
+            "date": day().isoformat(),
+            "time": "19:00",
+            "party_size": 4,
+            "guest": {"email": "four@example.com", "first_name": "Four"},
+        },
+    )
+    assert refused.status_code == 409, refused.text
+    assert await tables_of(live, pair["id"]) == {tables["2"]}
+    assert await workflow_tables(live, pair["id"]) == ["2"]
+
+
+async def test_without_a_make_room_budget_the_four_is_refused(
+    db: Database, dev_server: WorkflowEnvironment, admin: dict[str, str]
+) -> None:
+    async with live_api(db, dev_server, make_room_time_budget_ms=0) as live:
+        rid, tables, _host, pair = await pair_on_the_four_top(live, admin)
+        refused = await live.client.post(
+            f"{BASE}/reservations",
+            json={
+                "restaurant_id": rid,
+                "date": day().isoformat(),
+                "time": "19:00",
+                "party_size": 4,
+                "guest": {"email": "four@example.com", "first_name": "Four"},
+            },
+        )
+        assert refused.status_code == 409, refused.text
+        assert await tables_of(live, pair["id"]) == {tables["2"]}
