@@ -33,6 +33,7 @@ from rules.occupancy import Booking
 from rules.opening_hours import ServiceHours
 from rules.table_fit import TableOption, TableSpec, natural_key
 from rules.turn_time import TurnTimeRule, turn_time_minutes
+from services.optimizer.by_type import optimum_by_type
 from services.optimizer.make_room import make_room
 from services.optimizer.parties import first_free, options_for
 from services.optimizer.solver import Party, solve
@@ -235,6 +236,20 @@ def hindsight(
         )
         for r in requests
     ]
+    if not any(t.combinable_with for t in tables):
+        # interchangeable single tables: the exact, compact model by table type
+        ids, bound, status, ms = optimum_by_type(
+            parties, tables, time_budget_ms=int(seconds * 1000)
+        )
+        by_id = {r.id: r for r in requests}
+        covers = sum(by_id[i].size for i in ids)
+        return Result(
+            accepted=covers,
+            refused=sum(r.size for r in requests) - covers,
+            seat_minutes=sum(by_id[i].size * by_id[i].stay for i in ids),
+            solve_ms=[ms],
+            note=f"{status} by table type, bound {bound}",
+        )
     plan = solve(parties, time_budget_ms=int(seconds * 1000), workers=2, move_cost=False)
     by_id = {r.id: r for r in requests}
     seated = [by_id[s.party_id] for s in plan.seats]
