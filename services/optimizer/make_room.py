@@ -52,6 +52,7 @@ def make_room(
         for p in parties
         if p.current is not None and p.id not in moving and p.start < last and first < p.end
     ]
+    movable = _trimmed(movable, fixed, newcomer)
     bounded = [*movable, *fixed]
     wanted = replace(newcomer, required=True, fixed=False, current=None)
     plan = solve([*bounded, wanted], time_budget_ms=time_budget_ms)
@@ -62,6 +63,43 @@ def make_room(
         return None
     moves = tuple(s for s in plan.seats if s.moved)
     return RoomMade(seat=seat, moves=moves, plan=plan)
+
+
+# a bounded model answers within a booking's time: the parties most in the way, and
+# for each the best options that no fixed party blocks
+MAX_MOVABLE = 24
+MAX_OPTIONS = 16
+
+
+def _trimmed(movable: list[Party], fixed: list[Party], newcomer: Party) -> list[Party]:
+    """At most MAX_MOVABLE movable parties (the longest overlap with the newcomer first),
+    each with its current tables and at most MAX_OPTIONS options free of fixed parties."""
+    blocked: dict[str, list[tuple[int, int]]] = {}
+    for p in fixed:
+        for t in p.current or ():
+            blocked.setdefault(t, []).append((p.start, p.end))
+
+    def overlap(p: Party) -> int:
+        return min(p.end, newcomer.end) - max(p.start, newcomer.start)
+
+    kept = sorted(movable, key=overlap, reverse=True)[:MAX_MOVABLE]
+    out = []
+    for p in kept:
+        here = sorted(p.current or ())
+        free = [
+            o
+            for o in p.options
+            if sorted(o.table_ids) == here
+            or not any(
+                s < p.end and p.start < e for t in o.table_ids for s, e in blocked.get(t, ())
+            )
+        ]
+        current = [o for o in free if sorted(o.table_ids) == here]
+        others = [o for o in free if sorted(o.table_ids) != here][:MAX_OPTIONS]
+        out.append(replace(p, options=tuple(current + others)))
+    dropped = {p.id for p in movable} - {p.id for p in kept}
+    # parties left out of the bounded search stay where they are
+    return out + [replace(p, fixed=True) for p in movable if p.id in dropped]
 
 
 def could_fit(parties: Sequence[Party], newcomer: Party) -> bool:
