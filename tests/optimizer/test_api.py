@@ -289,3 +289,16 @@ async def test_without_a_make_room_budget_the_four_is_refused(
         )
         assert refused.status_code == 409, refused.text
         assert await tables_of(live, pair["id"]) == {tables["2"]}
+
+
+async def test_a_tiny_time_budget_answers_a_plan_never_worse_than_now(
+    live: LiveApi, admin: dict[str, str]
+) -> None:
+    rid, _tables, host, _pair = await pair_on_the_four_top(live, admin)
+    await book(live, rid, party=1, at="18:00")
+    r = await live.client.post(f"{service_url(rid)}?time_budget_ms=1", headers=host)
+    assert r.status_code == 201, r.text
+    plan = r.json()
+    assert plan["status"] in ("optimal", "feasible", "current")
+    assert plan["covers"] == 3  # every booked party keeps a table
+    assert plan["wasted_seats_after"] <= plan["wasted_seats_before"]
