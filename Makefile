@@ -67,6 +67,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.partner_webhooks
 	$(BIN)/python -m benchmarks.webhooks
 	$(BIN)/python -m benchmarks.guest_search
+	$(BIN)/python -m benchmarks.table_assignment
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -19,6 +19,7 @@ from activities.capacity import capacity_freed
 from activities.partners import tell_google
 from activities.refusals import refusing
 from models.orm import Reservation
+from models.schemas.booking import HoldOutcome
 from models.schemas.lifecycle import (
     AssignTablesRequest,
     BookingFacts,
@@ -29,9 +30,11 @@ from models.schemas.lifecycle import (
 from reservations import metrics
 from reservations.cache import Cache
 from reservations.db import transaction
+from rules.availability import UnavailableReason
 from rules.state_machine import ReservationStatus
 from services import booking
 from services.availability import invalidate_day
+from services.optimizer import booking_room, moving
 from services.webhooks import events as webhook_events
 
 # statuses whose change Google must hear of (seated and completed stay CONFIRMED there)
@@ -54,6 +57,8 @@ class ReservationActivities:
     sessions: async_sessionmaker[AsyncSession]
     cache: Cache
     reminder_hours: int = 24
+    # make room at booking time (MAKE_ROOM_TIME_BUDGET_MS); 0 refuses as before
+    make_room_budget_ms: int = 0
     # where webhook deliveries of the changes recorded here start
     webhooks: webhook_events.Dispatch = field(default_factory=webhook_events.Dispatch)
 
@@ -78,37 +83,79 @@ class ReservationActivities:
     @activity.defn(name="hold_booking")
     @refusing
     async def hold_booking(self, inp: ReservationInput) -> BookingFacts:
-        """Insert the reservation and hold its tables, or answer why not (with alternatives)."""
+        """Insert the reservation and hold its tables, or answer why not (with alternatives).
+
+        Refused for want of a table, it first tries to make room by moving unlocked
+        parties through their workflows (``make_room_budget_ms``; 0 turns it off).
+        """
         try:
-            # the reference comes from its own short transaction: the counter row is not
-            # held locked while tables are being chosen (a refused hold leaves a gap)
-            async with transaction(self.sessions) as session:
-                reference = await booking.reference_for(session, inp=inp)
-            async with transaction(self.sessions) as session:
-                facts = await booking.create_held_reservation(
-                    session,
-                    inp=inp,
-                    reference=reference,
-                    now=datetime.now(UTC),
-                    reminder_hours=self.reminder_hours,
-                )
-                emitted = await webhook_events.booking_held(
-                    session, facts=facts, dispatch=self.webhooks
-                )
+            facts, emitted = await self._create(inp)
         except Exception as exc:
             refused = booking.refused_outcome(exc)
             if refused is None:
                 raise
-            async with transaction(self.sessions) as session:
-                await booking.forget_booking_notes(session, reservation_id=refused.reservation_id)
-            metrics.booking_held(
-                held=False, invalid=refused.invalid_field is not None, channel=inp.booking.source
-            )
-            return BookingFacts(hold=refused)
+            made = await self._make_room(inp, refused)
+            if made is None:
+                async with transaction(self.sessions) as session:
+                    await booking.forget_booking_notes(
+                        session, reservation_id=refused.reservation_id
+                    )
+                metrics.booking_held(
+                    held=False,
+                    invalid=refused.invalid_field is not None,
+                    channel=inp.booking.source,
+                )
+                return BookingFacts(hold=refused)
+            facts, emitted = made
         metrics.booking_held(held=facts.hold.held, invalid=False, channel=inp.booking.source)
         await emitted.start()
         await self._invalidate(inp.booking.restaurant_id, inp.booking.date, facts.date)
         return facts
+
+    async def _create(self, inp: ReservationInput) -> tuple[BookingFacts, Any]:
+        # the reference comes from its own short transaction: the counter row is not
+        # held locked while tables are being chosen (a refused hold leaves a gap)
+        async with transaction(self.sessions) as session:
+            reference = await booking.reference_for(session, inp=inp)
+        async with transaction(self.sessions) as session:
+            facts = await booking.create_held_reservation(
+                session,
+                inp=inp,
+                reference=reference,
+                now=datetime.now(UTC),
+                reminder_hours=self.reminder_hours,
+            )
+            emitted = await webhook_events.booking_held(
+                session, facts=facts, dispatch=self.webhooks
+            )
+        return facts, emitted
+
+    async def _make_room(
+        self, inp: ReservationInput, refused: HoldOutcome
+    ) -> tuple[BookingFacts, Any] | None:
+        """Move others so the booking fits, then hold again; undo the moves if it still fails."""
+        if self.make_room_budget_ms <= 0 or refused.reason != UnavailableReason.NO_TABLE_FITS:
+            return None
+        async with transaction(self.sessions) as session:
+            moves = await booking_room.moves_for(
+                session,
+                request=inp.booking,
+                now=datetime.now(UTC),
+                time_budget_ms=self.make_room_budget_ms,
+            )
+        if not moves:
+            return None
+        client = activity.client()
+        done = await moving.move_parties(client, moves)
+        if done is None:
+            return None
+        try:
+            return await self._create(inp)
+        except Exception as exc:
+            await moving.undo(client, done)  # someone else took the room meanwhile
+            if booking.refused_outcome(exc) is None:
+                raise
+            return None
 
     @activity.defn(name="record_transition")
     @refusing
@@ -182,6 +229,7 @@ class ReservationActivities:
                 table_ids=request.table_ids,
                 now=datetime.now(UTC),
                 reminder_hours=self.reminder_hours,
+                lock=request.lock,
             )
             reservation = await session.get(Reservation, reservation_id)
             assert reservation is not None

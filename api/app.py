@@ -32,6 +32,7 @@ from api.routers import (
     manage_page,
     marketing,
     marketing_page,
+    optimizer,
     partner_admin,
     partner_webhooks,
     partners,
@@ -138,6 +139,7 @@ def create_app(
         webhooks.router,  # before reservations: its paths must not read as reservation ids
         reservations.router,
         service.router,
+        optimizer.router,
         contact.router,
         guest_merge.router,
         local_checkout.router,

@@ -20,6 +20,7 @@ from sqlalchemy.exc import DBAPIError
 from models.enums import StaffRole
 from models.schemas.staff import StaffCreate
 from reservations.logging import configure_logging
+from reservations.replay_cli import replay_day
 from reservations.settings import ConfigurationError, Environment, Settings, load_settings
 from reservations.startup import (
     CommandError,
@@ -305,6 +306,9 @@ def privacy_retention(
         result = asyncio.run(plan(settings) if dry_run else run_now(settings))
         for line in report(result):
             typer.echo(line)
+
+
+app.command("replay-day")(replay_day)
 
 
 if __name__ == "__main__":

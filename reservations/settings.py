@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     square_access_token: str | None = None
     square_api_url: str = "https://connect.squareup.com"
     hold_minutes: int = Field(default=15, gt=0)
+    # the table optimizer: a staff-asked re-seating of a service, and make-room at booking
+    optimiser_time_budget_ms: int = Field(default=2_000, ge=1, le=60_000)
+    make_room_time_budget_ms: int = Field(default=100, ge=0, le=5_000)
     reminder_hours_before: int = Field(default=24, gt=0)
     manual_confirmation_hours: int = Field(default=24, gt=0)
     no_show_grace_minutes: int | None = Field(default=None, gt=0)

@@ -226,6 +226,8 @@ async def create_held_reservation(
         deposit_amount_minor=terms.amount_minor if terms.mode is PaymentMode.DEPOSIT else 0,
         no_show_fee_minor=terms.amount_minor if terms.mode is PaymentMode.GUARANTEE else 0,
         workflow_id=f"reservation-{booking.reservation_id}",
+        # staff who pick the tables at booking lock them, as an assignment does
+        tables_locked=booking.staff and booking.table_ids is not None,
         created_at=now,
         seated_at=now if walk_in else None,
         confirmed_at=now if status in {S.SEATED, S.CONFIRMED} else None,
@@ -394,8 +396,12 @@ async def reassign_tables(
     table_ids: list[uuid.UUID],
     now: datetime,
     reminder_hours: int,
+    lock: bool = True,
 ) -> BookingFacts:
-    """Put the party on the given tables (staff); on refusal nothing changes."""
+    """Put the party on the given tables (staff); on refusal nothing changes.
+
+    ``lock`` marks the tables as the staff's choice, which the optimizer keeps.
+    """
     reservation = await session.get(Reservation, reservation_id, with_for_update=True)
     if reservation is None:
         raise NotFoundError(f"reservation {reservation_id} not found")
@@ -406,6 +412,7 @@ async def reassign_tables(
     )
     if not hold.held:
         return BookingFacts(hold=hold)
+    reservation.tables_locked = lock
     hold = hold.model_copy(update={"reference": reservation.reference})
     return facts_of(reservation, restaurant, hold, reminder_hours=reminder_hours)
 

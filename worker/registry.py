@@ -56,6 +56,7 @@ def activity_functions(deps: WorkerDeps) -> list[Callable[..., Any]]:
         sessions=deps.sessions,
         cache=deps.cache,
         reminder_hours=deps.settings.reminder_hours_before,
+        make_room_budget_ms=deps.settings.make_room_time_budget_ms,
         webhooks=Dispatch(first_retry_seconds=deps.settings.webhook_first_retry_seconds),
     )
     settings = deps.settings

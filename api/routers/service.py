@@ -193,7 +193,7 @@ async def assign_tables(
         session,
         temporal,
         ReservationWorkflow.assign_tables,
-        AssignTablesRequest(table_ids=data.table_ids),
+        AssignTablesRequest(table_ids=data.table_ids, lock=data.lock),
         restaurant_id=scope.restaurant_id,
         reservation_id=reservation_id,
     )

@@ -13,6 +13,7 @@ from models.orm.guest import (
     RestaurantGroup,
 )
 from models.orm.messaging import Notification, ThreadMessage
+from models.orm.optimizer import OptimisationPlan
 from models.orm.partner import GoogleBooking
 from models.orm.partners import (
     MarketplaceBooking,
@@ -50,6 +51,7 @@ __all__ = [
     "MarketplaceBooking",
     "MarketplaceCredential",
     "Notification",
+    "OptimisationPlan",
     "PartnerApiKey",
     "PartnerKeyRestaurant",
     "PartySizeOverride",

@@ -6,7 +6,16 @@ import uuid
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, Text, text
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.enums import (
@@ -71,6 +80,8 @@ class Reservation(UUIDPrimaryKey, Timestamps, Base):
     modification_count: Mapped[int] = mapped_column(default=0)
     cancellation_deadline_at: Mapped[datetime | None] = mapped_column()
     workflow_id: Mapped[str | None] = mapped_column(String(120), unique=True)
+    # staff chose the tables: the optimizer and make-room never move the party
+    tables_locked: Mapped[bool] = mapped_column(default=False, server_default=false())
     partner_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("partner_api_keys.id", ondelete="SET NULL")
     )

@@ -124,6 +124,8 @@ class CheckInRequest(BaseModel):
 
 class AssignTablesRequest(BaseModel):
     table_ids: Annotated[list[uuid.UUID], Field(min_length=1, max_length=10)]
+    # a staff choice locks the tables (the optimizer never moves the party); its moves do not
+    lock: bool = True
 
 
 class DecisionRequest(BaseModel):

@@ -107,6 +107,8 @@ class CheckInIn(StrictModel):
 
 class AssignTablesIn(StrictModel):
     table_ids: Annotated[list[uuid.UUID], Field(min_length=1, max_length=10)]
+    # false: the optimizer may still move the party
+    lock: bool = True
 
     @field_validator("table_ids")
     @classmethod

@@ -1,0 +1,133 @@
+"""`reservations replay-day`: a day's requests through the engine under changed rules."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from sqlalchemy import select
+
+from models.orm import Reservation
+from reservations.db import create_engine, session_factory
+from reservations.settings import Settings, load_settings
+from rules.table_fit import TableSpec
+from rules.turn_time import TurnTimeRule
+from services.availability import restaurant_inputs
+from services.errors import NotFoundError
+from services.optimizer.replay import Request, Rules, changed, generated_day, replay, report
+
+
+def _turn_time(raw: str) -> TurnTimeRule:
+    size, _, minutes = raw.partition("=")
+    try:
+        return TurnTimeRule(int(size), int(minutes))
+    except ValueError:
+        raise typer.BadParameter(f"{raw!r}: give SIZE=MINUTES, e.g. 4=120") from None
+
+
+def _tables(path: Path) -> list[TableSpec]:
+    """Tables from a JSON list: number, min_capacity, max_capacity, area, combinable_with."""
+    try:
+        rows: list[dict[str, Any]] = json.loads(path.read_text())
+        return [
+            TableSpec(
+                id=str(row["number"]),
+                number=str(row["number"]),
+                min_capacity=int(row.get("min_capacity", 1)),
+                max_capacity=int(row["max_capacity"]),
+                area=row.get("area"),
+                combinable_with=frozenset(str(n) for n in row.get("combinable_with", [])),
+            )
+            for row in rows
+        ]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise typer.BadParameter(f"{path}: {exc}") from None
+
+
+async def _load(
+    settings: Settings, restaurant_id: uuid.UUID, day: date, now: datetime
+) -> tuple[Rules, list[Request]]:
+    engine = create_engine(settings.effective_database_url)
+    try:
+        async with session_factory(engine)() as session:
+            inputs = await restaurant_inputs(
+                session,
+                restaurant_id=restaurant_id,
+                first_day=day,
+                last_day=day,
+                now=now,
+                staff=True,
+            )
+            rows = await session.execute(
+                select(
+                    Reservation.reservation_time,
+                    Reservation.party_size,
+                    Reservation.seating_preference,
+                )
+                .where(
+                    Reservation.restaurant_id == restaurant_id,
+                    Reservation.reservation_date == day,
+                )
+                .order_by(Reservation.created_at, Reservation.id)
+            )
+            requests = [Request(at, size, area) for at, size, area in rows]
+    finally:
+        await engine.dispose()
+    rules = Rules(
+        timezone=inputs.timezone,
+        services=inputs.services,
+        special_day=inputs.special_day(day),
+        policy=inputs.policy,
+        tables=inputs.tables,
+    )
+    return rules, requests
+
+
+def replay_day(
+    restaurant: Annotated[uuid.UUID, typer.Option(help="the restaurant's id")],
+    day: Annotated[datetime, typer.Option("--date", formats=["%Y-%m-%d"], help="the day")],
+    turn_time: Annotated[
+        list[str] | None,
+        typer.Option(help="SIZE=MINUTES: parties of at least SIZE keep the table MINUTES"),
+    ] = None,
+    pacing: Annotated[
+        int | None, typer.Option(min=1, help="at most this many covers per pacing window")
+    ] = None,
+    tables: Annotated[
+        Path | None, typer.Option(help="a JSON list of tables to use instead of the floor")
+    ] = None,
+    generate: Annotated[
+        bool, typer.Option(help="replay a generated day instead of the booked requests")
+    ] = False,
+    covers: Annotated[int, typer.Option(min=1, help="covers asked on a generated day")] = 200,
+    seed: Annotated[int, typer.Option(help="seed of a generated day")] = 7,
+) -> None:
+    """Replay a day's requests through the engine with changed rules; print what changes."""
+    settings = load_settings()
+    the_day = day.date()
+    # the evening before: every request is judged as if booked in advance
+    now = datetime.combine(the_day - timedelta(days=1), time(0), UTC)
+    try:
+        rules, booked = asyncio.run(_load(settings, restaurant, the_day, now))
+    except NotFoundError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    requests = generated_day(rules, the_day, seed=seed, covers=covers) if generate else booked
+    other = changed(
+        rules,
+        turn_times=[_turn_time(t) for t in turn_time or []],
+        pacing_covers=pacing,
+        tables=_tables(tables) if tables else None,
+    )
+    source = f"a generated day (seed {seed})" if generate else "the booked requests"
+    asked = sum(r.party_size for r in requests)
+    typer.echo(f"{the_day.isoformat()}: {len(requests)} requests, {asked} covers, from {source}")
+    for line in report(
+        replay(rules, the_day, requests, now=now), replay(other, the_day, requests, now=now)
+    ):
+        typer.echo(line)

@@ -1,0 +1,304 @@
+"""The optimizer's routes over HTTP, with the worker applying moves through the workflows."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from temporalio.testing import WorkflowEnvironment
+
+from models.enums import AllocationStatus, StaffRole
+from models.orm import Reservation, TableAllocation
+from models.schemas.lifecycle import ReservationState
+from tests.api.conftest import LiveApi, live_api
+from tests.conftest import Database
+
+BASE = "/api/v1/reservations"
+
+
+def day() -> date:
+    return (datetime.now(UTC) + timedelta(days=10)).date()
+
+
+async def floor(live: LiveApi, admin: dict[str, str]) -> tuple[str, dict[str, str]]:
+    """A restaurant with a two-top ("1") and a four-top ("2"); ids by number."""
+    body = {
+        "name": f"Optimised {uuid.uuid4().hex[:6]}",
+        "timezone": "Europe/Amsterdam",
+        "currency": "EUR",
+        "settings": {"min_notice_minutes": 0, "default_seating_minutes": 90},
+        "services": [
+            {
+                "weekday": d,
+                "name": "dinner",
+                "opens_at": "17:00",
+                "closes_at": "23:00",
+                "last_seating_at": "21:30",
+            }
+            for d in range(7)
+        ],
+    }
+    r = await live.client.post(f"{BASE}/restaurants", json=body, headers=admin)
+    assert r.status_code == 201, r.text
+    rid = str(r.json()["id"])
+    tables = {}
+    for number, high in (("1", 2), ("2", 4)):
+        t = await live.client.post(
+            f"{BASE}/restaurants/{rid}/tables",
+            json={"number": number, "min_capacity": 1, "max_capacity": high},
+            headers=admin,
+        )
+        assert t.status_code == 201, t.text
+        tables[number] = str(t.json()["id"])
+    return rid, tables
+
+
+async def book(live: LiveApi, rid: str, *, party: int, at: str = "19:00") -> dict[str, Any]:
+    r = await live.client.post(
+        f"{BASE}/reservations",
+        json={
+            "restaurant_id": rid,
+            "date": day().isoformat(),
+            "time": at,
+            "party_size": party,
+            "guest": {"email": f"g{uuid.uuid4().hex[:6]}@example.com", "first_name": "Ann"},
+        },
+    )
+    assert r.status_code == 201, r.text
+    return dict(r.json())
+
+
+async def tables_of(live: LiveApi, reservation_id: str) -> set[str]:
+    async with live.db.sessions() as session:
+        rows = await session.scalars(
+            select(TableAllocation.table_id).where(
+                TableAllocation.reservation_id == uuid.UUID(reservation_id),
+                TableAllocation.status != AllocationStatus.RELEASED,
+            )
+        )
+        return {str(t) for t in rows}
+
+
+async def pair_on_the_four_top(
+    live: LiveApi, admin: dict[str, str]
+) -> tuple[str, dict[str, str], dict[str, str], dict[str, Any]]:
+    """A pair staff put on the four-top without locking it: the optimizer's case."""
+    rid, tables = await floor(live, admin)
+    host = await live.token_for(StaffRole.HOST, [rid])
+    pair = await book(live, rid, party=2)
+    moved = await live.client.post(
+        f"{BASE}/restaurants/{rid}/reservations/{pair['id']}/assign-tables",
+        headers=host,
+        json={"table_ids": [tables["2"]], "lock": False},
+    )
+    assert moved.status_code == 200, moved.text
+    return rid, tables, host, pair
+
+
+def service_url(rid: str, when: date | str | None = None) -> str:
+    return f"{BASE}/restaurants/{rid}/services/{when or day().isoformat()}/dinner/optimisation"
+
+
+async def test_a_plan_moves_the_pair_back_through_its_workflow(
+    live: LiveApi, admin: dict[str, str]
+) -> None:
+    rid, tables, host, pair = await pair_on_the_four_top(live, admin)
+    proposed = await live.client.post(service_url(rid), headers=host)
+    assert proposed.status_code == 201, proposed.text
+    plan = proposed.json()
+    assert plan["status"] in ("optimal", "feasible")
+    assert [(m["reservation_id"], m["to_table_ids"]) for m in plan["moves"]] == [
+        (pair["id"], [tables["1"]])
+    ]
+    assert (plan["wasted_seats_before"], plan["wasted_seats_after"]) == (2, 0)
+    assert await tables_of(live, pair["id"]) == {tables["2"]}  # proposing moves nobody
+
+    applied = await live.client.post(
+        f"{service_url(rid)}/apply", headers=host, json={"plan_id": plan["id"]}
+    )
+    assert applied.status_code == 200, applied.text
+    assert applied.json()["applied_at"] is not None
+    assert await tables_of(live, pair["id"]) == {tables["1"]}
+    # the workflow wrote it: the reservation reads the new table, still unlocked
+    seen = await live.client.get(
+        f"{BASE}/restaurants/{rid}/reservations/{pair['id']}", headers=host
+    )
+    assert seen.json()["table_numbers"] == ["1"]
+    async with live.db.sessions() as session:
+        assert (
+            await session.scalar(
+                select(Reservation.tables_locked).where(Reservation.id == uuid.UUID(pair["id"]))
+            )
+            is False
+        )
+    again = await live.client.post(
+        f"{service_url(rid)}/apply", headers=host, json={"plan_id": plan["id"]}
+    )
+    assert again.status_code == 409
+
+
+async def test_a_locked_party_is_never_moved(live: LiveApi, admin: dict[str, str]) -> None:
+    rid, _tables, host, pair = await pair_on_the_four_top(live, admin)
+    lock = await live.client.put(
+        f"{BASE}/restaurants/{rid}/reservations/{pair['id']}/table-lock", headers=host
+    )
+    assert lock.status_code == 200 and lock.json()["tables_locked"] is True
+    plan = (await live.client.post(service_url(rid), headers=host)).json()
+    assert plan["moves"] == [] and plan["movable"] == 0
+    unlock = await live.client.delete(
+        f"{BASE}/restaurants/{rid}/reservations/{pair['id']}/table-lock", headers=host
+    )
+    assert unlock.json()["tables_locked"] is False
+    plan = (await live.client.post(service_url(rid), headers=host)).json()
+    assert len(plan["moves"]) == 1
+
+
+async def test_a_staff_assignment_locks_by_default(live: LiveApi, admin: dict[str, str]) -> None:
+    rid, tables = await floor(live, admin)
+    host = await live.token_for(StaffRole.HOST, [rid])
+    pair = await book(live, rid, party=2)
+    assigned = await live.client.post(
+        f"{BASE}/restaurants/{rid}/reservations/{pair['id']}/assign-tables",
+        headers=host,
+        json={"table_ids": [tables["2"]]},
+    )
+    assert assigned.status_code == 200, assigned.text
+    plan = (await live.client.post(service_url(rid), headers=host)).json()
+    assert plan["moves"] == []
+
+
+async def test_a_stale_plan_is_409_and_nothing_moves(live: LiveApi, admin: dict[str, str]) -> None:
+    rid, tables, host, pair = await pair_on_the_four_top(live, admin)
+    plan = (await live.client.post(service_url(rid), headers=host)).json()
+    assert len(plan["moves"]) == 1
+    await book(live, rid, party=1, at="17:00")  # the day's bookings changed
+    stale = await live.client.post(
+        f"{service_url(rid)}/apply", headers=host, json={"plan_id": plan["id"]}
+    )
+    assert stale.status_code == 409, stale.text
+    assert stale.headers["content-type"] == "application/problem+json"
+    assert await tables_of(live, pair["id"]) == {tables["2"]}
+
+
+async def test_another_restaurants_staff_get_404(live: LiveApi, admin: dict[str, str]) -> None:
+    rid, _, _, _ = await pair_on_the_four_top(live, admin)
+    plan = (await live.client.post(service_url(rid), headers=admin)).json()
+    other, _ = await floor(live, admin)
+    stranger = await live.token_for(StaffRole.MANAGER, [other])
+    assert (await live.client.post(service_url(rid), headers=stranger)).status_code == 404
+    applied = await live.client.post(
+        f"{service_url(rid)}/apply", headers=stranger, json={"plan_id": plan["id"]}
+    )
+    assert applied.status_code == 404
+    # their own restaurant's route cannot reach this plan either
+    reached = await live.client.post(
+        f"{service_url(other)}/apply", headers=stranger, json={"plan_id": plan["id"]}
+    )
+    assert reached.status_code == 404
+
+
+async def test_bad_input(live: LiveApi, admin: dict[str, str]) -> None:
+    rid, _ = await floor(live, admin)
+    unknown = await live.client.post(service_url(str(uuid.uuid4())), headers=admin)
+    assert unknown.status_code == 404
+    assert unknown.headers["content-type"] == "application/problem+json"
+    past = await live.client.post(
+        service_url(rid, (datetime.now(UTC) - timedelta(days=2)).date()), headers=admin
+    )
+    assert past.status_code == 409, past.text
+    for bad in (
+        service_url(rid, "tomorrow"),
+        f"{service_url(rid)}?time_budget_ms=abc",
+        f"{service_url(rid)}?time_budget_ms=0",
+    ):
+        r = await live.client.post(bad, headers=admin)
+        assert r.status_code == 422, (bad, r.text)
+        assert r.headers["content-type"] == "application/problem+json"
+    no_service = await live.client.post(
+        service_url(rid).replace("/dinner/", "/brunch/"), headers=admin
+    )
+    assert no_service.status_code == 404
+    not_a_plan = await live.client.post(
+        f"{service_url(rid)}/apply", headers=admin, json={"plan_id": "seven"}
+    )
+    assert not_a_plan.status_code == 422
+
+
+async def workflow_tables(live: LiveApi, reservation_id: str) -> list[str]:
+    handle = live.env.client.get_workflow_handle(f"reservation-{reservation_id}")
+    state = await handle.query("state", result_type=ReservationState)
+    return list(state.table_numbers)
+
+
+async def test_make_room_books_the_four_by_moving_the_pair(
+    live: LiveApi, admin: dict[str, str]
+) -> None:
+    rid, tables, _host, pair = await pair_on_the_four_top(live, admin)
+    # only the four-top seats four, and the pair sits on it: room is made by moving the pair
+    four = await book(live, rid, party=4)
+    assert four["table_numbers"] == ["2"]
+    assert await tables_of(live, four["id"]) == {tables["2"]}
+    # the moved pair: its table rows and its workflow's state agree, on the two-top
+    assert await tables_of(live, pair["id"]) == {tables["1"]}
+    assert await workflow_tables(live, pair["id"]) == ["1"]
+    async with live.db.sessions() as session:
+        assert (
+            await session.scalar(
+                select(Reservation.tables_locked).where(Reservation.id == uuid.UUID(pair["id"]))
+            )
+            is False
+        )
+
+
+async def test_make_room_never_moves_a_locked_party(live: LiveApi, admin: dict[str, str]) -> None:
+    rid, tables, host, pair = await pair_on_the_four_top(live, admin)
+    await live.client.put(
+        f"{BASE}/restaurants/{rid}/reservations/{pair['id']}/table-lock", headers=host
+    )
+    refused = await live.client.post(
+        f"{BASE}/reservations",
+        json={
+            "restaurant_id": rid,
+            "date": day().isoformat(),
+            "time": "19:00",
+            "party_size": 4,
+            "guest": {"email": "four@example.com", "first_name": "Four"},
+        },
+    )
+    assert refused.status_code == 409, refused.text
+    assert await tables_of(live, pair["id"]) == {tables["2"]}
+    assert await workflow_tables(live, pair["id"]) == ["2"]
+
+
+async def test_without_a_make_room_budget_the_four_is_refused(
+    db: Database, dev_server: WorkflowEnvironment, admin: dict[str, str]
+) -> None:
+    async with live_api(db, dev_server, make_room_time_budget_ms=0) as live:
+        rid, tables, _host, pair = await pair_on_the_four_top(live, admin)
+        refused = await live.client.post(
+            f"{BASE}/reservations",
+            json={
+                "restaurant_id": rid,
+                "date": day().isoformat(),
+                "time": "19:00",
+                "party_size": 4,
+                "guest": {"email": "four@example.com", "first_name": "Four"},
+            },
+        )
+        assert refused.status_code == 409, refused.text
+        assert await tables_of(live, pair["id"]) == {tables["2"]}
+
+
+async def test_a_tiny_time_budget_answers_a_plan_never_worse_than_now(
+    live: LiveApi, admin: dict[str, str]
+) -> None:
+    rid, _tables, host, _pair = await pair_on_the_four_top(live, admin)
+    await book(live, rid, party=1, at="18:00")
+    r = await live.client.post(f"{service_url(rid)}?time_budget_ms=1", headers=host)
+    assert r.status_code == 201, r.text
+    plan = r.json()
+    assert plan["status"] in ("optimal", "feasible", "current")
+    assert plan["covers"] == 3  # every booked party keeps a table
+    assert plan["wasted_seats_after"] <= plan["wasted_seats_before"]
