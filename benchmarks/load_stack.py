@@ -129,8 +129,9 @@ class CpuMeter:
 
 def _env(stack_env: dict[str, str]) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("WORKER_", "REDIS_"))}
-    env.update(stack_env, LOG_LEVEL="WARNING", ENVIRONMENT="development",
-               PAYMENT_PROVIDER="local", EMAIL_PROVIDER="outbox", SMS_PROVIDER="outbox")  # fmt: skip
+    env.update(stack_env)
+    env.update(LOG_LEVEL="WARNING", ENVIRONMENT="development", PAYMENT_PROVIDER="local")
+    env.update(EMAIL_PROVIDER="outbox", SMS_PROVIDER="outbox")
     return env
 
 
