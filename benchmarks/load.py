@@ -400,12 +400,12 @@ async def storage_figures(stack: Stack, bookings: int) -> list[str]:
     engine = create_engine(stack.database_url)
     try:
         async with engine.connect() as conn:
-            rows = (
+            rows: list[Any] = list(
                 await conn.exec_driver_sql(
                     "SELECT relname, n_live_tup, pg_total_relation_size(relid) "
                     "FROM pg_stat_user_tables ORDER BY 3 DESC LIMIT 8"
                 )
-            ).all()
+            )
             total = (
                 await conn.exec_driver_sql("SELECT pg_database_size(current_database())")
             ).scalar_one()
