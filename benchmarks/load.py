@@ -41,7 +41,7 @@ import redis.asyncio as aioredis
 from temporalio.client import Client, WorkflowExecutionStatus
 
 from benchmarks import percentile
-from benchmarks.load_stack import JWT_SECRET, CpuMeter, Stack, rss_mib, running_stack
+from benchmarks.load_stack import JWT_SECRET, REDIS_URL, CpuMeter, Stack, rss_mib, running_stack
 from payments.config import webhook_credentials
 from payments.notifications import signed_notification
 from reservations.db import create_engine, session_factory
@@ -70,6 +70,7 @@ class LoadConfig:
     saturate: bool = False
     clients: int = 32
     seed: int = 5
+    redis_url: str = REDIS_URL
 
 
 @dataclass(frozen=True)
@@ -437,7 +438,9 @@ async def storage_figures(stack: Stack, bookings: int) -> list[str]:
 
 async def run_load(config: LoadConfig, *, log: Callable[[str], None] = print) -> LoadResult:
     """Start the stack, seed it, drive it, settle it and check it: the whole run."""
-    async with running_stack(workers=config.workers, apis=config.apis) as stack:
+    async with running_stack(
+        workers=config.workers, apis=config.apis, redis_url=config.redis_url
+    ) as stack:
         log(f"stack up: {config.workers} worker(s), {config.apis} API(s); seeding...")
         places = await seed_restaurants(stack, config.restaurants)
         recorder = Recorder()

@@ -183,9 +183,11 @@ def _stop(procs: Iterable[subprocess.Popen[bytes]]) -> None:
 
 
 @asynccontextmanager
-async def running_stack(*, workers: int, apis: int) -> AsyncIterator[Stack]:
+async def running_stack(
+    *, workers: int, apis: int, redis_url: str = REDIS_URL
+) -> AsyncIterator[Stack]:
     """Start everything (fresh database, emptied Redis db), yield it, stop it all."""
-    redis = aioredis.from_url(REDIS_URL)
+    redis = aioredis.from_url(redis_url)
     try:
         await redis.flushdb()  # this benchmark's own db number: counts start from zero
     finally:
@@ -196,7 +198,7 @@ async def running_stack(*, workers: int, apis: int) -> AsyncIterator[Stack]:
         try:
             queue = f"load-{uuid.uuid4().hex[:8]}"
             env = _env(
-                {"DATABASE_URL": url, "REDIS_URL": REDIS_URL, "JWT_SECRET": JWT_SECRET,
+                {"DATABASE_URL": url, "REDIS_URL": redis_url, "JWT_SECRET": JWT_SECRET,
                  "TEMPORAL_TASK_QUEUE": queue,
                  "TEMPORAL_ADDRESS": env_server.client.service_client.config.target_host}
             )  # fmt: skip
@@ -210,7 +212,7 @@ async def running_stack(*, workers: int, apis: int) -> AsyncIterator[Stack]:
             for port, proc in zip(ports, processes["api"], strict=True):
                 await _wait_healthy(port, proc)
             stack = Stack(
-                database_url=url, database=url.rsplit("/", 1)[1], redis_url=REDIS_URL,
+                database_url=url, database=url.rsplit("/", 1)[1], redis_url=redis_url,
                 task_queue=queue, temporal=env_server.client, api_ports=ports,
                 processes=processes, temporal_pid=_child("temporal"), admin_token=token,
             )  # fmt: skip
