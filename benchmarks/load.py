@@ -26,6 +26,7 @@ import argparse
 import asyncio
 import base64
 import itertools
+import os
 import random
 import sys
 import time as clock
@@ -49,7 +50,7 @@ from reservations.settings import Settings
 from services.ops.invariants import CheckResult, check_invariants
 
 API = "/api/v1/reservations"
-TABLES = 20
+TABLES = 12
 DEPOSIT = 2500
 DAYS = 28
 TIMES = [time(17 + m // 60, m % 60) for m in range(0, 4 * 60 + 31, 15)]  # 17:00-21:30
@@ -122,6 +123,7 @@ class LoadResult:
     workflows: dict[str, int]
     workflow_problems: list[str]
     storage: list[str]
+    load_average: tuple[float, float] = (0.0, 0.0)  # the machine's, before and after driving
 
     @property
     def bookings_made(self) -> int:
@@ -275,38 +277,44 @@ class Workload:
 
 
 async def seed_restaurants(stack: Stack, count: int) -> list[Place]:
-    """`count` restaurants with TABLES tables each, through the admin API; every third
-    takes a deposit."""
+    """`count` restaurants with TABLES tables each, created through the admin API (spread
+    over the API processes); every third takes a deposit."""
     auth = {"Authorization": f"Bearer {stack.admin_token}"}
-    base = f"http://127.0.0.1:{stack.api_ports[0]}"
-    async with httpx.AsyncClient(base_url=base, timeout=60, headers=auth) as http:
+    clients = [
+        httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60, headers=auth)
+        for port in stack.api_ports
+    ]
 
-        async def one(i: int) -> Place:
-            deposit = i % 3 == 0
-            settings: dict[str, Any] = {
-                "min_notice_minutes": 0, "advance_booking_days": 365,
-                "default_seating_minutes": 90,
-            }  # fmt: skip
-            if deposit:
-                settings |= {"payment_mode": "deposit", "payment_fixed_minor": DEPOSIT}
-            body = {
-                "name": f"Load {i:04d}", "timezone": "Europe/Amsterdam", "currency": "EUR",
-                "settings": settings,
-                "services": [{"weekday": d, "opens_at": "17:00", "closes_at": "23:00",
-                              "last_seating_at": "21:30"} for d in range(7)],
-            }  # fmt: skip
-            answer = await http.post(f"{API}/restaurants", json=body)
-            answer.raise_for_status()
-            rid = answer.json()["id"]
-            for t in range(TABLES):
-                table = {"number": str(t + 1), "min_capacity": 1, "max_capacity": 2 + 2 * (t % 2)}
-                (await http.post(f"{API}/restaurants/{rid}/tables", json=table)).raise_for_status()
-            return Place(rid, deposit)
+    async def one(i: int) -> Place:
+        http = clients[i % len(clients)]
+        deposit = i % 3 == 0
+        settings: dict[str, Any] = {
+            "min_notice_minutes": 0, "advance_booking_days": 365, "default_seating_minutes": 90,
+        }  # fmt: skip
+        if deposit:
+            settings |= {"payment_mode": "deposit", "payment_fixed_minor": DEPOSIT}
+        body = {
+            "name": f"Load {i:04d}", "timezone": "Europe/Amsterdam", "currency": "EUR",
+            "settings": settings,
+            "services": [{"weekday": d, "opens_at": "17:00", "closes_at": "23:00",
+                          "last_seating_at": "21:30"} for d in range(7)],
+        }  # fmt: skip
+        answer = await http.post(f"{API}/restaurants", json=body)
+        answer.raise_for_status()
+        rid = answer.json()["id"]
+        for t in range(TABLES):
+            table = {"number": str(t + 1), "min_capacity": 1, "max_capacity": 2 + 2 * (t % 2)}
+            (await http.post(f"{API}/restaurants/{rid}/tables", json=table)).raise_for_status()
+        return Place(rid, deposit)
 
-        places: list[Place] = []
-        for start in range(0, count, 8):
-            places += await asyncio.gather(*(one(i) for i in range(start, min(count, start + 8))))
-        return places
+    places: list[Place] = []
+    try:
+        for start in range(0, count, 16):
+            places += await asyncio.gather(*(one(i) for i in range(start, min(count, start + 16))))
+    finally:
+        for client in clients:
+            await client.aclose()
+    return places
 
 
 async def open_loop(work: Workload, rate: float, duration: float) -> None:
@@ -449,6 +457,7 @@ async def run_load(config: LoadConfig, *, log: Callable[[str], None] = print) ->
         try:
             log(f"{len(places)} restaurants; driving for {config.duration:.0f} s")
             await meter.start()
+            before = os.getloadavg()[0]
             started = clock.perf_counter()
             if config.saturate:
                 await closed_loop(work, config.clients, config.duration)
@@ -456,6 +465,7 @@ async def run_load(config: LoadConfig, *, log: Callable[[str], None] = print) ->
                 await open_loop(work, config.rate, config.duration)
             seconds = clock.perf_counter() - started
             cpu = await meter.read()
+            load_average = (before, os.getloadavg()[0])
         finally:
             await work.aclose()
         rss = {kind: [rss_mib(pid) for pid in pids] for kind, pids in stack.pids().items()
@@ -465,7 +475,9 @@ async def run_load(config: LoadConfig, *, log: Callable[[str], None] = print) ->
         invariants = await sql_invariants(stack)
         storage = await storage_figures(stack, recorder.answered("book", 201))
         stack.check_alive()
-    return LoadResult(config, seconds, recorder, cpu, rss, invariants, counts, problems, storage)
+    return LoadResult(
+        config, seconds, recorder, cpu, rss, invariants, counts, problems, storage, load_average
+    )
 
 
 def report(result: LoadResult) -> list[str]:
@@ -476,7 +488,8 @@ def report(result: LoadResult) -> list[str]:
     lines = [
         f"load: {mode}, {result.seconds:.0f} s, {c.workers} worker process(es), {c.apis} API "
         f"process(es), {c.restaurants} restaurants x {TABLES} tables; PostgreSQL, Redis, "
-        "Temporal dev server",
+        f"Temporal dev server; {os.cpu_count()} CPUs, load average {result.load_average[0]:.1f} "
+        f"before, {result.load_average[1]:.1f} after (others' work included)",
         f"  throughput {total / result.seconds:.1f} req/s answered; bookings made "
         f"{result.bookings_made / result.seconds:.1f}/s ({result.bookings_made}); "
         f"late starts (> 1 s behind schedule) {rec.late_starts}",
