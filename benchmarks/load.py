@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import contextlib
 import itertools
 import os
 import random
@@ -42,7 +43,15 @@ import redis.asyncio as aioredis
 from temporalio.client import Client, WorkflowExecutionStatus
 
 from benchmarks import percentile
-from benchmarks.load_stack import JWT_SECRET, REDIS_URL, CpuMeter, Stack, rss_mib, running_stack
+from benchmarks.load_stack import (
+    JWT_SECRET,
+    REDIS_URL,
+    CpuMeter,
+    LockSampler,
+    Stack,
+    rss_mib,
+    running_stack,
+)
 from payments.config import webhook_credentials
 from payments.notifications import signed_notification
 from reservations.db import create_engine, session_factory
@@ -124,6 +133,7 @@ class LoadResult:
     workflow_problems: list[str]
     storage: list[str]
     load_average: tuple[float, float] = (0.0, 0.0)  # the machine's, before and after driving
+    locks: str = ""
 
     @property
     def bookings_made(self) -> int:
@@ -457,6 +467,8 @@ async def run_load(config: LoadConfig, *, log: Callable[[str], None] = print) ->
         try:
             log(f"{len(places)} restaurants; driving for {config.duration:.0f} s")
             await meter.start()
+            sampler = LockSampler(stack)
+            sampling = asyncio.create_task(sampler.run())
             before = os.getloadavg()[0]
             started = clock.perf_counter()
             if config.saturate:
@@ -465,6 +477,9 @@ async def run_load(config: LoadConfig, *, log: Callable[[str], None] = print) ->
                 await open_loop(work, config.rate, config.duration)
             seconds = clock.perf_counter() - started
             cpu = await meter.read()
+            sampling.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sampling
             load_average = (before, os.getloadavg()[0])
         finally:
             await work.aclose()
@@ -476,7 +491,17 @@ async def run_load(config: LoadConfig, *, log: Callable[[str], None] = print) ->
         storage = await storage_figures(stack, recorder.answered("book", 201))
         stack.check_alive()
     return LoadResult(
-        config, seconds, recorder, cpu, rss, invariants, counts, problems, storage, load_average
+        config,
+        seconds,
+        recorder,
+        cpu,
+        rss,
+        invariants,
+        counts,
+        problems,
+        storage,
+        load_average,
+        sampler.line(),
     )
 
 
@@ -506,6 +531,14 @@ def report(result: LoadResult) -> list[str]:
     cpu = ", ".join(f"{k} {v:.1f} s ({100 * v / result.seconds:.0f}% of a core, "
                     f"{1000 * v / per:.0f} ms/booking)" for k, v in result.cpu.items())  # fmt: skip
     lines.append(f"  CPU: {cpu}")
+    # a single-threaded process tops out at one core: its ceiling in bookings/s
+    ceilings = ", ".join(
+        f"{k} {per / result.cpu[k]:.1f} bookings/s per process"
+        for k in ("worker", "api")
+        if result.cpu.get(k)
+    )
+    lines.append(f"  one core each: {ceilings}")
+    lines.append(result.locks)
     rss = ", ".join(f"{k} " + "/".join(f"{v:.0f}" for v in vals) for k, vals in result.rss.items())
     lines.append(f"  RSS MiB: {rss}")
     lines.append(f"  workflows: {result.workflows}")

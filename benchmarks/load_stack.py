@@ -106,6 +106,42 @@ class Stack:
 
 
 @dataclass
+class LockSampler:
+    """Once a second: how many of this database's backends are running, and how many of
+    them wait on a lock (row, advisory, ...), while the load runs."""
+
+    stack: Stack
+    active: list[int] = field(default_factory=list)
+    waiting: list[int] = field(default_factory=list)
+
+    async def run(self) -> None:
+        conn = await asyncpg.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, database="postgres")
+        try:
+            while True:
+                row = await conn.fetchrow(
+                    "SELECT count(*) FILTER (WHERE state = 'active') AS active, "
+                    "count(*) FILTER (WHERE wait_event_type = 'Lock') AS waiting "
+                    "FROM pg_stat_activity WHERE datname = $1",
+                    self.stack.database,
+                )
+                assert row is not None
+                self.active.append(int(row["active"]))
+                self.waiting.append(int(row["waiting"]))
+                await asyncio.sleep(1.0)
+        finally:
+            await conn.close()
+
+    def line(self) -> str:
+        """Mean and peak of both, over the samples."""
+        n = max(len(self.active), 1)
+        return (
+            f"  PostgreSQL backends of this db, sampled each second: active mean "
+            f"{sum(self.active) / n:.1f} (max {max(self.active, default=0)}), waiting on a "
+            f"lock mean {sum(self.waiting) / n:.2f} (max {max(self.waiting, default=0)})"
+        )
+
+
+@dataclass
 class CpuMeter:
     """CPU seconds used per process kind between start() and read()."""
 
