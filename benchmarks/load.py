@@ -29,6 +29,7 @@ import contextlib
 import itertools
 import os
 import random
+import re
 import sys
 import time as clock
 import uuid
@@ -66,6 +67,10 @@ TIMES = [time(17 + m // 60, m % 60) for m in range(0, 4 * 60 + 31, 15)]  # 17:00
 MIX = {"availability": 45, "book": 30, "modify": 10, "cancel": 8, "webhook": 7}
 MAX_IN_FLIGHT = 200
 SETTLE_SECONDS = 180.0
+# a key's shape: ids and dates replaced, so keys group by kind
+SHAPES = re.compile(
+    r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\d{4}-\d{2}-\d{2}"
+)
 
 
 @dataclass(frozen=True)
@@ -440,7 +445,8 @@ async def storage_figures(stack: Stack, bookings: int) -> list[str]:
     try:
         kinds: dict[str, list[int]] = defaultdict(list)
         async for key in redis.scan_iter(count=500):
-            kind = key.decode().split(":")[0]
+            kind = SHAPES.sub(lambda m: "{id}" if len(m[0]) == 36 else "{date}", key.decode())
+            kind = re.sub(r"[0-9a-f]{16,}|\d+", "{n}", kind)
             if len(kinds[kind]) < 200:
                 kinds[kind].append(int(await redis.memory_usage(key) or 0))
             else:
@@ -448,7 +454,7 @@ async def storage_figures(stack: Stack, bookings: int) -> list[str]:
         for kind, sizes in sorted(kinds.items()):
             sized = [s for s in sizes if s >= 0]
             each = sum(sized) / max(len(sized), 1)
-            lines.append(f"  Redis '{kind}:*' keys {len(sizes):6d}, {each:6.0f} bytes each")
+            lines.append(f"  Redis {kind[:60]:60s} {len(sizes):6d} keys, {each:6.0f} bytes each")
     finally:
         await redis.aclose()
     return lines

@@ -16,7 +16,7 @@ import asyncio
 import sys
 import time as clock
 
-from benchmarks.load import Recorder, Workload, seed_restaurants
+from benchmarks.load import Recorder, Workload, seed_restaurants, storage_figures
 from benchmarks.load_stack import rss_mib, running_stack
 
 KINDS = ("api", "worker", "temporal")
@@ -55,6 +55,7 @@ async def main(bookings: int, clients: int, every: int, max_minutes: float) -> i
             await work.aclose()
         stack.check_alive()
         seconds = clock.perf_counter() - started
+        storage = await storage_figures(stack, recorder.answered("book", 201))
     made = recorder.answered("book", 201)
     print(
         f"memory: {made} bookings in {seconds:.0f} s ({made / seconds:.1f}/s), {clients} clients, "
@@ -72,6 +73,7 @@ async def main(bookings: int, clients: int, every: int, max_minutes: float) -> i
         print(f"  {kind:8s} {half[0]:6d} -> {last[0]:6d} bookings: {half[2][kind]:6.1f} -> "
               f"{last[2][kind]:6.1f} MiB ({grew:+.1f} MiB, "
               f"{1024 * grew / max(last[0] - half[0], 1):+.2f} KiB per booking)")  # fmt: skip
+    print("\n".join(storage))
     return 0 if recorder.server_errors == 0 and made >= bookings else 1
 
 
