@@ -177,8 +177,10 @@ def _spawn(args: Iterable[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
 
 
 async def _wait_healthy(port: int, proc: subprocess.Popen[bytes]) -> None:
+    # generous: on a busy 2-core box, importing the app takes tens of seconds
+    deadline = asyncio.get_running_loop().time() + 180
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=5) as http:
-        for _ in range(300):
+        while asyncio.get_running_loop().time() < deadline:
             if proc.poll() is not None:
                 raise RuntimeError(f"the API exited with {proc.returncode}")
             try:
@@ -186,7 +188,7 @@ async def _wait_healthy(port: int, proc: subprocess.Popen[bytes]) -> None:
                     return
             except httpx.TransportError:
                 pass
-            await asyncio.sleep(0.1)
+            await asyncio.sleep(0.2)
     raise RuntimeError("the API did not become healthy")
 
 
