@@ -49,6 +49,8 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.partner_webhooks
 	$(BIN)/python -m benchmarks.webhooks
 	$(BIN)/python -m benchmarks.guest_search
+	$(BIN)/python -m benchmarks.load
+	$(BIN)/python -m benchmarks.memory
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache .hypothesis
