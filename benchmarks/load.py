@@ -86,6 +86,7 @@ class LoadConfig:
     clients: int = 32
     seed: int = 5
     redis_url: str = REDIS_URL
+    cover: bool = True  # end with each operation once (outside the timed figures' seconds)
 
 
 @dataclass(frozen=True)
@@ -210,7 +211,9 @@ class Workload:
         )  # fmt: skip
 
     async def book(self) -> None:
-        place = self.rng.choice(self.places)
+        await self._book_at(self.rng.choice(self.places))
+
+    async def _book_at(self, place: Place) -> None:
         day, at = self._slot()
         party = self.rng.randint(2, 4)
         body = {
@@ -265,6 +268,9 @@ class Workload:
             await self.call("webhook (again)", "POST", f"{API}/webhooks/adyen", json=body,
                             headers=self.webhook_auth)  # fmt: skip
             return
+        await self._pay()
+
+    async def _pay(self) -> None:
         booked = self._take(self.unpaid)
         if booked is None:
             return await self.book()
@@ -284,6 +290,18 @@ class Workload:
         if answer is not None and answer.status_code == 200:
             self.live.append(booked)  # paid: the guest may now change or cancel it
             self.redeliver.append(body)
+
+    async def cover(self) -> None:
+        """After the timed traffic: each operation once more, in an order that makes each
+        possible, so a run on a slow machine still exercises every kind."""
+        for deposit in (False, True):
+            place = next((p for p in self.places if p.deposit is deposit), None)
+            if place is not None:
+                await self._book_at(place)
+        await self._pay()
+        await self.modify()
+        await self.availability()
+        await self.cancel()
 
     def pick(self) -> Callable[[], Coroutine[Any, Any, None]]:
         name = self.rng.choices(list(MIX), weights=list(MIX.values()))[0]
@@ -482,6 +500,8 @@ async def run_load(config: LoadConfig, *, log: Callable[[str], None] = print) ->
             else:
                 await open_loop(work, config.rate, config.duration)
             seconds = clock.perf_counter() - started
+            if config.cover and not config.saturate:
+                await work.cover()
             cpu = await meter.read()
             sampling.cancel()
             with contextlib.suppress(asyncio.CancelledError):
