@@ -7,14 +7,32 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install dev test lint typecheck docs pytest bench clean
+# Installs come from the lock files, so a deploy runs exactly what was tested:
+# requirements/lock.txt (everything, with the test and docs extras) for .venv and CI,
+# requirements/runtime.txt (no extras, same versions) for the Docker image.
+LOCK := requirements/lock.txt
+RUNTIME_LOCK := requirements/runtime.txt
+PIP := $(BIN)/python -m pip --disable-pip-version-check
+# universal (every OS) and pinned by hash; `make lock LOCK_ARGS=--upgrade` moves every
+# pin to the newest release, plain `make lock` keeps the pins that still fit
+UV_COMPILE = $(BIN)/uv pip compile --quiet --universal --python-version 3.11 \
+	--generate-hashes --custom-compile-command "make lock" $(LOCK_ARGS)
 
-$(STAMP): pyproject.toml
+.PHONY: install lock dev test lint typecheck docs pytest bench clean
+
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,docs]'
+	$(PIP) install --quiet -r $(LOCK)
+	$(PIP) install --quiet --no-deps -e .
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Refresh both lock files after changing dependencies in pyproject.toml, then commit
+# them; tests/test_lock.py fails while they disagree with pyproject.toml.
+lock: $(STAMP)
+	$(UV_COMPILE) pyproject.toml --extra test --extra docs -o $(LOCK)
+	$(UV_COMPILE) pyproject.toml --constraint $(LOCK) -o $(RUNTIME_LOCK)
 
 dev: $(STAMP)
 	$(BIN)/reservations dev

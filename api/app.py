@@ -7,18 +7,20 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.client import Client
 
 from api.docs import install_docs
 from api.hardening import install_hardening
+from api.health import install_health
 from api.metrics import install_metrics
 from api.openapi import describe_local_times
+from api.outages import install_outage_handlers
 from api.problems import install_problem_handlers, problem_response
 from api.request_ids import RequestIds
 from api.routers import (
+    analytics,
     availability,
     contact,
     floor,
@@ -114,6 +116,7 @@ def create_app(
     install_problem_handlers(app)
     app.add_exception_handler(ServiceError, _service_error)
     app.add_exception_handler(IntegrityError, _integrity_error)
+    install_outage_handlers(app)
     install_hardening(app, settings)  # before metrics, so 429s and 413s are measured
     install_metrics(app)
     # request ids inside the request's span, so the span can carry the id
@@ -144,6 +147,7 @@ def create_app(
         guests.router,
         restaurant_groups.router,
         privacy.router,
+        analytics.router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(manage_page.router)
@@ -152,11 +156,7 @@ def create_app(
     app.include_router(google.router)  # Google calls fixed paths under /google/v3
     app.include_router(availability.router, prefix=API_PREFIX)
 
-    @app.get("/healthz", tags=["ops"], summary="Liveness and database reachability")
-    async def healthz(request: Request) -> JSONResponse:
-        async with request.app.state.engine.connect() as conn:
-            await conn.execute(text("SELECT 1"))
-        return JSONResponse({"status": "ok"})
+    install_health(app)
 
     return app
 

@@ -132,6 +132,13 @@ class RedisCache:
         except RedisError as exc:
             log.warning("cache.unavailable", op="delete", error=str(exc))
 
+    async def ping(self) -> bool:
+        """True when Redis answers (for /readyz)."""
+        try:
+            return bool(await self._redis.ping())
+        except RedisError:
+            return False
+
     async def close(self) -> None:
         await self._redis.aclose()
 

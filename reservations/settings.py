@@ -46,6 +46,12 @@ class Settings(BaseSettings):
     temporal_namespace: str = "default"
     temporal_task_queue: str = "reservations"
     temporal_ui_port: int = 8233
+    # Worker Versioning (worker/versioning.py): both set = this worker is one version of
+    # a deployment and polls only for the workflows that version owns; unset = unversioned
+    worker_deployment_name: str | None = Field(default=None, max_length=200)
+    worker_build_id: str | None = Field(default=None, max_length=200)
+    # what a new workflow does when a newer version becomes current: stay (pinned) or move
+    worker_versioning_behavior: Literal["pinned", "auto_upgrade"] = "pinned"
     jwt_secret: str | None = None
     jwt_ttl_minutes: int = Field(default=12 * 60, gt=0)
     api_host: str = "127.0.0.1"

@@ -20,6 +20,7 @@ from worker.deps import WorkerDeps
 from worker.metrics_server import WorkerMetrics, start_worker_metrics
 from worker.schedules import ensure_google_feeds_schedule, ensure_retention_schedule
 from worker.temporal import TemporalUnavailable, connect, temporal_address
+from worker.versioning import deployment_config
 
 log = structlog.get_logger(__name__)
 
@@ -96,6 +97,8 @@ async def _serve(
         workflows=workflows,
         activities=activities,
         interceptors=[ActivityObserver()],
+        # None (the default) keeps an unversioned worker
+        deployment_config=deployment_config(settings),
     )
     log.info(
         "worker.started",

@@ -59,6 +59,9 @@ with workflow.unsafe.imports_passed_through():
     )
 
 R = TypeVar("R", ModifyRequest, AssignTablesRequest)
+# patch: refused bookings carry their restaurant and date too, so ops can find a day's
+# refusals in the Temporal UI (releases before it upserted nothing for a refusal)
+SEARCHABLE_REFUSALS = "searchable-refusals"
 A = ReservationAction
 S = ReservationStatus
 D = DepositStatus
@@ -92,6 +95,8 @@ class ReservationWorkflow:
         self._life.apply_facts(facts)
         if not facts.hold.held:
             self._life.state.refused = True
+            if workflow.patched(SEARCHABLE_REFUSALS):
+                self._mark_refusal_searchable(inp)
             self._life.hold_done = True
             await workflow.wait_condition(workflow.all_handlers_finished)
             return self._life.state
@@ -115,6 +120,15 @@ class ReservationWorkflow:
             await self._life.first_message(status)
         await self._life.parts.drive(self._life.next_step, self._life.finished)
         return self._life.state
+
+    def _mark_refusal_searchable(self, inp: ReservationInput) -> None:
+        """Restaurant and date on a refused booking (no reference: none was issued)."""
+        workflow.upsert_search_attributes(
+            [
+                RESTAURANT_ID.value_set(str(inp.booking.restaurant_id)),
+                RESERVATION_DATE.value_set(inp.booking.date.isoformat()),
+            ]
+        )
 
     async def _hold(self, inp: ReservationInput) -> BookingFacts:
         try:

@@ -5,6 +5,10 @@ and a few schema-violating (negative) requests, as an admin, with the path ids o
 rows (a restaurant with a table, seating area, floor plan, special day, party-size
 override, a reservation, a waitlist entry, a partner key) so requests reach past the
 404s. Temporal is pointed at a closed port: lifecycle routes may answer 503, never 500.
+
+The same run again as a guest: no bearer token, the manage token of the seeded
+reservation in `X-Manage-Token` (the waitlist entry's token on waitlist paths), as the
+links in guest messages carry. Staff routes must answer 401/403/404, guest routes work.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from __future__ import annotations
 import os
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from datetime import time as clock_time
@@ -34,10 +38,11 @@ from api.problems import PROBLEM_JSON
 from models.enums import StaffRole
 from models.schemas.waitlist import WaitlistKind
 from reservations.cache import MemoryCache
+from services.manage_links import manage_token, waitlist_token
 from services.waitlist.entries import create_entry
 from tests.allocation.helpers import make_guest, make_reservation
 from tests.api.test_restaurants import BASE, restaurant_body
-from tests.conftest import Api, Database
+from tests.conftest import JWT_SECRET, Api, Database
 from tests.conftest import test_settings as settings_for
 
 # a bounded run by default; FUZZ_EXAMPLES=100 for a deeper one by hand
@@ -50,6 +55,14 @@ NO_TEMPORAL = "127.0.0.1:9"
 class Seed:
     admin: dict[str, str]
     path_ids: dict[str, str]
+
+    def guest(self, path: str) -> dict[str, str]:
+        """What a guest holds: the manage token of its booking, or of its waitlist entry."""
+        if "{entry_id}" in path:
+            token = waitlist_token(uuid.UUID(self.path_ids["entry_id"]), secret=JWT_SECRET)
+        else:
+            token = manage_token(uuid.UUID(self.path_ids["reservation_id"]), secret=JWT_SECRET)
+        return {"X-Manage-Token": token}
 
 
 async def _created(response: httpx.Response) -> str:
@@ -142,11 +155,34 @@ async def seed(pg_db: Database) -> AsyncIterator[Seed]:
 
 
 def test_no_operation_answers_5xx_or_off_schema(seed: Seed, pg_db: Database) -> None:
+    operations, statuses, _ = _fuzz(seed, pg_db, lambda path: seed.admin)
+    assert sum(n for status, n in statuses.items() if status < 300) > operations, statuses
+
+
+def test_no_operation_answers_a_guest_5xx_or_off_schema(seed: Seed, pg_db: Database) -> None:
+    _, statuses, answered = _fuzz(seed, pg_db, seed.guest)
+    # the guest's tokens opened its own booking and its own waitlist entry
+    assert {
+        f"GET {BASE}/reservations/{{reservation_id}}",
+        f"GET {BASE}/waitlist/{{entry_id}}",
+    } <= answered, answered
+    assert statuses.get(401, 0) + statuses.get(403, 0) > 0, statuses
+
+
+def _fuzz(
+    seed: Seed, pg_db: Database, headers_for: Callable[[str], dict[str, str]]
+) -> tuple[int, dict[int, int], set[str]]:
+    """Every operation, positive and negative cases.
+
+    Returns how many operations, the answers by status, and the operations that
+    answered 2xx at least once.
+    """
     # the app's own engine: schemathesis drives it from its own event loop
     app = create_app(settings_for(pg_db.url, temporal_address=NO_TEMPORAL), cache=MemoryCache())
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     failures: list[str] = []
     statuses: dict[int, int] = {}
+    answered: set[str] = set()
     operations = 0
     started = time.monotonic()
     for result in schema.get_all_operations():
@@ -171,8 +207,10 @@ def test_no_operation_answers_5xx_or_off_schema(seed: Seed, pg_db: Database) -> 
             )
             @given(case=strategy)
             def run(case: Any) -> None:
-                response = case.call(headers=seed.admin)
+                response = case.call(headers=headers_for(case.operation.path))
                 statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+                if response.status_code < 300:
+                    answered.add(case.operation.label)
                 if response.status_code == 503:
                     # Temporal is unreachable: a problem+json 503 is the right answer
                     assert response.headers["content-type"][0].startswith(PROBLEM_JSON)
@@ -192,8 +230,8 @@ def test_no_operation_answers_5xx_or_off_schema(seed: Seed, pg_db: Database) -> 
         f"{operations} operations in {elapsed:.1f} s; answers by status: {sorted(statuses.items())}"
     )
     assert operations > 30, operations
-    assert sum(n for status, n in statuses.items() if status < 300) > operations, statuses
     assert not failures, f"{len(failures)} failing ({elapsed:.0f} s):\n" + "\n".join(failures)
+    return operations, statuses, answered
 
 
 def _summary(exc: BaseException) -> str:
