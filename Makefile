@@ -68,6 +68,8 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.webhooks
 	$(BIN)/python -m benchmarks.guest_search
 	$(BIN)/python -m benchmarks.table_assignment
+	$(BIN)/python -m benchmarks.load
+	$(BIN)/python -m benchmarks.memory
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -256,6 +256,20 @@ def demo_data() -> None:
         typer.echo(f"admin_token={summary.admin_token}")
 
 
+@app.command("check-invariants")
+def check_invariants() -> None:
+    """Check the database's promises (no double booking, money moved once); exit 1 if broken."""
+    with _clean_failures():
+        settings = _load()
+        from reservations.invariants_cli import run_checks
+
+        results = asyncio.run(run_checks(settings))
+        for result in results:
+            typer.echo(result.line())
+        if not all(result.ok for result in results):
+            raise typer.Exit(1)
+
+
 guests_app = typer.Typer(help="Guest CRM maintenance.", no_args_is_help=True)
 app.add_typer(guests_app, name="guests")
 

@@ -1,0 +1,1 @@
+"""Operator tools that read the whole database: invariant checks."""
