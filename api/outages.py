@@ -2,8 +2,10 @@
 
 Connection failures surface in several shapes: SQLAlchemy's OperationalError or
 InterfaceError (the driver lost or could not open a connection), any DBAPIError that
-invalidated its connection, or the bare OSError asyncpg raises when nothing listens.
-Constraint and data errors are not outages and keep their own handlers.
+invalidated its connection, the bare OSError asyncpg raises when nothing listens, or
+a server that refuses new connections for now (SQLSTATE class 08 connection, 53
+insufficient resources such as "too many clients", 57P operator intervention such
+as a shutdown). Constraint and data errors are not outages and keep their own handlers.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from api.problems import problem_response
 
 RETRY_AFTER_SECONDS = 5
+# SQLSTATE prefixes that mean "the server cannot take you now", not "your request is wrong"
+OUTAGE_SQLSTATE_PREFIXES = ("08", "53", "57P")
 
 
 def is_outage(exc: BaseException) -> bool:
@@ -22,8 +26,19 @@ def is_outage(exc: BaseException) -> bool:
     if isinstance(exc, OperationalError | InterfaceError):
         return True
     if isinstance(exc, DBAPIError):
-        return bool(exc.connection_invalidated)
+        return bool(exc.connection_invalidated) or _sqlstate(exc).startswith(
+            OUTAGE_SQLSTATE_PREFIXES
+        )
     return isinstance(exc, ConnectionError | TimeoutError)
+
+
+def _sqlstate(exc: DBAPIError) -> str:
+    """The PostgreSQL SQLSTATE the driver reported, or "" (SQLite has none)."""
+    for source in (exc.orig, getattr(exc.orig, "__cause__", None)):
+        code = getattr(source, "sqlstate", None) or getattr(source, "pgcode", None)
+        if isinstance(code, str):
+            return code
+    return ""
 
 
 async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 
+import asyncpg
 import httpx
 import pytest
 from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError
@@ -62,3 +63,31 @@ async def test_nothing_listening_on_the_database_port_is_a_503_not_a_500() -> No
 )
 def test_only_connection_failures_count_as_an_outage(error: BaseException, outage: bool) -> None:
     assert is_outage(error) is outage
+
+
+async def test_a_server_refusing_more_connections_is_a_503_not_a_500() -> None:
+    """ "too many clients" (SQLSTATE 53300) is the database being full, not a bug."""
+    role = f"full_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect("postgresql://postgres@127.0.0.1:5432/test")
+    await admin.execute(f"CREATE ROLE {role} LOGIN CONNECTION LIMIT 0")
+    url = f"postgresql+asyncpg://{role}@127.0.0.1:5432/test"
+    engine = create_engine(url)
+    app = create_app(
+        settings_for(url, temporal_address=f"127.0.0.1:{free_port()}"),
+        engine=engine,
+        cache=MemoryCache(),
+    )
+    try:
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+                answer = await client.get(
+                    f"{BASE}/restaurants/{uuid.uuid4()}/availability?date=2030-01-01&party_size=2"
+                )
+        assert answer.status_code == 503, answer.text
+        assert answer.headers["content-type"] == "application/problem+json"
+        assert int(answer.headers["retry-after"]) > 0
+    finally:
+        await engine.dispose()
+        await admin.execute(f"DROP ROLE {role}")
+        await admin.close()
