@@ -38,6 +38,7 @@ from services.availability.answers import (
     answer_time,
 )
 from services.availability.inputs import restaurant_inputs
+from services.availability.memo import bump_static
 
 CACHE_TTL_SECONDS = 30
 _CHANGES_KEY = "availability.changed_days"
@@ -62,9 +63,11 @@ def _restaurant_version_key(restaurant_id: uuid.UUID) -> str:
 async def invalidate_restaurant(cache: Cache, restaurant_id: uuid.UUID) -> None:
     """After commit: make every cached day of the restaurant stale.
 
-    For changes that can alter any day: hours, special days, settings, tables.
+    For changes that can alter any day: hours, special days, settings, tables, areas.
+    Also moves the version of the static inputs search remembers (``memo``).
     """
     await cache.incr(_restaurant_version_key(restaurant_id))
+    await bump_static(cache, restaurant_id)
 
 
 async def invalidate_day(cache: Cache, restaurant_id: uuid.UUID, day: date) -> None:

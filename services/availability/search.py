@@ -6,17 +6,19 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.orm import (
     Restaurant,
 )
+from reservations.cache import Cache
 from rules.availability import (
     SlotAvailability,
 )
 from services.availability.answers import answer_day, nearest_in_window
-from services.availability.inputs import load_inputs
+from services.availability.inputs import RestaurantInputs, load_inputs
+from services.availability.memo import memo_for
 from services.restaurants import RestaurantFilters, filtered_restaurants
 
 
@@ -42,12 +44,14 @@ async def search(
     offset: int,
     preferred_time: time | None = None,
     seating_area: str | None = None,
+    cache: Cache | None = None,
 ) -> tuple[list[SearchHit], int]:
     """Restaurants with an available slot on ``day`` between the two local times.
 
     Sorted by the distance of their nearest available slot to ``preferred_time``
     (default ``time_from``), then by name.  Returns one page and the total.  All
-    candidates are loaded in a handful of queries, whatever their number.
+    candidates are loaded in a handful of queries, whatever their number; with
+    ``cache`` their inputs come from the process memo where still current.
     """
     candidates = (
         filtered_restaurants(filters)
@@ -58,9 +62,7 @@ async def search(
         )
         .with_only_columns(Restaurant.id)
     )
-    inputs = await load_inputs(
-        session, restaurant_ids=candidates, first_day=day, last_day=day, now=now
-    )
+    inputs = await _inputs(session, cache, candidates=candidates, day=day, now=now)
     window = (datetime.combine(day, time_from), datetime.combine(day, time_to))
     target = datetime.combine(day, preferred_time or time_from)
     ranked: list[tuple[tuple[timedelta, datetime, str, str], uuid.UUID, SlotAvailability]] = []
@@ -102,3 +104,21 @@ async def search(
         slots = [s for s in answer.slots if s.available]
         hits.append(SearchHit(restaurant=by_id[rid], slots=slots, nearest=best))
     return hits, len(ranked)
+
+
+async def _inputs(
+    session: AsyncSession,
+    cache: Cache | None,
+    *,
+    candidates: Select[uuid.UUID],
+    day: date,
+    now: datetime,
+) -> dict[uuid.UUID, RestaurantInputs]:
+    if cache is not None:
+        ids = list(await session.scalars(candidates))
+        found = await memo_for(cache).inputs(session, cache, restaurant_ids=ids, day=day, now=now)
+        if found is not None:
+            return found
+    return await load_inputs(
+        session, restaurant_ids=candidates, first_day=day, last_day=day, now=now
+    )
