@@ -31,9 +31,10 @@ import random
 import time
 import uuid
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -98,8 +99,14 @@ class _Day:
     valid_until: datetime | None
     loaded: float
     inputs: RestaurantInputs
+    # answers computed from exactly these inputs, by question and minute
+    answers: dict[Hashable, object] = field(default_factory=dict)
 
 
+_ANSWERS_PER_DAY = 64  # remembered questions per (restaurant, day) before starting afresh
+
+
+T = TypeVar("T")
 _MAX_DAYS = 200_000  # remembered (restaurant, day) entries before starting afresh
 
 
@@ -206,6 +213,31 @@ class InputsMemo:
                 )
                 result[rid] = inputs
         return result
+
+    def answer(
+        self,
+        inputs: RestaurantInputs,
+        *,
+        day: date,
+        now: datetime,
+        question: Hashable,
+        compute: Callable[[], T],
+    ) -> T:
+        """``compute()``, remembered while ``inputs`` are the memo's current ones for the day.
+
+        Keyed by the question and ``now``'s minute, as cached answers are (an answer
+        depends on ``now`` through minimum notice and past slots).
+        """
+        entry = self.days.get((inputs.restaurant_id, day))
+        if entry is None or entry.inputs is not inputs:
+            return compute()
+        key = (question, now.astimezone(UTC).strftime("%Y%m%d%H%M"))
+        if key in entry.answers:
+            return entry.answers[key]  # type: ignore[return-value]
+        if len(entry.answers) >= _ANSWERS_PER_DAY:
+            entry.answers.clear()
+        value = entry.answers[key] = compute()
+        return value
 
 
 _MEMOS: weakref.WeakKeyDictionary[Cache, InputsMemo] = weakref.WeakKeyDictionary()

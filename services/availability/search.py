@@ -63,19 +63,28 @@ async def search(
         .with_only_columns(Restaurant.id)
     )
     inputs = await _inputs(session, cache, candidates=candidates, day=day, now=now)
+    memo = memo_for(cache) if cache is not None else None
     window = (datetime.combine(day, time_from), datetime.combine(day, time_to))
     target = datetime.combine(day, preferred_time or time_from)
     ranked: list[tuple[tuple[timedelta, datetime, str, str], uuid.UUID, SlotAvailability]] = []
     for rid, restaurant in inputs.items():
         # the nearest slot ranks a restaurant: judge nearest first, stop at the first free one
-        best = nearest_in_window(
-            restaurant,
-            day=day,
-            party_size=party_size,
-            now=now,
-            wanted=target,
-            between=window,
-            seating_area=seating_area,
+        def nearest(restaurant: RestaurantInputs = restaurant) -> SlotAvailability | None:
+            return nearest_in_window(
+                restaurant,
+                day=day,
+                party_size=party_size,
+                now=now,
+                wanted=target,
+                between=window,
+                seating_area=seating_area,
+            )
+
+        question = ("nearest", party_size, window, target, seating_area)
+        best = (
+            nearest()
+            if memo is None
+            else memo.answer(restaurant, day=day, now=now, question=question, compute=nearest)
         )
         if best is not None:
             key = (
