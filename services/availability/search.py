@@ -16,7 +16,7 @@ from reservations.cache import Cache
 from rules.availability import (
     SlotAvailability,
 )
-from services.availability.answers import answer_day, nearest_in_window
+from services.availability.answers import DayAnswer, answer_day, nearest_in_window
 from services.availability.inputs import RestaurantInputs, load_inputs
 from services.availability.memo import memo_for
 from services.restaurants import RestaurantFilters, filtered_restaurants
@@ -102,13 +102,27 @@ async def search(
     by_id = {row.id: row for row in rows}
     hits = []
     for _, rid, best in page:
-        answer = answer_day(
-            inputs[rid],
-            day=day,
-            party_size=party_size,
-            now=now,
-            seating_area=seating_area,
-            between=window,
+
+        def whole_window(restaurant: RestaurantInputs = inputs[rid]) -> DayAnswer:
+            return answer_day(
+                restaurant,
+                day=day,
+                party_size=party_size,
+                now=now,
+                seating_area=seating_area,
+                between=window,
+            )
+
+        answer = (
+            whole_window()
+            if memo is None
+            else memo.answer(
+                inputs[rid],
+                day=day,
+                now=now,
+                question=("window", party_size, window, seating_area),
+                compute=whole_window,
+            )
         )
         slots = [s for s in answer.slots if s.available]
         hits.append(SearchHit(restaurant=by_id[rid], slots=slots, nearest=best))
