@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     square_access_token: str | None = None
     square_api_url: str = "https://connect.squareup.com"
     hold_minutes: int = Field(default=15, gt=0)
+    # refuse a surely full time before starting a workflow (the release rush)
+    booking_precheck: bool = True
     reminder_hours_before: int = Field(default=24, gt=0)
     manual_confirmation_hours: int = Field(default=24, gt=0)
     no_show_grace_minutes: int | None = Field(default=None, gt=0)

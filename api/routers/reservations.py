@@ -88,7 +88,8 @@ async def create_reservation(
         source=ReservationSource.ONLINE,
         idempotency_key=idempotency_key,
         now=datetime.now(UTC),
-        cache=cache,  # a surely full time is refused without a workflow
+        # a surely full time is refused without a workflow
+        cache=cache if settings.booking_precheck else None,
     )
     if isinstance(outcome, Refused):
         hold = outcome.hold
