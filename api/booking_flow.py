@@ -8,9 +8,12 @@ words in the database, and starts the reservation workflow with update-with-star
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,7 +22,7 @@ from api.lifecycle import BookingReplayed, policy_for, reservation_id_for, start
 from api.problems import InvalidInput
 from api.temporal import TemporalConnection
 from models.enums import ConfirmationMode, ReservationSource
-from models.orm import Reservation
+from models.orm import Reservation, Restaurant
 from models.schemas.booking import AlternativeSlot, BookingRequest, HoldOutcome
 from models.schemas.lifecycle import CheckoutSessionOut, ReservationInput
 from models.schemas.reservation import ReservationCreate
@@ -65,6 +68,31 @@ class Refused:
     reservation_id: uuid.UUID
     hold: HoldOutcome | None
 
+
+class _Turns:
+    """At most `per_day` bookings of one restaurant-day at a time in this process."""
+
+    def __init__(self, per_day: int) -> None:
+        self.per_day = per_day
+        self._gates: dict[tuple[uuid.UUID, date], tuple[asyncio.Semaphore, int]] = {}
+
+    @asynccontextmanager
+    async def turn(self, key: tuple[uuid.UUID, date]) -> AsyncIterator[None]:
+        gate, users = self._gates.get(key) or (asyncio.Semaphore(self.per_day), 0)
+        self._gates[key] = (gate, users + 1)
+        try:
+            async with gate:
+                yield
+        finally:
+            gate, users = self._gates[key]
+            if users == 1:
+                del self._gates[key]  # no one waits: no gate kept (nor its event loop)
+            else:
+                self._gates[key] = (gate, users - 1)
+
+
+# enough to keep the day's lock busy; the lock serialises the holds behind it anyway
+_TURNS = _Turns(per_day=8)
 
 _FULL = frozenset(
     {UnavailableReason.NO_TABLE_FITS.value, UnavailableReason.PACING_LIMIT_REACHED.value}
@@ -154,17 +182,50 @@ async def place_booking(
     restaurant = await get_restaurant(session, restaurant_id=data.restaurant_id)
     if not restaurant.is_active or not restaurant.accepts_reservations:
         raise not_taking_reservations()
-    if cache is not None:
-        if reservation_id is None and idempotency_key:
-            # the id the booking below derives: a replay of a booked key must reach it
-            email = normalise_email(str(data.guest.email))
-            reservation_id = reservation_id_for(idempotency_key, scope=f"{restaurant.id}:{email}")
-        full = await surely_full(
-            session, cache, data=data, reservation_id=reservation_id or uuid.uuid4(), now=now
-        )
-        if full is not None:
-            await session.rollback()  # a read-only refusal: nothing to keep
-            return Refused(full.reservation_id, full)
+    if cache is None:
+        return await _book(
+            session, temporal, settings, restaurant=restaurant, data=data, source=source,
+            idempotency_key=idempotency_key, now=now, reservation_id=reservation_id,
+            partner_id=partner_id,
+        )  # fmt: skip
+    if reservation_id is None and idempotency_key:
+        # the id the booking below derives: a replay of a booked key must reach it
+        email = normalise_email(str(data.guest.email))
+        reservation_id = reservation_id_for(idempotency_key, scope=f"{restaurant.id}:{email}")
+    asked = reservation_id or uuid.uuid4()  # the refusal's id when none is derived
+    full = await surely_full(session, cache, data=data, reservation_id=asked, now=now)
+    if full is None:
+        # a few at a time per restaurant-day reach the workflow (they would queue on
+        # its lock anyway); the others wait here, holding no connection, and once the
+        # day is full are refused without a workflow
+        await session.rollback()
+        async with _TURNS.turn((data.restaurant_id, data.date)):
+            full = await surely_full(session, cache, data=data, reservation_id=asked, now=now)
+            if full is None:
+                restaurant = await get_restaurant(session, restaurant_id=data.restaurant_id)
+                return await _book(
+                    session, temporal, settings, restaurant=restaurant, data=data,
+                    source=source, idempotency_key=idempotency_key, now=now,
+                    reservation_id=reservation_id, partner_id=partner_id,
+                )  # fmt: skip
+    await session.rollback()  # a read-only refusal: nothing to keep
+    return Refused(full.reservation_id, full)
+
+
+async def _book(
+    session: AsyncSession,
+    temporal: TemporalConnection,
+    settings: Settings,
+    *,
+    restaurant: Restaurant,
+    data: ReservationCreate,
+    source: ReservationSource,
+    idempotency_key: str | None,
+    now: datetime,
+    reservation_id: uuid.UUID | None,
+    partner_id: uuid.UUID | None,
+) -> Booked | Refused:
+    """The booking through the workflow, for a restaurant that takes reservations."""
     await check_requested_time(
         session, restaurant_id=restaurant.id, day=data.date, local_time=data.time, now=now
     )

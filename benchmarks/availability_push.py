@@ -31,13 +31,8 @@ from sqlalchemy import select
 from temporalio.worker import Worker
 
 from benchmarks import ZONE, fresh_database, median, percentile
-from benchmarks.booking_latency import (
-    JWT_SECRET,
-    REDIS_URL,
-    start_api,
-    start_dev_server,
-    wait_healthy,
-)
+from benchmarks.booking_latency import JWT_SECRET, REDIS_URL, start_dev_server
+from benchmarks.rush import start_api, wait_healthy
 from models.orm import TableAllocation
 from models.schemas.floor import TableCreate
 from models.schemas.restaurant import BookingSettings, RestaurantCreate, ServiceHours

@@ -21,9 +21,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import subprocess
+import sys
 import time as clock
 import uuid
 from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
 from typing import Any, cast
 
 import httpx
@@ -31,15 +34,14 @@ from sqlalchemy import func, select
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from benchmarks import ZONE, fresh_database, median, percentile
+from benchmarks import ROOT, ZONE, fresh_database, median, percentile
 from benchmarks.booking_latency import (
     JWT_SECRET,
     REDIS_URL,
     CpuMeter,
     _child,
-    start_api,
+    free_port,
     start_dev_server,
-    wait_healthy,
 )
 from models.enums import AllocationStatus
 from models.orm import TableAllocation
@@ -56,6 +58,39 @@ from worker.registry import activity_functions, workflow_classes
 DAY = (datetime.now(UTC) + timedelta(days=30)).date()  # the clock is real over HTTP
 AT = time(19)
 REFUSAL_PROBE = 200  # refusals sent after each rush to measure their CPU
+
+
+def start_api(
+    url: str, queue: str, env: WorkflowEnvironment, *, redis_url: str | None, precheck: bool = True
+) -> tuple[subprocess.Popen[bytes], int]:
+    """`reservations api` (as operators run it, logging at WARNING) on a free port."""
+    port = free_port()
+    api_env = dict(
+        os.environ, DATABASE_URL=url, JWT_SECRET=JWT_SECRET, TEMPORAL_TASK_QUEUE=queue,
+        TEMPORAL_ADDRESS=env.client.service_client.config.target_host, LOG_LEVEL="WARNING",
+        BOOKING_PRECHECK="true" if precheck else "false", REDIS_URL=redis_url or "",
+    )  # fmt: skip
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "reservations"), "api",
+         "--host", "127.0.0.1", "--port", str(port)],
+        cwd=ROOT, env=api_env,
+    )  # fmt: skip
+    return server, port
+
+
+async def wait_healthy(client: httpx.AsyncClient, server: subprocess.Popen[bytes]) -> None:
+    """Until /healthz answers; start-up takes 20 s and more on a busy two-core box."""
+    deadline = clock.monotonic() + 180
+    while clock.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"the API exited with {server.returncode}")
+        try:
+            if (await client.get("/healthz")).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        await asyncio.sleep(0.2)
+    raise RuntimeError("the API did not become healthy")
 
 
 async def seed(url: str, tables: int) -> uuid.UUID:
@@ -142,9 +177,7 @@ async def rush(
         activities=activity_functions(deps),
     )
     running = asyncio.create_task(worker.run())
-    os.environ["BOOKING_PRECHECK"] = "true" if precheck else "false"
-    server, port = start_api(url, queue, env, redis_url=redis_url)
-    os.environ.pop("BOOKING_PRECHECK")
+    server, port = start_api(url, queue, env, redis_url=redis_url, precheck=precheck)
     pids = {"worker": os.getpid(), "API": server.pid}
     temporal = _child("temporal")
     if temporal is not None:
@@ -158,6 +191,7 @@ async def rush(
             base_url=f"http://127.0.0.1:{port}", timeout=300, limits=limits
         ) as http:
             await wait_healthy(http, server)
+            print(f"  ({label}: API ready, sending)", flush=True)
             tag = uuid.uuid4().hex[:6]
             meter.start()
             started = clock.perf_counter()
@@ -197,7 +231,7 @@ async def rush(
             lines.append(cpu)
             # what one refusal of a full day costs now: more requests, 50 at a time
             meter.start()
-            probe = asyncio.Semaphore(50)
+            probe = asyncio.Semaphore(10)  # the database is shared: few connections
 
             async def refuse(i: int) -> int:
                 async with probe:

@@ -8,6 +8,7 @@ reaches its booking.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Any
 
@@ -121,3 +122,23 @@ async def test_a_stale_full_in_the_cache_is_checked_against_the_database(
     else:
         assert second.status_code == 409, second.text
     assert await _workflow_started(live, rid, "next@example.com", "next") is lagging
+
+
+async def test_a_crowd_reaches_the_workflow_a_few_at_a_time(live: LiveApi) -> None:
+    from api.booking_flow import _TURNS
+
+    admin = await live.token_for(StaffRole.ADMIN)
+    rid = await restaurant(live, admin, tables=1)
+    crowd = _TURNS.per_day + 4
+    answers = await asyncio.gather(
+        *(_post(live, rid, f"crowd{n}@example.com", f"crowd-{n}") for n in range(crowd))
+    )
+    codes = sorted(a.status_code for a in answers)
+    assert codes == [201] + [409] * (crowd - 1), [a.text for a in answers]
+    assert all(a.json()["alternatives"] for a in answers if a.status_code == 409)
+    started = [
+        await _workflow_started(live, rid, f"crowd{n}@example.com", f"crowd-{n}")
+        for n in range(crowd)
+    ]
+    # no more than one turn's worth started a workflow: the rest waited, then saw it full
+    assert 1 <= sum(started) <= _TURNS.per_day, started
