@@ -214,8 +214,9 @@ async def rush(
             early = sum(1 for a in refused if a[1] < full_at)
             lines.append(
                 f"  answered {len(ok)}/{requests} in {wall:.1f} s: {len(won)} won, "
-                f"{len(refused)} refused (409 with alternatives), {len(other)} other, "
-                f"{len(failed)} failed"
+                f"{len(refused)} refused (409 with alternatives), {len(other)} other "
+                f"{sorted({a[2] for a in other})}, {len(failed)} failed "
+                f"{sorted({type(a).__name__ for a in failed})}"
             )
             lines.append(
                 f"  latency p50 {median(latencies):7.0f} ms  p90 {percentile(latencies, 90):7.0f}"

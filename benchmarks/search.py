@@ -265,7 +265,7 @@ async def main(sizes: list[int], runs: int) -> None:
     split = _Split()
     for restaurants in sizes:
         for line in await measure(
-            restaurants, runs if restaurants <= 1_000 else max(5, runs // 2), split
+            restaurants, runs if restaurants <= 1_000 else max(3, runs // 4), split
         ):
             print(line, flush=True)
 
