@@ -219,8 +219,11 @@ async def main(bookings: int) -> None:
             f"  {label:<40} p50 {median(values):7.1f}  p99 {percentile(values, 99):7.1f}"
             f"  max {max(values):7.1f} ms"
         )
-    worst = max(percentile(rows[k], 99) for k in ("book event", "cancel event"))
-    print(f"  ratio event p99 / 1 s target: {worst / 1000:.2f}")
+    # from the change: the hold's write for bookings; the request (an upper bound) for cancels
+    worst = max(
+        percentile(rows["book event-after-write"], 99), percentile(rows["cancel event"], 99)
+    )
+    print(f"  ratio event p99 after the change / 1 s target: {worst / 1000:.2f}")
 
 
 if __name__ == "__main__":
