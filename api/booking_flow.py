@@ -9,11 +9,12 @@ words in the database, and starts the reservation workflow with update-with-star
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -199,7 +200,10 @@ async def place_booking(
         # its lock anyway); the others wait here, holding no connection, and once the
         # day is full are refused without a workflow
         await session.rollback()
+        waiting = time.monotonic()
         async with _TURNS.turn((data.restaurant_id, data.date)):
+            # holds may have expired while this request waited: judge at the time it is now
+            now += timedelta(seconds=time.monotonic() - waiting)
             full = await surely_full(session, cache, data=data, reservation_id=asked, now=now)
             if full is None:
                 restaurant = await get_restaurant(session, restaurant_id=data.restaurant_id)
