@@ -58,6 +58,8 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.engine
 	$(BIN)/python -m benchmarks.http_availability
 	$(BIN)/python -m benchmarks.search
+	$(BIN)/python -m benchmarks.rush
+	$(BIN)/python -m benchmarks.availability_push
 	$(BIN)/python -m benchmarks.contention
 	$(BIN)/python -m benchmarks.booking_latency
 	$(BIN)/python -m benchmarks.messages

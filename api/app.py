@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -94,6 +95,11 @@ def create_app(
         # connected on first use, so reads keep working while Temporal is down
         app.state.temporal = temporal_client
         app.state.temporal_connect = connect_temporal
+        if own_engine:
+            # a server process: keep start-up's objects (modules, routes, schemas) out of
+            # every later full collection, which otherwise walks them all again
+            gc.collect()
+            gc.freeze()
         try:
             yield
         finally:

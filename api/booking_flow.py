@@ -8,26 +8,34 @@ words in the database, and starts the reservation workflow with update-with-star
 
 from __future__ import annotations
 
+import asyncio
+import time
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.lifecycle import BookingReplayed, policy_for, reservation_id_for, start_reservation
 from api.problems import InvalidInput
 from api.temporal import TemporalConnection
 from models.enums import ConfirmationMode, ReservationSource
-from models.schemas.booking import BookingRequest, HoldOutcome
+from models.orm import Reservation, Restaurant
+from models.schemas.booking import AlternativeSlot, BookingRequest, HoldOutcome
 from models.schemas.lifecycle import CheckoutSessionOut, ReservationInput
 from models.schemas.reservation import ReservationCreate
+from reservations.cache import Cache
 from reservations.settings import Settings
+from rules.availability import UnavailableReason
 from rules.state_machine import TERMINAL_STATUSES
-from services.availability import check_requested_time
+from services.availability import cached_availability, check_requested_time, time_answer
 from services.booking import keep_booking_notes
 from services.crm.blocking import refuse_if_blocked
 from services.crm.consent import record_booking_consent
-from services.guests import upsert_guest
+from services.guests import normalise_email, upsert_guest
 from services.restaurants import get_restaurant
 
 
@@ -62,6 +70,96 @@ class Refused:
     hold: HoldOutcome | None
 
 
+class _Turns:
+    """At most `per_day` bookings of one restaurant-day at a time in this process."""
+
+    def __init__(self, per_day: int) -> None:
+        self.per_day = per_day
+        self._gates: dict[tuple[uuid.UUID, date], tuple[asyncio.Semaphore, int]] = {}
+
+    @asynccontextmanager
+    async def turn(self, key: tuple[uuid.UUID, date]) -> AsyncIterator[None]:
+        gate, users = self._gates.get(key) or (asyncio.Semaphore(self.per_day), 0)
+        self._gates[key] = (gate, users + 1)
+        try:
+            async with gate:
+                yield
+        finally:
+            gate, users = self._gates[key]
+            if users == 1:
+                del self._gates[key]  # no one waits: no gate kept (nor its event loop)
+            else:
+                self._gates[key] = (gate, users - 1)
+
+
+# enough to keep the day's lock busy; the lock serialises the holds behind it anyway
+_TURNS = _Turns(per_day=8)
+
+_FULL = frozenset(
+    {UnavailableReason.NO_TABLE_FITS.value, UnavailableReason.PACING_LIMIT_REACHED.value}
+)
+
+
+async def surely_full(
+    session: AsyncSession,
+    cache: Cache,
+    *,
+    data: ReservationCreate,
+    reservation_id: uuid.UUID,
+    now: datetime,
+) -> HoldOutcome | None:
+    """The refusal the hold would give when the time has no table (or pacing room) left.
+
+    A cheap pre-check for the release rush: no workflow, no lock. The cached answer
+    decides fast that a time is free (then the workflow decides); a "full" from it is
+    confirmed against the database before refusing, because the cache may lag a
+    cancellation by its invalidation (or longer while Redis is unreachable). A
+    reservation that already exists under this id is a replay: the workflow answers
+    it. A blocked guest asking for a full time is refused as full, like anyone.
+    """
+    _, cached = await cached_availability(
+        session,
+        cache,
+        restaurant_id=data.restaurant_id,
+        day=data.date,
+        party_size=data.party_size,
+        now=now,
+        local_time=data.time,
+        seating_area=data.seating_preference or None,
+    )
+    if cached is None or cached.slot is None or cached.reason not in _FULL:
+        return None
+    if await session.scalar(select(Reservation.id).where(Reservation.id == reservation_id)):
+        return None
+    # the database's answer, as the hold computes it (without waiting for the day's lock)
+    answer = await time_answer(
+        session,
+        restaurant_id=data.restaurant_id,
+        day=data.date,
+        local_time=data.time,
+        party_size=data.party_size,
+        now=now,
+        seating_area=data.seating_preference or None,
+    )
+    if answer.slot is None or answer.reason not in _FULL:
+        return None
+    return HoldOutcome(
+        held=False,
+        reservation_id=reservation_id,
+        reason=answer.reason,
+        alternatives=[
+            AlternativeSlot(
+                date=alt.day,
+                time=alt.slot.local_time.time(),
+                starts_at=alt.slot.start_utc,
+                table_numbers=list(alt.slot.tables.numbers) if alt.slot.tables else [],
+            )
+            for alt in answer.alternatives
+            if not (alt.day == data.date and alt.slot.local_time.time() == answer.local_time)
+        ],
+    )
+
+
 async def place_booking(
     session: AsyncSession,
     temporal: TemporalConnection,
@@ -73,15 +171,65 @@ async def place_booking(
     now: datetime,
     reservation_id: uuid.UUID | None = None,
     partner_id: uuid.UUID | None = None,
+    cache: Cache | None = None,
 ) -> Booked | Refused:
     """Book through the reservation workflow; raises a Problem for input never bookable.
 
     Without `reservation_id` it is derived from the key, the restaurant and the
     guest's email, so a key names one booking of one guest at one restaurant.
+    With `cache`, a time that is surely full is refused before any workflow starts
+    (`surely_full`); the workflow stays the authority on every other answer.
     """
     restaurant = await get_restaurant(session, restaurant_id=data.restaurant_id)
     if not restaurant.is_active or not restaurant.accepts_reservations:
         raise not_taking_reservations()
+    if cache is None:
+        return await _book(
+            session, temporal, settings, restaurant=restaurant, data=data, source=source,
+            idempotency_key=idempotency_key, now=now, reservation_id=reservation_id,
+            partner_id=partner_id,
+        )  # fmt: skip
+    if reservation_id is None and idempotency_key:
+        # the id the booking below derives: a replay of a booked key must reach it
+        email = normalise_email(str(data.guest.email))
+        reservation_id = reservation_id_for(idempotency_key, scope=f"{restaurant.id}:{email}")
+    asked = reservation_id or uuid.uuid4()  # the refusal's id when none is derived
+    full = await surely_full(session, cache, data=data, reservation_id=asked, now=now)
+    if full is None:
+        # a few at a time per restaurant-day reach the workflow (they would queue on
+        # its lock anyway); the others wait here, holding no connection, and once the
+        # day is full are refused without a workflow
+        await session.rollback()
+        waiting = time.monotonic()
+        async with _TURNS.turn((data.restaurant_id, data.date)):
+            # holds may have expired while this request waited: judge at the time it is now
+            now += timedelta(seconds=time.monotonic() - waiting)
+            full = await surely_full(session, cache, data=data, reservation_id=asked, now=now)
+            if full is None:
+                restaurant = await get_restaurant(session, restaurant_id=data.restaurant_id)
+                return await _book(
+                    session, temporal, settings, restaurant=restaurant, data=data,
+                    source=source, idempotency_key=idempotency_key, now=now,
+                    reservation_id=reservation_id, partner_id=partner_id,
+                )  # fmt: skip
+    await session.rollback()  # a read-only refusal: nothing to keep
+    return Refused(full.reservation_id, full)
+
+
+async def _book(
+    session: AsyncSession,
+    temporal: TemporalConnection,
+    settings: Settings,
+    *,
+    restaurant: Restaurant,
+    data: ReservationCreate,
+    source: ReservationSource,
+    idempotency_key: str | None,
+    now: datetime,
+    reservation_id: uuid.UUID | None,
+    partner_id: uuid.UUID | None,
+) -> Booked | Refused:
+    """The booking through the workflow, for a restaurant that takes reservations."""
     await check_requested_time(
         session, restaurant_id=restaurant.id, day=data.date, local_time=data.time, now=now
     )

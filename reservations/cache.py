@@ -7,6 +7,7 @@ cache is an optimisation: a Redis error is logged and treated as a miss.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import Protocol
 
 import structlog
@@ -20,6 +21,8 @@ class Cache(Protocol):
     """What the application needs from a cache."""
 
     async def get(self, key: str) -> bytes | None: ...
+
+    async def get_many(self, keys: Sequence[str]) -> list[bytes | None]: ...
 
     async def set(self, key: str, value: bytes, *, ttl_seconds: int) -> None: ...
 
@@ -52,6 +55,9 @@ class MemoryCache:
 
     async def get(self, key: str) -> bytes | None:
         return self._live(key)
+
+    async def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
+        return [self._live(key) for key in keys]
 
     async def set(self, key: str, value: bytes, *, ttl_seconds: int) -> None:
         self._data[key] = (value, time.monotonic() + ttl_seconds)
@@ -94,6 +100,22 @@ class RedisCache:
             log.warning("cache.unavailable", op="get", error=str(exc))
             return None
         return value if isinstance(value, bytes) else None
+
+    async def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
+        """One MGET round trip; every key a miss while Redis is unreachable."""
+        if not keys:
+            return []
+        try:
+            values = await self._redis.mget(list(keys))
+        except RedisError as exc:
+            log.warning("cache.unavailable", op="get_many", error=str(exc))
+            return [None] * len(keys)
+        return [v if isinstance(v, bytes) else None for v in values]
+
+    @property
+    def client(self) -> Redis:
+        """The Redis client, for what a key-value interface cannot say (pub/sub)."""
+        return self._redis
 
     async def set(self, key: str, value: bytes, *, ttl_seconds: int) -> None:
         try:
@@ -152,6 +174,9 @@ class NullCache:
 
     async def get(self, key: str) -> bytes | None:
         return None
+
+    async def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
+        return [None] * len(keys)
 
     async def set(self, key: str, value: bytes, *, ttl_seconds: int) -> None:
         return None

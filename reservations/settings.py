@@ -64,6 +64,8 @@ class Settings(BaseSettings):
     # the table optimizer: a staff-asked re-seating of a service, and make-room at booking
     optimiser_time_budget_ms: int = Field(default=2_000, ge=1, le=60_000)
     make_room_time_budget_ms: int = Field(default=100, ge=0, le=5_000)
+    # refuse a surely full time before starting a workflow (the release rush)
+    booking_precheck: bool = True
     reminder_hours_before: int = Field(default=24, gt=0)
     manual_confirmation_hours: int = Field(default=24, gt=0)
     no_show_grace_minutes: int | None = Field(default=None, gt=0)

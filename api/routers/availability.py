@@ -138,7 +138,7 @@ async def availability(
     response_model=SearchOut,
     summary="Restaurants with free slots for a date, time window and party (public)",
 )
-async def search(data: SearchRequest, session: SessionDep, now: Now) -> SearchOut:
+async def search(data: SearchRequest, session: SessionDep, cache: CacheDep, now: Now) -> SearchOut:
     filters = RestaurantFilters(
         city=data.city,
         cuisine=data.cuisine,
@@ -159,6 +159,7 @@ async def search(data: SearchRequest, session: SessionDep, now: Now) -> SearchOu
         offset=data.offset,
         preferred_time=data.preferred_time,
         seating_area=data.seating_area,
+        cache=cache,
     )
     return SearchOut(
         items=[

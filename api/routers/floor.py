@@ -113,11 +113,13 @@ async def list_seating_areas(
     summary="Add a seating area",
 )
 async def create_seating_area(
-    data: SeatingAreaIn, scope: ManagerOf, session: SessionDep
+    data: SeatingAreaIn, scope: ManagerOf, session: SessionDep, cache: CacheDep
 ) -> SeatingAreaOut:
     await get_restaurant(session, restaurant_id=scope.restaurant_id)
     area = await svc.create_seating_area(session, restaurant_id=scope.restaurant_id, data=data)
     await session.commit()
+    # areas are part of the floor search remembers: every floor write bumps its version
+    await invalidate_restaurant(cache, scope.restaurant_id)
     return SeatingAreaOut.model_validate(area)
 
 

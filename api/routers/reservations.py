@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth import can_see_restaurant
 from api.booking_flow import Refused, place_booking
-from api.deps import PageDep, SessionDep, SettingsDep, staff_from_bearer
+from api.deps import CacheDep, PageDep, SessionDep, SettingsDep, staff_from_bearer
 from api.lifecycle import (
     act_and_read,
 )
@@ -77,6 +77,7 @@ async def create_reservation(
     session: SessionDep,
     settings: SettingsDep,
     temporal: TemporalDep,
+    cache: CacheDep,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> HeldReservation | JSONResponse:
     outcome = await place_booking(
@@ -87,6 +88,8 @@ async def create_reservation(
         source=ReservationSource.ONLINE,
         idempotency_key=idempotency_key,
         now=datetime.now(UTC),
+        # a surely full time is refused without a workflow
+        cache=cache if settings.booking_precheck else None,
     )
     if isinstance(outcome, Refused):
         hold = outcome.hold

@@ -30,6 +30,7 @@ from rules.availability import (
     UnavailableReason,
 )
 from rules.table_fit import TableOption
+from services import live_events
 from services.availability.answers import (
     ALTERNATIVE_DAYS,
     DayAnswer,
@@ -38,6 +39,8 @@ from services.availability.answers import (
     answer_time,
 )
 from services.availability.inputs import restaurant_inputs
+from services.availability.memo import bump_static
+from services.live_events import LiveEvent
 
 CACHE_TTL_SECONDS = 30
 _CHANGES_KEY = "availability.changed_days"
@@ -62,9 +65,14 @@ def _restaurant_version_key(restaurant_id: uuid.UUID) -> str:
 async def invalidate_restaurant(cache: Cache, restaurant_id: uuid.UUID) -> None:
     """After commit: make every cached day of the restaurant stale.
 
-    For changes that can alter any day: hours, special days, settings, tables.
+    For changes that can alter any day: hours, special days, settings, tables, areas.
+    Also moves the version of the static inputs search remembers (``memo``).
     """
     await cache.incr(_restaurant_version_key(restaurant_id))
+    await bump_static(cache, restaurant_id)
+    await live_events.publish(
+        cache, LiveEvent(type="availability.changed", restaurant_id=restaurant_id)
+    )
 
 
 async def invalidate_day(cache: Cache, restaurant_id: uuid.UUID, day: date) -> None:
@@ -75,6 +83,10 @@ async def invalidate_day(cache: Cache, restaurant_id: uuid.UUID, day: date) -> N
     """
     for affected in affected_days(day):
         await cache.incr(_version_key(restaurant_id, affected))
+    # listeners hear it once the cached answers are stale, so a re-read is fresh
+    await live_events.publish(
+        cache, LiveEvent(type="availability.changed", restaurant_id=restaurant_id, day=day)
+    )
 
 
 def note_change(session: AsyncSession, *, restaurant_id: uuid.UUID, day: date) -> None:

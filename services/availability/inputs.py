@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import DateTime, Select, String, Text, cast, or_, select, type_coerce
+from sqlalchemy import DateTime, Select, String, Text, case, cast, or_, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.enums import AllocationStatus
@@ -167,6 +167,39 @@ def _table_spec(row: _TableRow) -> TableSpec:
     return spec
 
 
+@dataclass(frozen=True, slots=True)
+class StaticInputs:
+    """A restaurant's inputs that change only by writes to its settings, hours and floor.
+
+    Everything of `RestaurantInputs` but the bookings; `with_bookings` completes it.
+    """
+
+    restaurant_id: uuid.UUID
+    name: str
+    timezone: str
+    is_active: bool
+    accepts_reservations: bool
+    services: tuple[ServiceHours, ...]
+    special_days: tuple[tuple[date, date, SpecialDay], ...]
+    policy: BookingPolicy
+    tables: tuple[TableSpec, ...]
+
+    def with_bookings(self, bookings: tuple[Booking, ...]) -> RestaurantInputs:
+        """The rules' inputs with these bookings."""
+        return RestaurantInputs(
+            restaurant_id=self.restaurant_id,
+            name=self.name,
+            timezone=self.timezone,
+            is_active=self.is_active,
+            accepts_reservations=self.accepts_reservations,
+            services=self.services,
+            special_days=self.special_days,
+            policy=self.policy,
+            tables=self.tables,
+            bookings=bookings,
+        )
+
+
 async def load_inputs(
     session: AsyncSession,
     *,
@@ -180,6 +213,37 @@ async def load_inputs(
 
     ``restaurant_ids`` is a list or a SELECT of ids (e.g. a filtered list).  Bookings
     of ``exclude_reservation_id`` are left out (a reservation being moved).
+    """
+    static = await load_static(session, restaurant_ids=restaurant_ids, days=(first_day, last_day))
+    if not static:
+        return {}
+    window_start, window_end = booking_window(
+        first_day, last_day, (s.timezone for s in static.values())
+    )
+    bookings, _ = await load_bookings(
+        session,
+        restaurant_ids=restaurant_ids,
+        window_start=window_start,
+        window_end=window_end,
+        now=now,
+        exclude_reservation_id=exclude_reservation_id,
+    )
+    return {
+        rid: inputs.with_bookings(tuple(bookings.get(str(rid), ())))
+        for rid, inputs in static.items()
+    }
+
+
+async def load_static(
+    session: AsyncSession,
+    *,
+    restaurant_ids: RestaurantIds,
+    days: tuple[date, date] | None,
+) -> dict[uuid.UUID, StaticInputs]:
+    """Everything but bookings, in five queries; for ``days`` only, or all (``None``).
+
+    With ``days=None`` every service, special day and party-size override is kept
+    (the rules pick a day's own), so the result serves any day: what a cache keeps.
     """
     ids = list(restaurant_ids) if isinstance(restaurant_ids, Sequence) else restaurant_ids
     r = Restaurant
@@ -207,12 +271,9 @@ async def load_inputs(
     ).all()
     if not restaurant_rows:
         return {}
-    weekdays = {
-        (first_day + timedelta(days=i)).weekday() for i in range((last_day - first_day).days + 1)
-    }
 
     services: dict[uuid.UUID, list[ServiceHours]] = defaultdict(list)
-    service_rows = await session.execute(
+    service_query = (
         select(
             ServicePeriod.restaurant_id,
             ServicePeriod.name,
@@ -221,47 +282,51 @@ async def load_inputs(
             ServicePeriod.closes_at,
             ServicePeriod.last_seating_at,
         )
-        .where(ServicePeriod.restaurant_id.in_(ids), ServicePeriod.weekday.in_(weekdays))
+        .where(ServicePeriod.restaurant_id.in_(ids))
         .order_by(ServicePeriod.restaurant_id, ServicePeriod.weekday, ServicePeriod.opens_at)
     )
-    for rid, name, weekday, opens, closes, last in service_rows:
+    if days is not None:
+        first_day, last_day = days
+        weekdays = {
+            (first_day + timedelta(days=i)).weekday()
+            for i in range((last_day - first_day).days + 1)
+        }
+        service_query = service_query.where(ServicePeriod.weekday.in_(weekdays))
+    for rid, name, weekday, opens, closes, last in await session.execute(service_query):
         services[rid].append(ServiceHours(name, weekday, opens, closes, last))
 
     specials: dict[uuid.UUID, list[tuple[date, date, SpecialDay]]] = defaultdict(list)
-    special_rows = await session.execute(
-        select(
-            SpecialDayRow.restaurant_id,
-            SpecialDayRow.starts_on,
-            SpecialDayRow.ends_on,
-            SpecialDayRow.kind,
-            SpecialDayRow.note,
-            SpecialDayRow.custom_services,
-        ).where(
-            SpecialDayRow.restaurant_id.in_(ids),
-            SpecialDayRow.starts_on <= last_day,
-            SpecialDayRow.ends_on >= first_day,
+    special_query = select(
+        SpecialDayRow.restaurant_id,
+        SpecialDayRow.starts_on,
+        SpecialDayRow.ends_on,
+        SpecialDayRow.kind,
+        SpecialDayRow.note,
+        SpecialDayRow.custom_services,
+    ).where(SpecialDayRow.restaurant_id.in_(ids))
+    if days is not None:
+        special_query = special_query.where(
+            SpecialDayRow.starts_on <= days[1], SpecialDayRow.ends_on >= days[0]
         )
-    )
-    for rid, starts, ends, kind, note, custom in special_rows:
+    for rid, starts, ends, kind, note, custom in await session.execute(special_query):
         special = SpecialDay(kind=kind.value, services=_custom_services(custom), note=note or "")
         specials[rid].append((starts, ends, special))
 
     overrides: dict[uuid.UUID, list[PartySizeOverride]] = defaultdict(list)
-    override_rows = await session.execute(
-        select(
-            OverrideRow.restaurant_id,
-            OverrideRow.day,
-            OverrideRow.starts_at,
-            OverrideRow.ends_at,
-            OverrideRow.max_party_size,
-            OverrideRow.min_party_size,
-        ).where(
-            OverrideRow.restaurant_id.in_(ids),
-            OverrideRow.day >= first_day,
-            OverrideRow.day <= last_day + timedelta(days=1),  # overnight slots
+    override_query = select(
+        OverrideRow.restaurant_id,
+        OverrideRow.day,
+        OverrideRow.starts_at,
+        OverrideRow.ends_at,
+        OverrideRow.max_party_size,
+        OverrideRow.min_party_size,
+    ).where(OverrideRow.restaurant_id.in_(ids))
+    if days is not None:
+        override_query = override_query.where(
+            OverrideRow.day >= days[0],
+            OverrideRow.day <= days[1] + timedelta(days=1),  # overnight slots
         )
-    )
-    for rid, day, start, end, high, low in override_rows:
+    for rid, day, start, end, high, low in await session.execute(override_query):
         overrides[rid].append(PartySizeOverride(day, start, end, high, low))
 
     tables: dict[uuid.UUID, list[TableSpec]] = defaultdict(list)
@@ -288,19 +353,7 @@ async def load_inputs(
     for table_row in table_rows:
         tables[by_text[str(table_row[0])]].append(_table_spec(tuple(table_row)))
 
-    window_start, window_end = booking_window(
-        first_day, last_day, (row[2] for row in restaurant_rows)
-    )
-    bookings = await _active_bookings(
-        session,
-        restaurant_ids=ids,
-        window_start=window_start,
-        window_end=window_end,
-        now=now,
-        exclude_reservation_id=exclude_reservation_id,
-    )
-
-    result: dict[uuid.UUID, RestaurantInputs] = {}
+    result: dict[uuid.UUID, StaticInputs] = {}
     for row in restaurant_rows:
         (
             rid,
@@ -334,7 +387,7 @@ async def load_inputs(
             pacing=PacingLimits(max_covers, max_parties, pacing_window),
             party_size_overrides=tuple(overrides.get(rid, ())),
         )
-        result[rid] = RestaurantInputs(
+        result[rid] = StaticInputs(
             restaurant_id=rid,
             name=name,
             timezone=tz,
@@ -344,29 +397,28 @@ async def load_inputs(
             special_days=tuple(specials.get(rid, ())),
             policy=policy,
             tables=tuple(tables.get(rid, ())),
-            bookings=tuple(bookings.get(str(rid), ())),
         )
     return result
 
 
-async def _active_bookings(
+async def load_bookings(
     session: AsyncSession,
     *,
-    restaurant_ids: list[uuid.UUID] | Select[uuid.UUID],
+    restaurant_ids: RestaurantIds,
     window_start: datetime,
     window_end: datetime,
     now: datetime,
-    exclude_reservation_id: uuid.UUID | None,
-) -> dict[str, list[Booking]]:
+    exclude_reservation_id: uuid.UUID | None = None,
+) -> tuple[dict[str, list[Booking]], dict[str, datetime]]:
     """Blocking allocations overlapping the window, one Booking per reservation.
 
-    Keyed by the restaurant id as text.
+    Keyed by the restaurant id as text; beside them, per restaurant, the earliest
+    expiry of a hold among them (after it the bookings are no longer the truth).
     """
+    ids = list(restaurant_ids) if isinstance(restaurant_ids, Sequence) else restaurant_ids
     a = TableAllocation
-    query = select(
-        a.restaurant_id, a.reservation_id, a.table_id, a.starts_at, a.ends_at, a.covers
-    ).where(
-        a.restaurant_id.in_(restaurant_ids),
+    query = select(a.id).where(
+        a.restaurant_id.in_(ids),
         a.status != AllocationStatus.RELEASED,  # the partial index
         or_(a.status == AllocationStatus.BOOKED, a.hold_expires_at > now),
         a.starts_at < window_end,
@@ -384,11 +436,22 @@ async def _active_bookings(
             _instant(session, a.starts_at),
             _instant(session, a.ends_at),
             a.covers,
+            # a confirmed row may keep its old hold expiry: only holds expire
+            _instant(
+                session,
+                case((a.status == AllocationStatus.HELD, a.hold_expires_at), else_=None),
+            ),
         )
     )
     # one Booking per (restaurant, reservation, times), grown by each further table
     grouped: dict[tuple[Any, Any, datetime, datetime], Booking] = {}
-    for rid, res_id, table_id, starts, ends, covers in rows:
+    expiries: dict[str, datetime] = {}
+    for rid, res_id, table_id, starts, ends, covers, expires in rows:
+        if expires is not None:
+            key_rid = str(rid)
+            earliest = expiries.get(key_rid)
+            if earliest is None or expires < earliest:
+                expiries[key_rid] = expires
         key = (rid, res_id, starts, ends)
         found = grouped.get(key)
         if found is None:
@@ -400,7 +463,7 @@ async def _active_bookings(
     result: dict[str, list[Booking]] = defaultdict(list)
     for (rid, *_), booking in grouped.items():
         result[str(rid)].append(booking)
-    return result
+    return result, expiries
 
 
 async def restaurant_inputs(

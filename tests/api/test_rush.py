@@ -1,0 +1,144 @@
+"""The release rush: a surely full time is refused without starting a workflow.
+
+Over HTTP against a real worker on the Temporal dev server. The pre-check may only
+refuse what the hold would refuse: a day with a free table still books, a stale
+"full" in the cache is checked against the database, and a replayed key still
+reaches its booking.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any
+
+import pytest
+from sqlalchemy import update
+from temporalio.service import RPCError, RPCStatusCode
+
+from api.lifecycle import reservation_id_for, workflow_id
+from models.enums import AllocationStatus, StaffRole
+from models.orm import TableAllocation
+from services.guests import normalise_email
+from tests.api.conftest import LiveApi
+from tests.api.test_reservation_lifecycle import BASE, booking_day, restaurant
+
+DAY = booking_day()
+
+
+def _booking(rid: str, email: str, at: str = "19:00") -> dict[str, Any]:
+    return {
+        "restaurant_id": rid,
+        "date": DAY.isoformat(),
+        "time": at,
+        "party_size": 2,
+        "guest": {"email": email, "first_name": "Rush"},
+    }
+
+
+async def _post(live: LiveApi, rid: str, email: str, key: str) -> Any:
+    return await live.client.post(
+        f"{BASE}/reservations",
+        json=_booking(rid, email),
+        headers={"Idempotency-Key": key},
+    )
+
+
+async def _workflow_started(live: LiveApi, rid: str, email: str, key: str) -> bool:
+    reservation_id = reservation_id_for(key, scope=f"{rid}:{normalise_email(email)}")
+    try:
+        await live.env.client.get_workflow_handle(workflow_id(reservation_id)).describe()
+    except RPCError as exc:
+        assert exc.status == RPCStatusCode.NOT_FOUND, exc
+        return False
+    return True
+
+
+async def _alternatives_offered(live: LiveApi, rid: str) -> list[dict[str, Any]]:
+    """The public availability answer's alternatives for 19:00, as the hold offers them."""
+    answer = await live.client.get(
+        f"{BASE}/restaurants/{rid}/availability",
+        params={"date": DAY.isoformat(), "party_size": 2, "time": "19:00"},
+    )
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["requested"]["reason"] == "no_table_fits"
+    return [
+        {k: a[k] for k in ("date", "time", "starts_at", "table_numbers")}
+        for a in body["alternatives"]
+    ]
+
+
+async def test_a_full_time_is_refused_without_a_workflow(live: LiveApi) -> None:
+    admin = await live.token_for(StaffRole.ADMIN)
+    rid = await restaurant(live, admin, tables=2)
+    # a day with one free table still books, though the cache was asked first
+    for n in range(2):
+        booked = await _post(live, rid, f"first{n}@example.com", f"first-{n}")
+        assert booked.status_code == 201, booked.text
+        assert await _workflow_started(live, rid, f"first{n}@example.com", f"first-{n}")
+    refused = await _post(live, rid, "late@example.com", "late-1")
+    assert refused.status_code == 409, refused.text
+    assert refused.headers["content-type"] == "application/problem+json"
+    body = refused.json()
+    assert body["reason"] == "no_table_fits"
+    assert body["alternatives"] and body["alternatives"] == await _alternatives_offered(live, rid)
+    # Temporal never heard of it: no workflow, so no lock wait either
+    assert not await _workflow_started(live, rid, "late@example.com", "late-1")
+
+
+async def test_a_replayed_key_still_reaches_its_booking(live: LiveApi) -> None:
+    admin = await live.token_for(StaffRole.ADMIN)
+    rid = await restaurant(live, admin, tables=1)
+    first = await _post(live, rid, "Once@Example.com", "once")
+    assert first.status_code == 201, first.text
+    # the day is full now, with this very booking: its replay is not a refusal
+    again = await _post(live, rid, "once@example.com", "once")
+    assert again.status_code == 201, again.text
+    assert again.json()["id"] == first.json()["id"]
+
+
+@pytest.mark.parametrize("lagging", [True, False])
+async def test_a_stale_full_in_the_cache_is_checked_against_the_database(
+    live: LiveApi, lagging: bool
+) -> None:
+    admin = await live.token_for(StaffRole.ADMIN)
+    rid = await restaurant(live, admin, tables=1)
+    first = await _post(live, rid, "gone@example.com", "gone")
+    assert first.status_code == 201, first.text
+    await _alternatives_offered(live, rid)  # the cache now says 19:00 is full
+    if lagging:
+        # the table is freed and its invalidation has not arrived yet
+        async with live.db.sessions() as session, session.begin():
+            await session.execute(
+                update(TableAllocation)
+                .where(TableAllocation.reservation_id == uuid.UUID(first.json()["id"]))
+                .values(status=AllocationStatus.RELEASED)
+            )
+    second = await _post(live, rid, "next@example.com", "next")
+    if lagging:
+        # the cache said full, the database said free: the workflow books it
+        assert second.status_code == 201, second.text
+    else:
+        assert second.status_code == 409, second.text
+    assert await _workflow_started(live, rid, "next@example.com", "next") is lagging
+
+
+async def test_a_crowd_reaches_the_workflow_a_few_at_a_time(live: LiveApi) -> None:
+    from api.booking_flow import _TURNS
+
+    admin = await live.token_for(StaffRole.ADMIN)
+    rid = await restaurant(live, admin, tables=1)
+    crowd = _TURNS.per_day + 4
+    answers = await asyncio.gather(
+        *(_post(live, rid, f"crowd{n}@example.com", f"crowd-{n}") for n in range(crowd))
+    )
+    codes = sorted(a.status_code for a in answers)
+    assert codes == [201] + [409] * (crowd - 1), [a.text for a in answers]
+    assert all(a.json()["alternatives"] for a in answers if a.status_code == 409)
+    started = [
+        await _workflow_started(live, rid, f"crowd{n}@example.com", f"crowd-{n}")
+        for n in range(crowd)
+    ]
+    # no more than one turn's worth started a workflow: the rest waited, then saw it full
+    assert 1 <= sum(started) <= _TURNS.per_day, started
