@@ -4,7 +4,9 @@ Seated parties leave at their check-in plus the turn time for their party size
 (an overdue party is taken to leave now); booked and held parties block their
 tables for their booking; the party needs a table (or combination) that seats it
 for its own turn time. The quote is recorded on the entry (`quoted_wait_minutes`,
-`quoted_at`) and the seat time (`seated_at`) when it sits, so the error can be measured.
+`quoted_at`) and the seat time (`seated_at`) when it sits, so the error can be
+measured. The quote looks `QUOTE_HORIZON` ahead, past midnight when the evening
+runs late, so it reads the next calendar day's bookings too.
 """
 
 from __future__ import annotations
@@ -23,7 +25,10 @@ from models.orm import Reservation
 from models.schemas.waitlist import WaitQuote
 from rules.turn_time import turn_time_minutes
 from rules.wait_quotes import Busy, earliest_fit
-from services.availability import local_midnight, restaurant_inputs, timeline
+from services.availability import restaurant_inputs, timeline
+
+# a walk-in waits for tonight's tables, not tomorrow's: the quote looks this far ahead
+QUOTE_HORIZON = timedelta(hours=8)
 
 
 async def quote_wait(
@@ -35,17 +40,26 @@ async def quote_wait(
     now: datetime,
     seating_area: str | None = None,
 ) -> WaitQuote:
-    """The wait for a party arriving now (null minutes: no fitting table frees up today)."""
+    """The wait for a party arriving now (null minutes: no fitting table frees up
+    within `QUOTE_HORIZON`)."""
     zone = ZoneInfo(timezone)
     day = now.astimezone(zone).date()
-    live = await timeline(session, restaurant_id=restaurant_id, day=day, now=now)
+    until = now + QUOTE_HORIZON
+    live_days = [await timeline(session, restaurant_id=restaurant_id, day=day, now=now)]
+    if until.astimezone(zone).date() > day:
+        live_days.append(
+            await timeline(
+                session, restaurant_id=restaurant_id, day=day + timedelta(days=1), now=now
+            )
+        )
+    live_tables = [t for live in live_days for t in live.tables]
     inputs = await restaurant_inputs(
         session, restaurant_id=restaurant_id, first_day=day, last_day=day, now=now, staff=True
     )
     policy = inputs.policy
     seated_ids = {
         e.reservation_id
-        for t in live.tables
+        for t in live_tables
         for e in t.entries
         if e.reservation_status is ReservationStatus.SEATED
     }
@@ -61,7 +75,7 @@ async def quote_wait(
         )
         seated_at = {rid: (at, actual or size) for rid, at, actual, size in rows}
     busy: dict[str, list[Busy]] = defaultdict(list)
-    for table in live.tables:
+    for table in live_tables:
         for e in table.entries:
             start, end = e.starts_at, e.ends_at
             if e.reservation_id in seated_at:
@@ -78,7 +92,7 @@ async def quote_wait(
         busy=busy,
         turn_minutes=turn,
         now=now,
-        until=local_midnight(day + timedelta(days=1), zone),
+        until=until,
         seating_area=seating_area,
     )
     if fit is None:

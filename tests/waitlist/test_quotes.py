@@ -84,6 +84,32 @@ async def test_the_quote_waits_for_the_seated_party_not_the_booked_table(db: Db)
         assert none.wait_minutes is None
 
 
+async def test_a_late_quote_looks_past_midnight_and_sees_the_next_days_bookings(db: Db) -> None:
+    late = datetime(2031, 3, 5, 22, 0, tzinfo=UTC)  # 23:00 in Amsterdam
+    async with db.sessions() as session, session.begin():
+        restaurant = await make_restaurant(session, tables=2, capacity=2)
+        tables = {
+            t.number: t.id
+            for t in await session.scalars(
+                select(RestaurantTable).where(RestaurantTable.restaurant_id == restaurant.id)
+            )
+        }
+        guest = await make_guest(session)
+        # table 1: seated half an hour ago, leaves at 00:30 on the next calendar day
+        await _occupy(session, restaurant_id=restaurant.id, guest_id=guest.id,
+                      table_id=tables["1"], starts=late - timedelta(minutes=30),
+                      status=ReservationStatus.SEATED)  # fmt: skip
+        # table 2: free now, but booked from 00:15 tomorrow (too soon for a 2-hour meal)
+        await _occupy(session, restaurant_id=restaurant.id, guest_id=guest.id,
+                      table_id=tables["2"], starts=late + timedelta(minutes=75),
+                      status=ReservationStatus.CONFIRMED)  # fmt: skip
+        quote = await quote_wait(
+            session, restaurant_id=restaurant.id, party_size=2, timezone=ZONE, now=late
+        )
+        assert quote.wait_minutes == 90
+        assert quote.table_numbers == ["1"]
+
+
 def test_an_overdue_party_is_taken_to_leave_now_and_a_combination_may_fit() -> None:
     now = datetime(2031, 3, 5, 18, 0, tzinfo=UTC)
     a = TableSpec("a", "1", 1, 2, combinable_with=frozenset({"b"}))
