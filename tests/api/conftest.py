@@ -54,9 +54,17 @@ class LiveApi(Api):
     deps: WorkerDeps
     _workers: list[tuple[Worker, asyncio.Task[None]]] = field(default_factory=list)
 
-    def start_worker(self, role: WorkerRole = WorkerRole.ALL) -> None:
-        """Start fresh workers (no cached workflow state) of `role` on this test's queues."""
-        plans = roles.plan(role, self.task_queue, workflow_classes(), activity_functions(self.deps))
+    def start_worker(self, role: WorkerRole | None = None) -> None:
+        """Start fresh workers (no cached workflow state) of `role` on this test's queues.
+
+        The role defaults to the settings' WORKER_ROLE (`all` unless a test overrides it).
+        """
+        plans = roles.plan(
+            role or self.deps.settings.worker_role,
+            self.task_queue,
+            workflow_classes(),
+            activity_functions(self.deps),
+        )
         for plan in plans:
             worker = Worker(
                 self.env.client,

@@ -72,6 +72,7 @@ def test_every_path_has_a_kept_history() -> None:
         "retention-dry_run",
         "retention-anonymised",
         "privacy_message-sent",
+        "messages_on_their_own_queue",
     } <= names
 
 
