@@ -1,6 +1,6 @@
 """End-to-end booking latency (POST -> held answer) beside the engine's direct hold transaction.
 
-The API runs under uvicorn in its own process on loopback, the Temporal dev server
+The API runs as `reservations api` in its own process on loopback, the Temporal dev server
 (ui off) beside it, and the worker as `reservations worker` processes: by default a
 `bookings` worker and a `messages` worker (message sends on their own task queue, as
 in production); `--roles all` runs one worker process polling both queues.  All on
@@ -142,21 +142,24 @@ def _child(name: str) -> int | None:
     return None
 
 
-def _named_cpu(name: str) -> float:
-    """CPU seconds of every process called `name`, with the children they have reaped.
+def _named_cpu(name: str, title: str = "") -> float:
+    """CPU seconds of every process called `name` whose command line contains `title`.
 
-    For PostgreSQL the postmaster's reaped children count the backends that closed;
-    the live backends count themselves.
+    PostgreSQL serves other clients on a shared box: its backends name their database
+    in their process title, so only this run's backends are counted (the pools keep
+    them open for a whole phase).  Without a title, reaped children count too.
     """
     total = 0.0
     for pid, _parent, comm in _processes():
         if comm != name:
             continue
         try:
+            if title and title not in Path(f"/proc/{pid}/cmdline").read_text():
+                continue
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += sum(int(v) for v in fields[11:15]) / TICK
+        total += sum(int(v) for v in fields[11 : 13 if title else 15]) / TICK
     return total
 
 
@@ -165,14 +168,15 @@ class CpuMeter:
     """CPU time per operation of each process of interest, and of the rest of the machine."""
 
     pids: dict[str, int]
-    named: dict[str, str] = field(default_factory=dict)  # label -> every process of this name
+    # label -> (process name, text its command line contains)
+    named: dict[str, tuple[str, str]] = field(default_factory=dict)
     started: dict[str, float] = field(default_factory=dict)
     wall: float = 0.0
 
     def _now(self) -> dict[str, float]:
         return (
             {name: _cpu_of(pid) for name, pid in self.pids.items()}
-            | {label: _named_cpu(comm) for label, comm in self.named.items()}
+            | {label: _named_cpu(*which) for label, which in self.named.items()}
             | {"": _machine_busy()}
         )
 
@@ -458,13 +462,12 @@ def process_env(
 
 
 def start_api(child_env: dict[str, str]) -> tuple[subprocess.Popen[bytes], int]:
-    """The API under uvicorn in its own process, on a free port; its process and port."""
+    """`reservations api` in its own process, on a free port; its process and port."""
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory",
-         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-         "--no-access-log"],
-        cwd=ROOT, env=child_env,
+        [sys.executable, "-m", "reservations.cli", "api", "--host", "127.0.0.1",
+         "--port", str(port)],
+        cwd=ROOT, env=child_env, stdin=subprocess.DEVNULL,
     )  # fmt: skip
     return server, port
 
@@ -522,16 +525,21 @@ async def _with_dev_server(
     temporal = _child("temporal")
     if temporal is not None:
         pids["Temporal"] = temporal
-    meter = CpuMeter(pids, named={"PostgreSQL": "postgres", "Redis": "redis-server"})
+    database = url.rsplit("/", 1)[1]
+    meter = CpuMeter(
+        pids,
+        named={"PostgreSQL": ("postgres", database), "Redis (whole server)": ("redis-server", "")},
+    )
     phases: list[Phase] = []
     most = max(clients)
     try:
         limits = httpx.Limits(max_connections=most, max_keepalive_connections=most)
         async with httpx.AsyncClient(
-            base_url=f"http://127.0.0.1:{port}", timeout=120, limits=limits
+            base_url=f"http://127.0.0.1:{port}", timeout=600, limits=limits
         ) as http:
             await wait_healthy(http, server)
-            await drive(most, 2 * most, post_booking(http, rid, slots.take(2 * most), "warm"))
+            # warm the processes' imports and pools, gently: a loaded box times out a burst
+            await drive(min(10, most), 20, post_booking(http, rid, slots.take(20), "warm"))
             runs = [("e2e POST->201, 1 client", 1, sequential)] + [
                 (f"e2e POST->201, {n} clients", n, bookings) for n in clients
             ]
@@ -580,7 +588,10 @@ async def run_direct(
 ) -> list[Phase]:  # fmt: skip
     """The direct hold transaction, with nothing else of ours running: 1 client, then many."""
     numbers = iter(range(1, 10**6)).__next__
-    meter = CpuMeter({"benchmark process": os.getpid()}, named={"PostgreSQL": "postgres"})
+    database = str(sessions.kw["bind"].url.database)
+    meter = CpuMeter(
+        {"benchmark process": os.getpid()}, named={"PostgreSQL": ("postgres", database)}
+    )
     most = max(clients)
     await drive(most, most, direct_hold(sessions, rid, gid, slots.take(most), numbers))
     phases = []
@@ -598,7 +609,7 @@ async def run_direct(
 async def main(bookings: int, clients: list[int], sequential: int, roles: str) -> None:
     configure_logging("WARNING")
     phases = 1 + len(clients)
-    total = 2 * max(clients) + sequential + len(clients) * bookings
+    total = 20 + sequential + len(clients) * bookings
     slots = Slots(per_day=max(PER_DAY, math.ceil(2 * total / 700)))
     async with fresh_database("booking") as url:
         engine = create_engine(url, pool_size=max(clients), max_overflow=0)
@@ -619,7 +630,7 @@ async def main(bookings: int, clients: list[int], sequential: int, roles: str) -
     workers = "bookings + messages worker processes" if roles == "split" else "one worker process"
     print(
         f"booking latency: {TABLES} tables, <= {slots.per_day} bookings per restaurant-day; "
-        f"Temporal dev server, {workers}, uvicorn process, PostgreSQL, "
+        f"Temporal dev server, {workers}, API process, PostgreSQL, "
         f"{'Redis' if REDIS_URL else 'in-process cache'}; "
         f"PYTHONDONTWRITEBYTECODE={os.environ.get('PYTHONDONTWRITEBYTECODE', '')}"
     )
