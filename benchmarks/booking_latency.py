@@ -142,25 +142,58 @@ def _child(name: str) -> int | None:
     return None
 
 
-def _named_cpu(name: str, title: str = "") -> float:
-    """CPU seconds of every process called `name` whose command line contains `title`.
+def _named_cpu(name: str, title: str = "") -> dict[int, float]:
+    """CPU seconds by pid of every process called `name` whose command line has `title`.
 
     PostgreSQL serves other clients on a shared box: its backends name their database
-    in their process title, so only this run's backends are counted (the pools keep
-    them open for a whole phase).  Without a title, reaped children count too.
+    in their process title, so only this run's backends are counted.
     """
-    total = 0.0
+    found: dict[int, float] = {}
     for pid, _parent, comm in _processes():
         if comm != name:
             continue
         try:
             if title and title not in Path(f"/proc/{pid}/cmdline").read_text():
                 continue
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            found[pid] = _cpu_of(pid)
         except OSError:
             continue
-        total += sum(int(v) for v in fields[11 : 13 if title else 15]) / TICK
-    return total
+    return found
+
+
+@dataclass
+class ProcessGroup:
+    """CPU of a changing set of processes (database backends come and go with the pools).
+
+    Sampled every 0.2 s, so a backend that closes mid-phase still counts up to its last
+    sample; a new one counts from zero.
+    """
+
+    name: str
+    title: str
+    first: dict[int, float] = field(default_factory=dict)
+    last: dict[int, float] = field(default_factory=dict)
+    task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self.first = _named_cpu(self.name, self.title)
+        self.last = dict(self.first)
+        if self.task is None:
+            self.task = asyncio.get_running_loop().create_task(self._sample())
+
+    async def _sample(self) -> None:
+        while True:
+            await asyncio.sleep(0.2)
+            self.last |= _named_cpu(self.name, self.title)
+
+    def seconds(self) -> float:
+        self.last |= _named_cpu(self.name, self.title)
+        return sum(v - self.first.get(pid, 0.0) for pid, v in self.last.items())
+
+    def stop(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+            self.task = None
 
 
 @dataclass
@@ -168,27 +201,25 @@ class CpuMeter:
     """CPU time per operation of each process of interest, and of the rest of the machine."""
 
     pids: dict[str, int]
-    # label -> (process name, text its command line contains)
-    named: dict[str, tuple[str, str]] = field(default_factory=dict)
+    groups: dict[str, ProcessGroup] = field(default_factory=dict)
     started: dict[str, float] = field(default_factory=dict)
     wall: float = 0.0
 
     def _now(self) -> dict[str, float]:
-        return (
-            {name: _cpu_of(pid) for name, pid in self.pids.items()}
-            | {label: _named_cpu(*which) for label, which in self.named.items()}
-            | {"": _machine_busy()}
-        )
+        return {name: _cpu_of(pid) for name, pid in self.pids.items()} | {"": _machine_busy()}
 
     def start(self) -> None:
+        for group in self.groups.values():
+            group.start()
         self.started, self.wall = self._now(), clock.perf_counter()
 
     def used(self, operations: int) -> dict[str, float]:
         """CPU ms per operation by process since start(); "" is the rest of the machine."""
         now = self._now()
-        used = {name: 1000 * (now[name] - self.started[name]) / operations for name in now}
+        used = {name: now[name] - self.started[name] for name in now}
+        used |= {label: group.seconds() for label, group in self.groups.items()}
         used[""] -= sum(v for k, v in used.items() if k)
-        return used
+        return {name: 1000 * v / operations for name, v in used.items()}
 
     def line(self, operations: int) -> str:
         wall = clock.perf_counter() - self.wall
@@ -198,6 +229,10 @@ class CpuMeter:
         parts.append(f"rest of machine {rest:.1f}")
         busy = (sum(used.values()) + rest) * operations / 1000 / wall / (os.cpu_count() or 1)
         return f"    CPU ms per booking: {', '.join(parts)}; machine {100 * busy:.0f}% busy"
+
+    def stop(self) -> None:
+        for group in self.groups.values():
+            group.stop()
 
 
 def free_port() -> int:
@@ -528,7 +563,10 @@ async def _with_dev_server(
     database = url.rsplit("/", 1)[1]
     meter = CpuMeter(
         pids,
-        named={"PostgreSQL": ("postgres", database), "Redis (whole server)": ("redis-server", "")},
+        groups={
+            "PostgreSQL": ProcessGroup("postgres", database),
+            "Redis (whole server)": ProcessGroup("redis-server", ""),
+        },
     )
     phases: list[Phase] = []
     most = max(clients)
@@ -554,6 +592,7 @@ async def _with_dev_server(
                 notes = await profile(env.client, ids, figures.latencies)
                 phases.append(Phase(figures, cpu, [*notes, line]))
     finally:
+        meter.stop()
         _stop(server)
         for process in workers.values():
             _stop(process)
@@ -590,7 +629,8 @@ async def run_direct(
     numbers = iter(range(1, 10**6)).__next__
     database = str(sessions.kw["bind"].url.database)
     meter = CpuMeter(
-        {"benchmark process": os.getpid()}, named={"PostgreSQL": ("postgres", database)}
+        {"benchmark process": os.getpid()},
+        groups={"PostgreSQL": ProcessGroup("postgres", database)},
     )
     most = max(clients)
     await drive(most, most, direct_hold(sessions, rid, gid, slots.take(most), numbers))
@@ -603,6 +643,7 @@ async def run_direct(
         hold = direct_hold(sessions, rid, gid, slots.take(count), numbers)
         figures = Figures(name, *await drive(tasks, count, hold))
         phases.append(Phase(figures, meter.used(count), [meter.line(count)]))
+    meter.stop()
     return phases
 
 
