@@ -496,7 +496,21 @@ def process_env(
     return child
 
 
-def start_api(child_env: dict[str, str]) -> tuple[subprocess.Popen[bytes], int]:
+def start_api(
+    url: str, queue: str, env: WorkflowEnvironment, *, redis_url: str | None
+) -> tuple[subprocess.Popen[bytes], int]:
+    """The API under uvicorn in its own process, on a free port (the other benchmarks')."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory",
+         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+         "--no-access-log"],
+        cwd=ROOT, env=process_env(url, queue, env, redis_url=redis_url),
+    )  # fmt: skip
+    return server, port
+
+
+def start_api_process(child_env: dict[str, str]) -> tuple[subprocess.Popen[bytes], int]:
     """`reservations api` in its own process, on a free port; its process and port."""
     port = free_port()
     server = subprocess.Popen(
@@ -555,7 +569,7 @@ async def _with_dev_server(
     queue = f"bench-{uuid.uuid4().hex[:8]}"
     child_env = process_env(url, queue, env, redis_url=redis_url)
     workers = start_workers(child_env, roles)
-    server, port = start_api(child_env)
+    server, port = start_api_process(child_env)
     pids = {name: process.pid for name, process in workers.items()} | {"API": server.pid}
     temporal = _child("temporal")
     if temporal is not None:

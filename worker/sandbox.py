@@ -2,8 +2,9 @@
 
 The sandbox re-imports every module a workflow file imports, for each new workflow
 run, unless the module is passed through. A booking starts a new run, so each
-booking paid for compiling and executing our workflow helper modules again (about
-a third of the worker's CPU per booking, see benchmarks/README.md). These modules
+booking paid for compiling and executing our workflow helper modules again (the
+first workflow task of a booking fell from 170 to 38 ms without it; see
+benchmarks/README.md, 2026-11-27, issue 14 items 2-3). These modules
 are deterministic and hold no mutable module state (constants and classes only), so
 sharing one import between runs changes nothing a workflow can observe.
 
