@@ -26,10 +26,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
-from temporalio.worker import Worker
 
 from benchmarks import ZONE, fresh_database, percentile
 from benchmarks.booking_latency import JWT_SECRET, start_api, start_dev_server, wait_healthy
+from benchmarks.in_process_workers import InProcessWorkers
 from models.enums import ReservationSource
 from models.schemas.floor import TableCreate
 from models.schemas.restaurant import BookingSettings, RestaurantCreate, ServiceHours
@@ -42,7 +42,6 @@ from services.partners import marketplace, pos
 from services.partners.keys import Scope, create_partner_key
 from services.restaurants import create_restaurant
 from worker.deps import WorkerDeps
-from worker.registry import activity_functions, workflow_classes
 
 API = "/api/v1/reservations"
 SECRET = "bench-thefork-secret"
@@ -154,12 +153,7 @@ async def main(bookings: int) -> None:
         deps = WorkerDeps(
             settings=settings, engine=engine, sessions=session_factory(engine), cache=MemoryCache()
         )
-        worker = Worker(
-            env.client,
-            task_queue=queue,
-            workflows=workflow_classes(),
-            activities=activity_functions(deps),
-        )
+        worker = InProcessWorkers(env.client, settings, deps)
         server, port = start_api(url, queue, env, redis_url=None)
         phases: dict[str, list[float]] = {}
         try:

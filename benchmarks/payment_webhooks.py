@@ -22,7 +22,6 @@ from typing import Any, cast
 
 import httpx
 from sqlalchemy import update
-from temporalio.worker import Worker
 
 from benchmarks import fresh_database, percentile
 from benchmarks.booking_latency import (
@@ -34,6 +33,7 @@ from benchmarks.booking_latency import (
     start_dev_server,
     wait_healthy,
 )
+from benchmarks.in_process_workers import InProcessWorkers
 from models.enums import PaymentMode
 from models.orm import Restaurant
 from payments.config import webhook_credentials
@@ -43,7 +43,6 @@ from reservations.db import create_engine, session_factory
 from reservations.logging import configure_logging
 from reservations.settings import Settings
 from worker.deps import WorkerDeps
-from worker.registry import activity_functions, workflow_classes
 
 API = "/api/v1/reservations"
 DEPOSIT = 2500
@@ -154,10 +153,7 @@ async def main(bookings: int, clients: int) -> None:
             log_level="WARNING",
         )  # fmt: skip
         deps = WorkerDeps(settings=settings, engine=engine, sessions=sessions, cache=MemoryCache())
-        worker = Worker(
-            env.client, task_queue=queue, workflows=workflow_classes(),
-            activities=activity_functions(deps),
-        )  # fmt: skip
+        worker = InProcessWorkers(env.client, settings, deps)
         running = asyncio.create_task(worker.run())
         server, port = start_api(url, queue, env, redis_url=None)
         lines: list[str] = []

@@ -38,7 +38,6 @@ from typing import Any, cast
 import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from temporalio.worker import Worker
 
 from benchmarks import ZONE, fresh_database, percentile
 from benchmarks.booking_latency import (
@@ -48,6 +47,7 @@ from benchmarks.booking_latency import (
     start_dev_server,
     wait_healthy,
 )
+from benchmarks.in_process_workers import InProcessWorkers
 from models.enums import NotificationStatus, WaitlistStatus
 from models.orm import Notification, WaitlistEntry
 from models.schemas.floor import TableCreate
@@ -59,7 +59,6 @@ from reservations.settings import Settings
 from services.floor import create_table
 from services.restaurants import create_restaurant
 from worker.deps import WorkerDeps
-from worker.registry import activity_functions, workflow_classes
 
 BASE = "/api/v1/reservations"
 SENT = (NotificationStatus.SENT, NotificationStatus.DELIVERED)
@@ -383,12 +382,7 @@ async def main(args: argparse.Namespace) -> None:
             settings=settings, engine=worker_engine, sessions=session_factory(worker_engine),
             cache=create_cache(redis_url) if redis_url else MemoryCache(),
         )  # fmt: skip
-        worker = Worker(
-            env.client,
-            task_queue=queue,
-            workflows=workflow_classes(),
-            activities=activity_functions(deps),
-        )
+        worker = InProcessWorkers(env.client, settings, deps)
         running = asyncio.create_task(worker.run())
         server, port = start_api(url, queue, env, redis_url=redis_url)
         try:

@@ -21,7 +21,13 @@ from models.enums import StaffRole
 from models.schemas.staff import StaffCreate
 from reservations.logging import configure_logging
 from reservations.replay_cli import replay_day
-from reservations.settings import ConfigurationError, Environment, Settings, load_settings
+from reservations.settings import (
+    ConfigurationError,
+    Environment,
+    Settings,
+    WorkerRole,
+    load_settings,
+)
 from reservations.startup import (
     CommandError,
     create_admin_account,
@@ -136,7 +142,16 @@ def api(
 
 
 @app.command()
-def worker() -> None:
+def worker(
+    role: Annotated[
+        WorkerRole | None,
+        typer.Option(
+            help="all: the main and -messages task queues; bookings: the main queue; "
+            "messages: message sends only [default: WORKER_ROLE, all]",
+            case_sensitive=False,
+        ),
+    ] = None,
+) -> None:
     """Run the Temporal worker until SIGINT/SIGTERM."""
     with _clean_failures():
         settings = _load()
@@ -145,7 +160,7 @@ def worker() -> None:
         from worker.temporal import TemporalUnavailable
 
         try:
-            asyncio.run(run_worker(settings))
+            asyncio.run(run_worker(settings, role=role))
         except TemporalUnavailable as exc:
             raise CommandError(str(exc)) from None
         except KeyboardInterrupt:

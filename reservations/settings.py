@@ -29,6 +29,14 @@ FRAME_ANCESTOR = re.compile(r"https?://(\*\.)?[A-Za-z0-9.-]+(:[0-9]{1,5})?")
 DEFAULT_WORKER_METRICS_PORT = 9464
 
 
+class WorkerRole(StrEnum):
+    """The task queues a worker process polls (worker/roles.py)."""
+
+    ALL = "all"  # the main queue and its -messages queue, in one process
+    BOOKINGS = "bookings"  # the main queue: workflows and every activity but message sends
+    MESSAGES = "messages"  # the -messages queue: message sends only
+
+
 class Settings(BaseSettings):
     """Every setting the API, the worker and the dev runner read."""
 
@@ -125,6 +133,9 @@ class Settings(BaseSettings):
     # 0.0.0.0 in production, off in development; 0 = any free port
     worker_metrics_port: int | None = Field(default=None, ge=0, lt=65536)
     worker_metrics_host: str | None = None
+    # which task queues the worker polls: all (the main queue and its -messages queue, one
+    # process), bookings (the main queue) or messages (message sends only)
+    worker_role: WorkerRole = WorkerRole.ALL
     # OpenTelemetry traces by OTLP/HTTP (e.g. http://collector:4318/v1/traces); unset = off
     tracing_otlp_endpoint: str | None = None
     # share of traces kept (head sampling by trace id), 0.0 to 1.0

@@ -272,7 +272,7 @@ def _start_and_watch(
         process=temporal.process if temporal else None,
     )
     env = child_env(settings, address, api_port=api_port)
-    children.append(_spawn("worker", _cli("worker"), env, may_finish=True))
+    children.append(_spawn("worker", _cli("worker", "--role", "all"), env, may_finish=True))
     api = _spawn("api", _cli("api", "--host", settings.api_host, "--port", str(api_port)), env)
     children.append(api)
     wait_for_port(api_host, api_port, name="API", timeout=API_READY_SECONDS, process=api.process)

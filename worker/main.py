@@ -1,23 +1,22 @@
-"""The worker process: runs the registered workflows and activities until SIGINT/SIGTERM."""
+"""The worker process: runs the role's workflows and activities until SIGINT/SIGTERM."""
 
 from __future__ import annotations
 
 import asyncio
 import signal
 import time
-from collections.abc import Callable
-from typing import Any
 
 import structlog
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from reservations.settings import Settings
+from reservations.settings import Settings, WorkerRole
 from reservations.tracing import Tracing, tracing_from_settings
-from worker import registry
+from worker import registry, roles
 from worker.activity_observer import ActivityObserver
 from worker.deps import WorkerDeps
 from worker.metrics_server import WorkerMetrics, start_worker_metrics
+from worker.sandbox import workflow_runner
 from worker.schedules import ensure_google_feeds_schedule, ensure_retention_schedule
 from worker.temporal import TemporalUnavailable, connect, temporal_address
 from worker.versioning import deployment_config
@@ -48,11 +47,13 @@ async def connect_with_retry(
             await asyncio.sleep(2)
 
 
-async def run_worker(settings: Settings) -> None:
-    """Poll the task queue until SIGINT or SIGTERM, then shut down cleanly.
+async def run_worker(settings: Settings, *, role: WorkerRole | None = None) -> None:
+    """Poll the role's task queues until SIGINT or SIGTERM, then shut down cleanly.
 
-    With nothing registered yet, log why and return (exit 0) rather than fail.
+    `role` overrides WORKER_ROLE. With nothing registered yet, log why and return
+    (exit 0) rather than fail.
     """
+    role = role or settings.worker_role
     workflows = registry.workflow_classes()
     deps = WorkerDeps.from_settings(settings)
     try:
@@ -63,13 +64,14 @@ async def run_worker(settings: Settings) -> None:
                 detail="worker/registry.py lists no workflows or activities yet; nothing to run",
             )
             return
+        plans = roles.plan(role, settings.temporal_task_queue, workflows, activities)
         # the SDK's metrics runtime must exist before the client connects
         address = settings.worker_metrics_address
         metrics = start_worker_metrics(*address) if address else WorkerMetrics(runtime=None)
         tracing = tracing_from_settings(settings, service="reservations-worker")
         tracing.trace_sql(deps.engine)
         try:
-            await _serve(settings, deps, workflows, activities, metrics, tracing)
+            await _serve(settings, role, plans, metrics, tracing)
         finally:
             tracing.shutdown()
             metrics.close()
@@ -77,57 +79,70 @@ async def run_worker(settings: Settings) -> None:
         await deps.aclose()
 
 
-async def _serve(
-    settings: Settings,
-    deps: WorkerDeps,
-    workflows: list[type],
-    activities: list[Callable[..., Any]],
-    metrics: WorkerMetrics,
-    tracing: Tracing,
-) -> None:
-    """Connect, keep the schedules, and poll until signalled."""
-    client = await connect_with_retry(settings, metrics=metrics, tracing=tracing)
-    if settings.google_feeds_schedule:
-        await ensure_google_feeds_schedule(client, settings)
-    if settings.retention_schedule:
-        await ensure_retention_schedule(client, settings)
-    worker = Worker(
+def build_worker(client: Client, plan: roles.QueuePlan, settings: Settings) -> Worker:
+    """The one place a Worker is built, for every queue of every role."""
+    return Worker(
         client,
-        task_queue=settings.temporal_task_queue,
-        workflows=workflows,
-        activities=activities,
+        task_queue=plan.task_queue,
+        workflows=plan.workflows,
+        activities=plan.activities,
         interceptors=[ActivityObserver()],
+        workflow_runner=workflow_runner(),
         # None (the default) keeps an unversioned worker
         deployment_config=deployment_config(settings),
     )
+
+
+async def _serve(
+    settings: Settings,
+    role: WorkerRole,
+    plans: list[roles.QueuePlan],
+    metrics: WorkerMetrics,
+    tracing: Tracing,
+) -> None:
+    """Connect, keep the schedules (where workflows run), and poll until signalled."""
+    client = await connect_with_retry(settings, metrics=metrics, tracing=tracing)
+    if role is not WorkerRole.MESSAGES:
+        if settings.google_feeds_schedule:
+            await ensure_google_feeds_schedule(client, settings)
+        if settings.retention_schedule:
+            await ensure_retention_schedule(client, settings)
+    workers = [build_worker(client, plan, settings) for plan in plans]
     log.info(
         "worker.started",
-        task_queue=settings.temporal_task_queue,
+        role=role,
+        task_queues=[plan.task_queue for plan in plans],
         namespace=settings.temporal_namespace,
         address=temporal_address(settings),
-        workflows=len(workflows),
-        activities=len(activities),
+        workflows=sum(len(plan.workflows) for plan in plans),
+        activities=sum(len(plan.activities) for plan in plans),
     )
-    await _run_until_signalled(worker)
+    await _run_until_signalled(workers)
     log.info("worker.stopped")
 
 
-async def _run_until_signalled(worker: Worker) -> None:
+async def _run_until_signalled(workers: list[Worker]) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    running = asyncio.create_task(worker.run(), name="temporal-worker")
+    running = [
+        asyncio.create_task(worker.run(), name=f"temporal-worker-{worker.task_queue}")
+        for worker in workers
+    ]
     stopping = asyncio.create_task(stop.wait(), name="stop-signal")
     try:
-        await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
-        if running.done():
-            # the worker failed on its own (a fatal poll error); surface it as a crash
-            await running
+        await asyncio.wait({*running, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        failed = [task for task in running if task.done()]
+        if failed:
+            # a worker failed on its own (a fatal poll error): stop the others, then crash
+            await asyncio.gather(*(w.shutdown() for w in workers if not w.is_shutdown))
+            await asyncio.gather(*running, return_exceptions=True)
+            await failed[0]
             return
         log.info("worker.stopping")
-        await worker.shutdown()
-        await running
+        await asyncio.gather(*(worker.shutdown() for worker in workers))
+        await asyncio.gather(*running)
     finally:
         stopping.cancel()
         for signum in (signal.SIGINT, signal.SIGTERM):

@@ -1,9 +1,9 @@
 """The outbox: a message is written as outbox rows first, then each row is sent beside.
 
 Queueing is a quick database activity under the caller's lock; sending goes to a
-provider that may be slow or down, so it runs in the background and is retried
-without limit. A row the provider refuses for good (a bad address) is marked
-failed by the send activity and the workflow moves on.
+provider that may be slow or down, so it runs in the background, on the messages
+task queue, and is retried without limit. A row the provider refuses for good (a
+bad address) is marked failed by the send activity and the workflow moves on.
 """
 
 from __future__ import annotations
@@ -21,6 +21,15 @@ with workflow.unsafe.imports_passed_through():
     from workflows.activity_contracts import queue_message, send_notification
     from workflows.retries import DATABASE, PROVIDER
     from workflows.waitlist_contracts import queue_waitlist_message
+
+
+def messages_task_queue() -> str:
+    """Where sends run: their own queue beside this workflow's, served by `messages` workers.
+
+    Derived from the workflow's own task queue (deterministic, no setting); the
+    worker side is worker/roles.py.
+    """
+    return f"{workflow.info().task_queue}-messages"
 
 
 class Outbox:
@@ -63,6 +72,7 @@ class Outbox:
             await workflow.execute_activity(
                 send_notification,
                 notification_id,
+                task_queue=messages_task_queue(),
                 start_to_close_timeout=PROVIDER.start_to_close_timeout,
                 retry_policy=PROVIDER.retry_policy,
             )

@@ -12,6 +12,8 @@ import uuid
 from temporalio import workflow
 from temporalio.exceptions import ActivityError
 
+from workflows.outbox import messages_task_queue
+
 with workflow.unsafe.imports_passed_through():
     from workflows.activity_contracts import send_notification
     from workflows.retries import PROVIDER
@@ -35,6 +37,7 @@ class PrivacyMessageWorkflow:
             await workflow.execute_activity(
                 send_notification,
                 notification_id,
+                task_queue=messages_task_queue(),
                 start_to_close_timeout=PROVIDER.start_to_close_timeout,
                 retry_policy=PROVIDER.retry_policy,
             )

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 import httpx
@@ -17,10 +17,13 @@ from temporalio.worker import Worker
 
 from api.app import create_app
 from reservations.cache import MemoryCache
+from reservations.settings import WorkerRole
 from tests.conftest import Api, Database, test_settings
 from tests.workflows.conftest import binary
+from worker import roles
 from worker.deps import WorkerDeps
 from worker.registry import activity_functions, workflow_classes
+from worker.sandbox import workflow_runner
 from workflows.search_attributes import SEARCH_ATTRIBUTES
 
 
@@ -44,32 +47,41 @@ async def dev_server() -> AsyncIterator[WorkflowEnvironment]:
 
 @dataclass
 class LiveApi(Api):
-    """The API with a real worker behind it, which a test may stop and replace."""
+    """The API with real workers behind it, which a test may stop and replace."""
 
     env: WorkflowEnvironment
     task_queue: str
     deps: WorkerDeps
-    _worker: Worker | None = None
-    _running: asyncio.Task[None] | None = None
+    _workers: list[tuple[Worker, asyncio.Task[None]]] = field(default_factory=list)
 
-    def start_worker(self) -> None:
-        """Start a fresh worker (no cached workflow state) on this test's task queue."""
-        assert self._worker is None
-        self._worker = Worker(
-            self.env.client,
-            task_queue=self.task_queue,
-            workflows=workflow_classes(),
-            activities=activity_functions(self.deps),
+    def start_worker(self, role: WorkerRole | None = None) -> None:
+        """Start fresh workers (no cached workflow state) of `role` on this test's queues.
+
+        The role defaults to the settings' WORKER_ROLE (`all` unless a test overrides it).
+        """
+        plans = roles.plan(
+            role or self.deps.settings.worker_role,
+            self.task_queue,
+            workflow_classes(),
+            activity_functions(self.deps),
         )
-        self._running = asyncio.create_task(self._worker.run())
+        for plan in plans:
+            worker = Worker(
+                self.env.client,
+                task_queue=plan.task_queue,
+                workflows=plan.workflows,
+                activities=plan.activities,
+                workflow_runner=workflow_runner(),
+            )
+            self._workers.append((worker, asyncio.create_task(worker.run())))
 
     async def stop_worker(self) -> None:
-        """Shut the worker down as a crashed or redeployed process would go away."""
-        if self._worker is not None and self._running is not None:
-            await self._worker.shutdown()
-            await self._running
-        self._worker = None
-        self._running = None
+        """Shut the workers down as a crashed or redeployed process would go away."""
+        workers, self._workers = self._workers, []
+        for worker, _ in workers:
+            await worker.shutdown()
+        for _, running in workers:
+            await running
 
 
 @contextlib.asynccontextmanager

@@ -2,7 +2,7 @@
 
 `live_api` hands the dev server's plain client to both; here the API's client carries
 the tracing interceptor, the worker's client the Prometheus runtime (when asked) and
-the tracing interceptor, and the worker the activity observer, as `run_worker` does.
+the tracing interceptor, and the workers are built by `build_worker`, as `run_worker` does.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
 
 import httpx
@@ -18,17 +19,18 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.runtime import Runtime
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
 from api.app import create_app
 from models.enums import NotificationStatus, StaffRole
 from models.orm import Notification
 from reservations.cache import MemoryCache
+from reservations.settings import WorkerRole
 from reservations.tracing import Tracing
 from tests.api.conftest import eventually
 from tests.conftest import Api, Database, test_settings
-from worker.activity_observer import ActivityObserver
+from worker import roles
 from worker.deps import WorkerDeps
+from worker.main import build_worker
 from worker.registry import activity_functions, workflow_classes
 
 
@@ -75,14 +77,12 @@ async def observed_stack(
         transport = httpx.ASGITransport(app=app)
         async with (
             httpx.AsyncClient(transport=transport, base_url="http://test") as client,
-            Worker(
-                worker_client,
-                task_queue=queue,
-                workflows=workflow_classes(),
-                activities=activity_functions(deps),
-                interceptors=[ActivityObserver()],
-            ),
+            AsyncExitStack() as workers,
         ):
+            for plan in roles.plan(
+                WorkerRole.ALL, queue, workflow_classes(), activity_functions(deps)
+            ):
+                await workers.enter_async_context(build_worker(worker_client, plan, settings))
             yield ObservedStack(client=client, db=db, task_queue=queue)
 
 

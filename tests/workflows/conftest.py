@@ -5,9 +5,11 @@ from __future__ import annotations
 import shutil
 import sys
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from temporalio.api.enums.v1 import IndexedValueType
@@ -17,7 +19,9 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from reservations.settings import WorkerRole
 from tests.workflows.fakes import FakeBook
+from worker import roles
 from workflows.reservation import ReservationWorkflow
 from workflows.search_attributes import SEARCH_ATTRIBUTES
 
@@ -41,6 +45,31 @@ async def register_search_attributes(client: Client, namespace: str = "default")
             },
         )
     )
+
+
+@asynccontextmanager
+async def serving(
+    client: Client,
+    task_queue: str,
+    *,
+    workflows: list[type],
+    activities: list[Callable[..., Any]],
+) -> AsyncIterator[None]:
+    """Workers on `task_queue` and its messages queue (where sends run), as role `all` does.
+
+    The SDK's default, fully restricted sandbox: these tests are where it checks our code.
+    """
+    async with AsyncExitStack() as stack:
+        for plan in roles.plan(WorkerRole.ALL, task_queue, workflows, activities):
+            if plan.workflows or plan.activities:
+                worker = Worker(
+                    client,
+                    task_queue=plan.task_queue,
+                    workflows=plan.workflows,
+                    activities=plan.activities,
+                )
+                await stack.enter_async_context(worker)
+        yield
 
 
 @pytest.fixture
@@ -70,9 +99,9 @@ class Run:
 async def run(time_skipping: WorkflowEnvironment) -> AsyncIterator[Run]:
     book = FakeBook()
     queue = f"tq-{uuid.uuid4().hex[:8]}"
-    async with Worker(
+    async with serving(
         time_skipping.client,
-        task_queue=queue,
+        queue,
         workflows=[ReservationWorkflow],
         activities=book.activities(),
     ):

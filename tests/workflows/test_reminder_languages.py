@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date
 from sqlalchemy import select
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
 from activities.messages import MessageActivities
 from messaging.outbox_sender import OutboxEmailSender, OutboxSmsSender
@@ -22,6 +21,7 @@ from messaging.render import SUPPORTED_LANGUAGES
 from models.enums import NotificationChannel, NotificationStatus, ReservationStatus
 from models.orm import Guest, Notification, Reservation, Restaurant
 from tests.conftest import JWT_SECRET, Database
+from tests.workflows.conftest import serving
 from tests.workflows.fakes import FakeBook, fakes_except
 from tests.workflows.test_reservation_workflow import booking_input, far_future
 from workflows.reservation import ReservationWorkflow
@@ -94,9 +94,9 @@ async def test_the_reminder_goes_out_in_each_language(
     day = far_future(30)
     starts_at = datetime.combine(day, time(19, 0), tzinfo=ZoneInfo(ZONE)).astimezone(UTC)
     handles = {}
-    async with Worker(
+    async with serving(
         time_skipping.client,
-        task_queue=queue,
+        queue,
         workflows=[ReservationWorkflow],
         activities=[*fakes_except(book, messages.all()), *messages.all()],
     ):

@@ -87,6 +87,7 @@ def test_every_path_has_a_kept_history() -> None:
         "refused_searchable",
         "google_feeds",
         "google_notification_retried",
+        "messages_on_their_own_queue",
     } <= names
 
 

@@ -18,7 +18,6 @@ import pytest
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
 from models.enums import WaitlistStatus
 from models.schemas.waitlist import (
@@ -36,6 +35,7 @@ from models.schemas.waitlist import (
     dispatcher_workflow_id,
     entry_workflow_id,
 )
+from tests.workflows.conftest import serving
 from tests.workflows.waitlist_fakes import FakeWaitlist
 from workflows.waitlist import WaitlistDispatcher, WaitlistWorkflow
 
@@ -58,9 +58,9 @@ class WaitRun:
 async def wl(time_skipping: WorkflowEnvironment) -> AsyncIterator[WaitRun]:
     fake = FakeWaitlist()
     queue = f"wl-{uuid.uuid4().hex[:8]}"
-    async with Worker(
+    async with serving(
         time_skipping.client,
-        task_queue=queue,
+        queue,
         workflows=[WaitlistWorkflow, WaitlistDispatcher],
         activities=fake.activities(),
     ):
