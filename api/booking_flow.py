@@ -36,6 +36,7 @@ from services.booking import keep_booking_notes
 from services.crm.blocking import refuse_if_blocked
 from services.crm.consent import record_booking_consent
 from services.guests import normalise_email, upsert_guest
+from services.optimizer.booking_room import room_could_be_made
 from services.restaurants import get_restaurant
 
 
@@ -107,8 +108,13 @@ async def surely_full(
     data: ReservationCreate,
     reservation_id: uuid.UUID,
     now: datetime,
+    make_room: bool = False,
 ) -> HoldOutcome | None:
     """The refusal the hold would give when the time has no table (or pacing room) left.
+
+    With `make_room` (the hold may move unlocked parties to fit this one), "no table"
+    is only final when every table is taken at that instant; otherwise the workflow
+    gets its chance to make room.
 
     A cheap pre-check for the release rush: no workflow, no lock. The cached answer
     decides fast that a time is free (then the workflow decides); a "full" from it is
@@ -142,6 +148,14 @@ async def surely_full(
         seating_area=data.seating_preference or None,
     )
     if answer.slot is None or answer.reason not in _FULL:
+        return None
+    if (
+        make_room
+        and answer.reason == UnavailableReason.NO_TABLE_FITS.value
+        and await room_could_be_made(
+            session, restaurant_id=data.restaurant_id, at=answer.slot.start_utc, now=now
+        )
+    ):
         return None
     return HoldOutcome(
         held=False,
@@ -194,7 +208,10 @@ async def place_booking(
         email = normalise_email(str(data.guest.email))
         reservation_id = reservation_id_for(idempotency_key, scope=f"{restaurant.id}:{email}")
     asked = reservation_id or uuid.uuid4()  # the refusal's id when none is derived
-    full = await surely_full(session, cache, data=data, reservation_id=asked, now=now)
+    make_room = settings.make_room_time_budget_ms > 0
+    full = await surely_full(
+        session, cache, data=data, reservation_id=asked, now=now, make_room=make_room
+    )
     if full is None:
         # a few at a time per restaurant-day reach the workflow (they would queue on
         # its lock anyway); the others wait here, holding no connection, and once the
@@ -204,7 +221,9 @@ async def place_booking(
         async with _TURNS.turn((data.restaurant_id, data.date)):
             # holds may have expired while this request waited: judge at the time it is now
             now += timedelta(seconds=time.monotonic() - waiting)
-            full = await surely_full(session, cache, data=data, reservation_id=asked, now=now)
+            full = await surely_full(
+                session, cache, data=data, reservation_id=asked, now=now, make_room=make_room
+            )
             if full is None:
                 restaurant = await get_restaurant(session, restaurant_id=data.restaurant_id)
                 return await _book(

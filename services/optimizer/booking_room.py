@@ -11,8 +11,11 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
+from sqlalchemy import distinct, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models.enums import AllocationStatus
+from models.orm import RestaurantTable, TableAllocation
 from models.schemas.booking import BookingRequest
 from rules.availability import UnavailableReason
 from rules.state_machine import ReservationStatus
@@ -28,6 +31,34 @@ from services.optimizer.solver import Party
 _MOVABLE = frozenset(
     {ReservationStatus.CONFIRMED, ReservationStatus.PENDING_CONFIRMATION, ReservationStatus.HELD}
 )
+
+
+async def room_could_be_made(
+    session: AsyncSession, *, restaurant_id: uuid.UUID, at: datetime, now: datetime
+) -> bool:
+    """False when no rearrangement can seat one more party starting at ``at``.
+
+    Each party present at that instant keeps at least one table of its own however
+    it is moved, so when they already number the restaurant's active tables, make-room
+    cannot help and a "no table" refusal is final. A cheap necessary condition: True
+    does not promise that make-room will succeed.
+    """
+    a = TableAllocation
+    present = await session.scalar(
+        select(func.count(distinct(a.reservation_id))).where(
+            a.restaurant_id == restaurant_id,
+            a.status != AllocationStatus.RELEASED,
+            or_(a.status == AllocationStatus.BOOKED, a.hold_expires_at > now),
+            a.starts_at <= at,
+            a.ends_at > at,
+        )
+    )
+    tables = await session.scalar(
+        select(func.count(RestaurantTable.id)).where(
+            RestaurantTable.restaurant_id == restaurant_id, RestaurantTable.is_active.is_(True)
+        )
+    )
+    return (present or 0) < (tables or 0)
 
 
 async def moves_for(
