@@ -25,7 +25,11 @@ from tests.api.workflow_probe import reservation_workflow_id
 from tests.faults.stack import BASE, PATIENCE, Cluster, Stack, restaurant, running_stack
 from workflows.reservation import ReservationWorkflow
 
-pytestmark = [pytest.mark.xdist_group("faults"), pytest.mark.temporal, pytest.mark.postgres]
+pytestmark = [
+    pytest.mark.xdist_group("faults-database_restart"),
+    pytest.mark.temporal,
+    pytest.mark.postgres,
+]
 
 
 async def assert_unavailable(stack: Stack, path: str, **kwargs: object) -> None:

@@ -30,7 +30,11 @@ from tests.faults.stack import BASE, PATIENCE, Cluster, Stack, restaurant, runni
 from tests.faults.test_worker_kills import activity_attempts
 from tests.payments.fake_adyen import FakeAdyen
 
-pytestmark = [pytest.mark.xdist_group("faults"), pytest.mark.temporal, pytest.mark.postgres]
+pytestmark = [
+    pytest.mark.xdist_group("faults-provider_faults"),
+    pytest.mark.temporal,
+    pytest.mark.postgres,
+]
 
 SLOWER_THAN_THE_SDK_TIMEOUT = 18.0  # AdyenProvider's timeout is 15 s
 

@@ -19,7 +19,11 @@ import redis.asyncio as aioredis
 from tests.api.test_reservation_lifecycle import booking, booking_day
 from tests.faults.stack import BASE, Cluster, Stack, restaurant, running_stack
 
-pytestmark = [pytest.mark.xdist_group("faults"), pytest.mark.temporal, pytest.mark.postgres]
+pytestmark = [
+    pytest.mark.xdist_group("faults-redis_outage"),
+    pytest.mark.temporal,
+    pytest.mark.postgres,
+]
 
 
 async def free_at(stack: Stack, rid: str, at: str) -> bool:

@@ -24,7 +24,11 @@ from tests.api.conftest import eventually
 from tests.api.test_reservation_lifecycle import booking
 from tests.faults.stack import BASE, PATIENCE, Cluster, Stack, restaurant, running_stack
 
-pytestmark = [pytest.mark.xdist_group("faults"), pytest.mark.temporal, pytest.mark.postgres]
+pytestmark = [
+    pytest.mark.xdist_group("faults-temporal_restart"),
+    pytest.mark.temporal,
+    pytest.mark.postgres,
+]
 
 # the timer fires on the server's clock; the release is one activity after it
 RELEASE_SLACK = dt.timedelta(seconds=15)

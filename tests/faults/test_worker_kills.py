@@ -38,7 +38,11 @@ from tests.messaging.fake_twilio import ACCOUNT_SID as TWILIO_SID
 from tests.messaging.fake_twilio import AUTH_TOKEN as TWILIO_TOKEN
 from tests.messaging.fake_twilio import FROM_NUMBER as TWILIO_FROM
 
-pytestmark = [pytest.mark.xdist_group("faults"), pytest.mark.temporal, pytest.mark.postgres]
+pytestmark = [
+    pytest.mark.xdist_group("faults-worker_kills"),
+    pytest.mark.temporal,
+    pytest.mark.postgres,
+]
 
 
 async def waiting_on_a_lock(stack: Stack) -> bool:

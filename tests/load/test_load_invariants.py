@@ -10,25 +10,23 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.load import LoadConfig, LoadResult, report, run_load
+from benchmarks.load import LoadConfig, report, run_load
 
 pytestmark = [pytest.mark.postgres, pytest.mark.temporal, pytest.mark.xdist_group("load")]
 
 REDIS_URL = "redis://127.0.0.1:6379/12"
 
 
-@pytest.fixture(scope="module")
-async def result() -> LoadResult:
+async def test_a_short_mixed_load_leaves_no_5xx_and_every_invariant_holding() -> None:
+    # one test, one run: the stack takes most of a minute to start on two cores
     config = LoadConfig(rate=4, duration=30, workers=1, apis=2, restaurants=6, redis_url=REDIS_URL)
-    return await run_load(config, log=lambda _: None)
+    result = await run_load(config, log=lambda _: None)
 
-
-async def test_no_request_fails_on_the_server_side(result: LoadResult) -> None:
+    # no request failed on the server side
     assert result.recorder.server_errors == 0, report(result)
     assert not result.recorder.transport_errors, report(result)
 
-
-async def test_every_kind_of_traffic_was_answered(result: LoadResult) -> None:
+    # every kind of traffic was answered
     statuses = result.recorder.statuses
     assert statuses["availability"][200] > 0, report(result)
     assert statuses["book"][201] > 0, report(result)
@@ -41,12 +39,11 @@ async def test_every_kind_of_traffic_was_answered(result: LoadResult) -> None:
                   for op, c in statuses.items()}  # fmt: skip
     assert not any(unexpected.values()), unexpected
 
-
-async def test_the_invariants_hold_after_the_run(result: LoadResult) -> None:
+    # the invariants hold after the run, over real data: bookings, paid deposits,
+    # cancelled workflows
     failed = [check.line() for check in result.invariants if not check.ok]
     assert not failed, failed
     assert not result.workflow_problems, result.workflow_problems
-    # the checks looked at real data: bookings, paid deposits, cancelled workflows
     assert result.bookings_made >= 10, report(result)
     assert result.workflows.get("COMPLETED", 0) > 0, result.workflows
     assert result.ok
