@@ -35,9 +35,6 @@ WORKERS = ("worker", "worker-messages")
 # one-shot jobs: their exit code is their health (service_completed_successfully)
 ONE_SHOTS = ("migrate", "temporal-search-attributes")
 FIELDS = {name.upper() for name in Settings.model_fields}
-# WORKER_ROLE is added to Settings by the worker-roles branch (wt-latency); until that is
-# merged here, the compose file may name exactly this one variable ahead of the model
-PENDING_FIELDS = {"WORKER_ROLE"} - FIELDS
 # read by compose itself (interpolation, project name, proxy), not by the app
 COMPOSE_VARIABLES = {"COMPOSE_PROJECT_NAME", "POSTGRES_PASSWORD", "SITE_ADDRESS", "HTTP_PORT"}
 COMPOSE_VARIABLES |= {"HTTPS_PORT"}
@@ -96,7 +93,7 @@ def test_app_service_commands_are_real_cli_commands(name: str) -> None:
 def test_app_service_environment_names_are_settings(name: str) -> None:
     env = service(name)["environment"]
     assert isinstance(env, dict), "use the mapping form so names can be checked"
-    assert set(env) <= FIELDS | PENDING_FIELDS, set(env) - FIELDS
+    assert set(env) <= FIELDS, set(env) - FIELDS
     assert env["ENVIRONMENT"] == "production"
     assert env["DATABASE_URL"].startswith("postgresql+asyncpg://")
     assert env["REDIS_URL"].startswith("redis://")
@@ -176,9 +173,7 @@ def test_api_health_check_path_is_a_route() -> None:
     test = " ".join(service("api")["healthcheck"]["test"])
     path = re.search(r"127\.0\.0\.1:8000(/\w+)", test)
     assert path, test
-    # /readyz comes with the fault-tests branch (wt-faults: api/health.py); until it is
-    # merged here, /healthz is the route that must exist
-    assert path.group(1) in paths or ("/healthz" in paths and path.group(1) == "/readyz")
+    assert path.group(1) in paths
 
 
 def test_prometheus_scrapes_api_workers_and_temporal() -> None:
