@@ -28,10 +28,10 @@ from typing import Any, cast
 
 import httpx
 from sqlalchemy import select
-from temporalio.worker import Worker
 
 from benchmarks import ZONE, fresh_database, median, percentile
 from benchmarks.booking_latency import JWT_SECRET, REDIS_URL, start_dev_server
+from benchmarks.in_process_workers import InProcessWorkers
 from benchmarks.rush import start_api, wait_healthy
 from models.orm import TableAllocation
 from models.schemas.floor import TableCreate
@@ -43,7 +43,6 @@ from services.floor import create_table
 from services.live_events import LiveEvent, subscribe
 from services.restaurants import create_restaurant
 from worker.deps import WorkerDeps
-from worker.registry import activity_functions, workflow_classes
 
 FIRST_DAY = (datetime.now(UTC) + timedelta(days=20)).date()
 BASE = "/api/v1/reservations"
@@ -123,12 +122,7 @@ async def main(bookings: int) -> None:
         sessions = session_factory(engine)
         worker_cache = RedisCache(REDIS_URL)
         deps = WorkerDeps(settings=settings, engine=engine, sessions=sessions, cache=worker_cache)
-        worker = Worker(
-            env.client,
-            task_queue=queue,
-            workflows=workflow_classes(),
-            activities=activity_functions(deps),
-        )
+        worker = InProcessWorkers(env.client, settings, deps)
         running = asyncio.create_task(worker.run())
         server, port = start_api(url, queue, env, redis_url=REDIS_URL)
         ours = RedisCache(REDIS_URL)  # a listener on its own connection

@@ -32,7 +32,6 @@ from typing import Any, cast
 import httpx
 from sqlalchemy import func, select
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
 from benchmarks import ROOT, ZONE, fresh_database, median, percentile
 from benchmarks.booking_latency import (
@@ -43,6 +42,7 @@ from benchmarks.booking_latency import (
     free_port,
     start_dev_server,
 )
+from benchmarks.in_process_workers import InProcessWorkers
 from models.enums import AllocationStatus
 from models.orm import TableAllocation
 from models.schemas.floor import TableCreate
@@ -53,7 +53,6 @@ from reservations.settings import Settings
 from services.floor import create_table
 from services.restaurants import create_restaurant
 from worker.deps import WorkerDeps
-from worker.registry import activity_functions, workflow_classes
 
 DAY = (datetime.now(UTC) + timedelta(days=30)).date()  # the clock is real over HTTP
 AT = time(19)
@@ -170,12 +169,7 @@ async def rush(
         settings=settings, engine=worker_engine, sessions=session_factory(worker_engine),
         cache=create_cache(redis_url) if redis_url else MemoryCache(),
     )  # fmt: skip
-    worker = Worker(
-        env.client,
-        task_queue=queue,
-        workflows=workflow_classes(),
-        activities=activity_functions(deps),
-    )
+    worker = InProcessWorkers(env.client, settings, deps)
     running = asyncio.create_task(worker.run())
     server, port = start_api(url, queue, env, redis_url=redis_url, precheck=precheck)
     pids = {"worker": os.getpid(), "API": server.pid}
