@@ -18,7 +18,7 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check
 UV_COMPILE = $(BIN)/uv pip compile --quiet --universal --python-version 3.11 \
 	--generate-hashes --custom-compile-command "make lock" $(LOCK_ARGS)
 
-.PHONY: install lock dev test lint typecheck docs pytest bench clean
+.PHONY: install lock dev test lint typecheck docs pytest bench clean web web-test web-client
 
 $(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
@@ -34,8 +34,33 @@ lock: $(STAMP)
 	$(UV_COMPILE) pyproject.toml --extra test --extra docs -o $(LOCK)
 	$(UV_COMPILE) pyproject.toml --constraint $(LOCK) -o $(RUNTIME_LOCK)
 
-dev: $(STAMP)
+dev: $(STAMP) web
 	$(BIN)/reservations dev
+
+# The web front ends (web/): Node 20.19+ and npm. `npm ci` installs exactly
+# web/package-lock.json; the build type-checks every API call against web/openapi.json
+# (refresh it with `make web-client` after an API change) and writes web/dist, which the
+# API serves at /book/ and /console/. Rebuilt only when a source changed.
+WEB_STAMP := web/node_modules/.installed
+WEB_BUILT := web/dist/.built
+WEB_SOURCES := $(shell find web/src web/book web/console web/public -type f 2>/dev/null) \
+	web/openapi.json web/vite.config.ts web/tsconfig.json
+
+$(WEB_STAMP): web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(WEB_BUILT): $(WEB_STAMP) $(WEB_SOURCES)
+	cd web && npm run build
+	touch $@
+
+web: $(WEB_BUILT)
+
+web-test: $(WEB_STAMP)
+	cd web && npm test
+
+web-client: $(STAMP)
+	$(BIN)/reservations openapi --out web/openapi.json
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -49,10 +74,10 @@ docs: $(STAMP)
 
 # two workers (pytest-xdist), each with its own template database and Temporal dev
 # server; --dist loadgroup keeps the 40-connection race tests on one worker
-pytest: $(STAMP)
+pytest: $(STAMP) web
 	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
 
-test: lint typecheck docs pytest
+test: lint typecheck docs web-test pytest
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.engine
@@ -74,4 +99,4 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.memory
 
 clean:
-	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache .hypothesis
+	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache .hypothesis web/node_modules web/dist

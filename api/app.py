@@ -49,6 +49,7 @@ from api.routers import (
     webhooks,
 )
 from api.tracing import RequestSpans
+from api.web_pages import install_web_pages
 from reservations.cache import Cache, MemoryCache, NullCache, create_cache
 from reservations.db import create_engine, session_factory
 from reservations.settings import Settings, get_settings
@@ -165,6 +166,7 @@ def create_app(
     app.include_router(availability.router, prefix=API_PREFIX)
 
     install_health(app)
+    install_web_pages(app, settings.web_dist_dir)
 
     return app
 

@@ -23,6 +23,7 @@ INLINE_SCRIPT = re.compile(rb"<script\b(?![^>]*\bsrc\s*=)[^>]*>(.*?)</script\s*>
 # issuer's own pages and redirect payment methods post to the bank, so those are any https
 ADYEN_SOURCES = "https://*.adyen.com"
 NOT_A_PAGE = "default-src 'none'; frame-ancestors 'none'"
+CONSOLE_URL = "/console"  # the staff console is never framed (clickjacking of staff actions)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,8 +44,10 @@ def inline_script_hashes(html: bytes) -> list[str]:
 
 
 def frame_ancestors(policy: HeaderPolicy, path: str) -> str:
-    """Who may frame a page: nobody for the API docs, the configured sites for guest pages."""
-    return "'none'" if path.startswith(DOCS_URL) else policy.guest_frame_ancestors
+    """Who may frame a page: nobody for the API docs and the console, the configured sites
+    for guest pages (the booking widget is embeddable)."""
+    staff_only = path.startswith(DOCS_URL) or path.startswith(CONSOLE_URL)
+    return "'none'" if staff_only else policy.guest_frame_ancestors
 
 
 def page_policy(policy: HeaderPolicy, *, path: str, html: bytes) -> str:

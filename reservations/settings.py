@@ -24,6 +24,7 @@ class Environment(StrEnum):
 
 
 VAR_DIR = Path("var")
+PROJECT_DIR = Path(__file__).resolve().parent.parent
 ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
 FRAME_ANCESTOR = re.compile(r"https?://(\*\.)?[A-Za-z0-9.-]+(:[0-9]{1,5})?")
 DEFAULT_WORKER_METRICS_PORT = 9464
@@ -195,6 +196,8 @@ class Settings(BaseSettings):
     # request bodies: larger ones get a 413; provider webhooks have their own bound
     max_request_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     max_webhook_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    # the built web front ends (web/dist: `make web`), served at /book/, /console/, /web/
+    web_dist_dir: Path = PROJECT_DIR / "web" / "dist"
 
     def google_credentials(self) -> list[tuple[str, str]]:
         """The valid (user, password) pairs for Google's booking requests."""
