@@ -303,6 +303,8 @@ def _banner(
         "",
         "Reservations is running:",
         f"  API docs     {api}/docs",
+        f"  Console      {api}/console/ (staff sign-in)"
+        + ("" if (settings.web_dist_dir / "console").is_dir() else " - not built: make web"),
         f"  Metrics      {api}/metrics",
         f"  Guest links  {public_url} (PUBLIC_BASE_URL)",
     ]
@@ -316,6 +318,7 @@ def _banner(
     if demo is not None:
         lines += [
             f"  Demo         {demo.restaurant_name} (restaurant id {demo.restaurant_id})",
+            f"  Book a table {api}/book/{demo.restaurant_id}",
             f"  Demo admin   {demo.admin_email}"
             + (f" / password {demo.admin_password}" if demo.admin_password else ""),
             "  Admin token  (Authorization: Bearer <token>)",
