@@ -1,5 +1,5 @@
 // A new booking: time, then details, then payment when the restaurant asks for one.
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useLocation } from "wouter";
 import { confirmationScreen, type Held, type Restaurant } from "./api";
 import { defaultDialCode } from "./countries";
@@ -34,6 +34,13 @@ export function BookingFlow({ restaurant }: { restaurant: Restaurant }) {
     marketing: false,
     language: locale,
   });
+
+  // each new step's heading takes the focus, so keyboard and screen reader users follow
+  const moved = useRef(false);
+  useEffect(() => {
+    if (moved.current) document.querySelector<HTMLElement>("main h2")?.focus();
+    moved.current = true;
+  }, [step]);
 
   if (!restaurant.accepts_reservations || !restaurant.is_active) return <p>{t("notTakingBookings")}</p>;
 

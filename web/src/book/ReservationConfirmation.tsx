@@ -38,7 +38,7 @@ function Confirmed({ restaurant, reservation: r, token }: { restaurant: Restaura
   const confirmed = r.status === "confirmed";
   return (
     <section aria-labelledby="done-title">
-      <h2 id="done-title">{confirmed ? t("confirmedTitle") : t("pendingTitle")}</h2>
+      <h2 tabIndex={-1} id="done-title">{confirmed ? t("confirmedTitle") : t("pendingTitle")}</h2>
       <p className="chosen">
         <strong>{when}</strong>
       </p>

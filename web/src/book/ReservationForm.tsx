@@ -86,7 +86,7 @@ export function ReservationForm({ restaurant, choice, guest, onGuest, onChoice, 
   });
   return (
     <section aria-labelledby="form-title">
-      <h2 id="form-title">{t("title")}</h2>
+      <h2 tabIndex={-1} id="form-title">{t("title")}</h2>
       <p className="chosen">
         <strong>{when}</strong>{" "}
         <button type="button" className="secondary" onClick={onBack}>

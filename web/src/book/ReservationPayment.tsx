@@ -28,7 +28,7 @@ export function ReservationPayment({ restaurant, held }: Props) {
   const guarantee = held.deposit.mode === "guarantee";
   return (
     <section aria-labelledby="pay-title">
-      <h2 id="pay-title">{t("payTitle")}</h2>
+      <h2 tabIndex={-1} id="pay-title">{t("payTitle")}</h2>
       <p>{guarantee ? t("payGuarantee", { amount }) : t("payDeposit", { amount })}</p>
       {held.hold_expires_at && (
         <p className="muted">

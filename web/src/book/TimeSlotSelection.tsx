@@ -85,7 +85,7 @@ export function TimeSlotSelection({
 
   return (
     <section aria-labelledby={`${idPrefix}-when`}>
-      <h2 id={`${idPrefix}-when`}>{t("title")}</h2>
+      <h2 tabIndex={-1} id={`${idPrefix}-when`}>{t("title")}</h2>
       <div className="row">
         <div className="field">
           <label htmlFor={`${idPrefix}-party`}>{t("partySize")}</label>

@@ -59,7 +59,7 @@ export function Waitlist({ restaurant, day, partySize, slots, guest, onGuest, on
   if (joined) {
     return (
       <section aria-labelledby="waitlist-title">
-        <h2 id="waitlist-title">{t("waitlistTitle")}</h2>
+        <h2 tabIndex={-1} id="waitlist-title">{t("waitlistTitle")}</h2>
         <p role="status">{t("waitlisted", { day: formatDay(day, locale) })}</p>
       </section>
     );
@@ -79,7 +79,7 @@ export function Waitlist({ restaurant, day, partySize, slots, guest, onGuest, on
   );
   return (
     <section aria-labelledby="waitlist-title">
-      <h2 id="waitlist-title">{t("waitlistTitle")}</h2>
+      <h2 tabIndex={-1} id="waitlist-title">{t("waitlistTitle")}</h2>
       <p>
         <strong>{t("timesFor", { day: formatDay(day, locale), count: partySize })}</strong>{" "}
         <button type="button" className="secondary" onClick={onBack}>

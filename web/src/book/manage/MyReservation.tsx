@@ -87,7 +87,7 @@ function Manage({ restaurant, reservation: r, token, onChanged }: ManageProps) {
 
   return (
     <section aria-labelledby="manage-title">
-      <h2 id="manage-title">{t("manageTitle")}</h2>
+      <h2 tabIndex={-1} id="manage-title">{t("manageTitle")}</h2>
       {notice && (
         <p className="notice" role="status">
           {t(notice)}
