@@ -40,7 +40,8 @@ async def test_deposit_booking_confirmation_modify_and_cancel(page: Page, stack:
     calendar = await page.get_by_role("link", name="Add to calendar").get_attribute("href")
     assert calendar
     ics = httpx.get(stack.url(calendar))
-    assert ics.status_code == 200 and "BEGIN:VEVENT" in ics.text
+    assert ics.status_code == 200, ics.text
+    assert "BEGIN:VEVENT" in ics.text
 
     await page.get_by_role("link", name="Change or cancel").click()
     await expect(page.get_by_role("heading", name="Your reservation")).to_be_visible()

@@ -7,9 +7,10 @@ import { getReservation, type Reservation } from "./api";
 const POLL_MS = 1500;
 const POLL_LIMIT = 80; // two minutes, then the guest reloads
 
-/** Whether the booking waits for its payment's confirmation. */
+/** Whether the booking still waits for its payment: unpaid, or paid and not yet confirmed
+ * (the provider's notification reaches the booking a moment after the guest returns). */
 export function awaitingPayment(r: Reservation): boolean {
-  return r.status === "held" && r.deposit.status === "pending";
+  return r.status === "held";
 }
 
 export function useReservation(id: string, token: string, poll: boolean) {
