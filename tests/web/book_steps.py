@@ -3,12 +3,11 @@ filling the form, and what the API holds afterwards."""
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from playwright.async_api import Page, expect
+from playwright.async_api import Page
 
 from tests.web.stack import WebStack
 
@@ -21,7 +20,9 @@ def day_at(restaurant: dict[str, Any], days: int = 0) -> str:
     return (today + timedelta(days=days)).isoformat()
 
 
-def book_by_api(stack: WebStack, restaurant: dict[str, Any], day: str, time: str, party: int) -> None:
+def book_by_api(
+    stack: WebStack, restaurant: dict[str, Any], day: str, time: str, party: int
+) -> None:
     """Another guest takes a table (through the API, as another site would)."""
     made = stack.admin.post(
         RESERVATIONS,
@@ -57,7 +58,3 @@ async def fill_guest(page: Page, *, email: str = "ada@example.com") -> None:
     await page.get_by_label("Last name", exact=True).fill("Lovelace")
     await page.get_by_label("Email", exact=True).fill(email)
     await page.get_by_label("Phone", exact=True).fill("06 12345678")
-
-
-def slot_label(page_time: str) -> re.Pattern[str]:
-    return re.compile(rf"^{re.escape(page_time)}$")

@@ -47,7 +47,9 @@ async def tab_to(page: Page, check: str, limit: int = 60) -> None:
     """Press Tab until `check` (a JS expression over `el`, the focused element) holds."""
     for _ in range(limit):
         await page.keyboard.press("Tab")
-        if await page.evaluate(f"(() => {{ const el = document.activeElement; return {check}; }})()"):
+        if await page.evaluate(
+            f"(() => {{ const el = document.activeElement; return {check}; }})()"
+        ):
             return
     raise AssertionError(f"Tab never reached {check}")
 
@@ -105,4 +107,8 @@ async def test_a_full_day_offers_the_waitlist(page: Page, stack: WebStack) -> No
     listed = stack.admin.get(f"/api/v1/reservations/waitlist/restaurant/{restaurant['id']}")
     assert listed.status_code == 200, listed.text
     [entry] = listed.json()["items"]
-    assert (entry["time_from"], entry["time_to"], entry["party_size"]) == ("18:00:00", "20:00:00", 2)
+    assert (entry["time_from"], entry["time_to"], entry["party_size"]) == (
+        "18:00:00",
+        "20:00:00",
+        2,
+    )

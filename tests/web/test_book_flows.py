@@ -4,7 +4,6 @@ click that books once."""
 
 from __future__ import annotations
 
-import httpx
 from playwright.async_api import Page, expect
 
 from tests.web.book_steps import (
@@ -39,9 +38,9 @@ async def test_deposit_booking_confirmation_modify_and_cancel(page: Page, stack:
     await screenshot(page, "book-confirmation")
     calendar = await page.get_by_role("link", name="Add to calendar").get_attribute("href")
     assert calendar
-    ics = httpx.get(stack.url(calendar))
-    assert ics.status_code == 200, ics.text
-    assert "BEGIN:VEVENT" in ics.text
+    ics = await page.request.get(stack.url(calendar))
+    assert ics.status == 200, await ics.text()
+    assert "BEGIN:VEVENT" in await ics.text()
 
     await page.get_by_role("link", name="Change or cancel").click()
     await expect(page.get_by_role("heading", name="Your reservation")).to_be_visible()
