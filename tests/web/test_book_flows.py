@@ -4,7 +4,7 @@ click that books once."""
 
 from __future__ import annotations
 
-from playwright.async_api import Page, expect
+from playwright.async_api import Page, Route, expect
 
 from tests.web.book_steps import (
     book_by_api,
@@ -106,4 +106,39 @@ async def test_the_apis_field_errors_show_and_a_double_click_books_once(
     await page.get_by_label("Email", exact=True).fill("ada@example.com")
     await page.get_by_role("button", name="Book").dblclick()
     await expect(page.get_by_role("heading", name="Your table is booked")).to_be_visible()
+    assert len(reservations_of(stack, restaurant)) == 1
+
+
+async def test_a_lost_answer_offers_a_retry_that_books_once(page: Page, stack: WebStack) -> None:
+    restaurant = stack.make_restaurant()
+    lost: list[str] = []
+
+    async def lose_first_answer(route: Route) -> None:
+        # the booking reaches the API, but its answer never reaches the browser
+        if route.request.method == "POST" and not lost:
+            await route.fetch()
+            lost.append(route.request.headers.get("idempotency-key", ""))
+            await route.abort("connectionreset")
+            return
+        await route.continue_()
+
+    await page.route("**/api/v1/reservations/reservations", lose_first_answer)
+    await page.goto(stack.url(f"/book/{restaurant['id']}"))
+    await pick_slot(page, "8:30 PM")
+    await fill_guest(page)
+    await page.get_by_role("button", name="Book").click()
+    await expect(page.get_by_role("alert")).to_contain_text("No answer from the server")
+    await expect(page.get_by_text("Trying again cannot book twice.")).to_be_visible()
+    assert len(reservations_of(stack, restaurant)) == 1  # it was booked all the same
+
+    retried: list[str] = []
+    page.on(
+        "request",
+        lambda r: (
+            retried.append(r.headers.get("idempotency-key", "")) if r.method == "POST" else None
+        ),
+    )
+    await page.get_by_role("button", name="Try again").click()
+    await expect(page.get_by_role("heading", name="Your table is booked")).to_be_visible()
+    assert retried == lost and lost[0]  # the same attempt, so the same key
     assert len(reservations_of(stack, restaurant)) == 1

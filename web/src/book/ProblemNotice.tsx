@@ -16,7 +16,7 @@ export function ProblemNotice({ problem, shown = [], onRetry }: Props) {
   const network = problem.reason === "network";
   return (
     <div className="problem" role="alert">
-      <p>{problem.detail || problem.title}</p>
+      <p>{network ? t("connectionLost") : problem.detail || problem.title}</p>
       {rest.length > 0 && (
         <ul>
           {rest.map((e) => (

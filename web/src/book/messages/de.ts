@@ -42,6 +42,7 @@ export const de: Messages = {
   marketing: "Das Restaurant darf mir Neuigkeiten und Angebote senden",
   book: "Reservieren",
   booking: "Wird reserviert…",
+  connectionLost: "Keine Antwort vom Server: Verbindung prüfen und erneut versuchen.",
   retry: "Erneut versuchen",
   retryHint: "Ein erneuter Versuch kann nicht doppelt reservieren.",
   fixErrors: "Bitte korrigieren Sie die markierten Felder.",

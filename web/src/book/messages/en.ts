@@ -42,6 +42,7 @@ export const en = {
   marketing: "The restaurant may send me news and offers",
   book: "Book",
   booking: "Booking…",
+  connectionLost: "No answer from the server: check the connection and try again.",
   retry: "Try again",
   retryHint: "Trying again cannot book twice.",
   fixErrors: "Please correct the marked fields.",

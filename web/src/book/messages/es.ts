@@ -42,6 +42,7 @@ export const es: Messages = {
   marketing: "El restaurante puede enviarme noticias y ofertas",
   book: "Reservar",
   booking: "Reservando…",
+  connectionLost: "Sin respuesta del servidor: compruebe la conexión e inténtelo de nuevo.",
   retry: "Reintentar",
   retryHint: "Reintentar no puede reservar dos veces.",
   fixErrors: "Corrija los campos marcados.",

@@ -42,6 +42,7 @@ export const fr: Messages = {
   marketing: "Le restaurant peut m’envoyer ses nouvelles et offres",
   book: "Réserver",
   booking: "Réservation en cours…",
+  connectionLost: "Pas de réponse du serveur : vérifiez la connexion et réessayez.",
   retry: "Réessayer",
   retryHint: "Réessayer ne peut pas réserver deux fois.",
   fixErrors: "Veuillez corriger les champs signalés.",

@@ -42,6 +42,7 @@ export const it: Messages = {
   marketing: "Il ristorante può inviarmi novità e offerte",
   book: "Prenota",
   booking: "Prenotazione in corso…",
+  connectionLost: "Nessuna risposta dal server: controlla la connessione e riprova.",
   retry: "Riprova",
   retryHint: "Riprovare non può prenotare due volte.",
   fixErrors: "Correggi i campi segnalati.",

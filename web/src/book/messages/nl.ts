@@ -42,6 +42,7 @@ export const nl: Messages = {
   marketing: "Het restaurant mag mij nieuws en aanbiedingen sturen",
   book: "Reserveer",
   booking: "Bezig met reserveren…",
+  connectionLost: "Geen antwoord van de server: controleer de verbinding en probeer het opnieuw.",
   retry: "Opnieuw proberen",
   retryHint: "Opnieuw proberen kan niet dubbel reserveren.",
   fixErrors: "Verbeter de gemarkeerde velden.",
