@@ -21,6 +21,7 @@ async def test_deposit_booking_confirmation_modify_and_cancel(page: Page, stack:
     restaurant = stack.make_restaurant(payment_mode="deposit", payment_fixed_minor=2500)
     await page.goto(stack.url(f"/book/{restaurant['id']}"))
     await expect(page.get_by_role("heading", name=restaurant["name"])).to_be_visible()
+    await expect(page.get_by_role("button", name="7:00 PM")).to_be_visible()
     await screenshot(page, "book-slots")
     await pick_slot(page, "7:00 PM")
     await fill_guest(page)
