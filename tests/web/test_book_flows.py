@@ -4,6 +4,8 @@ click that books once."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from playwright.async_api import Page, Route, expect
 
 from tests.web.book_steps import (
@@ -108,6 +110,14 @@ async def test_the_apis_field_errors_show_and_a_double_click_books_once(
     await page.get_by_role("button", name="Book").dblclick()
     await expect(page.get_by_role("heading", name="Your table is booked")).to_be_visible()
     assert len(reservations_of(stack, restaurant)) == 1
+
+    # the manage link of the guest's messages leads on to the widget's manage screen
+    confirmation = urlsplit(page.url)
+    reservation_id = confirmation.path.rsplit("/", 1)[-1]
+    await page.goto(stack.url(f"/manage/{reservation_id}?{confirmation.query}"))
+    await page.get_by_role("link", name="Change the date, time or party size").click()
+    await expect(page.get_by_role("heading", name="Your reservation")).to_be_visible()
+    await expect(page.get_by_text("at 6:30 PM, 2 guests")).to_be_visible()
 
 
 async def test_a_lost_answer_offers_a_retry_that_books_once(page: Page, stack: WebStack) -> None:
