@@ -43,6 +43,11 @@ def map_url(restaurant: Restaurant) -> str | None:
     return f"https://www.openstreetmap.org/search?query={quote_plus(address)}"
 
 
+def widget_manage_path(restaurant_id: uuid.UUID, reservation_id: uuid.UUID, token: str) -> str:
+    """The booking widget's manage screen of a reservation (a path of this site)."""
+    return f"/book/{restaurant_id}/manage/{reservation_id}?{urlencode({'token': token})}"
+
+
 def reservation_links(
     *, base_url: str, secret: str, reservation_id: uuid.UUID, restaurant: Restaurant
 ) -> ReservationLinks:

@@ -11,9 +11,11 @@ import base64
 import html
 import uuid
 from dataclasses import dataclass
+from typing import Annotated
+from urllib.parse import urlencode
 
 import httpx
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from api.deps import SessionDep, SettingsDep
@@ -31,6 +33,22 @@ from services.guest_links import reservation_links
 
 router = APIRouter(prefix="/payments/local/checkout", tags=["local payments"])
 WEBHOOK_PATH = "/api/v1/reservations/webhooks/adyen"
+# the booking widget asks to come back to its own screen after paying (Adyen's returnUrl)
+WIDGET_PREFIX = "/book/"
+ReturnTo = Annotated[
+    str | None,
+    Query(max_length=2000, description="a /book/... path of this site to return to after paying"),
+]
+
+
+def widget_return(return_to: str | None) -> str | None:
+    """`return_to` when it is a path of the booking widget on this site, else None
+    (never another site: the page must not become an open redirect)."""
+    if return_to is None or not return_to.startswith(WIDGET_PREFIX):
+        return None
+    if "\\" in return_to or any(ord(c) < 0x21 for c in return_to):
+        return None
+    return return_to
 
 
 async def _session_payment(
@@ -53,7 +71,9 @@ def _ended(reservation: Reservation) -> bool:
 
 
 @router.get("/{session_id}", response_class=HTMLResponse, summary="The local checkout page")
-async def checkout_page(session_id: str, session: SessionDep, settings: SettingsDep) -> str:
+async def checkout_page(
+    session_id: str, session: SessionDep, settings: SettingsDep, return_to: ReturnTo = None
+) -> str:
     payment, reservation, restaurant = await _session_payment(session, settings, session_id)
     guarantee = payment.kind is PaymentKind.GUARANTEE
     language = reservation.language
@@ -71,9 +91,11 @@ async def checkout_page(session_id: str, session: SessionDep, settings: Settings
         what = f"Pay a deposit of {amount}"
     payable = not _ended(reservation) and reservation.deposit_status is DepositStatus.PENDING
     sid = html.escape(session_id)
+    back = widget_return(return_to)
+    query = html.escape("?" + urlencode({"return_to": back})) if back else ""
     buttons = (
-        f'<form method="post" action="{sid}/pay"><button>Pay</button></form>\n'
-        f'<form method="post" action="{sid}/decline"><button>Decline</button></form>'
+        f'<form method="post" action="{sid}/pay{query}"><button>Pay</button></form>\n'
+        f'<form method="post" action="{sid}/decline{query}"><button>Decline</button></form>'
         if payable
         else ""
     )
@@ -131,7 +153,12 @@ async def _notify(
 
 
 async def _act(
-    session_id: str, request: Request, session: SessionDep, settings: SettingsDep, success: bool
+    session_id: str,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    success: bool,
+    return_to: str | None,
 ) -> RedirectResponse:
     payment, reservation, restaurant = await _session_payment(session, settings, session_id)
     if _ended(reservation):
@@ -152,18 +179,28 @@ async def _act(
     await session.rollback()  # no transaction held while the webhook route writes
     await _notify(request, settings, attempt, success)
     # back to the guest's page, as Adyen returns the shopper to the returnUrl
-    return RedirectResponse(links.manage_url, status_code=303)
+    back = widget_return(return_to)
+    target = settings.public_base_url.rstrip("/") + back if back else links.manage_url
+    return RedirectResponse(target, status_code=303)
 
 
 @router.post("/{session_id}/pay", summary="Simulate a successful payment")
 async def pay(
-    session_id: str, request: Request, session: SessionDep, settings: SettingsDep
+    session_id: str,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    return_to: ReturnTo = None,
 ) -> RedirectResponse:
-    return await _act(session_id, request, session, settings, True)
+    return await _act(session_id, request, session, settings, True, return_to)
 
 
 @router.post("/{session_id}/decline", summary="Simulate a declined payment")
 async def decline(
-    session_id: str, request: Request, session: SessionDep, settings: SettingsDep
+    session_id: str,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    return_to: ReturnTo = None,
 ) -> RedirectResponse:
-    return await _act(session_id, request, session, settings, False)
+    return await _act(session_id, request, session, settings, False, return_to)

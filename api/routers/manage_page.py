@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import uuid
+from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -27,7 +28,7 @@ from models.schemas.lifecycle import CancelRequest, GuestReconfirmRequest, Reser
 from rules.state_machine import ReservationStatus
 from services import reservation_queries as queries
 from services.errors import NotFoundError
-from services.guest_links import reservation_links
+from services.guest_links import reservation_links, widget_manage_path
 from services.manage_links import reservation_in_token
 from services.payments import checkout_session_of
 from services.restaurants import get_restaurant
@@ -41,6 +42,12 @@ def _bound(reservation_id: uuid.UUID, token: str | None, request: Request) -> bo
     """Whether the token is the manage token of this reservation."""
     secret = request.app.state.jwt_secret
     return token is not None and reservation_in_token(token, secret=secret) == reservation_id
+
+
+def _widget_built(request: Request) -> bool:
+    """Whether the booking widget is served (its build exists), so a link to it works."""
+    dist: Path = request.app.state.settings.web_dist_dir
+    return (dist / "book" / "index.html").is_file()
 
 
 def _not_found() -> HTMLResponse:
@@ -105,6 +112,10 @@ async def manage_page(
     if r.status is S.CONFIRMED and r.guest_confirmed_at is None:
         label = "Yes, we are coming" if action == "confirm" else "Confirm we are coming"
         parts.append(post_button(f"{base}/confirm", token, label))
+    if r.status in {S.PENDING_CONFIRMATION, S.CONFIRMED} and _widget_built(request):
+        # changing a booking needs the day's times: the booking widget shows them
+        widget = html.escape(widget_manage_path(r.restaurant_id, r.id, token))
+        parts.append(f'<p><a href="{widget}">Change the date, time or party size</a></p>')
     if r.status in {S.HELD, S.PENDING_CONFIRMATION, S.CONFIRMED}:
         label = "Yes, cancel this reservation" if action == "cancel" else "Cancel reservation"
         parts.append(post_button(f"{base}/cancel", token, label))

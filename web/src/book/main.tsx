@@ -1,18 +1,13 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import "../shared/base.css";
-
-// The guest booking widget; its screens are being built (see web/README.md).
-function BookingWidget() {
-  return (
-    <main>
-      <h1>Book a table</h1>
-    </main>
-  );
-}
+import "./book.css";
+import { App } from "./App";
+import { reportHeightToParent } from "./frame";
 
 createRoot(document.getElementById("root") as HTMLElement).render(
   <StrictMode>
-    <BookingWidget />
+    <App />
   </StrictMode>,
 );
+reportHeightToParent();
