@@ -38,9 +38,7 @@ def upgrade() -> None:
             )
         )
         batch_op.add_column(sa.Column("live_status_note", sa.String(length=200), nullable=True))
-        batch_op.add_column(
-            sa.Column("live_status_at", sa.DateTime(timezone=True), nullable=True)
-        )
+        batch_op.add_column(sa.Column("live_status_at", sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(
             sa.Column(
                 "live_status_by_staff", sa.Boolean(), nullable=False, server_default=sa.false()
