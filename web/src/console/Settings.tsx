@@ -229,7 +229,7 @@ function Tables() {
     tables.reload();
   }
 
-  const list = Array.isArray(tables.data) ? tables.data : [];
+  const list = tables.data?.items ?? [];
   return (
     <div className="panel" aria-labelledby="tables-title">
       <h3 id="tables-title">{t.settings.tables}</h3>
