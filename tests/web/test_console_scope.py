@@ -30,9 +30,10 @@ async def test_a_host_of_another_restaurant_gets_not_found_and_no_events(
     assert not [url for url in asked if url.endswith("/events")]
 
     bearer = {"Authorization": f"Bearer {token}"}
-    for path in (f"/restaurants/{ours['id']}/events", f"/restaurants/{ours['id']}/timeline"):
-        answer = httpx.get(stack.url(BASE + path), headers=bearer, params={"date": "2026-12-01"})
-        assert answer.status_code == 404, (path, answer.text)
+    async with httpx.AsyncClient(base_url=stack.url(BASE), headers=bearer) as api:
+        for path in (f"/restaurants/{ours['id']}/events", f"/restaurants/{ours['id']}/timeline"):
+            answer = await api.get(path, params={"date": "2026-12-01"})
+            assert answer.status_code == 404, (path, answer.text)
 
     # their own restaurant is one tap away
     await page.get_by_role("link", name="Choose a restaurant").click()

@@ -59,7 +59,7 @@ export function useLoad<T>(load: () => Promise<Outcome<T>>, deps: DependencyList
     return () => {
       current = false;
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // `load` is a new closure each render; the caller's `deps` say when it reads anew
   }, [...deps, tick]);
   return { data, problem, reload };
 }
