@@ -104,6 +104,10 @@ class InProcessEvents:
     def subscribe(self, restaurant_id: uuid.UUID) -> Subscription:
         return self._subscription(channel(restaurant_id))
 
+    def listeners(self, restaurant_id: uuid.UUID) -> int:
+        """How many subscriptions to the restaurant's channel are open in this process."""
+        return len(self._queues.get(channel(restaurant_id), ()))
+
     @asynccontextmanager
     async def _subscription(self, name: str) -> AsyncIterator[AsyncIterator[LiveEvent]]:
         queue: asyncio.Queue[LiveEvent] = asyncio.Queue(maxsize=QUEUE_SIZE)
@@ -161,6 +165,11 @@ class RedisEvents:
 
 
 _IN_PROCESS = InProcessEvents()
+
+
+def in_process_listeners(restaurant_id: uuid.UUID) -> int:
+    """Open in-process subscriptions to the restaurant's channel (no Redis)."""
+    return _IN_PROCESS.listeners(restaurant_id)
 
 
 def live_events_for(cache: Cache) -> LiveEvents:
