@@ -104,6 +104,10 @@ class InProcessEvents:
     def subscribe(self, restaurant_id: uuid.UUID) -> Subscription:
         return self._subscription(channel(restaurant_id))
 
+    def listeners(self, restaurant_id: uuid.UUID) -> int:
+        """How many subscriptions to the restaurant's channel are open in this process."""
+        return len(self._queues.get(channel(restaurant_id), ()))
+
     @asynccontextmanager
     async def _subscription(self, name: str) -> AsyncIterator[AsyncIterator[LiveEvent]]:
         queue: asyncio.Queue[LiveEvent] = asyncio.Queue(maxsize=QUEUE_SIZE)
@@ -161,6 +165,11 @@ class RedisEvents:
 
 
 _IN_PROCESS = InProcessEvents()
+
+
+def in_process_listeners(restaurant_id: uuid.UUID) -> int:
+    """Open in-process subscriptions to the restaurant's channel (no Redis)."""
+    return _IN_PROCESS.listeners(restaurant_id)
 
 
 def live_events_for(cache: Cache) -> LiveEvents:
@@ -252,11 +261,22 @@ def _note_flushed(session: Session, _flush_context: Any) -> None:
             log.warning("live_events.unnoted", row=type(obj).__name__, error=str(exc))
 
 
+# a session that commits again and again and never publishes (a script, a bulk import)
+# keeps only the newest notes: listeners re-read anyway, and memory stays bounded
+MAX_NOTED = 10_000
+
+
 @event.listens_for(Session, "after_commit")
 def _note_committed(session: Session) -> None:
     flushed: dict[_Key, LiveEvent] = session.info.pop(_FLUSHED, {})
-    if flushed:
-        session.info.setdefault(_COMMITTED, {}).update(flushed)
+    if not flushed:
+        return
+    committed: dict[_Key, LiveEvent] = session.info.setdefault(_COMMITTED, {})
+    for key, change in flushed.items():
+        committed.pop(key, None)  # re-inserted: the newest notes are the last
+        committed[key] = change
+    for key in list(committed)[: max(0, len(committed) - MAX_NOTED)]:
+        del committed[key]
 
 
 @event.listens_for(Session, "after_rollback")

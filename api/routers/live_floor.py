@@ -10,9 +10,11 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 import anyio
+import structlog
 from fastapi import APIRouter, Depends, Query
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from pydantic import AfterValidator, AwareDatetime
+from redis.exceptions import RedisError
 
 from api.auth import can_see_restaurant
 from api.deps import CacheDep, CurrentStaff, HostOf, RestaurantScope, SessionDep, require_role
@@ -27,6 +29,7 @@ from services.live_events import LiveEvent
 from services.restaurants import get_restaurant
 
 router = APIRouter(tags=["live floor"])
+log = structlog.get_logger(__name__)
 
 KEEPALIVE_SECONDS = 15.0  # a comment this often keeps proxies from closing an idle stream
 
@@ -118,12 +121,17 @@ async def live_event_stream(
     scope: Annotated[RestaurantScope, Depends(_stream_scope)], cache: CacheDep
 ) -> AsyncIterator[ServerSentEvent]:
     with stream_stopper() as stop:
-        async with live_events.subscribe(cache, scope.restaurant_id) as events:
-            yield ServerSentEvent(
-                event="ready", raw_data=f'{{"restaurant_id": "{scope.restaurant_id}"}}'
-            )
-            async for message in _with_keepalives(events, stop):
-                yield message
+        try:
+            async with live_events.subscribe(cache, scope.restaurant_id) as events:
+                yield ServerSentEvent(
+                    event="ready", raw_data=f'{{"restaurant_id": "{scope.restaurant_id}"}}'
+                )
+                async for message in _with_keepalives(events, stop):
+                    yield message
+        except RedisError as exc:
+            # the stream ends (the console reconnects and re-reads); the response has
+            # started, so there is no status to answer with
+            log.warning("live_stream.redis_unavailable", error=str(exc))
 
 
 async def _next(events: AsyncIterator[LiveEvent]) -> LiveEvent:

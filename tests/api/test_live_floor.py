@@ -188,9 +188,7 @@ async def test_a_walk_in_is_seated_and_marks_never_change_availability(
     assert now["status_note"] is None
 
 
-async def test_inactive_tables_are_listed_as_blocked(
-    live: LiveApi, admin: dict[str, str]
-) -> None:
+async def test_inactive_tables_are_listed_as_blocked(live: LiveApi, admin: dict[str, str]) -> None:
     rid = await restaurant(live, admin, tables=2)
     host = await live.token_for(StaffRole.HOST, [rid])
     plan = await live.client.post(
@@ -248,14 +246,15 @@ async def test_marks_are_validated_and_scoped(api: Api, admin: dict[str, str]) -
     mine, my_table = await _restaurant(api, admin)
     theirs, their_table = await _restaurant(api, admin)
     host = await api.token_for(StaffRole.HOST, [mine])
-    for body, field in [
+    cases: list[tuple[dict[str, Any], str]] = [
         ({"status": "seated"}, "status"),
         ({"status": "booked"}, "status"),
         ({}, "status"),
         ({"status": "cleaning", "note": "x" * 201}, "note"),
         ({"status": "free", "colour": "red"}, "colour"),
         ({"status": 1}, "status"),
-    ]:
+    ]
+    for body, field in cases:
         assert_problem(await mark(api.client, my_table, host, **body), 422, field)
     ok = await mark(api.client, my_table, host, status="cleaning", note="x" * 200)
     assert ok.status_code == 200 and ok.json()["status"] == "cleaning"
