@@ -208,14 +208,18 @@ function MoveControl(props: {
   const { t } = useConsole();
   const r = props.reservation;
   const others = props.tables.filter((table) => !r.table_numbers.includes(table.number));
-  const [tableId, setTableId] = useState(others[0]?.table_id ?? "");
+  const [picked, setPicked] = useState("");
+  // after a move the party's own table leaves the choices: fall back to the first one
+  const tableId = others.some((table) => table.table_id === picked)
+    ? picked
+    : (others[0]?.table_id ?? "");
   const id = `move-${r.id}`;
   return (
     <span className="move">
       <label htmlFor={id} className="visually-hidden">
         {interpolate(t.today.moveTo, { guest: guestName(r) })}
       </label>
-      <select id={id} value={tableId} onChange={(e) => setTableId(e.target.value)}>
+      <select id={id} value={tableId} onChange={(e) => setPicked(e.target.value)}>
         {others.map((table) => (
           <option key={table.table_id} value={table.table_id}>
             {interpolate(t.today.table, { number: table.number })}
@@ -253,11 +257,14 @@ function TimelineGrid(props: {
   const grid = { gridTemplateColumns: `repeat(${columns}, minmax(14px, 1fr))` };
   const moveProblems = Object.entries(props.problems);
 
-  function drop(event: DragEvent, tableId: string) {
+  function drop(event: DragEvent, table: Timeline["tables"][number]) {
     event.preventDefault();
     setOver(null);
     const reservationId = event.dataTransfer.getData("text/plain");
-    if (reservationId) props.onMove(reservationId, tableId);
+    const already = table.allocations.some(
+      (a) => a.reservation_id === reservationId && a.status !== "released",
+    );
+    if (reservationId && !already) props.onMove(reservationId, table.table_id);
   }
 
   return (
@@ -289,7 +296,7 @@ function TimelineGrid(props: {
             setOver(table.table_id);
           }}
           onDragLeave={() => setOver(null)}
-          onDrop={(event) => drop(event, table.table_id)}
+          onDrop={(event) => drop(event, table)}
         >
           <div className="timeline-table">
             <strong>{interpolate(t.today.table, { number: table.number })}</strong>

@@ -15,6 +15,7 @@ export function WaitlistManagement() {
   const [problem, setProblem] = useState<Problem | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const [rowProblems, setRowProblems] = useState<Record<string, Problem>>({});
+  const [busy, setBusy] = useState<string | null>(null);
   const path = { restaurant_id: restaurant.id };
   const partySize = Number(size);
   const sizeOk = Number.isInteger(partySize) && partySize > 0;
@@ -87,6 +88,7 @@ export function WaitlistManagement() {
 
   async function entryAction(id: string, action: "notify" | "seat" | "skip") {
     const params = { params: { path: { entry_id: id } } };
+    setBusy(id); // seating runs through the entry's workflow: it can take a few seconds
     const result =
       action === "notify"
         ? await outcome(api.POST("/api/v1/reservations/waitlist/{entry_id}/notify", params))
@@ -95,6 +97,7 @@ export function WaitlistManagement() {
               api.POST("/api/v1/reservations/waitlist/{entry_id}/seat", { ...params, body: {} }),
             )
           : await outcome(api.POST("/api/v1/reservations/waitlist/{entry_id}/skip", params));
+    setBusy(null);
     setRowProblems(({ [id]: _old, ...rest }) =>
       result.ok ? rest : { ...rest, [id]: result.problem },
     );
@@ -167,18 +170,21 @@ export function WaitlistManagement() {
               {formatTime(entry.created_at, restaurant.timezone, locale)}
               {entry.quoted_wait_minutes != null && ` · ${entry.quoted_wait_minutes} min`}
             </span>
-            <span className="row-actions">
+            <span className="row-actions" aria-busy={busy === entry.id}>
               {entry.kind === "future" && (
-                <button type="button" className="secondary" onClick={() => entryAction(entry.id, "notify")}>
+                <button type="button" className="secondary" disabled={busy === entry.id}
+                  onClick={() => entryAction(entry.id, "notify")}>
                   {t.waitlist.notify}
                 </button>
               )}
               {entry.kind === "walk_in" && (
-                <button type="button" onClick={() => entryAction(entry.id, "seat")}>
+                <button type="button" disabled={busy === entry.id}
+                  onClick={() => entryAction(entry.id, "seat")}>
                   {t.waitlist.seat}
                 </button>
               )}
-              <button type="button" className="secondary" onClick={() => entryAction(entry.id, "skip")}>
+              <button type="button" className="secondary" disabled={busy === entry.id}
+                  onClick={() => entryAction(entry.id, "skip")}>
                 {t.waitlist.skip}
               </button>
             </span>
