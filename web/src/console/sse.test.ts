@@ -109,4 +109,28 @@ describe("openStream", () => {
     expect(states).toEqual(["connecting", "refused404"]);
     expect(calls).toBe(1);
   });
+
+  it("reconnects after the stream ends and hears 'ready' again (screens re-read)", async () => {
+    const states: string[] = [];
+    let calls = 0;
+    let readies = 0;
+    let closeStream = () => {};
+    await new Promise<void>((resolve) => {
+      closeStream = openStream({
+        url: "/events",
+        token: () => "t",
+        onMessage: (message) => {
+          if (message.event === "ready" && ++readies === 2) resolve();
+        },
+        onState: (state) => states.push(state),
+        fetchImpl: async () => {
+          calls++;
+          return streamResponse('event: ready\ndata: {}\n\n');
+        },
+      });
+    });
+    closeStream();
+    expect(calls).toBe(2);
+    expect(states).toEqual(["connecting", "live", "retrying", "connecting", "live"]);
+  });
 });
