@@ -169,6 +169,7 @@ export function WaitlistManagement() {
               {entry.status === "waiting" ? t.waitlist.waiting : entry.status} ·{" "}
               {formatTime(entry.created_at, restaurant.timezone, locale)}
               {entry.quoted_wait_minutes != null && ` · ${entry.quoted_wait_minutes} min`}
+              {entry.offer && ` · ${interpolate(t.today.table, { number: entry.offer.table_numbers.join(" + ") })}`}
             </span>
             <span className="row-actions" aria-busy={busy === entry.id}>
               {entry.kind === "future" && (
