@@ -32,7 +32,7 @@ from reservations.cache import Cache
 from reservations.db import transaction
 from rules.availability import UnavailableReason
 from rules.state_machine import ReservationStatus
-from services import booking
+from services import booking, live_events
 from services.availability import invalidate_day
 from services.optimizer import booking_room, moving
 from services.webhooks import events as webhook_events
@@ -128,6 +128,7 @@ class ReservationActivities:
             emitted = await webhook_events.booking_held(
                 session, facts=facts, dispatch=self.webhooks
             )
+        await live_events.publish_committed(self.cache, session)
         return facts, emitted
 
     async def _make_room(
@@ -170,6 +171,7 @@ class ReservationActivities:
             assert reservation is not None
             restaurant_id, day = reservation.restaurant_id, reservation.reservation_date
             source = reservation.source
+        await live_events.publish_committed(self.cache, session)
         if recorded:
             metrics.transition_recorded(status=transition.status.value, channel=source.value)
         await emitted.start()
@@ -207,6 +209,7 @@ class ReservationActivities:
             )
             after = await session.get(Reservation, reservation_id)
             source, count = before.source, after.modification_count if after else 0
+        await live_events.publish_committed(self.cache, session)
         await emitted.start()
         await self._invalidate(restaurant_id, old_day, facts.date)
         if facts.hold.held:
@@ -234,6 +237,7 @@ class ReservationActivities:
             reservation = await session.get(Reservation, reservation_id)
             assert reservation is not None
             restaurant_id, day = reservation.restaurant_id, reservation.reservation_date
+        await live_events.publish_committed(self.cache, session)
         await self._invalidate(restaurant_id, day)
         return facts
 

@@ -38,6 +38,7 @@ from models.schemas.waitlist import (
 )
 from reservations.cache import Cache
 from reservations.db import transaction
+from services import live_events
 from services.availability import invalidate_day
 from services.booking import booking_request_for_walk_in
 from services.errors import NotFoundError
@@ -110,6 +111,7 @@ class WaitlistActivities:
                     key=f"waitlist-offered:{offer.facts.reservation_id}",
                 )
                 emitted.deliveries += made_one.deliveries
+        await live_events.publish_committed(self.cache, session)
         await emitted.start()
         if made:
             await self._invalidate(request.restaurant_id, request.day)
@@ -140,6 +142,7 @@ class WaitlistActivities:
             entry = await session.get(WaitlistEntry, release.entry_id)
             if entry is not None:
                 day = entry.desired_date  # the service day the dispatcher matches
+        await live_events.publish_committed(self.cache, session)
         await emitted.start()
         await self._invalidate(restaurant_id, day)
         if released is not None:
@@ -154,6 +157,7 @@ class WaitlistActivities:
             await offers.record_status(
                 session, entry_id=change.entry_id, status=change.status, at=change.at
             )
+        await live_events.publish_committed(self.cache, session)
 
     @activity.defn(name="accept_waitlist_offer")
     @refusing
@@ -176,6 +180,7 @@ class WaitlistActivities:
                 dispatch=self.webhooks,
                 key=f"waitlist-accepted:{reservation.id}",
             )
+        await live_events.publish_committed(self.cache, session)
         await emitted.start()
         await self._invalidate(inp.booking.restaurant_id, inp.booking.date)
         await self._start_reservation(inp)
@@ -196,6 +201,7 @@ class WaitlistActivities:
                     table_ids=seat.table_ids,
                 )
                 inp = await self._reservation_input(session, seated) if seated else None
+            await live_events.publish_committed(self.cache, session)
             if seated is not None and inp is not None:
                 await self._start_reservation(inp)
                 return AcceptedOffer(reservation_id=seated.id, reference=seated.reference)
@@ -204,6 +210,7 @@ class WaitlistActivities:
                 await offers.release_offer(
                     session, reservation_id=seat.offer_reservation_id, reason="lost", now=now
                 )
+            await live_events.publish_committed(self.cache, session)
         return await self._seat_walk_in(seat, now)
 
     async def _seat_walk_in(self, seat: SeatEntry, now: datetime) -> AcceptedOffer:
@@ -240,6 +247,7 @@ class WaitlistActivities:
                 session, entry=entry, reservation_id=booking.reservation_id, now=now
             )
             reference = state.reference or ""
+        await live_events.publish_committed(self.cache, session)
         return AcceptedOffer(reservation_id=booking.reservation_id, reference=reference)
 
     async def _reservation_input(

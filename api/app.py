@@ -29,6 +29,7 @@ from api.routers import (
     guest_consent,
     guest_merge,
     guests,
+    live_floor,
     local_checkout,
     manage_page,
     marketing,
@@ -137,6 +138,7 @@ def create_app(
     for router in (
         restaurants.router,
         floor.router,
+        live_floor.router,
         staff.router,
         webhook_subscriptions.router,
         marketing.router,

@@ -18,6 +18,7 @@ from models.enums import StaffRole
 from models.orm import StaffUser
 from reservations.cache import Cache
 from reservations.settings import Settings
+from services import live_events
 from services import reservation_queries as queries
 from services.staff import get_staff
 from services.staff_tokens import staff_id_from_token
@@ -40,10 +41,16 @@ def get_counters(request: Request) -> Cache:
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """A session per request; writes commit explicitly in the route, anything else rolls back."""
+    """A session per request; writes commit explicitly in the route, anything else rolls back.
+
+    When the request ends, the live events of what it committed are published.
+    """
     factory: async_sessionmaker[AsyncSession] = request.app.state.sessions
     async with factory() as session:
-        yield session
+        try:
+            yield session
+        finally:
+            await live_events.publish_committed(request.app.state.cache, session)
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]

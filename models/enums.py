@@ -46,6 +46,18 @@ class TableType(StrEnum):
     PRIVATE = "private"
 
 
+class TableLiveStatus(StrEnum):
+    """What a host (or the end of a meal) says about a table on the live floor.
+
+    Free clears the mark; cleaning and blocked are shown until cleared. None of them
+    changes availability (``is_active`` and ``online_bookable`` do that).
+    """
+
+    FREE = "free"
+    CLEANING = "cleaning"
+    BLOCKED = "blocked"
+
+
 class SpecialDayKind(StrEnum):
     CLOSED = "closed"
     PRIVATE_EVENT = "private_event"

@@ -126,7 +126,10 @@ def api(
         settings.effective_jwt_secret()  # fail here, in one line, rather than inside uvicorn
         import uvicorn
 
-        uvicorn.run(
+        from reservations.live_streams import ApiServer
+
+        # ApiServer ends open live event streams on shutdown, which would otherwise hang
+        config = uvicorn.Config(
             "api.app:create_app",
             factory=True,
             host=host or settings.api_host,
@@ -139,6 +142,10 @@ def api(
             # the API logs one http.request line per request itself, with its request id
             access_log=not settings.logs_as_json,
         )
+        server = ApiServer(config)
+        server.run()
+        if not server.started:
+            raise SystemExit(3)  # what uvicorn.run answers when start-up fails
 
 
 @app.command()

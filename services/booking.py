@@ -24,7 +24,7 @@ from rules.reminders import cancellation_deadline, wall_clock_before
 from rules.slots import local_to_utc
 from rules.state_machine import ReservationAction, ReservationStatus, initial_status
 from rules.turn_time import TurnTimeRule, turn_time_minutes
-from services import allocation, payment_terms
+from services import allocation, live_floor, payment_terms
 from services.availability.requests import check_requested_time, service_day_of
 from services.crm import stats
 from services.errors import InvalidError, NotFoundError
@@ -251,6 +251,8 @@ async def create_held_reservation(
     )
     if status is not S.HELD:
         await allocation.confirm_allocations(session, reservation_id=reservation.id, now=now)
+    if walk_in:
+        await live_floor.party_seated(session, reservation_id=reservation.id)
     await stats.note_booking(
         session, guest_id=booking.guest_id, restaurant_id=restaurant.id, at=now
     )
@@ -282,11 +284,14 @@ async def record_transition(session: AsyncSession, *, transition: Transition) ->
         if not await allocation.confirm_allocations(session, reservation_id=reservation.id, now=at):
             return False
         reservation.hold_expires_at = None
+    if action is A.COMPLETE:  # the live floor: the party's tables need cleaning
+        await live_floor.party_left(session, reservation_id=reservation.id, at=at)
     if transition.release_tables:
         await allocation.release_allocations(session, reservation_id=reservation.id, now=at)
     if action in {A.CONFIRM_DEPOSIT_PAID, A.CONFIRM}:
         reservation.confirmed_at = at
     elif action is A.CHECK_IN:
+        await live_floor.party_seated(session, reservation_id=reservation.id)
         reservation.seated_at = at
         reservation.actual_party_size = transition.actual_party_size or reservation.party_size
     elif action is A.COMPLETE:

@@ -9,10 +9,11 @@ from datetime import date, timedelta
 
 import pytest
 
+from models.enums import ReservationStatus
 from reservations.cache import Cache, MemoryCache, NullCache, RedisCache
 from services.availability import invalidate_day, invalidate_restaurant
 from services.live_events import LiveEvent, publish, subscribe
-from tests.conftest import REDIS_URL
+from tests.conftest import REDIS_URL, Database
 
 DAY = date(2031, 3, 5)
 
@@ -101,3 +102,62 @@ async def test_in_process_listener_that_falls_behind_loses_the_oldest() -> None:
             )
         first = await _next(events)
     assert first.day == DAY + timedelta(days=2)
+
+
+# ---- the events of what a session commits -------------------------------------------------
+
+
+async def test_committed_rows_become_events_and_rolled_back_ones_do_not(db: Database) -> None:
+    from models.orm import Restaurant, RestaurantTable
+    from services.live_events import committed_events, publish_committed
+
+    rid = uuid.uuid4()
+    async with db.sessions() as session:
+        session.add(
+            Restaurant(
+                id=rid, name="Live", slug=f"live-{rid.hex[:8]}", timezone="UTC", currency="EUR"
+            )
+        )
+        session.add(RestaurantTable(restaurant_id=rid, number="1", min_capacity=1, max_capacity=2))
+        await session.commit()
+        (added,) = committed_events(session)
+        assert (added.type, added.restaurant_id) == ("table.changed", rid)
+        table = await session.get(RestaurantTable, added.table_id)
+        assert table is not None
+
+        table.live_status_note = "rolled back"
+        await session.flush()
+        await session.rollback()
+        assert committed_events(session) == []  # nothing of a rolled-back write is told
+        await session.refresh(table)  # a rollback expires what the session loaded
+
+        table.name = table.name  # touched, not changed
+        await session.commit()
+        assert committed_events(session) == []
+
+        table.live_status_note = "kept"
+        await session.commit()
+        nothing = NullCache()  # the in-process hub
+        async with subscribe(nothing, rid) as events:
+            await publish_committed(nothing, session)
+            heard = await _next(events)
+        assert (heard.type, heard.table_id) == ("table.changed", table.id)
+        assert committed_events(session) == []  # published once
+
+
+async def test_the_new_event_types_cross_redis_intact() -> None:
+    worker, api = RedisCache(REDIS_URL), RedisCache(REDIS_URL)
+    rid, reservation = uuid.uuid4(), uuid.uuid4()
+    try:
+        async with subscribe(api, rid) as events:
+            sent = LiveEvent(
+                type="reservation.changed",
+                restaurant_id=rid,
+                reservation_id=reservation,
+                status=ReservationStatus.SEATED,
+            )
+            await publish(worker, sent)
+            assert await _next(events) == sent
+    finally:
+        await worker.close()
+        await api.close()

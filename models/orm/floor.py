@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.enums import TableType
+from models.enums import TableLiveStatus, TableType
 from models.orm.base import Base, Timestamps, UUIDPrimaryKey
 
 if TYPE_CHECKING:
@@ -80,6 +81,12 @@ class RestaurantTable(UUIDPrimaryKey, Timestamps, Base):
     online_bookable: Mapped[bool] = mapped_column(default=True)
     combinable_with: Mapped[list[str]] = mapped_column(default=list)
     combined_max_capacity: Mapped[int | None] = mapped_column()
+    # the live floor's manual mark (services/live_floor.py): None means nothing was said
+    live_status: Mapped[TableLiveStatus | None] = mapped_column()
+    live_status_note: Mapped[str | None] = mapped_column(String(200))
+    live_status_at: Mapped[datetime | None] = mapped_column()
+    # a host set it (True), or the end of a meal did (False: cleaning after completion)
+    live_status_by_staff: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     restaurant: Mapped[Restaurant] = relationship(back_populates="tables")
     seating_area: Mapped[SeatingArea | None] = relationship()

@@ -22,7 +22,7 @@ from models.orm import Reservation, Restaurant, WaitlistEntry
 from rules.payment_policy import PaymentMode
 from rules.reminders import cancellation_deadline
 from rules.state_machine import initial_status
-from services import allocation, payment_terms
+from services import allocation, live_floor, payment_terms
 from services.crm import stats
 from services.errors import ConflictError, NotFoundError
 
@@ -198,6 +198,7 @@ async def seat_offer(
     reservation.status = ReservationStatus.SEATED
     reservation.hold_expires_at = None
     reservation.seated_at = now
+    await live_floor.party_seated(session, reservation_id=reservation.id)
     reservation.confirmed_at = now
     reservation.workflow_id = f"reservation-{reservation.id}"
     await mark_seated(session, entry=entry, reservation_id=reservation.id, now=now)

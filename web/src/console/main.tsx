@@ -1,13 +1,192 @@
-import { StrictMode } from "react";
+import { StrictMode, useCallback, useEffect, useMemo, useState } from "react";
 import { createRoot } from "react-dom/client";
+import { Link, Redirect, Route, Router, Switch, useParams } from "wouter";
 import "../shared/base.css";
+import "./console.css";
+import { type ApiClient, apiClient, outcome } from "../shared/api";
+import type { components } from "../api/schema";
+import { Analytics } from "./Analytics";
+import { ConsoleProvider, messages as t, type Restaurant, useLoad } from "./context";
+import { FloorPlanView } from "./FloorPlanView";
+import { GuestManagement } from "./GuestManagement";
+import { ReservationsDashboard } from "./ReservationsDashboard";
+import { forgetToken, savedToken, saveToken } from "./session";
+import { Settings } from "./Settings";
+import { SignIn } from "./SignIn";
+import { openStream, type StreamState } from "./sse";
+import { WaitlistManagement } from "./WaitlistManagement";
 
-// The staff console; its screens are being built (see web/README.md).
+type Staff = components["schemas"]["StaffOut"];
+
+/** The console: sign-in, then the restaurant's screens under /console/<restaurant>/. */
 function Console() {
+  const [token, setToken] = useState<string | null>(savedToken);
+  const signOut = useCallback(() => {
+    forgetToken();
+    setToken(null);
+  }, []);
+  const api = useMemo(
+    () => apiClient({ token: () => savedToken(), onUnauthorized: signOut }),
+    [signOut],
+  );
+  if (!token)
+    return (
+      <SignIn
+        onSignedIn={(fresh) => {
+          saveToken(fresh);
+          setToken(fresh);
+        }}
+      />
+    );
   return (
-    <main>
-      <h1>Restaurant console</h1>
+    <Router base="/console">
+      <Switch>
+        <Route path="/">
+          <RestaurantPicker api={api} onSignOut={signOut} />
+        </Route>
+        <Route path="/:restaurantId" nest>
+          <RestaurantScreens api={api} onSignOut={signOut} />
+        </Route>
+      </Switch>
+    </Router>
+  );
+}
+
+function RestaurantPicker({ api, onSignOut }: { api: ApiClient; onSignOut: () => void }) {
+  const me = useLoad(() => outcome(api.GET("/api/v1/reservations/auth/me")), [api]);
+  const all = useLoad(
+    () => outcome(api.GET("/api/v1/reservations/restaurants", { params: { query: { limit: 100 } } })),
+    [api],
+  );
+  if (!me.data || !all.data) return <p className="muted">{t.loading}</p>;
+  const staff: Staff = me.data;
+  const mine = all.data.items.filter(
+    (r) => staff.role === "admin" || staff.restaurant_ids.includes(r.id),
+  );
+  if (mine.length === 1 && mine[0]) return <Redirect to={`/${mine[0].id}/today`} />;
+  return (
+    <main className="picker">
+      <header className="bar">
+        <h1>{t.appName}</h1>
+        <button type="button" className="secondary" onClick={onSignOut}>
+          {t.signOut}
+        </button>
+      </header>
+      <h2>{t.pickRestaurant}</h2>
+      {mine.length === 0 ? (
+        <p>{t.noRestaurants}</p>
+      ) : (
+        <ul>
+          {mine.map((r) => (
+            <li key={r.id}>
+              <Link href={`/${r.id}/today`}>{r.name}</Link>
+            </li>
+          ))}
+        </ul>
+      )}
     </main>
+  );
+}
+
+/** One restaurant's screens; the live stream opens only once the API says it is ours. */
+function RestaurantScreens({ api, onSignOut }: { api: ApiClient; onSignOut: () => void }) {
+  const { restaurantId = "" } = useParams<{ restaurantId: string }>();
+  const [restaurant, setRestaurant] = useState<Restaurant | null>(null);
+  const [missing, setMissing] = useState(false);
+  const [version, setVersion] = useState(0);
+  const [live, setLive] = useState<StreamState>("connecting");
+
+  useEffect(() => {
+    let current = true;
+    setRestaurant(null);
+    setMissing(false);
+    void (async () => {
+      // a staff-only read first: another restaurant's staff get 404 here
+      const scoped = await outcome(
+        api.GET("/api/v1/reservations/restaurants/{restaurant_id}/reservations", {
+          params: { path: { restaurant_id: restaurantId }, query: { limit: 1 } },
+        }),
+      );
+      const details = scoped.ok
+        ? await outcome(
+            api.GET("/api/v1/reservations/restaurants/{restaurant_id}", {
+              params: { path: { restaurant_id: restaurantId } },
+            }),
+          )
+        : null;
+      if (!current) return;
+      if (!details?.ok) return setMissing(true);
+      const { id, name, timezone, currency } = details.data;
+      setRestaurant({ id, name, timezone, currency });
+    })();
+    return () => {
+      current = false;
+    };
+  }, [api, restaurantId]);
+
+  useEffect(() => {
+    if (!restaurant) return;
+    return openStream({
+      url: `/api/v1/reservations/restaurants/${restaurant.id}/events`,
+      token: savedToken,
+      onMessage: () => setVersion((n) => n + 1),
+      onState: setLive,
+    });
+  }, [restaurant]);
+
+  if (missing)
+    return (
+      <main className="picker">
+        <h1>{t.appName}</h1>
+        <p className="problem" role="alert">
+          {t.notFound}
+        </p>
+        <p>
+          <Link href="~/console/">{t.pickRestaurant}</Link>
+        </p>
+      </main>
+    );
+  if (!restaurant) return <p className="muted">{t.loading}</p>;
+  return (
+    <ConsoleProvider value={{ api, restaurant, version, t, locale: "en-GB" }}>
+      <header className="bar">
+        <h1>{restaurant.name}</h1>
+        <nav aria-label="Console">
+          <NavLink href="/today" label={t.nav.today} />
+          <NavLink href="/floor" label={t.nav.floor} />
+          <NavLink href="/waitlist" label={t.nav.waitlist} />
+          <NavLink href="/analytics" label={t.nav.analytics} />
+          <NavLink href="/settings" label={t.nav.settings} />
+        </nav>
+        <span className={`live live-${live}`} role="status" data-testid="live">
+          {t.live[live]}
+        </span>
+        <button type="button" className="secondary" onClick={onSignOut}>
+          {t.signOut}
+        </button>
+      </header>
+      <main>
+        <Switch>
+          <Route path="/today" component={ReservationsDashboard} />
+          <Route path="/floor" component={FloorPlanView} />
+          <Route path="/waitlist" component={WaitlistManagement} />
+          <Route path="/reservations/:reservationId" component={GuestManagement} />
+          <Route path="/analytics" component={Analytics} />
+          <Route path="/settings" component={Settings} />
+          <Route>
+            <Redirect to="/today" />
+          </Route>
+        </Switch>
+      </main>
+    </ConsoleProvider>
+  );
+}
+
+function NavLink({ href, label }: { href: string; label: string }) {
+  return (
+    <Link href={href} className={(active: boolean) => (active ? "active" : "")}>
+      {label}
+    </Link>
   );
 }
 

@@ -1,0 +1,75 @@
+"""A host runs the service in the console: bookings appear live, one tap seats and
+completes them, a refused move shows the API's words, a drag moves a party."""
+
+from __future__ import annotations
+
+from playwright.async_api import Page, expect
+
+from tests.web.console_flows import BASE, book, row, sign_in, wait_live
+from tests.web.stack import WebStack
+
+
+async def test_a_booking_appears_live_and_is_seated_then_completed(
+    page: Page, stack: WebStack
+) -> None:
+    restaurant = stack.make_restaurant()
+    email, password, _ = stack.staff_token("host", [restaurant["id"]])
+    await sign_in(page, stack, f"/console/{restaurant['id']}/today", email, password)
+    await expect(page.get_by_text("No reservations on this day.")).to_be_visible()
+    await wait_live(page)
+
+    book(stack, restaurant, at="16:00", name="Noor")  # no reload after this
+
+    booking = row(page, "Noor S.")
+    await expect(booking).to_contain_text("Confirmed")
+    await booking.get_by_role("button", name="Check in").click()
+    await expect(booking).to_contain_text("Seated")
+    await booking.get_by_role("button", name="Complete").click()
+    await expect(booking).to_contain_text("Completed")
+    await expect(booking.get_by_role("button")).to_have_count(0)
+
+
+async def test_a_refused_move_shows_the_apis_409_next_to_the_control(
+    page: Page, stack: WebStack
+) -> None:
+    restaurant = stack.make_restaurant(tables=[("1", 2, 4), ("2", 2, 4)])
+    rid = restaurant["id"]
+    email, password, _ = stack.staff_token("host", [rid])
+    first = book(stack, restaurant, at="18:00", name="Ada")
+    second = book(stack, restaurant, at="18:00", name="Bo")
+    assert {*first["table_numbers"], *second["table_numbers"]} == {"1", "2"}
+    await sign_in(page, stack, f"/console/{rid}/today", email, password)
+
+    ada = row(page, "Ada S.")
+    other = second["table_numbers"][0]
+    await ada.get_by_label("Move Ada S. to table").select_option(label=f"Table {other}")
+    await ada.get_by_role("button", name="Move").click()
+
+    tables = stack.admin.get(f"{BASE}/restaurants/{rid}/tables").json()["items"]
+    target = next(t["id"] for t in tables if t["number"] == other)
+    refused = stack.admin.post(
+        f"{BASE}/restaurants/{rid}/reservations/{first['id']}/assign-tables",
+        json={"table_ids": [target]},
+    )
+    assert refused.status_code == 409, refused.text
+    await expect(ada.get_by_role("alert")).to_have_text(refused.json()["detail"])
+    await expect(ada).to_contain_text(first["table_numbers"][0])
+
+
+async def test_dragging_a_booking_onto_another_table_moves_it(page: Page, stack: WebStack) -> None:
+    restaurant = stack.make_restaurant(tables=[("1", 2, 4), ("2", 2, 4), ("3", 2, 4)])
+    rid = restaurant["id"]
+    email, password, _ = stack.staff_token("host", [rid])
+    booked = book(stack, restaurant, at="19:00", name="Cas")
+    start = booked["table_numbers"][0]
+    target = next(n for n in ("3", "2", "1") if n != start)
+    await sign_in(page, stack, f"/console/{rid}/today", email, password)
+    await page.get_by_role("button", name="Timeline").click()
+
+    block = page.locator(f'[data-table="{start}"] [data-reservation="{booked["id"]}"]')
+    await block.drag_to(page.locator(f'[data-table="{target}"] .timeline-track'))
+
+    moved = page.locator(f'[data-table="{target}"] [data-reservation="{booked["id"]}"]')
+    await expect(moved).to_be_visible()
+    now = stack.admin.get(f"{BASE}/restaurants/{rid}/reservations/{booked['id']}").json()
+    assert now["table_numbers"] == [target]

@@ -1,0 +1,128 @@
+// The last 30 days at a glance: headline figures and two charts drawn as plain SVG (no
+// chart library: a bar per day is a few lines, and the bundle stays small).
+import { outcome } from "../shared/api";
+import { interpolate } from "../shared/i18n";
+import { addDays, todayIn } from "../shared/time";
+import { ProblemText, useConsole, useLoad } from "./context";
+
+function percent(value: number | null | undefined): string {
+  return value == null ? "–" : `${Math.round(value * 1000) / 10}%`;
+}
+
+export function Analytics() {
+  const { api, restaurant, t } = useConsole();
+  const to = todayIn(restaurant.timezone);
+  const from = addDays(to, -29);
+  const params = { path: { restaurant_id: restaurant.id }, query: { date_from: from, date_to: to, format: "json" as const } };
+  const dashboard = useLoad(
+    () =>
+      outcome(
+        api.GET("/api/v1/reservations/analytics/restaurant/{restaurant_id}/dashboard", { params }),
+      ),
+    [from],
+  );
+  const volume = useLoad(
+    () =>
+      outcome(
+        api.GET("/api/v1/reservations/analytics/restaurant/{restaurant_id}/volume", { params }),
+      ),
+    [from],
+  );
+  // the routes also speak CSV (a string): the console asks for and reads JSON only
+  const d = typeof dashboard.data === "object" ? dashboard.data : null;
+  const v = typeof volume.data === "object" ? volume.data : null;
+  const days = v?.daily ?? [];
+  const channels = v?.channel_mix ?? [];
+  return (
+    <section aria-labelledby="analytics-title">
+      <div className="toolbar">
+        <h2 id="analytics-title">{t.analytics.title}</h2>
+        <span className="muted">{t.analytics.last30}</span>
+      </div>
+      <ProblemText problem={dashboard.problem ?? volume.problem} />
+      {d && (
+        <dl className="figures">
+          <div>
+            <dt>{t.analytics.covers}</dt>
+            <dd>{d.covers_booked}</dd>
+          </div>
+          <div>
+            <dt>{t.analytics.seated}</dt>
+            <dd>{d.covers_seated}</dd>
+          </div>
+          <div>
+            <dt>{t.analytics.noShowRate}</dt>
+            <dd>{percent(d.outcomes.no_show_rate)}</dd>
+          </div>
+          <div>
+            <dt>{t.analytics.turnover}</dt>
+            <dd>{d.table_turnover == null ? "–" : d.table_turnover.toFixed(2)}</dd>
+          </div>
+        </dl>
+      )}
+      <div className="columns">
+        <figure className="panel">
+          <figcaption>
+            <h3>{t.analytics.coversPerDay}</h3>
+          </figcaption>
+          <BarChart
+            label={interpolate(t.analytics.chartLabel, { from, to })}
+            bars={days.map((day) => ({ key: day.day, label: day.day.slice(8), value: day.covers_booked }))}
+          />
+        </figure>
+        <figure className="panel">
+          <figcaption>
+            <h3>{t.analytics.channels}</h3>
+          </figcaption>
+          <ul className="shares">
+            {channels.map((c) => (
+              <li key={c.channel}>
+                <span>{c.channel}</span>
+                <span className="share-bar" style={{ width: `${(c.share ?? 0) * 100}%` }} />
+                <span>
+                  {c.covers} ({percent(c.share)})
+                </span>
+              </li>
+            ))}
+          </ul>
+        </figure>
+      </div>
+    </section>
+  );
+}
+
+/** Vertical bars with the values written out for screen readers. */
+function BarChart({ label, bars }: { label: string; bars: { key: string; label: string; value: number }[] }) {
+  const top = Math.max(1, ...bars.map((b) => b.value));
+  const width = Math.max(1, bars.length) * 20;
+  return (
+    <>
+      <svg viewBox={`0 0 ${width} 120`} className="chart" role="img" aria-label={label}>
+        {bars.map((bar, i) => {
+          const height = (bar.value / top) * 100;
+          return (
+            <g key={bar.key}>
+              <rect x={i * 20 + 3} y={100 - height} width={14} height={height} className="bar" />
+              {i % 5 === 0 && (
+                <text x={i * 20 + 10} y={115} textAnchor="middle" className="axis">
+                  {bar.label}
+                </text>
+              )}
+            </g>
+          );
+        })}
+      </svg>
+      <table className="visually-hidden">
+        <caption>{label}</caption>
+        <tbody>
+          {bars.map((bar) => (
+            <tr key={bar.key}>
+              <th scope="row">{bar.key}</th>
+              <td>{bar.value}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
+}
