@@ -28,8 +28,8 @@ from workflows.search_attributes import SEARCH_ATTRIBUTES
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LOOPBACK = "127.0.0.1"
-TEMPORAL_READY_SECONDS = 30.0
-API_READY_SECONDS = 30.0
+TEMPORAL_READY_SECONDS = 60.0  # a loaded machine (CI with the test suite beside it) is slow
+API_READY_SECONDS = 60.0
 STOP_GRACE_SECONDS = 10.0
 POLL_SECONDS = 0.2
 
