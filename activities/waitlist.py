@@ -20,7 +20,7 @@ from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 
 from activities.capacity import capacity_freed
 from activities.refusals import refusing
-from models.enums import ReservationSource, WebhookEventType
+from models.enums import ReservationSource, ReservationStatus, WaitlistStatus, WebhookEventType
 from models.orm import Reservation, Restaurant, WaitlistEntry
 from models.schemas.booking import BookingRequest
 from models.schemas.lifecycle import LifecyclePolicy, ReservationInput, ReservationState
@@ -131,6 +131,10 @@ class WaitlistActivities:
             offer = await session.get(Reservation, release.reservation_id)
             if offer is None:
                 return  # nothing was ever held under this id
+            if offer.status is not ReservationStatus.EXPIRED:
+                # the offer became the party's table (seated before the offer reached the
+                # entry's workflow): nothing was let go, so no "offer expired" event
+                return
             emitted = await webhook_events.waitlist_offer(
                 session,
                 offer_reservation_id=release.reservation_id,
@@ -191,12 +195,13 @@ class WaitlistActivities:
     async def seat_waitlist_entry(self, seat: SeatEntry) -> AcceptedOffer:
         """Seat the party: on its offer's tables, or as a new walk-in booking."""
         now = datetime.now(UTC)
-        if seat.offer_reservation_id is not None:
+        offer_id = seat.offer_reservation_id or await self._offer_in_flight(seat.entry_id)
+        if offer_id is not None:
             async with transaction(self.sessions) as session:
                 seated = await offers.seat_offer(
                     session,
                     entry_id=seat.entry_id,
-                    reservation_id=seat.offer_reservation_id,
+                    reservation_id=offer_id,
                     now=now,
                     table_ids=seat.table_ids,
                 )
@@ -207,11 +212,26 @@ class WaitlistActivities:
                 return AcceptedOffer(reservation_id=seated.id, reference=seated.reference)
             # the offer's hold was lost: end it, then seat the party anew
             async with transaction(self.sessions) as session:
-                await offers.release_offer(
-                    session, reservation_id=seat.offer_reservation_id, reason="lost", now=now
-                )
+                await offers.release_offer(session, reservation_id=offer_id, reason="lost", now=now)
             await live_events.publish_committed(self.cache, session)
         return await self._seat_walk_in(seat, now)
+
+    async def _offer_in_flight(self, entry_id: uuid.UUID) -> uuid.UUID | None:
+        """The entry's offer as the database has it, when its workflow has not taken it yet.
+
+        The dispatcher holds the tables and marks the entry offered before it signals
+        the entry's workflow; staff seating in between must sit the party on the held
+        tables (the only free ones, perhaps), not look for others. After a retried
+        attempt seated the party there, the same offer answers again (idempotent).
+        """
+        async with transaction(self.sessions) as session:
+            entry = await get_entry(session, entry_id=entry_id)
+            offered = entry.status is WaitlistStatus.OFFERED
+            seated_on_it = (
+                entry.status is WaitlistStatus.SEATED
+                and entry.reservation_id == entry.offer_reservation_id
+            )
+            return entry.offer_reservation_id if offered or seated_on_it else None
 
     async def _seat_walk_in(self, seat: SeatEntry, now: datetime) -> AcceptedOffer:
         """A seated walk-in booking through the reservation workflow (staff may pin tables)."""

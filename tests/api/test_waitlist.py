@@ -12,17 +12,21 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from temporalio.service import RPCError
-from temporalio.testing import WorkflowEnvironment
+from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
 from twilio.request_validator import RequestValidator
 
 from api.lifecycle import workflow_id
-from models.enums import StaffRole, WaitlistStatus
-from models.schemas.waitlist import dispatcher_workflow_id, entry_workflow_id
+from models.enums import ReservationStatus, StaffRole, WaitlistStatus
+from models.orm import Reservation, RestaurantTable, TableAllocation, WaitlistEntry, WebhookEvent
+from models.schemas.waitlist import ReleaseOffer, dispatcher_workflow_id, entry_workflow_id
+from reservations.db import transaction
+from services.waitlist import matching
 from tests.api.conftest import LiveApi, eventually, live_api
 from tests.api.test_reservation_lifecycle import BASE, booking, booking_day, restaurant
 from tests.conftest import Database
@@ -32,6 +36,7 @@ from tests.messaging.fake_twilio import (
     MESSAGING_SERVICE_SID,
     FakeTwilio,
 )
+from worker.registry import activity_functions
 from workflows.waitlist import WaitlistWorkflow
 
 PUBLIC = "https://book.example.test"
@@ -438,6 +443,107 @@ async def test_walk_in_queue_quote_seat_and_skip(site: Site) -> None:
     # a guest has no business on host routes
     anon = await client.post(f"{WAITLIST}/{second['id']}/skip")
     assert anon.status_code == 401
+
+
+async def test_seating_a_walk_in_whose_offer_is_in_flight_sits_it_on_the_offer(
+    site: Site,
+) -> None:
+    """The dispatcher has held a table for the queued party but not yet told its workflow.
+
+    The host seats the party in that window: it sits on the held table (the only free
+    one), once, and a late "not wanted" release of that offer leaves it seated.
+    """
+    rid = await restaurant(site.live, site.admin, tables=1, all_day=True)
+    host = await site.live.token_for(StaffRole.HOST, [rid])
+    client = site.live.client
+    # a subscriber to lapsed offers: a seated party's offer must not be told as one
+    hooked = await client.post(
+        f"{BASE}/restaurants/{rid}/webhooks",
+        json={"url": "https://hooks.example.test/in", "events": ["waitlist.offer_expired"]},
+        headers=site.admin,
+    )
+    assert hooked.status_code == 201, hooked.text
+    sitting = await client.post(
+        f"{BASE}/restaurants/{rid}/walk-ins", json={"party_size": 2}, headers=host
+    )
+    assert sitting.status_code == 201, sitting.text
+    added = await client.post(
+        f"{BASE}/restaurants/{rid}/walk-in-queue",
+        json={"party_size": 2, "first_name": "Quinn"},
+        headers=host,
+    )
+    assert added.status_code == 201, added.text
+    queued = added.json()
+    day = date.fromisoformat(queued["date"])
+    await settled(site, rid, day)
+    assert (await client.get(f"{WAITLIST}/{queued['id']}", headers=host)).json()[
+        "status"
+    ] == "waiting"
+
+    # a second table, and the dispatcher's hold on it for the queued party, written as
+    # the dispatcher writes them; its signal to the entry's workflow is not sent
+    entry_id = uuid.UUID(queued["id"])
+    async with transaction(site.live.db.sessions) as session:
+        session.add(
+            RestaurantTable(
+                restaurant_id=uuid.UUID(rid), number="2", min_capacity=1, max_capacity=4
+            )
+        )
+        await session.flush()
+        made = await matching.match_waitlist(
+            session,
+            restaurant_id=uuid.UUID(rid),
+            day=day,
+            now=datetime.now(UTC),
+            entry_id=entry_id,
+            limit=1,
+        )
+    assert [(m.entry_id, m.facts.table_numbers) for m in made] == [(entry_id, ["2"])]
+    offer_id = made[0].facts.reservation_id
+    assert not await workflow_offered(site, queued["id"])
+
+    seated = await client.post(f"{WAITLIST}/{queued['id']}/seat", json={}, headers=host)
+    assert seated.status_code == 200, seated.text
+    assert seated.json()["id"] == str(offer_id)
+    assert seated.json()["status"] == "seated"
+    assert seated.json()["table_numbers"] == ["2"]
+
+    handle = site.live.env.client.get_workflow_handle_for(
+        WaitlistWorkflow.run, entry_workflow_id(entry_id)
+    )
+    state = await handle.result()
+    assert state.status is WaitlistStatus.SEATED
+    assert state.reservation_id == offer_id
+
+    # the offer's signal reaching the entry's workflow now: it releases the offer as not
+    # wanted, which must neither free the seated party's table nor tell "offer expired"
+    release = next(
+        f for f in activity_functions(site.live.deps) if f.__name__ == "release_waitlist_offer"
+    )
+    await ActivityEnvironment(site.live.env.client).run(
+        release, ReleaseOffer(entry_id=entry_id, reservation_id=offer_id, reason="not_wanted")
+    )
+    async with transaction(site.live.db.sessions) as session:
+        entry = await session.get(WaitlistEntry, entry_id)
+        assert entry is not None
+        assert (entry.status, entry.reservation_id) == (WaitlistStatus.SEATED, offer_id)
+        party = await session.scalars(
+            select(Reservation).where(Reservation.guest_id == entry.guest_id)
+        )
+        assert [(r.id, r.status) for r in party] == [(offer_id, ReservationStatus.SEATED)]
+        tables = await session.scalars(
+            select(RestaurantTable.number)
+            .join(TableAllocation, TableAllocation.table_id == RestaurantTable.id)
+            .where(
+                TableAllocation.reservation_id == offer_id,
+                TableAllocation.released_at.is_(None),
+            )
+        )
+        assert list(tables) == ["2"]
+        told = await session.scalars(
+            select(WebhookEvent.type).where(WebhookEvent.reservation_id == offer_id)
+        )
+        assert list(told) == []
 
 
 # ---- bad input ---------------------------------------------------------------------------
