@@ -65,9 +65,14 @@ async def release_offer(
 async def record_status(
     session: AsyncSession, *, entry_id: uuid.UUID, status: WaitlistStatus, at: datetime
 ) -> WaitlistEntry:
-    """Write the entry's status as its workflow decided it; idempotent."""
+    """Write the entry's status as its workflow decided it; idempotent.
+
+    An entry that has ended keeps its end: the dispatcher's clean-up of an offer whose
+    entry workflow had already finished (seated on that very offer) writes EXPIRED, which
+    must not turn a seated party back into an expired entry.
+    """
     entry = await _entry(session, entry_id)
-    if entry.status is status:
+    if entry.status is status or entry.status in TERMINAL:
         return entry
     entry.status = status
     if status in TERMINAL:

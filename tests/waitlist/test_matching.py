@@ -238,3 +238,20 @@ async def test_an_accepted_offer_with_a_deposit_due_stays_held_with_a_fresh_hold
         )
         assert expiries == {accepted_at + timedelta(minutes=15)}
         assert await status_of(session, a.id) is WaitlistStatus.ACCEPTED
+
+
+async def test_an_ended_entry_keeps_its_end_when_a_late_status_arrives(db: Db) -> None:
+    # the dispatcher's clean-up for an offer whose entry already finished writes EXPIRED
+    async with db.sessions() as session, session.begin():
+        rid = (await make_restaurant(session)).id
+        guest = (await make_guest(session)).id
+        entry = await join(session, restaurant_id=rid, guest_id=guest, order=1)
+        await offers.record_status(session, entry_id=entry.id, status=WaitlistStatus.SEATED, at=NOW)
+        await offers.record_status(
+            session, entry_id=entry.id, status=WaitlistStatus.EXPIRED, at=NOW + timedelta(minutes=1)
+        )
+        assert await status_of(session, entry.id) is WaitlistStatus.SEATED
+        await offers.record_status(
+            session, entry_id=entry.id, status=WaitlistStatus.CANCELLED, at=NOW
+        )
+        assert await status_of(session, entry.id) is WaitlistStatus.SEATED
