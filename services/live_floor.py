@@ -3,7 +3,8 @@
 A table's status, first match wins:
 
 1. ``seated``: a party checked in on it (from check-in until the party completes; for
-   a future instant, until the booking's planned end). Nothing overrides a party.
+   a future instant, until the booking's planned end; a booking that started more than
+   a day before is taken as forgotten). Nothing overrides a party.
 2. ``cleaning`` / ``blocked``: the manual mark a host set (or ``cleaning``, which a
    completed party leaves behind), until a host marks the table ``free``.
 3. ``blocked``: an inactive table (listed, never hidden), with ``set_by_staff`` false.
@@ -53,6 +54,11 @@ ON_THE_FLOOR = (
     ReservationStatus.CONFIRMED,
     ReservationStatus.SEATED,
 )
+
+
+# a party checked in (or a booking starting) this long before the instant is left out:
+# nobody is still at the table, someone forgot to complete it
+FORGOTTEN_AFTER = timedelta(days=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +116,8 @@ async def _bookings(
             TableAllocation.status != AllocationStatus.RELEASED,
             Reservation.status.in_(ON_THE_FLOOR),
             TableAllocation.starts_at < until,
+            # bounded below, so bookings nobody closed long ago are not read at every call
+            TableAllocation.starts_at > at - FORGOTTEN_AFTER,
             # a seated party that overstays its slot is still at the table
             or_(TableAllocation.ends_at > at, Reservation.status == ReservationStatus.SEATED),
         )

@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
+from sqlalchemy import event
 
 from models.enums import StaffRole
 from tests.api.conftest import LiveApi
@@ -285,3 +286,35 @@ async def test_the_floor_is_for_the_restaurants_staff(api: Api, admin: dict[str,
     body = await floor(api.client, mine, host, "2031-03-05T19:00:00+01:00")
     assert datetime.fromisoformat(body["at"]) == datetime.fromisoformat("2031-03-05T18:00:00Z")
     assert [t["status"] for t in body["tables"]] == ["free"]
+
+
+async def test_the_floor_costs_the_same_queries_for_any_number_of_tables(
+    api: Api, admin: dict[str, str]
+) -> None:
+    rid, _ = await _restaurant(api, admin)
+    host = await api.token_for(StaffRole.HOST, [rid])
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    async def queries_for_the_floor() -> int:
+        statements.clear()
+        event.listen(api.db.engine.sync_engine, "before_cursor_execute", count)
+        try:
+            body = await floor(api.client, rid, host)
+        finally:
+            event.remove(api.db.engine.sync_engine, "before_cursor_execute", count)
+        assert body["tables"]
+        return len(statements)
+
+    one_table = await queries_for_the_floor()
+    assert one_table >= 5  # staff, restaurant, plans, areas, tables, allocations: counted
+    for number in range(10, 16):
+        r = await api.client.post(
+            f"{BASE}/restaurants/{rid}/tables",
+            headers=admin,
+            json={"number": str(number), "min_capacity": 1, "max_capacity": 4},
+        )
+        assert r.status_code == 201, r.text
+    assert await queries_for_the_floor() == one_table
