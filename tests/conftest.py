@@ -115,6 +115,22 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     _ensure_services()
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "long_running: takes tens of seconds; collected first (see below)"
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Long tests first, the rest in their usual order.
+
+    pytest-xdist hands out work in collection order (multi-test xdist groups before
+    single tests), so a long test collected late could start when the other worker is
+    almost done and leave it idle; started early, the short tests fill in around it.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("long_running") is None)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def cheap_password_hashing() -> Iterator[None]:
     """argon2id at its lowest cost: hashes stay real argon2id, but cost ~1 ms, not ~0.15 s.

@@ -32,6 +32,7 @@ from tests.faults.test_worker_kills import reported_attempts
 from tests.payments.fake_adyen import FakeAdyen
 
 pytestmark = [
+    pytest.mark.long_running,
     pytest.mark.xdist_group("faults-provider_faults"),
     pytest.mark.temporal,
     pytest.mark.postgres,

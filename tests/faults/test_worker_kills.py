@@ -41,6 +41,7 @@ from tests.messaging.fake_twilio import AUTH_TOKEN as TWILIO_TOKEN
 from tests.messaging.fake_twilio import FROM_NUMBER as TWILIO_FROM
 
 pytestmark = [
+    pytest.mark.long_running,
     pytest.mark.xdist_group("faults-worker_kills"),
     pytest.mark.temporal,
     pytest.mark.postgres,
