@@ -20,6 +20,7 @@ import asyncpg
 import httpx
 import pytest
 import redis
+import structlog
 from alembic import command
 from alembic.config import Config
 from argon2 import PasswordHasher
@@ -143,6 +144,30 @@ def cheap_password_hashing() -> Iterator[None]:
             staff_service, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
         )
         yield
+
+
+@pytest.fixture(autouse=True)
+def structlog_left_as_found(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Each test starts from the structlog configuration the one before it found.
+
+    Tests that run the CLI in-process (CliRunner) let it configure logging with
+    cache_logger_on_first_use: a module's logger used afterwards keeps that
+    configuration for the rest of the worker's run, and a later test that captures
+    log lines (test_request_logs, test_no_personal_data_leaks) saw nothing; whether
+    it failed depended on which tests a worker ran first. Caching only saves time, so
+    it is turned off here, and the configuration is put back after the test.
+    """
+    configure = structlog.configure
+
+    def without_caching(**settings: Any) -> None:
+        configure(**{**settings, "cache_logger_on_first_use": False})
+
+    before = structlog.get_config()
+    monkeypatch.setattr(structlog, "configure", without_caching)
+    try:
+        yield
+    finally:
+        configure(**before)
 
 
 @dataclass
