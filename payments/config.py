@@ -64,5 +64,6 @@ def payment_provider(settings: Settings) -> PaymentProvider:
             environment=settings.adyen_environment,
             live_url_prefix=settings.adyen_live_url_prefix,
             checkout_base_url=settings.adyen_checkout_url,
+            timeout_seconds=settings.adyen_timeout_seconds,
         )
     return LocalProvider(public_base_url=settings.public_base_url)

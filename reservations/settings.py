@@ -198,6 +198,13 @@ class Settings(BaseSettings):
     max_webhook_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     # the built web front ends (web/dist: `make web`), served at /book/, /console/, /web/
     web_dist_dir: Path = PROJECT_DIR / "web" / "dist"
+    # how long one attempt of database work, or of a provider call (keep it above the
+    # providers' own timeouts), may run before Temporal gives it to another worker: a
+    # worker killed mid-attempt never reports back. Frozen into each new booking.
+    database_attempt_seconds: int = Field(default=30, ge=1, le=3600)
+    provider_attempt_seconds: int = Field(default=60, ge=1, le=3600)
+    # how long the Adyen SDK waits for one Checkout API answer
+    adyen_timeout_seconds: float = Field(default=15.0, gt=0, le=120)
 
     def google_credentials(self) -> list[tuple[str, str]]:
         """The valid (user, password) pairs for Google's booking requests."""

@@ -20,4 +20,6 @@ def lifecycle_policy(settings: Settings, *, manual: bool) -> LifecyclePolicy:
         late_payment_window_hours=settings.late_payment_window_hours,
         seated_grace_minutes=settings.seated_grace_minutes,
         unresolved_after_hours=settings.unresolved_after_hours,
+        database_attempt_seconds=settings.database_attempt_seconds,
+        provider_attempt_seconds=settings.provider_attempt_seconds,
     )

@@ -20,6 +20,7 @@ import asyncpg
 import httpx
 import pytest
 import redis
+import structlog
 from alembic import command
 from alembic.config import Config
 from argon2 import PasswordHasher
@@ -115,6 +116,22 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     _ensure_services()
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "long_running: takes tens of seconds; collected first (see below)"
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Long tests first, the rest in their usual order.
+
+    pytest-xdist hands out work in collection order (multi-test xdist groups before
+    single tests), so a long test collected late could start when the other worker is
+    almost done and leave it idle; started early, the short tests fill in around it.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("long_running") is None)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def cheap_password_hashing() -> Iterator[None]:
     """argon2id at its lowest cost: hashes stay real argon2id, but cost ~1 ms, not ~0.15 s.
@@ -127,6 +144,30 @@ def cheap_password_hashing() -> Iterator[None]:
             staff_service, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
         )
         yield
+
+
+@pytest.fixture(autouse=True)
+def structlog_left_as_found(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Each test starts from the structlog configuration the one before it found.
+
+    Tests that run the CLI in-process (CliRunner) let it configure logging with
+    cache_logger_on_first_use: a module's logger used afterwards keeps that
+    configuration for the rest of the worker's run, and a later test that captures
+    log lines (test_request_logs, test_no_personal_data_leaks) saw nothing; whether
+    it failed depended on which tests a worker ran first. Caching only saves time, so
+    it is turned off here, and the configuration is put back after the test.
+    """
+    configure = structlog.configure
+
+    def without_caching(**settings: Any) -> None:
+        configure(**{**settings, "cache_logger_on_first_use": False})
+
+    before = structlog.get_config()
+    monkeypatch.setattr(structlog, "configure", without_caching)
+    try:
+        yield
+    finally:
+        configure(**before)
 
 
 @dataclass
@@ -166,30 +207,96 @@ async def _make_database(kind: str, templates: Templates) -> tuple[str, str]:
     return name, f"sqlite+aiosqlite:///{path}"
 
 
+class SpareDatabases:
+    """Each test's PostgreSQL database, copied one test ahead and dropped behind it.
+
+    CREATE DATABASE ... TEMPLATE and DROP DATABASE each take most of a second on a
+    busy 2-core machine, nearly all of it spent waiting on the server. So the copy the
+    next test will get is made while this test runs, and a finished test's database is
+    dropped while the next one runs (tasks on the session's event loop). Every test
+    still gets a fresh copy of the migrated template that no other test touches.
+    """
+
+    def __init__(self, template: str) -> None:
+        self._template = template
+        self._next: asyncio.Task[str] | None = None
+        self._drops: set[asyncio.Task[None]] = set()
+        self._failures: list[BaseException] = []
+
+    async def _create(self) -> str:
+        name = f"rt_{RUN_ID}_{uuid.uuid4().hex[:10]}"
+        await _pg_exec(f'CREATE DATABASE "{name}" TEMPLATE "{self._template}"')
+        return name
+
+    async def take(self) -> str:
+        """A fresh copy of the template for one test (its name); starts the next one."""
+        made = self._next or asyncio.ensure_future(self._create())
+        self._next = None
+        name = await made
+        self._next = asyncio.ensure_future(self._create())
+        return name
+
+    def drop_later(self, name: str) -> None:
+        """Drop a test's database in the background (its engine is already disposed)."""
+        task = asyncio.ensure_future(_pg_exec(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        self._drops.add(task)
+        task.add_done_callback(self._dropped)
+
+    def _dropped(self, task: asyncio.Task[None]) -> None:
+        self._drops.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            self._failures.append(cast(BaseException, task.exception()))
+
+    async def close(self) -> None:
+        """Drop the unused spare and wait for every drop; a failed drop fails here."""
+        if self._next is not None:
+            self.drop_later(await self._next)
+            self._next = None
+        await asyncio.gather(*self._drops, return_exceptions=True)
+        if self._failures:
+            raise RuntimeError(f"test databases not dropped: {self._failures!r}")
+
+
+@pytest.fixture(scope="session")
+async def spare_databases(templates: Templates) -> AsyncIterator[SpareDatabases]:
+    spares = SpareDatabases(templates.pg_template)
+    try:
+        yield spares
+    finally:
+        await spares.close()
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
-async def db(request: pytest.FixtureRequest, templates: Templates) -> AsyncIterator[Database]:
+async def db(
+    request: pytest.FixtureRequest, templates: Templates, spare_databases: SpareDatabases
+) -> AsyncIterator[Database]:
     """A fresh, migrated database of each kind for one test."""
     kind = str(request.param)
-    name, url = await _make_database(kind, templates)
+    if kind == "postgres":
+        name = await spare_databases.take()
+        url = pg_url(name)
+    else:
+        name, url = await _make_database(kind, templates)
     engine = create_engine(url)
     try:
         yield Database(kind=kind, url=url, engine=engine, sessions=session_factory(engine))
     finally:
         await engine.dispose()
         if kind == "postgres":
-            await _pg_exec(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            spare_databases.drop_later(name)
 
 
 @pytest.fixture
-async def pg_db(templates: Templates) -> AsyncIterator[Database]:
+async def pg_db(spare_databases: SpareDatabases) -> AsyncIterator[Database]:
     """A fresh, migrated PostgreSQL database (for PostgreSQL-only behaviour)."""
-    name, url = await _make_database("postgres", templates)
+    name = await spare_databases.take()
+    url = pg_url(name)
     engine = create_engine(url, pool_size=20, max_overflow=30)
     try:
         yield Database(kind="postgres", url=url, engine=engine, sessions=session_factory(engine))
     finally:
         await engine.dispose()
-        await _pg_exec(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        spare_databases.drop_later(name)
 
 
 RATE_LIMITS = [name for name in Settings.model_fields if name.startswith("rate_limit_")]

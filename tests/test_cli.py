@@ -87,6 +87,7 @@ def key_values(output: str) -> dict[str, str]:
     return {p[0]: p[1] for p in pairs if len(p) == 2}
 
 
+@pytest.mark.long_running
 def test_migrate_creates_the_schema_and_downgrade_removes_it(cli_env: dict[str, str]) -> None:
     result = ok(cli_env, "migrate")
     assert "to head" in result.stdout
@@ -112,6 +113,7 @@ def test_an_unknown_revision_is_one_line(cli_env: dict[str, str]) -> None:
     assert "nope" in result.stderr and "Traceback" not in result.output
 
 
+@pytest.mark.long_running
 def test_created_admin_gets_a_token_the_api_accepts(cli_env: dict[str, str]) -> None:
     ok(cli_env, "migrate")
     created = ok(

@@ -111,6 +111,7 @@ def answers(url: str, status: int | None = None) -> bool:
     return response.status_code == status if status is not None else response.status_code < 500
 
 
+@pytest.mark.long_running
 @pytest.mark.temporal
 def test_dev_runs_everything_and_ctrl_c_stops_the_whole_tree(
     dev_tree: tuple[DevProcess, int, int], tmp_path: Path

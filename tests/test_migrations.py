@@ -58,6 +58,7 @@ def _inspect(url: str) -> tuple[set[str], list[object], set[str]]:
     return asyncio.run(run())
 
 
+@pytest.mark.long_running
 def test_upgrade_downgrade_upgrade(empty_url: str) -> None:
     migrate(empty_url)
     tables, diff, constraints = _inspect(empty_url)

@@ -38,7 +38,7 @@ with workflow.unsafe.imports_passed_through():
         next_status,
     )
     from workflows.activity_contracts import record_transition
-    from workflows.retries import DATABASE
+    from workflows.retries import DATABASE, AttemptTimeouts
     from workflows.search_attributes import RESERVATION_DATE, RESERVATION_STATUS
 
 A = ReservationAction
@@ -61,8 +61,18 @@ class Lifecycle:
             reservation_id=inp.booking.reservation_id, restaurant_id=inp.booking.restaurant_id
         )
         self.parts = Serialised()
-        self.outbox = Outbox(inp.booking.reservation_id, self.parts)
-        self.money = Money(self.state, self.parts, self.outbox, mark_ended=self.mark_ended)
+        self.timeouts = AttemptTimeouts(
+            database=timedelta(seconds=inp.policy.database_attempt_seconds),
+            provider=timedelta(seconds=inp.policy.provider_attempt_seconds),
+        )
+        self.outbox = Outbox(inp.booking.reservation_id, self.parts, self.timeouts)
+        self.money = Money(
+            self.state,
+            self.parts,
+            self.outbox,
+            mark_ended=self.mark_ended,
+            timeouts=self.timeouts,
+        )
         self.hold_done = False
         self.facts: BookingFacts | None = None
         self.pending_since: datetime | None = None
@@ -410,7 +420,7 @@ class Lifecycle:
                 release_tables=release_tables,
                 spend_minor=spend_minor,
             ),
-            start_to_close_timeout=DATABASE.start_to_close_timeout,
+            start_to_close_timeout=self.timeouts.database,
             retry_policy=DATABASE.retry_policy,
         )
         if not recorded:

@@ -39,7 +39,7 @@ with workflow.unsafe.imports_passed_through():
         record_payment,
         record_waiver,
     )
-    from workflows.retries import DATABASE, PROVIDER
+    from workflows.retries import DATABASE, PROVIDER, AttemptTimeouts
 
 D = DepositStatus
 # what the guest put up, and can therefore be given back or kept
@@ -57,8 +57,10 @@ class Money:
         outbox: Outbox,
         *,
         mark_ended: Callable[[], None],
+        timeouts: AttemptTimeouts | None = None,
     ) -> None:
         self._state = state
+        self._timeouts = timeouts or AttemptTimeouts()
         self._parts = parts
         self._outbox = outbox
         self._mark_ended = mark_ended
@@ -109,7 +111,7 @@ class Money:
             return await workflow.execute_activity(
                 open_payment_session,
                 self._state.reservation_id,
-                start_to_close_timeout=PROVIDER.start_to_close_timeout,
+                start_to_close_timeout=self._timeouts.provider,
                 # the guest is waiting for this answer: give up before the hold is worth little
                 schedule_to_close_timeout=timedelta(minutes=2),
                 retry_policy=DATABASE.retry_policy,
@@ -126,7 +128,7 @@ class Money:
             PaymentRecord(
                 reservation_id=self._state.reservation_id, event=event, deposit_status=status
             ),
-            start_to_close_timeout=DATABASE.start_to_close_timeout,
+            start_to_close_timeout=self._timeouts.database,
             retry_policy=DATABASE.retry_policy,
         )
 
@@ -191,7 +193,7 @@ class Money:
                 amount_minor=amount,
                 at=workflow.now(),
             ),
-            start_to_close_timeout=DATABASE.start_to_close_timeout,
+            start_to_close_timeout=self._timeouts.database,
             retry_policy=DATABASE.retry_policy,
         )
         await self.record(D.REFUND_PENDING)
@@ -219,7 +221,7 @@ class Money:
             return await workflow.execute_activity(
                 move_money,
                 move,
-                start_to_close_timeout=PROVIDER.start_to_close_timeout,
+                start_to_close_timeout=self._timeouts.provider,
                 retry_policy=PROVIDER.retry_policy,
             )
         except ActivityError as failure:

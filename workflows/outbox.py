@@ -19,7 +19,7 @@ with workflow.unsafe.imports_passed_through():
     from models.schemas.lifecycle import MessageIntent, MessageTemplate
     from models.schemas.waitlist import WaitlistMessageIntent, WaitlistTemplate
     from workflows.activity_contracts import queue_message, send_notification
-    from workflows.retries import DATABASE, PROVIDER
+    from workflows.retries import DATABASE, PROVIDER, AttemptTimeouts
     from workflows.waitlist_contracts import queue_waitlist_message
 
 
@@ -35,9 +35,15 @@ def messages_task_queue() -> str:
 class Outbox:
     """Messages to one reservation's guest."""
 
-    def __init__(self, reservation_id: uuid.UUID, parts: Serialised) -> None:
+    def __init__(
+        self,
+        reservation_id: uuid.UUID,
+        parts: Serialised,
+        timeouts: AttemptTimeouts | None = None,
+    ) -> None:
         self._reservation_id = reservation_id
         self._parts = parts
+        self._timeouts = timeouts or AttemptTimeouts()
 
     async def send(
         self,
@@ -57,7 +63,7 @@ class Outbox:
                 amount_minor=amount_minor,
                 thread_message_id=thread_message_id,
             ),
-            start_to_close_timeout=DATABASE.start_to_close_timeout,
+            start_to_close_timeout=self._timeouts.database,
             retry_policy=DATABASE.retry_policy,
         )
         self.deliver(queued)
@@ -73,7 +79,7 @@ class Outbox:
                 send_notification,
                 notification_id,
                 task_queue=messages_task_queue(),
-                start_to_close_timeout=PROVIDER.start_to_close_timeout,
+                start_to_close_timeout=self._timeouts.provider,
                 retry_policy=PROVIDER.retry_policy,
             )
         except ActivityError as failure:

@@ -135,7 +135,7 @@ class ReservationWorkflow:
             return await workflow.execute_activity(
                 hold_booking,
                 inp,
-                start_to_close_timeout=DATABASE.start_to_close_timeout,
+                start_to_close_timeout=self._life.timeouts.database,
                 retry_policy=DATABASE.retry_policy,
             )
         except ActivityError as failure:
@@ -341,7 +341,7 @@ class ReservationWorkflow:
                     key=update.id if update else str(workflow.uuid4()),
                     at=workflow.now(),
                 ),
-                start_to_close_timeout=DATABASE.start_to_close_timeout,
+                start_to_close_timeout=self._life.timeouts.database,
                 retry_policy=DATABASE.retry_policy,
             )
             await self._life.outbox.send("staff_reply", thread_message_id=message_id)
@@ -373,7 +373,7 @@ class ReservationWorkflow:
             return await workflow.execute_activity(
                 activity,
                 args=[reservation_id, request],
-                start_to_close_timeout=DATABASE.start_to_close_timeout,
+                start_to_close_timeout=self._life.timeouts.database,
                 retry_policy=DATABASE.retry_policy,
             )
 

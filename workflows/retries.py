@@ -42,6 +42,20 @@ PROVIDER = Calling(
     ),
 )
 
+
+@dataclass(frozen=True)
+class AttemptTimeouts:
+    """How long one attempt of database or provider work may run before Temporal gives
+    it to another worker (a worker killed mid-attempt never reports back).
+
+    A reservation's values come from its input (`LifecyclePolicy`), frozen when the
+    booking starts, so a replay always sees the same ones; fault tests shorten them.
+    """
+
+    database: timedelta = DATABASE.start_to_close_timeout
+    provider: timedelta = PROVIDER.start_to_close_timeout
+
+
 # webhook subscribers: a short wait first, doubling to an hour, for at most a day; a
 # subscriber that is down longer loses the event (and, after a streak, its subscription)
 WEBHOOK_FIRST_RETRY = timedelta(seconds=30)

@@ -35,6 +35,10 @@ class LifecyclePolicy(BaseModel):
     # a confirmed booking nobody checked in or marked (and with no automatic no-show)
     # is closed as unresolved this long after its start: no fee, no message
     unresolved_after_hours: int = 6
+    # how long one attempt of database or provider work may run before Temporal retries
+    # it elsewhere (histories from before these fields replay with the same defaults)
+    database_attempt_seconds: int = Field(default=30, gt=0)
+    provider_attempt_seconds: int = Field(default=60, gt=0)
 
 
 class ReservationInput(BaseModel):

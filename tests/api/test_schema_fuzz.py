@@ -154,11 +154,13 @@ async def seed(pg_db: Database) -> AsyncIterator[Seed]:
     )
 
 
+@pytest.mark.long_running
 def test_no_operation_answers_5xx_or_off_schema(seed: Seed, pg_db: Database) -> None:
     operations, statuses, _ = _fuzz(seed, pg_db, lambda path: seed.admin)
     assert sum(n for status, n in statuses.items() if status < 300) > operations, statuses
 
 
+@pytest.mark.long_running
 def test_no_operation_answers_a_guest_5xx_or_off_schema(seed: Seed, pg_db: Database) -> None:
     _, statuses, answered = _fuzz(seed, pg_db, seed.guest)
     # the guest's tokens opened its own booking and its own waitlist entry

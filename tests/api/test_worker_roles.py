@@ -13,6 +13,7 @@ import urllib.request
 import uuid
 from pathlib import Path
 
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import select
 from temporalio.api.enums.v1 import EventType
@@ -112,6 +113,7 @@ def messages_worker(
     )
 
 
+@pytest.mark.long_running
 async def test_a_bookings_worker_confirms_and_a_messages_worker_sends_each_message_once(
     pg_db: Database, dev_server: WorkflowEnvironment
 ) -> None:

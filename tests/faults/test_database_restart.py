@@ -26,6 +26,7 @@ from tests.faults.stack import BASE, PATIENCE, Cluster, Stack, restaurant, runni
 from workflows.reservation import ReservationWorkflow
 
 pytestmark = [
+    pytest.mark.long_running,
     pytest.mark.xdist_group("faults-database_restart"),
     pytest.mark.temporal,
     pytest.mark.postgres,

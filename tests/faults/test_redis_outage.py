@@ -20,6 +20,7 @@ from tests.api.test_reservation_lifecycle import booking, booking_day
 from tests.faults.stack import BASE, Cluster, Stack, restaurant, running_stack
 
 pytestmark = [
+    pytest.mark.long_running,
     pytest.mark.xdist_group("faults-redis_outage"),
     pytest.mark.temporal,
     pytest.mark.postgres,

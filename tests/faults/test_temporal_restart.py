@@ -25,6 +25,7 @@ from tests.api.test_reservation_lifecycle import booking
 from tests.faults.stack import BASE, PATIENCE, Cluster, Stack, restaurant, running_stack
 
 pytestmark = [
+    pytest.mark.long_running,
     pytest.mark.xdist_group("faults-temporal_restart"),
     pytest.mark.temporal,
     pytest.mark.postgres,

@@ -12,7 +12,12 @@ import pytest
 
 from benchmarks.load import LoadConfig, report, run_load
 
-pytestmark = [pytest.mark.postgres, pytest.mark.temporal, pytest.mark.xdist_group("load")]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.temporal,
+    pytest.mark.xdist_group("load"),
+    pytest.mark.long_running,
+]
 
 REDIS_URL = "redis://127.0.0.1:6379/12"
 

@@ -13,6 +13,7 @@ import random
 import uuid
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from models.enums import ReservationSource, ReservationStatus, WaitlistStatus
@@ -28,6 +29,7 @@ ENTRIES = 24
 ROUNDS = 40
 
 
+@pytest.mark.long_running
 async def test_concurrent_matches_releases_and_accepts_never_overlap(pg_db: Db) -> None:
     async with transaction(pg_db.sessions) as session:
         restaurant = await make_restaurant(session, tables=TABLES, capacity=2)

@@ -181,6 +181,7 @@ async def test_a_pinned_booking_finishes_on_its_build_and_a_new_one_runs_the_new
         assert old_attributes.get(RESTAURANT_ID) == str(old_inp.booking.restaurant_id)
 
 
+@pytest.mark.long_running
 async def test_the_worker_process_polls_as_its_build(
     dev_server: WorkflowEnvironment, tmp_path: Path
 ) -> None:
