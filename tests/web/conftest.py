@@ -36,11 +36,14 @@ CHROMIUM_FLAGS = [
 ]
 
 
+@pytest.hookimpl(tryfirst=True)  # before tests/conftest.py sorts the long tests first
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     here = Path(__file__).parent
     for item in items:
         if Path(str(item.fspath)).parent == here:
+            # one stack for them all, started early: its start-up is the long part
             item.add_marker(pytest.mark.xdist_group("web"))
+            item.add_marker(pytest.mark.long_running)
 
 
 def chromium_path() -> str:
