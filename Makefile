@@ -60,7 +60,7 @@ web-test: $(WEB_STAMP)
 	cd web && npm test
 
 web-client: $(STAMP)
-	$(BIN)/reservations openapi --out web/openapi.json
+	$(BIN)/python -m api.openapi_export web/openapi.json
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -278,22 +278,6 @@ def demo_data() -> None:
         typer.echo(f"admin_token={summary.admin_token}")
 
 
-@app.command()
-def openapi(
-    out: Annotated[
-        Path | None, typer.Option("--out", help="write here instead of standard output")
-    ] = None,
-) -> None:
-    """Print the API's OpenAPI schema (the web front ends' client is generated from it)."""
-    from api.openapi_export import openapi_text
-
-    text = openapi_text()
-    if out is None:
-        typer.echo(text, nl=False)
-    else:
-        out.write_text(text, encoding="utf-8")
-
-
 @app.command("check-invariants")
 def check_invariants() -> None:
     """Check the database's promises (no double booking, money moved once); exit 1 if broken."""

@@ -205,6 +205,9 @@ class Settings(BaseSettings):
     provider_attempt_seconds: int = Field(default=60, ge=1, le=3600)
     # how long the Adyen SDK waits for one Checkout API answer
     adyen_timeout_seconds: float = Field(default=15.0, gt=0, le=120)
+    # a staff console's live event stream ends after this long and the console
+    # reconnects: its token is checked again, and a proxy may move it to another process
+    live_stream_max_seconds: float = Field(default=900.0, gt=0, le=86400)
 
     def google_credentials(self) -> list[tuple[str, str]]:
         """The valid (user, password) pairs for Google's booking requests."""

@@ -34,7 +34,7 @@ from collections import defaultdict
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, date, datetime
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, get_args
 
 import anyio
 import structlog
@@ -54,14 +54,18 @@ log = structlog.get_logger(__name__)
 QUEUE_SIZE = 1_000  # events a slow in-process listener may fall behind before losing the oldest
 
 
+EventType = Literal[
+    "availability.changed", "reservation.changed", "table.changed", "waitlist.changed"
+]
+EVENT_TYPES: tuple[str, ...] = get_args(EventType)
+
+
 class LiveEvent(BaseModel):
     """One change at a restaurant."""
 
     model_config = ConfigDict(frozen=True, strict=True)
 
-    type: Literal[
-        "availability.changed", "reservation.changed", "table.changed", "waitlist.changed"
-    ]
+    type: EventType
     restaurant_id: uuid.UUID
     day: date | None = None  # None: any day may have changed (floor, hours, settings)
     reservation_id: uuid.UUID | None = None  # reservation.changed

@@ -17,7 +17,15 @@ from pydantic import AfterValidator, AwareDatetime
 from redis.exceptions import RedisError
 
 from api.auth import can_see_restaurant
-from api.deps import CacheDep, CurrentStaff, HostOf, RestaurantScope, SessionDep, require_role
+from api.deps import (
+    CacheDep,
+    CurrentStaff,
+    HostOf,
+    RestaurantScope,
+    SessionDep,
+    SettingsDep,
+    require_role,
+)
 from api.problems import NotFound
 from models.enums import StaffRole, TableLiveStatus
 from models.schemas.common import EARLIEST_DAY, LATEST_DAY
@@ -25,7 +33,7 @@ from models.schemas.live_floor import LiveFloor, LiveTable, TableStatusIn
 from reservations.live_streams import stream_stopper
 from services import live_events
 from services import live_floor as svc
-from services.live_events import LiveEvent
+from services.live_events import EVENT_TYPES, LiveEvent
 from services.restaurants import get_restaurant
 
 router = APIRouter(tags=["live floor"])
@@ -95,6 +103,7 @@ STREAM_DOC = (
     "`event: ready` once subscribed, then one message per change with `event:` its type "
     "(`availability.changed`, `reservation.changed`, `table.changed`, `waitlist.changed`) "
     "and `data:` the event's JSON; a `: keep-alive` comment every 15 s when idle. "
+    "The stream ends after LIVE_STREAM_MAX_SECONDS (15 minutes by default): reconnect. "
     "Events say what changed, not the new state: re-read it (a missed event is not "
     "replayed; re-read everything after reconnecting)."
 )
@@ -109,16 +118,29 @@ STREAM_DOC = (
         200: {
             "description": "a text/event-stream that stays open",
             "content": {
+                # each event's schema (OpenAPI 3.2's itemSchema, which FastAPI writes for
+                # event streams; this one names the event types); data is the event's JSON
                 "text/event-stream": {
-                    "schema": {"type": "string"},
-                    "example": 'event: ready\ndata: {"restaurant_id": "..."}\n\n',
+                    "itemSchema": {
+                        "type": "object",
+                        "required": ["event", "data"],
+                        "properties": {
+                            "event": {"type": "string", "enum": ["ready", *EVENT_TYPES]},
+                            "data": {"type": "string", "contentMediaType": "application/json"},
+                            "id": {"type": "string"},
+                            "retry": {"type": "integer"},
+                        },
+                    },
+                    "example": {"event": "ready", "data": '{"restaurant_id": "..."}'},
                 }
             },
         }
     },
 )
 async def live_event_stream(
-    scope: Annotated[RestaurantScope, Depends(_stream_scope)], cache: CacheDep
+    scope: Annotated[RestaurantScope, Depends(_stream_scope)],
+    cache: CacheDep,
+    settings: SettingsDep,
 ) -> AsyncIterator[ServerSentEvent]:
     with stream_stopper() as stop:
         try:
@@ -126,7 +148,10 @@ async def live_event_stream(
                 yield ServerSentEvent(
                     event="ready", raw_data=f'{{"restaurant_id": "{scope.restaurant_id}"}}'
                 )
-                async for message in _with_keepalives(events, stop):
+                # a bounded life: the client reconnects (its token and access checked
+                # again) and a proxy can move it to another API process
+                lifetime = settings.live_stream_max_seconds
+                async for message in _with_keepalives(events, stop, lifetime):
                     yield message
         except RedisError as exc:
             # the stream ends (the console reconnects and re-reads); the response has
@@ -139,17 +164,24 @@ async def _next(events: AsyncIterator[LiveEvent]) -> LiveEvent:
 
 
 async def _with_keepalives(
-    events: AsyncIterator[LiveEvent], stop: asyncio.Event
+    events: AsyncIterator[LiveEvent], stop: asyncio.Event, lifetime: float
 ) -> AsyncIterator[ServerSentEvent]:
-    """The events as SSE messages, a keep-alive comment when idle, until ``stop``."""
+    """The events as SSE messages, a keep-alive comment when idle, until ``stop`` or
+    ``lifetime`` seconds have passed."""
+    ends_at = asyncio.get_running_loop().time() + lifetime
     # the pending read is a task of its own: waiting on it with a timeout must not
     # cancel (and so end) the subscription's iterator
     coming: asyncio.Task[LiveEvent] = asyncio.ensure_future(_next(events))
     stopping = asyncio.ensure_future(stop.wait())
     try:
         while True:
+            left = ends_at - asyncio.get_running_loop().time()
+            if left <= 0:
+                return
             done, _ = await asyncio.wait(
-                {coming, stopping}, timeout=KEEPALIVE_SECONDS, return_when=asyncio.FIRST_COMPLETED
+                {coming, stopping},
+                timeout=min(KEEPALIVE_SECONDS, left),
+                return_when=asyncio.FIRST_COMPLETED,
             )
             if stopping in done:
                 return
@@ -157,7 +189,7 @@ async def _with_keepalives(
                 change = coming.result()
                 yield ServerSentEvent(event=change.type, raw_data=change.model_dump_json())
                 coming = asyncio.ensure_future(_next(events))
-            else:
+            elif left > KEEPALIVE_SECONDS:
                 yield ServerSentEvent(comment="keep-alive")
     finally:
         # shielded: the stream's cancellation must not cut the clean-up short

@@ -43,10 +43,10 @@ class Served:
 
 @contextlib.asynccontextmanager
 async def served(
-    db: Database, dev_server: WorkflowEnvironment, port: int, cache: Cache
+    db: Database, dev_server: WorkflowEnvironment, port: int, cache: Cache, **overrides: object
 ) -> AsyncIterator[Served]:
     queue = f"sse-{uuid.uuid4().hex[:10]}"
-    settings = settings_for(db.url, temporal_task_queue=queue)
+    settings = settings_for(db.url, temporal_task_queue=queue, **overrides)
     app = create_app(settings, engine=db.engine, cache=cache, temporal_client=dev_server.client)
     server = ApiServer(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="critical"))
     task = asyncio.create_task(server.serve())
@@ -265,6 +265,21 @@ async def test_shutdown_ends_open_streams(
         await asyncio.wait_for(s.task, timeout=30)  # a bound, not a timing assertion
         await listener.finished()
         assert listener.ended and open_streams() == 0
+
+
+async def test_a_stream_ends_after_its_lifetime_and_frees_its_subscription(
+    db: Database, dev_server: WorkflowEnvironment, unused_tcp_port: int
+) -> None:
+    async with served(
+        db, dev_server, unused_tcp_port, MemoryCache(), live_stream_max_seconds=0.5
+    ) as s:
+        admin = await s.live.token_for(StaffRole.ADMIN)
+        rid = await restaurant(s.live, admin, tables=1)
+        listener = await listening(s, rid, admin)
+        await listener.finished()  # ended by the server, the console would reconnect
+        assert listener.ended and listener.status == 200
+        assert [kind for kind, _ in listener.events] == ["ready"]
+        assert open_streams() == 0
 
 
 async def test_over_redis_an_event_from_another_process_reaches_the_stream(

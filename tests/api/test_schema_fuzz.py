@@ -180,7 +180,11 @@ def _fuzz(
     answered 2xx at least once.
     """
     # the app's own engine: schemathesis drives it from its own event loop
-    app = create_app(settings_for(pg_db.url, temporal_address=NO_TEMPORAL), cache=MemoryCache())
+    # live event streams end after a moment, so the fuzzer reads each to its end
+    app_settings = settings_for(
+        pg_db.url, temporal_address=NO_TEMPORAL, live_stream_max_seconds=0.2
+    )
+    app = create_app(app_settings, cache=MemoryCache())
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     failures: list[str] = []
     statuses: dict[int, int] = {}
