@@ -79,7 +79,7 @@ pytest: $(STAMP) web
 
 test: lint typecheck docs web-test pytest
 
-bench: $(STAMP)
+bench: $(STAMP) web
 	$(BIN)/python -m benchmarks.engine
 	$(BIN)/python -m benchmarks.http_availability
 	$(BIN)/python -m benchmarks.search
@@ -97,6 +97,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.table_assignment
 	$(BIN)/python -m benchmarks.load
 	$(BIN)/python -m benchmarks.memory
+	$(BIN)/python -m benchmarks.web_first_paint
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache .hypothesis web/node_modules web/dist

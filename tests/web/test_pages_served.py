@@ -31,8 +31,10 @@ def test_pages_and_files_carry_the_right_headers(stack: WebStack) -> None:
     assert console.headers["x-frame-options"] == "DENY"
     script = re.search(r'<script[^>]*\bsrc="([^"]+)"', book.text)
     assert script, book.text
-    asset = httpx.get(stack.url(script.group(1)))
+    asset = httpx.get(stack.url(script.group(1)), headers={"Accept-Encoding": "gzip"})
     assert asset.status_code == 200
     assert "immutable" in asset.headers["cache-control"]
+    assert asset.headers["content-encoding"] == "gzip"
+    assert int(asset.headers["content-length"]) < len(asset.content)  # decoded by httpx
     assert httpx.get(stack.url("/book"), follow_redirects=False).status_code == 308
     assert httpx.get(stack.url("/web/assets/none.js")).status_code == 404
