@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -47,7 +47,6 @@ class WebStack:
     base_url: str
     admin: httpx.Client
     log: Path
-    _made: list[str] = field(default_factory=list)
 
     def url(self, path: str) -> str:
         return self.base_url + path
