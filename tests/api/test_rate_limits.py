@@ -36,7 +36,8 @@ async def book_until_refused(client: httpx.AsyncClient, times: int) -> list[int]
 def assert_too_many(response: httpx.Response, setting: str, limit: int) -> None:
     assert response.status_code == 429, response.text
     assert response.headers["content-type"] == "application/problem+json"
-    assert 1 <= int(response.headers["retry-after"]) <= 60
+    # a sliding window: up to two windows for a caller that kept sending
+    assert 1 <= int(response.headers["retry-after"]) <= 120
     body = response.json()
     assert body["limit"] == setting
     assert body["max_requests"] == limit
