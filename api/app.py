@@ -52,7 +52,7 @@ from api.routers import (
 from api.tracing import RequestSpans
 from api.web_pages import install_web_pages
 from reservations.cache import Cache, MemoryCache, NullCache, create_cache
-from reservations.db import create_engine, session_factory
+from reservations.db import engine_for, session_factory
 from reservations.settings import Settings, get_settings
 from reservations.tracing import Tracing, tracing_from_settings
 from services.errors import ConflictError, InvalidError, NotFoundError, ServiceError
@@ -81,7 +81,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own_engine = engine is None
-        app.state.engine = engine or create_engine(settings.effective_database_url)
+        app.state.engine = engine or engine_for(settings)
         app.state.sessions = session_factory(app.state.engine)
         tracing.trace_sql(app.state.engine)
         own_cache = cache is None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -19,6 +19,18 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import ConnectionPoolEntry
 
+if TYPE_CHECKING:
+    from reservations.settings import Settings
+
+
+def engine_for(settings: Settings) -> AsyncEngine:
+    """The engine of a server process: the settings' database and pool sizes."""
+    return create_engine(
+        settings.effective_database_url,
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_max_overflow,
+    )
+
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """Engine for `url`; on SQLite, foreign keys on, WAL, and BEGIN IMMEDIATE transactions.
@@ -31,6 +43,9 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         kwargs.setdefault("connect_args", {"timeout": 30})
+        # SQLite's pool is per file and takes no sizes
+        kwargs.pop("pool_size", None)
+        kwargs.pop("max_overflow", None)
         engine = create_async_engine(url, **kwargs)
         _configure_sqlite(engine)
         return engine

@@ -50,6 +50,11 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         default=None, description="SQLAlchemy async URL; unset = SQLite under ./var"
     )
+    # connections each API or worker process keeps to PostgreSQL, and how many more it may
+    # open in a burst (SQLite ignores both); size them so that processes x (pool + overflow)
+    # stays under the server's max_connections
+    database_pool_size: int = Field(default=10, ge=1, le=500)
+    database_max_overflow: int = Field(default=20, ge=0, le=500)
     redis_url: str | None = Field(default=None, description="unset = in-process cache")
     temporal_address: str | None = Field(default=None, description="unset = embedded dev server")
     temporal_namespace: str = "default"
@@ -137,6 +142,9 @@ class Settings(BaseSettings):
     # which task queues the worker polls: all (the main queue and its -messages queue, one
     # process), bookings (the main queue) or messages (message sends only)
     worker_role: WorkerRole = WorkerRole.ALL
+    # workflows a worker keeps in memory between their tasks (the SDK's sticky cache);
+    # about 0.3 MiB each, a workflow evicted is replayed from its history when it next runs
+    worker_max_cached_workflows: int = Field(default=1_000, ge=0, le=100_000)
     # OpenTelemetry traces by OTLP/HTTP (e.g. http://collector:4318/v1/traces); unset = off
     tracing_otlp_endpoint: str | None = None
     # share of traces kept (head sampling by trace id), 0.0 to 1.0

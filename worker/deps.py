@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from messaging.channels import EmailSender, SmsSender
 from payments.provider import PaymentProvider
 from reservations.cache import Cache, create_cache
-from reservations.db import create_engine, session_factory
+from reservations.db import engine_for, session_factory
 from reservations.settings import Settings
 
 
@@ -29,7 +29,7 @@ class WorkerDeps:
     @classmethod
     def from_settings(cls, settings: Settings) -> WorkerDeps:
         """Build the engine, session factory and cache the settings describe (no I/O yet)."""
-        engine = create_engine(settings.effective_database_url)
+        engine = engine_for(settings)
         return cls(
             settings=settings,
             engine=engine,

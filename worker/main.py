@@ -88,6 +88,7 @@ def build_worker(client: Client, plan: roles.QueuePlan, settings: Settings) -> W
         activities=plan.activities,
         interceptors=[ActivityObserver()],
         workflow_runner=workflow_runner(),
+        max_cached_workflows=settings.worker_max_cached_workflows,
         # None (the default) keeps an unversioned worker
         deployment_config=deployment_config(settings),
     )
