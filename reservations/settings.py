@@ -145,6 +145,9 @@ class Settings(BaseSettings):
     # workflows a worker keeps in memory between their tasks (the SDK's sticky cache);
     # about 0.3 MiB each, a workflow evicted is replayed from its history when it next runs
     worker_max_cached_workflows: int = Field(default=1_000, ge=0, le=100_000)
+    # on SIGTERM, how long running activities may finish before they are cancelled (a
+    # send cut off after the provider took it would be sent again by the retry)
+    worker_graceful_shutdown_seconds: int = Field(default=20, ge=0, le=3_600)
     # OpenTelemetry traces by OTLP/HTTP (e.g. http://collector:4318/v1/traces); unset = off
     tracing_otlp_endpoint: str | None = None
     # share of traces kept (head sampling by trace id), 0.0 to 1.0

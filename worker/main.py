@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import time
+from datetime import timedelta
 
 import structlog
 from temporalio.client import Client
@@ -89,6 +90,7 @@ def build_worker(client: Client, plan: roles.QueuePlan, settings: Settings) -> W
         interceptors=[ActivityObserver()],
         workflow_runner=workflow_runner(),
         max_cached_workflows=settings.worker_max_cached_workflows,
+        graceful_shutdown_timeout=timedelta(seconds=settings.worker_graceful_shutdown_seconds),
         # None (the default) keeps an unversioned worker
         deployment_config=deployment_config(settings),
     )

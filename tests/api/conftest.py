@@ -7,6 +7,7 @@ import contextlib
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TypeVar
 
 import httpx
@@ -72,6 +73,9 @@ class LiveApi(Api):
                 workflows=plan.workflows,
                 activities=plan.activities,
                 workflow_runner=workflow_runner(),
+                # as on a redeploy: running sends finish (cancelled mid-transaction, a
+                # SQLite write left its lock for the busy timeout, 30 s, to clear)
+                graceful_shutdown_timeout=timedelta(seconds=5),
             )
             self._workers.append((worker, asyncio.create_task(worker.run())))
 

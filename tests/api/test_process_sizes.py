@@ -1,8 +1,9 @@
-"""The pool and cache sizes operators set reach the API's and the worker's processes."""
+"""The pool and cache sizes (and the stop grace) operators set reach the API's and the worker's processes."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from sqlalchemy.pool import QueuePool
 from temporalio.testing import WorkflowEnvironment
@@ -57,7 +58,9 @@ async def test_sqlite_ignores_the_pool_sizes(tmp_path: object) -> None:
 async def test_a_worker_keeps_as_many_workflows_as_the_setting_says(
     dev_server: WorkflowEnvironment, pg_db: Database
 ) -> None:
-    settings = settings_for(pg_db.url, worker_max_cached_workflows=7)
+    settings = settings_for(
+        pg_db.url, worker_max_cached_workflows=7, worker_graceful_shutdown_seconds=9
+    )
     deps = WorkerDeps(
         settings=settings, engine=pg_db.engine, sessions=pg_db.sessions, cache=MemoryCache()
     )
@@ -67,3 +70,4 @@ async def test_a_worker_keeps_as_many_workflows_as_the_setting_says(
     for plan in plans:
         worker = build_worker(dev_server.client, plan, settings)
         assert worker.config()["max_cached_workflows"] == 7
+        assert worker.config()["graceful_shutdown_timeout"] == timedelta(seconds=9)
