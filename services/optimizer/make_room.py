@@ -57,7 +57,7 @@ def make_room(
     movable = _trimmed(movable, fixed, newcomer)
     bounded = [*movable, *fixed]
     wanted = replace(newcomer, required=True, fixed=False, current=None)
-    if not _seatable_each_moment([*bounded, wanted], wanted):
+    if not seatable_each_moment([*bounded, wanted], wanted):
         return None  # the bounded model has no room: no need to ask the solver
     # the budget covers this function's own work too: the solver gets what is left
     spent = int((clock.perf_counter() - started) * 1000)
@@ -125,7 +125,7 @@ def could_fit(parties: Sequence[Party], newcomer: Party) -> bool:
     return all(sum(n for s, e, n in needs if s <= moment < e) <= len(tables) for moment in moments)
 
 
-def _seatable_each_moment(parties: Sequence[Party], newcomer: Party) -> bool:
+def seatable_each_moment(parties: Sequence[Party], newcomer: Party) -> bool:
     """A necessary test on the bounded model: at every moment of the newcomer's stay,
     the parties free to move (and the newcomer) can each get a table of their options
     that no fixed party holds over their whole stay (a bipartite matching per moment)."""
