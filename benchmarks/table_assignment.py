@@ -13,7 +13,12 @@ More than 60% of parties are of 1-2; turn times 45/60/75/90 minutes by size
 * ``engine``: smallest fit, the real engine (``rules.availability.check_time``);
 * ``make-room``: the engine, and on ``no_table_fits`` a bounded CP-SAT re-seat of
   the parties already booked (``services.optimizer.make_room``);
-* ``hindsight``: CP-SAT over the whole night's requests at once.
+* ``protected``: make-room, and a table the engine found is refused when, by a
+  forecast of the requests still to come, it would displace more covers than the
+  party brings (``services.optimizer.admission``); the forecast is the mean of
+  other seeds' demand from the same generator, never the requests being booked;
+* ``hindsight``: CP-SAT over the whole night's requests at once (cached under
+  var/ per floor, load, seed and time limit).
 
 Run: python -m benchmarks.table_assignment [--seed 7] [--hindsight-seconds 20]
 """
@@ -21,11 +26,14 @@ Run: python -m benchmarks.table_assignment [--seed 7] [--hindsight-seconds 20]
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import time as clock
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 
 from benchmarks import median, percentile
 from rules.availability import BookingPolicy, UnavailableReason, check_time
@@ -33,6 +41,7 @@ from rules.occupancy import Booking
 from rules.opening_hours import ServiceHours
 from rules.table_fit import TableOption, TableSpec, natural_key
 from rules.turn_time import TurnTimeRule, turn_time_minutes
+from services.optimizer.admission import ForecastClass, admit, kind_of
 from services.optimizer.by_type import optimum_by_type
 from services.optimizer.make_room import make_room
 from services.optimizer.parties import first_free, options_for
@@ -51,6 +60,8 @@ SIZES = (1, 2, 3, 4, 5, 6)
 WEIGHTS = (8, 55, 10, 17, 5, 5)  # 63% of parties are 1-2
 LOADS = {"low": 0.6, "medium": 0.9, "high": 1.2}  # demand seat-minutes / seat-minutes on offer
 MAKE_ROOM_BUDGET_MS = 100
+FORECAST_DAYS = 8  # past days the forecast averages
+CACHE = Path("var/table_assignment")
 
 
 def big_room() -> list[TableSpec]:
@@ -119,6 +130,7 @@ class Result:
     refused: int = 0
     seat_minutes: int = 0
     moves: int = 0
+    protected: int = 0  # covers refused by capacity protection
     solve_ms: list[float] = field(default_factory=list)
     note: str = ""
 
@@ -174,14 +186,18 @@ def engine(
     *,
     room: bool = False,
     seated: dict[str, tuple[Request, tuple[str, ...]]] | None = None,
+    forecast: Sequence[ForecastClass] | None = None,
 ) -> Result:
-    """Today's engine, request by request; with ``room``, make room on a table refusal.
+    """Today's engine, request by request; with ``room``, make room on a table refusal;
+    with ``forecast``, capacity protection may refuse the table found.
 
     ``seated`` (filled in) ends with where everyone accepted sits.
     """
     result = Result()
     seated = {} if seated is None else seated
-    for r in requests:
+    expected = sum(c.expected for c in forecast or ())
+    for arrived, r in enumerate(requests):
+        still_to_come = max(0.0, 1 - arrived / expected) if expected else 0.0
         bookings = [
             Booking(ids, _instant(q.minute), _instant(q.minute + q.stay), q.size)
             for q, ids in seated.values()
@@ -198,6 +214,12 @@ def engine(
             # the whole attempt, model building included: what a booking would wait
             result.solve_ms.append((clock.perf_counter() - started) * 1000)
             if made is not None:
+                if forecast is not None and not _admitted(
+                    tables, seated, r, made.seat.table_ids, forecast, still_to_come
+                ):
+                    result.refused += r.size
+                    result.protected += r.size
+                    continue
                 for move in made.moves:
                     seated[move.party_id] = (seated[move.party_id][0], move.table_ids)
                 result.moves += len(made.moves)
@@ -208,10 +230,65 @@ def engine(
         if option is None:
             result.refused += r.size
             continue
+        if forecast is not None and not _admitted(
+            tables, seated, r, option.table_ids, forecast, still_to_come
+        ):
+            result.refused += r.size
+            result.protected += r.size
+            continue
         seated[r.id] = (r, option.table_ids)
         result.accepted += r.size
         result.seat_minutes += r.size * r.stay
     return result
+
+
+def _admitted(
+    tables: Sequence[TableSpec],
+    seated: dict[str, tuple[Request, tuple[str, ...]]],
+    r: Request,
+    table_ids: tuple[str, ...],
+    forecast: Sequence[ForecastClass],
+    still_to_come: float,
+) -> bool:
+    """Capacity protection on the tables found for ``r``, by the kind of table they are."""
+    by_id = {t.id: t for t in tables}
+    kind = kind_of(by_id[table_ids[0]])
+    alike = {t.id for t in tables if kind_of(t) == kind}
+    step = POLICY.interval_minutes
+    free = {}
+    for moment in range(r.minute, r.minute + r.stay, step):
+        busy = {
+            t for q, ids in seated.values() if q.minute <= moment < q.minute + q.stay for t in ids
+        }
+        free[moment] = len(alike - busy)
+    verdict = admit(
+        size=r.size,
+        start=r.minute,
+        stay=r.stay,
+        kind=kind,
+        combinable=any(t.combinable_with for t in tables),
+        free_tables=free,
+        forecast=forecast,
+        still_to_come=still_to_come,
+        step=step,
+    )
+    return verdict.accept
+
+
+def forecast_for(
+    name: str, tables: Sequence[TableSpec], load: str, seed: int
+) -> list[ForecastClass]:
+    """Mean requests per (party size, time) over FORECAST_DAYS other seeds' demand:
+    what past days of the same service would tell the restaurant."""
+    counts: Counter[tuple[int, int]] = Counter()
+    for day in range(1, FORECAST_DAYS + 1):
+        past = demand(tables, LOADS[load], random.Random(f"{seed}-past{day}-{name}-{load}"))
+        counts.update((q.size, q.minute) for q in past)
+    return [
+        ForecastClass(size, minute, _stay(size), n / FORECAST_DAYS)
+        for (size, minute), n in sorted(counts.items())
+        if options_for(size, tables)  # parties no table can seat compete for nothing
+    ]
 
 
 def hindsight(
@@ -275,14 +352,16 @@ def report(name: str, tables: Sequence[TableSpec], load: str, seed: int, seconds
     asked = sum(r.size for r in requests)
     print(f"{name}, {load} load: {len(requests)} requests, {asked} covers asked, {seats} seats")
     greedy: dict[str, tuple[Request, tuple[str, ...]]] = {}
+    forecast = forecast_for(name, tables, load, seed)
     results = {
         "first-fit": first_fit(tables, requests),
         "engine": engine(tables, requests, seated=greedy),
         "make-room": engine(tables, requests, room=True),
+        "protected": engine(tables, requests, room=True, forecast=forecast),
     }
     start = {rid: ids for rid, (_, ids) in greedy.items()}
-    results["hindsight"] = hindsight(tables, requests, seconds, start)
-    best = max(r.accepted for r in results.values()) or 1
+    results["hindsight"] = cached_hindsight(name, load, seed, seconds, tables, requests, start)
+    best = results["hindsight"].accepted or 1
     for policy, res in results.items():
         timing = (
             f"solve p50 {median(res.solve_ms):.1f} ms p99 {percentile(res.solve_ms, 99):.1f} ms "
@@ -291,22 +370,47 @@ def report(name: str, tables: Sequence[TableSpec], load: str, seed: int, seconds
             else "no solves"
         )
         print(
-            f"  {policy:<10} covers {res.accepted:>4}  turned away {res.refused:>4}  "
+            f"  {policy:<10} covers {res.accepted:>4}  turned away {res.refused:>4} "
+            f"(protection {res.protected:>3})  "
             f"utilisation {res.seat_minutes / offered:6.1%}  moves {res.moves:>3}  "
-            f"ratio to best {res.accepted / best:.3f}  {timing}"
+            f"ratio to hindsight {res.accepted / best:.3f}  {timing}"
             + (f"  [{res.note}]" if res.note else "")
         )
+
+
+def cached_hindsight(
+    name: str,
+    load: str,
+    seed: int,
+    seconds: float,
+    tables: Sequence[TableSpec],
+    requests: Sequence[Request],
+    start: dict[str, tuple[str, ...]],
+) -> Result:
+    """The hindsight result, solved once per floor, load, seed and time limit (var/ cache)."""
+    path = CACHE / f"{name.replace(' ', '_')}-{load}-{seed}-{seconds:g}s.json"
+    if path.exists():
+        return Result(**json.loads(path.read_text()))
+    result = hindsight(tables, requests, seconds, start)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(asdict(result)))
+    return result
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--hindsight-seconds", type=float, default=20.0)
+    parser.add_argument("--floor", choices=("room", "bistro"), help="one floor only")
+    parser.add_argument("--load", choices=tuple(LOADS), help="one load only")
     args = parser.parse_args()
     print(f"table assignment: make-room budget {MAKE_ROOM_BUDGET_MS} ms, seed {args.seed}")
-    for name, tables in (("240-seat room", big_room()), ("40-seat bistro", bistro())):
-        for load in LOADS:
-            report(name, tables, load, args.seed, args.hindsight_seconds)
+    floors = {"room": ("240-seat room", big_room()), "bistro": ("40-seat bistro", bistro())}
+    for key, (name, tables) in floors.items():
+        if args.floor in (None, key):
+            for load in LOADS:
+                if args.load in (None, load):
+                    report(name, tables, load, args.seed, args.hindsight_seconds)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ and the solver gets a small time budget.
 
 from __future__ import annotations
 
+import time as clock
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -34,6 +35,7 @@ def make_room(
 
     ``parties`` are the bookings as they stand (each with its current tables).
     """
+    started = clock.perf_counter()
     widen = 0 if reach is None else reach
     low, high = newcomer.start - widen, newcomer.end + widen
     movable = [
@@ -55,7 +57,13 @@ def make_room(
     movable = _trimmed(movable, fixed, newcomer)
     bounded = [*movable, *fixed]
     wanted = replace(newcomer, required=True, fixed=False, current=None)
-    plan = solve([*bounded, wanted], time_budget_ms=time_budget_ms)
+    if not seatable_each_moment([*bounded, wanted], wanted):
+        return None  # the bounded model has no room: no need to ask the solver
+    # the budget covers this function's own work too: the solver gets what is left,
+    # less the few milliseconds CP-SAT takes to stop and hand back its answer
+    spent = int((clock.perf_counter() - started) * 1000)
+    left = time_budget_ms - spent - SOLVER_STOP_MS
+    plan = solve([*bounded, wanted], time_budget_ms=max(left, 1))
     if plan.status not in ("optimal", "feasible"):
         return None
     seat = next((s for s in plan.seats if s.party_id == newcomer.id), None)
@@ -64,6 +72,8 @@ def make_room(
     moves = tuple(s for s in plan.seats if s.moved)
     return RoomMade(seat=seat, moves=moves, plan=plan)
 
+
+SOLVER_STOP_MS = 10
 
 # a bounded model answers within a booking's time: the parties most in the way, and
 # for each the best options that no fixed party blocks
@@ -117,3 +127,47 @@ def could_fit(parties: Sequence[Party], newcomer: Party) -> bool:
     ]
     moments = {newcomer.start} | {s for s, _, _ in needs if newcomer.start < s < newcomer.end}
     return all(sum(n for s, e, n in needs if s <= moment < e) <= len(tables) for moment in moments)
+
+
+def seatable_each_moment(parties: Sequence[Party], newcomer: Party) -> bool:
+    """A necessary test on the bounded model: at every moment of the newcomer's stay,
+    the parties free to move (and the newcomer) can each get a table of their options
+    that no fixed party holds over their whole stay (a bipartite matching per moment)."""
+    blocked: dict[str, list[tuple[int, int]]] = {}
+    for p in parties:
+        if p.fixed:
+            for t in p.current or ():
+                blocked.setdefault(t, []).append((p.start, p.end))
+    usable: dict[str, list[str]] = {}
+    for p in parties:
+        if p.fixed:
+            continue
+        if any(len(o.table_ids) > 1 for o in p.options):
+            return True  # combinations: leave it to the solver
+        usable[p.id] = [
+            o.table_ids[0]
+            for o in p.options
+            if not any(s < p.end and p.start < e for s, e in blocked.get(o.table_ids[0], ()))
+        ]
+    moving = [p for p in parties if not p.fixed]
+    moments = {newcomer.start} | {
+        p.start for p in moving if newcomer.start < p.start < newcomer.end
+    }
+    return all(_matched([usable[p.id] for p in moving if p.start <= m < p.end]) for m in moments)
+
+
+def _matched(wants: Sequence[Sequence[str]]) -> bool:
+    """Whether every party gets a different table of those it may use (augmenting paths)."""
+    holder: dict[str, int] = {}
+
+    def place(i: int, seen: set[str]) -> bool:
+        for t in wants[i]:
+            if t in seen:
+                continue
+            seen.add(t)
+            if t not in holder or place(holder[t], seen):
+                holder[t] = i
+                return True
+        return False
+
+    return all(place(i, set()) for i in range(len(wants)))

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from rules.table_fit import TableSpec
-from services.optimizer.make_room import make_room
+from services.optimizer.make_room import make_room, seatable_each_moment
 from services.optimizer.parties import first_free, options_for
 from services.optimizer.solver import Party, check_plan, current_plan, solve
 
@@ -125,3 +125,21 @@ def test_the_optimizer_seats_what_greedy_turns_away() -> None:
         "four": ("b",),
     }
     assert check_plan([early, pair, four], plan) == []
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instances(), st.integers(1, 8), st.integers(0, 20), st.sampled_from([45, 60, 90]))
+def test_the_quick_test_before_make_room_never_refuses_what_the_solver_seats(
+    parties: list[Party], size: int, slot: int, stay: int
+) -> None:
+    """make_room skips the solver when ``seatable_each_moment`` says no: that must
+    only happen when the solver could not seat the newcomer either."""
+    seated = [p for p in parties if p.current is not None]
+    # the newcomer shares a booked party's options (the floor is the instance's)
+    options = next((p.options for p in parties if p.size == size and p.options), None)
+    assume(options is not None)
+    assert options is not None
+    newcomer = Party("new", size, slot * 15, slot * 15 + stay, options, required=False)
+    plan = solve([*seated, newcomer], time_budget_ms=2_000)
+    if any(s.party_id == "new" for s in plan.seats):
+        assert seatable_each_moment([*seated, newcomer], newcomer)
