@@ -9,13 +9,13 @@ are deterministic and hold no mutable module state (constants and classes only),
 sharing one import between runs changes nothing a workflow can observe.
 
 The workflow entry modules (workflows/reservation.py, waitlist.py, ...) are passed
-through too: a booking's sandbox had to import and (with PYTHONDONTWRITEBYTECODE)
-compile workflows/reservation.py for each run, about 37 ms of CPU per replay of a
-confirmed booking's history against 11 ms with it passed through (benchmarks/README.md,
-2026-11-28). It is safe for the same reason: the entry modules hold constants,
-TypeVars and the workflow classes; every run's state lives on its workflow instance,
-made fresh per run, and no class holds a mutable class attribute. Keep it so: module
-or class level state in these modules would be shared by every run on a worker.
+through too: the sandbox imported (and, with PYTHONDONTWRITEBYTECODE, compiled)
+workflows/reservation.py for each run. Replaying a confirmed booking's history cost
+15 ms of CPU per run, 9.4 ms with it passed through, 6.8 unsandboxed
+(benchmarks/README.md, 2026-11-28). It is safe for the same reason: the entry
+modules hold constants, TypeVars and the workflow classes; a run's state lives on
+its own workflow instance and no workflow class has a mutable class attribute. Keep
+it so: module- or class-level state here would be shared by every run on a worker.
 
 What a passed-through module gives up is the sandbox's run-time restriction checks
 (a `datetime.now()` in it would not be refused by the production worker). The full,
