@@ -1,0 +1,39 @@
+"""The production worker's sandbox (worker/sandbox.py) runs every workflow type.
+
+The other workflow tests use the SDK's default sandbox, which checks determinism;
+this one replays today's kept histories with the worker's pass-through runner, so a
+module that cannot be shared between runs fails here rather than on the worker.
+"""
+
+from __future__ import annotations
+
+import pkgutil
+from pathlib import Path
+
+import pytest
+from temporalio.client import WorkflowHistory
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Replayer
+
+import workflows
+from tests.workflows.release_histories import current_histories
+from worker.registry import workflow_classes
+from worker.sandbox import PASSED_THROUGH, workflow_runner
+
+
+def test_every_workflow_module_is_passed_through() -> None:
+    # a module left out is re-imported (and compiled) for every new run
+    modules = {f"workflows.{m.name}" for m in pkgutil.iter_modules(workflows.__path__)}
+    assert modules <= set(PASSED_THROUGH)
+    assert {cls.__module__ for cls in workflow_classes()} <= set(PASSED_THROUGH)
+
+
+@pytest.mark.parametrize("path", current_histories(), ids=lambda p: p.stem)
+async def test_history_replays_in_the_worker_sandbox(path: Path) -> None:
+    history = WorkflowHistory.from_json(f"worker-sandbox-{path.stem}", path.read_text())
+    replayer = Replayer(
+        workflows=workflow_classes(),
+        data_converter=pydantic_data_converter,
+        workflow_runner=workflow_runner(),
+    )
+    await replayer.replay_workflow(history)
