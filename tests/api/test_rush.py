@@ -142,3 +142,36 @@ async def test_a_crowd_reaches_the_workflow_a_few_at_a_time(live: LiveApi) -> No
     ]
     # no more than one turn's worth started a workflow: the rest waited, then saw it full
     assert 1 <= sum(started) <= _TURNS.per_day, started
+
+
+async def test_a_refusal_offers_the_same_day_as_the_database_has_it(live: LiveApi) -> None:
+    # the refusal is confirmed on the requested day only; that day's alternatives come
+    # from the same read, so a stale cache cannot hide a freed time on that day
+    admin = await live.token_for(StaffRole.ADMIN)
+    rid = await restaurant(live, admin, tables=1)
+    booked = {}
+    for at in ("17:30", "19:00", "20:30"):
+        r = await live.client.post(
+            f"{BASE}/reservations",
+            json=_booking(rid, f"at{at[:2]}@example.com", at),
+            headers={"Idempotency-Key": f"at-{at}"},
+        )
+        assert r.status_code == 201, r.text
+        booked[at] = uuid.UUID(r.json()["id"])
+    stale = await _alternatives_offered(live, rid)  # the cache now says 19:00 is full
+    assert all(a["date"] != DAY.isoformat() for a in stale), stale
+    # 20:30 is freed and its invalidation has not arrived yet
+    async with live.db.sessions() as session, session.begin():
+        await session.execute(
+            update(TableAllocation)
+            .where(TableAllocation.reservation_id == booked["20:30"])
+            .values(status=AllocationStatus.RELEASED)
+        )
+    refused = await _post(live, rid, "late@example.com", "late")
+    assert refused.status_code == 409, refused.text
+    alternatives = refused.json()["alternatives"]
+    same_day = [a["time"] for a in alternatives if a["date"] == DAY.isoformat()]
+    assert same_day and same_day[0].startswith("20:30"), alternatives
+    # the other days' "same time" suggestions are the cached ones
+    assert [a for a in alternatives if a["date"] != DAY.isoformat()] == stale
+    assert not await _workflow_started(live, rid, "late@example.com", "late")
