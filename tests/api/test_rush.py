@@ -9,19 +9,28 @@ reaches its booking.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
+from collections.abc import AsyncIterator
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import update
 from temporalio.service import RPCError, RPCStatusCode
+from temporalio.testing import WorkflowEnvironment
 
+from api.app import create_app
 from api.lifecycle import reservation_id_for, workflow_id
 from models.enums import AllocationStatus, StaffRole
 from models.orm import TableAllocation
+from reservations.cache import RedisCache
 from services.guests import normalise_email
 from tests.api.conftest import LiveApi
 from tests.api.test_reservation_lifecycle import BASE, booking_day, restaurant
+from tests.conftest import Database
+from tests.conftest import test_settings as settings_for_tests
+from worker.deps import WorkerDeps
 
 DAY = booking_day()
 
@@ -175,3 +184,50 @@ async def test_a_refusal_offers_the_same_day_as_the_database_has_it(live: LiveAp
     # the other days' "same time" suggestions are the cached ones
     assert [a for a in alternatives if a["date"] != DAY.isoformat()] == stale
     assert not await _workflow_started(live, rid, "late@example.com", "late")
+
+
+@contextlib.asynccontextmanager
+async def _live_without_redis(
+    db: Database, dev_server: WorkflowEnvironment
+) -> AsyncIterator[LiveApi]:
+    """The API and a worker whose shared cache is a Redis nobody listens to."""
+    queue = f"api-{uuid.uuid4().hex[:10]}"
+    settings = settings_for_tests(db.url, temporal_task_queue=queue)
+    cache = RedisCache("redis://127.0.0.1:1/0")  # every read a miss, every bump lost
+    app = create_app(settings, engine=db.engine, cache=cache, temporal_client=dev_server.client)
+    deps = WorkerDeps(settings=settings, engine=db.engine, sessions=db.sessions, cache=cache)
+    try:
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+                live = LiveApi(client=client, db=db, env=dev_server, task_queue=queue, deps=deps)
+                live.start_worker()
+                try:
+                    yield live
+                finally:
+                    await live.stop_worker()
+    finally:
+        await cache.close()
+
+
+async def test_with_redis_down_the_database_decides(
+    db: Database, dev_server: WorkflowEnvironment
+) -> None:
+    async with _live_without_redis(db, dev_server) as live:
+        admin = await live.token_for(StaffRole.ADMIN)
+        rid = await restaurant(live, admin, tables=1)
+        first = await _post(live, rid, "one@example.com", "one")
+        assert first.status_code == 201, first.text
+        refused = await _post(live, rid, "two@example.com", "two")
+        assert refused.status_code == 409, refused.text
+        assert refused.json()["alternatives"]
+        assert not await _workflow_started(live, rid, "two@example.com", "two")
+        # the table is freed; no invalidation can reach anyone: the next guest books it
+        async with live.db.sessions() as session, session.begin():
+            await session.execute(
+                update(TableAllocation)
+                .where(TableAllocation.reservation_id == uuid.UUID(first.json()["id"]))
+                .values(status=AllocationStatus.RELEASED)
+            )
+        booked = await _post(live, rid, "three@example.com", "three")
+        assert booked.status_code == 201, booked.text
