@@ -231,3 +231,28 @@ async def test_with_redis_down_the_database_decides(
             )
         booked = await _post(live, rid, "three@example.com", "three")
         assert booked.status_code == 201, booked.text
+
+
+@pytest.mark.parametrize("change", [{"is_active": False}, {"accepts_reservations": False}])
+async def test_a_restaurant_not_taking_bookings_is_still_named_as_such(
+    live: LiveApi, change: dict[str, bool]
+) -> None:
+    # the pre-check reads no restaurant; a closed door is still told apart from "full"
+    admin = await live.token_for(StaffRole.ADMIN)
+    rid = await restaurant(live, admin, tables=1)
+    await _ask_availability(live, rid)  # an answer cached from before the change
+    patched = await live.client.patch(f"{BASE}/restaurants/{rid}", json=change, headers=admin)
+    assert patched.status_code == 200, patched.text
+    answer = await _post(live, rid, "door@example.com", "door")
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["field"] == "restaurant_id", answer.text
+    unknown = await _post(live, str(uuid.uuid4()), "door@example.com", "door")
+    assert unknown.status_code == 404, unknown.text
+
+
+async def _ask_availability(live: LiveApi, rid: str) -> None:
+    answer = await live.client.get(
+        f"{BASE}/restaurants/{rid}/availability",
+        params={"date": DAY.isoformat(), "party_size": 2, "time": "19:00"},
+    )
+    assert answer.status_code == 200, answer.text
