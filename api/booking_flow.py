@@ -31,10 +31,17 @@ from reservations.cache import Cache
 from reservations.settings import Settings
 from rules.availability import UnavailableReason
 from rules.state_machine import TERMINAL_STATUSES
-from services.availability import cached_availability, check_requested_time, time_answer
+from services.availability import (
+    ALTERNATIVE_DAYS,
+    answer_time,
+    cached_days,
+    check_requested_time,
+    day_answer_near,
+)
 from services.booking import keep_booking_notes
 from services.crm.blocking import refuse_if_blocked
 from services.crm.consent import record_booking_consent
+from services.errors import NotFoundError
 from services.guests import normalise_email, upsert_guest
 from services.optimizer.booking_room import room_could_be_made
 from services.restaurants import get_restaurant
@@ -121,32 +128,44 @@ async def surely_full(
     confirmed against the database before refusing, because the cache may lag a
     cancellation by its invalidation (or longer while Redis is unreachable). A
     reservation that already exists under this id is a replay: the workflow answers
-    it. A blocked guest asking for a full time is refused as full, like anyone.
+    it. A blocked guest asking for a full time is refused as full, like anyone. A
+    refusal implies the restaurant is active and takes bookings (the database's answer
+    has the slot), so the caller need not read the restaurant first.
     """
-    _, cached = await cached_availability(
-        session,
-        cache,
-        restaurant_id=data.restaurant_id,
-        day=data.date,
-        party_size=data.party_size,
-        now=now,
-        local_time=data.time,
-        seating_area=data.seating_preference or None,
-    )
-    if cached is None or cached.slot is None or cached.reason not in _FULL:
+    # the requested day and the alternatives' days, from the cache where fresh
+    try:
+        days = await cached_days(
+            session,
+            cache,
+            restaurant_id=data.restaurant_id,
+            days=[data.date + timedelta(days=i) for i in range(ALTERNATIVE_DAYS + 1)],
+            party_size=data.party_size,
+            now=now,
+            seating_area=data.seating_preference or None,
+        )
+    except NotFoundError:
+        return None  # unknown or inactive: the booking path says which
+    cached = answer_time(days, local_time=data.time)
+    if cached.slot is None or cached.reason not in _FULL:
         return None
     if await session.scalar(select(Reservation.id).where(Reservation.id == reservation_id)):
         return None
-    # the database's answer, as the hold computes it (without waiting for the day's lock)
-    answer = await time_answer(
+    # the database's answer for the requested time and its same-day neighbours, as the
+    # hold computes it (without waiting for the day's lock); the other days' "same
+    # time" alternatives stay the cached ones: suggestions, which the workflow rechecks
+    # if the guest books one, while the refusal itself rests on the database alone
+    fresh = await day_answer_near(
         session,
         restaurant_id=data.restaurant_id,
         day=data.date,
-        local_time=data.time,
+        near=cached.slot.local_time,
         party_size=data.party_size,
         now=now,
         seating_area=data.seating_preference or None,
     )
+    if fresh is None:
+        return None  # inactive: the booking path says so
+    answer = answer_time([fresh, *days[1:]], local_time=data.time)
     if answer.slot is None or answer.reason not in _FULL:
         return None
     if (
@@ -194,10 +213,8 @@ async def place_booking(
     With `cache`, a time that is surely full is refused before any workflow starts
     (`surely_full`); the workflow stays the authority on every other answer.
     """
-    restaurant = await get_restaurant(session, restaurant_id=data.restaurant_id)
-    if not restaurant.is_active or not restaurant.accepts_reservations:
-        raise not_taking_reservations()
     if cache is None:
+        restaurant = await _taking_reservations(session, data.restaurant_id)
         return await _book(
             session, temporal, settings, restaurant=restaurant, data=data, source=source,
             idempotency_key=idempotency_key, now=now, reservation_id=reservation_id,
@@ -206,13 +223,15 @@ async def place_booking(
     if reservation_id is None and idempotency_key:
         # the id the booking below derives: a replay of a booked key must reach it
         email = normalise_email(str(data.guest.email))
-        reservation_id = reservation_id_for(idempotency_key, scope=f"{restaurant.id}:{email}")
+        reservation_id = reservation_id_for(idempotency_key, scope=f"{data.restaurant_id}:{email}")
     asked = reservation_id or uuid.uuid4()  # the refusal's id when none is derived
     make_room = settings.make_room_time_budget_ms > 0
     full = await surely_full(
         session, cache, data=data, reservation_id=asked, now=now, make_room=make_room
     )
     if full is None:
+        # the restaurant is read only now: a refusal needs none of it (see surely_full)
+        await _taking_reservations(session, data.restaurant_id)
         # a few at a time per restaurant-day reach the workflow (they would queue on
         # its lock anyway); the others wait here, holding no connection, and once the
         # day is full are refused without a workflow
@@ -225,7 +244,7 @@ async def place_booking(
                 session, cache, data=data, reservation_id=asked, now=now, make_room=make_room
             )
             if full is None:
-                restaurant = await get_restaurant(session, restaurant_id=data.restaurant_id)
+                restaurant = await _taking_reservations(session, data.restaurant_id)
                 return await _book(
                     session, temporal, settings, restaurant=restaurant, data=data,
                     source=source, idempotency_key=idempotency_key, now=now,
@@ -233,6 +252,14 @@ async def place_booking(
                 )  # fmt: skip
     await session.rollback()  # a read-only refusal: nothing to keep
     return Refused(full.reservation_id, full)
+
+
+async def _taking_reservations(session: AsyncSession, restaurant_id: uuid.UUID) -> Restaurant:
+    """The restaurant, when it takes bookings at all (else a Problem)."""
+    restaurant = await get_restaurant(session, restaurant_id=restaurant_id)
+    if not restaurant.is_active or not restaurant.accepts_reservations:
+        raise not_taking_reservations()
+    return restaurant
 
 
 async def _book(

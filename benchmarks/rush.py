@@ -11,9 +11,11 @@ row starts the API with BOOKING_PRECHECK=false (every request starts a workflow,
 as before the pre-check). After each rush it reads back the winners' tables (no
 table held twice), counts the workflows Temporal started, checks that no refusal
 came before the day was full, and then sends more requests to the full day to
-measure what one refusal costs in CPU, per process.
+measure what one refusal costs in CPU, per process. With --apis N, N API processes
+share the requests round-robin (as operators run several behind a balancer).
 
 Run: python -m benchmarks.rush [--requests 1000] [--tables 20] [--before-requests 200]
+     [--apis 1]  (--before-requests 0 skips the slow rows at 200 requests)
 """
 
 from __future__ import annotations
@@ -155,7 +157,13 @@ async def _winners_valid(url: str, rid: uuid.UUID) -> tuple[int, int, datetime |
 
 
 async def rush(
-    env: WorkflowEnvironment, url: str, *, requests: int, tables: int, precheck: bool
+    env: WorkflowEnvironment,
+    url: str,
+    *,
+    requests: int,
+    tables: int,
+    precheck: bool,
+    apis: int = 1,
 ) -> list[str]:
     rid = await seed(url, tables)
     queue = f"rush-{uuid.uuid4().hex[:8]}"
@@ -171,80 +179,96 @@ async def rush(
     )  # fmt: skip
     worker = InProcessWorkers(env.client, settings, deps)
     running = asyncio.create_task(worker.run())
-    server, port = start_api(url, queue, env, redis_url=redis_url, precheck=precheck)
-    pids = {"worker": os.getpid(), "API": server.pid}
+    servers = [
+        start_api(url, queue, env, redis_url=redis_url, precheck=precheck) for _ in range(apis)
+    ]
+    pids = {"worker": os.getpid()} | {
+        f"API{n + 1 if apis > 1 else ''}": server.pid for n, (server, _) in enumerate(servers)
+    }
     temporal = _child("temporal")
     if temporal is not None:
         pids["Temporal"] = temporal
     meter = CpuMeter(pids)
     label = "with pre-check" if precheck else "without pre-check (every request a workflow)"
-    lines = [f"rush {label}: {requests} simultaneous requests, {tables} free tables"]
+    lines = [
+        f"rush {label}: {requests} simultaneous requests, {tables} free tables, {apis} API"
+        f" process{'es' if apis > 1 else ''}"
+    ]
+    clients: list[httpx.AsyncClient] = []
     try:
         limits = httpx.Limits(max_connections=requests, max_keepalive_connections=requests)
-        async with httpx.AsyncClient(
-            base_url=f"http://127.0.0.1:{port}", timeout=300, limits=limits
-        ) as http:
+        clients = [
+            httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=300, limits=limits)
+            for _, port in servers
+        ]
+        for http, (server, _) in zip(clients, servers, strict=True):
             await wait_healthy(http, server)
-            print(f"  ({label}: API ready, sending)", flush=True)
-            tag = uuid.uuid4().hex[:6]
-            meter.start()
-            started = clock.perf_counter()
-            answers = await asyncio.gather(
-                *(_post(http, rid, f"{tag}-{i}") for i in range(requests)),
-                return_exceptions=True,
-            )
-            wall = clock.perf_counter() - started
-            cpu = meter.line(requests).replace("per booking", "per request")
-            ok = [a for a in answers if not isinstance(a, BaseException)]
-            failed = [a for a in answers if isinstance(a, BaseException)]
-            won = [a for a in ok if a[2] == 201]
-            refused = [a for a in ok if a[2] == 409]
-            other = [a for a in ok if a[2] not in (201, 409)]
-            latencies = [a[0] for a in ok]
-            count, distinct, last_held = await _winners_valid(url, rid)
-            started_workflows = (await env.client.count_workflows(f'TaskQueue="{queue}"')).count
-            # a refusal answered before the last table was held was wrong
-            full_at = last_held.timestamp() if last_held is not None else 0.0
-            early = sum(1 for a in refused if a[1] < full_at)
-            lines.append(
-                f"  answered {len(ok)}/{requests} in {wall:.1f} s: {len(won)} won, "
-                f"{len(refused)} refused (409 with alternatives), {len(other)} other "
-                f"{sorted({a[2] for a in other})}, {len(failed)} failed "
-                f"{sorted({type(a).__name__ for a in failed})}"
-            )
-            lines.append(
-                f"  latency p50 {median(latencies):7.0f} ms  p90 {percentile(latencies, 90):7.0f}"
-                f"  p99 {percentile(latencies, 99):7.0f}  max {max(latencies):7.0f} ms"
-                f"  (won p50 {median([a[0] for a in won]) if won else 0:.0f} ms,"
-                f" refused p50 {median([a[0] for a in refused]) if refused else 0:.0f} ms)"
-            )
-            lines.append(
-                f"  tables held {count}, distinct {distinct} (no table twice: "
-                f"{'yes' if count == distinct else 'NO'}); workflows started "
-                f"{started_workflows}; refusals answered before the last table was held {early}"
-            )
-            lines.append(cpu)
-            # what one refusal of a full day costs now: more requests, 50 at a time
-            meter.start()
-            probe = asyncio.Semaphore(10)  # the database is shared: few connections
+        print(f"  ({label}: API ready, sending)", flush=True)
+        tag = uuid.uuid4().hex[:6]
+        meter.start()
+        started = clock.perf_counter()
+        answers = await asyncio.gather(
+            *(_post(clients[i % apis], rid, f"{tag}-{i}") for i in range(requests)),
+            return_exceptions=True,
+        )
+        wall = clock.perf_counter() - started
+        cpu = meter.line(requests).replace("per booking", "per request")
+        ok = [a for a in answers if not isinstance(a, BaseException)]
+        failed = [a for a in answers if isinstance(a, BaseException)]
+        won = [a for a in ok if a[2] == 201]
+        refused = [a for a in ok if a[2] == 409]
+        other = [a for a in ok if a[2] not in (201, 409)]
+        latencies = [a[0] for a in ok]
+        count, distinct, last_held = await _winners_valid(url, rid)
+        started_workflows = (await env.client.count_workflows(f'TaskQueue="{queue}"')).count
+        # a refusal answered before the last table was held was wrong
+        full_at = last_held.timestamp() if last_held is not None else 0.0
+        early = sum(1 for a in refused if a[1] < full_at)
+        lines.append(
+            f"  answered {len(ok)}/{requests} in {wall:.1f} s: {len(won)} won, "
+            f"{len(refused)} refused (409 with alternatives), {len(other)} other "
+            f"{sorted({a[2] for a in other})}, {len(failed)} failed "
+            f"{sorted({type(a).__name__ for a in failed})}"
+        )
+        lines.append(
+            f"  latency p50 {median(latencies):7.0f} ms  p90 {percentile(latencies, 90):7.0f}"
+            f"  p99 {percentile(latencies, 99):7.0f}  max {max(latencies):7.0f} ms"
+            f"  (won p50 {median([a[0] for a in won]) if won else 0:.0f} ms,"
+            f" refused p50 {median([a[0] for a in refused]) if refused else 0:.0f} ms)"
+        )
+        lines.append(
+            f"  tables held {count}, distinct {distinct} (no table twice: "
+            f"{'yes' if count == distinct else 'NO'}); workflows started "
+            f"{started_workflows}; refusals answered before the last table was held {early}"
+        )
+        lines.append(cpu)
+        # what one refusal of a full day costs now: more requests, 50 at a time
+        meter.start()
+        probe = asyncio.Semaphore(10)  # the database is shared: few connections
 
-            async def refuse(i: int) -> int:
-                async with probe:
-                    return (await _post(http, rid, f"{tag}-late-{i}"))[2]
+        async def refuse(i: int) -> int:
+            async with probe:
+                return (await _post(clients[i % apis], rid, f"{tag}-late-{i}"))[2]
 
-            codes = await asyncio.gather(*(refuse(i) for i in range(REFUSAL_PROBE)))
-            assert set(codes) == {409}, codes
-            lines.append(meter.line(REFUSAL_PROBE).replace("per booking", "per refusal (day full)"))
+        codes = await asyncio.gather(*(refuse(i) for i in range(REFUSAL_PROBE)))
+        assert set(codes) == {409}, codes
+        lines.append(meter.line(REFUSAL_PROBE).replace("per booking", "per refusal (day full)"))
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        for http in clients:
+            await http.aclose()
+        for server, _ in servers:
+            server.terminate()
+        for server, _ in servers:
+            server.wait(timeout=10)
         await worker.shutdown()
         await running
         await deps.aclose()
     return lines
 
 
-async def main(requests: int, tables: int, before_requests: int, before_tables: int) -> None:
+async def main(
+    requests: int, tables: int, before_requests: int, before_tables: int, apis: int
+) -> None:
     async with fresh_database("rush") as url:
         env = await start_dev_server()
         try:
@@ -257,7 +281,9 @@ async def main(requests: int, tables: int, before_requests: int, before_tables: 
                     env, url, requests=before_requests, tables=before_tables, precheck=True
                 ):
                     print(line, flush=True)
-            for line in await rush(env, url, requests=requests, tables=tables, precheck=True):
+            for line in await rush(
+                env, url, requests=requests, tables=tables, precheck=True, apis=apis
+            ):
                 print(line, flush=True)
         finally:
             await env.shutdown()
@@ -269,5 +295,8 @@ if __name__ == "__main__":
     parser.add_argument("--tables", type=int, default=20)
     parser.add_argument("--before-requests", type=int, default=200)
     parser.add_argument("--before-tables", type=int, default=5)
+    parser.add_argument("--apis", type=int, default=1, help="reservations api processes")
     args = parser.parse_args()
-    asyncio.run(main(args.requests, args.tables, args.before_requests, args.before_tables))
+    asyncio.run(
+        main(args.requests, args.tables, args.before_requests, args.before_tables, args.apis)
+    )

@@ -213,6 +213,39 @@ async def day_answer(
     )
 
 
+async def day_answer_near(
+    session: AsyncSession,
+    *,
+    restaurant_id: uuid.UUID,
+    day: date,
+    near: datetime,
+    party_size: int,
+    now: datetime,
+    seating_area: str | None = None,
+) -> DayAnswer | None:
+    """The public answer for the day's slots within the alternatives' window of ``near``.
+
+    ``near`` is a slot's naive local time. Only the slots that can be that time or its
+    same-day alternatives are judged; each one's answer is the one ``day_answer`` gives.
+    None when the restaurant is inactive (NotFoundError when unknown), so the caller
+    can say why in its own words.
+    """
+    inputs = await restaurant_inputs(
+        session, restaurant_id=restaurant_id, first_day=day, last_day=day, now=now, staff=True
+    )
+    if not inputs.is_active:
+        return None
+    window = timedelta(minutes=ALTERNATIVE_WINDOW_MINUTES)
+    return answer_day(
+        inputs,
+        day=day,
+        party_size=party_size,
+        now=now,
+        seating_area=seating_area,
+        between=(near - window, near + window),
+    )
+
+
 async def day_slots(
     session: AsyncSession,
     *,

@@ -217,15 +217,18 @@ async def cached_days(
     minute = now.astimezone(UTC).strftime("%Y%m%d%H%M")
     keys: list[str] = []
     answers: dict[date, DayAnswer] = {}
-    # read the versions before the database: see the module docstring
-    everything = (await cache.get(_restaurant_version_key(restaurant_id)) or b"0").decode()
-    for day in days:
-        version = (await cache.get(_version_key(restaurant_id, day)) or b"0").decode()
+    # read the versions before the database: see the module docstring; two round
+    # trips however many days (the release rush asks this for every request)
+    versions = await cache.get_many(
+        [_restaurant_version_key(restaurant_id), *(_version_key(restaurant_id, d) for d in days)]
+    )
+    everything = (versions[0] or b"0").decode()
+    for day, version in zip(days, versions[1:], strict=True):
         keys.append(
-            f"avail:{restaurant_id}:{day.isoformat()}:{everything}.{version}:"
+            f"avail:{restaurant_id}:{day.isoformat()}:{everything}.{(version or b'0').decode()}:"
             f"{party_size}:{seating_area or ''}:{minute}"
         )
-        hit = await cache.get(keys[-1])
+    for day, hit in zip(days, await cache.get_many(keys), strict=True):
         if hit is not None:
             answers[day] = decode_day(hit)
     missing = [(day, key) for day, key in zip(days, keys, strict=True) if day not in answers]

@@ -9,19 +9,28 @@ reaches its booking.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
+from collections.abc import AsyncIterator
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import update
 from temporalio.service import RPCError, RPCStatusCode
+from temporalio.testing import WorkflowEnvironment
 
+from api.app import create_app
 from api.lifecycle import reservation_id_for, workflow_id
 from models.enums import AllocationStatus, StaffRole
 from models.orm import TableAllocation
+from reservations.cache import RedisCache
 from services.guests import normalise_email
 from tests.api.conftest import LiveApi
 from tests.api.test_reservation_lifecycle import BASE, booking_day, restaurant
+from tests.conftest import Database
+from tests.conftest import test_settings as settings_for_tests
+from worker.deps import WorkerDeps
 
 DAY = booking_day()
 
@@ -142,3 +151,108 @@ async def test_a_crowd_reaches_the_workflow_a_few_at_a_time(live: LiveApi) -> No
     ]
     # no more than one turn's worth started a workflow: the rest waited, then saw it full
     assert 1 <= sum(started) <= _TURNS.per_day, started
+
+
+async def test_a_refusal_offers_the_same_day_as_the_database_has_it(live: LiveApi) -> None:
+    # the refusal is confirmed on the requested day only; that day's alternatives come
+    # from the same read, so a stale cache cannot hide a freed time on that day
+    admin = await live.token_for(StaffRole.ADMIN)
+    rid = await restaurant(live, admin, tables=1)
+    booked = {}
+    for at in ("17:30", "19:00", "20:30"):
+        r = await live.client.post(
+            f"{BASE}/reservations",
+            json=_booking(rid, f"at{at[:2]}@example.com", at),
+            headers={"Idempotency-Key": f"at-{at}"},
+        )
+        assert r.status_code == 201, r.text
+        booked[at] = uuid.UUID(r.json()["id"])
+    stale = await _alternatives_offered(live, rid)  # the cache now says 19:00 is full
+    assert all(a["date"] != DAY.isoformat() for a in stale), stale
+    # 20:30 is freed and its invalidation has not arrived yet
+    async with live.db.sessions() as session, session.begin():
+        await session.execute(
+            update(TableAllocation)
+            .where(TableAllocation.reservation_id == booked["20:30"])
+            .values(status=AllocationStatus.RELEASED)
+        )
+    refused = await _post(live, rid, "late@example.com", "late")
+    assert refused.status_code == 409, refused.text
+    alternatives = refused.json()["alternatives"]
+    same_day = [a["time"] for a in alternatives if a["date"] == DAY.isoformat()]
+    assert same_day and same_day[0].startswith("20:30"), alternatives
+    # the other days' "same time" suggestions are the cached ones
+    assert [a for a in alternatives if a["date"] != DAY.isoformat()] == stale
+    assert not await _workflow_started(live, rid, "late@example.com", "late")
+
+
+@contextlib.asynccontextmanager
+async def _live_without_redis(
+    db: Database, dev_server: WorkflowEnvironment
+) -> AsyncIterator[LiveApi]:
+    """The API and a worker whose shared cache is a Redis nobody listens to."""
+    queue = f"api-{uuid.uuid4().hex[:10]}"
+    settings = settings_for_tests(db.url, temporal_task_queue=queue)
+    cache = RedisCache("redis://127.0.0.1:1/0")  # every read a miss, every bump lost
+    app = create_app(settings, engine=db.engine, cache=cache, temporal_client=dev_server.client)
+    deps = WorkerDeps(settings=settings, engine=db.engine, sessions=db.sessions, cache=cache)
+    try:
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+                live = LiveApi(client=client, db=db, env=dev_server, task_queue=queue, deps=deps)
+                live.start_worker()
+                try:
+                    yield live
+                finally:
+                    await live.stop_worker()
+    finally:
+        await cache.close()
+
+
+async def test_with_redis_down_the_database_decides(
+    db: Database, dev_server: WorkflowEnvironment
+) -> None:
+    async with _live_without_redis(db, dev_server) as live:
+        admin = await live.token_for(StaffRole.ADMIN)
+        rid = await restaurant(live, admin, tables=1)
+        first = await _post(live, rid, "one@example.com", "one")
+        assert first.status_code == 201, first.text
+        refused = await _post(live, rid, "two@example.com", "two")
+        assert refused.status_code == 409, refused.text
+        assert refused.json()["alternatives"]
+        assert not await _workflow_started(live, rid, "two@example.com", "two")
+        # the table is freed; no invalidation can reach anyone: the next guest books it
+        async with live.db.sessions() as session, session.begin():
+            await session.execute(
+                update(TableAllocation)
+                .where(TableAllocation.reservation_id == uuid.UUID(first.json()["id"]))
+                .values(status=AllocationStatus.RELEASED)
+            )
+        booked = await _post(live, rid, "three@example.com", "three")
+        assert booked.status_code == 201, booked.text
+
+
+@pytest.mark.parametrize("change", [{"is_active": False}, {"accepts_reservations": False}])
+async def test_a_restaurant_not_taking_bookings_is_still_named_as_such(
+    live: LiveApi, change: dict[str, bool]
+) -> None:
+    # the pre-check reads no restaurant; a closed door is still told apart from "full"
+    admin = await live.token_for(StaffRole.ADMIN)
+    rid = await restaurant(live, admin, tables=1)
+    await _ask_availability(live, rid)  # an answer cached from before the change
+    patched = await live.client.patch(f"{BASE}/restaurants/{rid}", json=change, headers=admin)
+    assert patched.status_code == 200, patched.text
+    answer = await _post(live, rid, "door@example.com", "door")
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["field"] == "restaurant_id", answer.text
+    unknown = await _post(live, str(uuid.uuid4()), "door@example.com", "door")
+    assert unknown.status_code == 404, unknown.text
+
+
+async def _ask_availability(live: LiveApi, rid: str) -> None:
+    answer = await live.client.get(
+        f"{BASE}/restaurants/{rid}/availability",
+        params={"date": DAY.isoformat(), "party_size": 2, "time": "19:00"},
+    )
+    assert answer.status_code == 200, answer.text
