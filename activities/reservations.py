@@ -23,6 +23,8 @@ from models.schemas.booking import HoldOutcome
 from models.schemas.lifecycle import (
     AssignTablesRequest,
     BookingFacts,
+    MessageIntent,
+    MessageTemplate,
     ModifyRequest,
     ReservationInput,
     Transition,
@@ -32,10 +34,17 @@ from reservations.cache import Cache
 from reservations.db import transaction
 from rules.availability import UnavailableReason
 from rules.state_machine import ReservationStatus
-from services import booking, live_events
+from services import booking, live_events, messages
 from services.availability import invalidate_day
 from services.optimizer import booking_room, moving
 from services.webhooks import events as webhook_events
+
+# the message a booking's first status calls for, when the hold decides it (a deposit
+# or guarantee request waits for the checkout session the workflow opens after the hold)
+FIRST_MESSAGES: dict[ReservationStatus, MessageTemplate] = {
+    ReservationStatus.CONFIRMED: "confirmation",
+    ReservationStatus.PENDING_CONFIRMATION: "pending",
+}
 
 # statuses whose change Google must hear of (seated and completed stay CONFIRMED there)
 GOOGLE_VISIBLE = frozenset(
@@ -61,6 +70,10 @@ class ReservationActivities:
     make_room_budget_ms: int = 0
     # where webhook deliveries of the changes recorded here start
     webhooks: webhook_events.Dispatch = field(default_factory=webhook_events.Dispatch)
+    # the guest links a first message carries (the hold queues it, see FIRST_MESSAGES);
+    # without a secret the workflow queues it as before
+    public_base_url: str = ""
+    jwt_secret: str = ""
 
     async def _invalidate(self, restaurant_id: uuid.UUID, *days: date | None) -> None:
         for day in {d for d in days if d is not None}:
@@ -129,7 +142,28 @@ class ReservationActivities:
                 session, facts=facts, dispatch=self.webhooks
             )
         await live_events.publish_committed(self.cache, session)
-        return facts, emitted
+        return await self._queue_first_message(inp, facts), emitted
+
+    async def _queue_first_message(
+        self, inp: ReservationInput, facts: BookingFacts
+    ) -> BookingFacts:
+        """Queue a confirmed or pending booking's first message, right after the hold.
+
+        Saves the workflow a queue_message activity and the workflow task after it. Its
+        own transaction, so the day's lock is not held while the message renders; a
+        retry finds the booking held and the same rows (queued once per intent).
+        """
+        template = FIRST_MESSAGES.get(facts.status) if facts.status else None
+        if template is None or not facts.hold.held or not self.jwt_secret:
+            return facts
+        async with transaction(self.sessions) as session:
+            queued = await messages.queue_message(
+                session,
+                intent=MessageIntent(reservation_id=inp.booking.reservation_id, template=template),
+                base_url=self.public_base_url,
+                secret=self.jwt_secret,
+            )
+        return facts.model_copy(update={"queued": queued})
 
     async def _make_room(
         self, inp: ReservationInput, refused: HoldOutcome

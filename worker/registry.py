@@ -58,6 +58,8 @@ def activity_functions(deps: WorkerDeps) -> list[Callable[..., Any]]:
         reminder_hours=deps.settings.reminder_hours_before,
         make_room_budget_ms=deps.settings.make_room_time_budget_ms,
         webhooks=Dispatch(first_retry_seconds=deps.settings.webhook_first_retry_seconds),
+        public_base_url=deps.settings.public_base_url,
+        jwt_secret=deps.settings.effective_jwt_secret(),
     )
     settings = deps.settings
     secret = settings.effective_jwt_secret()

@@ -9,6 +9,7 @@ holds the message handlers and calls in here.
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timedelta
 
 from temporalio import workflow
@@ -254,10 +255,18 @@ class Lifecycle:
 
     async def on_confirmed(self) -> None:
         """Send the confirmation (the reminder counts as sent when booked inside its window)."""
-        now = workflow.now()
-        if self.state.reminder_at is not None and self.state.reminder_at <= now:
-            self.state.reminder_sent = True  # booked inside the reminder window
+        self._note_reminder_window()
         await self.outbox.send("confirmation")
+
+    def send_first_message(self, status: ReservationStatus, queued: list[uuid.UUID]) -> None:
+        """Send the first message the hold already queued (a confirmed or pending booking)."""
+        if status is S.CONFIRMED:
+            self._note_reminder_window()
+        self.outbox.deliver(queued)
+
+    def _note_reminder_window(self) -> None:
+        if self.state.reminder_at is not None and self.state.reminder_at <= workflow.now():
+            self.state.reminder_sent = True  # booked inside the reminder window
 
     def mark_ended(self) -> None:
         """Remember when the booking ended, the first time only."""

@@ -62,6 +62,9 @@ R = TypeVar("R", ModifyRequest, AssignTablesRequest)
 # patch: refused bookings carry their restaurant and date too, so ops can find a day's
 # refusals in the Temporal UI (releases before it upserted nothing for a refusal)
 SEARCHABLE_REFUSALS = "searchable-refusals"
+# patch: the hold queues a confirmed or pending booking's first message itself, so the
+# workflow only sends it (releases before it ran a queue_message activity first)
+FIRST_MESSAGE_IN_HOLD = "first-message-in-hold"
 A = ReservationAction
 S = ReservationStatus
 D = DepositStatus
@@ -117,7 +120,10 @@ class ReservationWorkflow:
             self._life.state.payment_session = await self._life.money.open_session()
         self._life.hold_done = True  # the creating caller has its answer from here on
         async with self._life.parts.lock:
-            await self._life.first_message(status)
+            if facts.queued is not None and workflow.patched(FIRST_MESSAGE_IN_HOLD):
+                self._life.send_first_message(status, facts.queued)
+            else:
+                await self._life.first_message(status)
         await self._life.parts.drive(self._life.next_step, self._life.finished)
         return self._life.state
 

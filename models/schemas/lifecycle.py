@@ -65,6 +65,9 @@ class BookingFacts(BaseModel):
     # the status the hold transaction left (confirmed or pending when nothing is awaited)
     status: ReservationStatus | None = None
     held_at: dt.datetime | None = None
+    # the first message's outbox rows, when the hold's transaction queued them (a
+    # confirmed or pending booking): the workflow sends them without queueing again
+    queued: list[uuid.UUID] | None = None
 
 
 class ReservationState(BaseModel):

@@ -65,6 +65,9 @@ class FakeBook:
     settle_at_once: bool = True
     # when set, a fee charge waits for it (to let the charge's webhook arrive first)
     charge_gate: asyncio.Event | None = None
+    # like today's hold: a confirmed or pending booking's first message is queued by it
+    queue_in_hold: bool = False
+    queued_by_hold: list[str] = field(default_factory=list)
 
     def _facts(
         self, inp_id: uuid.UUID, local_start: datetime, party: int, now: datetime
@@ -120,7 +123,14 @@ class FakeBook:
                 manual_confirmation=inp.policy.confirmation_mode is ConfirmationMode.MANUAL,
             )
             book.held_at = now
-            return facts.model_copy(update={"status": status, "held_at": now})
+            update: dict[str, Any] = {"status": status, "held_at": now}
+            first = {"confirmed": "confirmation", "pending_confirmation": "pending"}
+            if book.queue_in_hold and status.value in first:
+                template = first[status.value]
+                book.queued_by_hold.append(template)
+                book.messages.append((template, 0, now))
+                update["queued"] = [uuid.uuid5(inp.booking.reservation_id, f"{template}:0")]
+            return facts.model_copy(update=update)
 
         @activity.defn(name="record_transition")
         async def record_transition(transition: Transition) -> bool:

@@ -265,6 +265,31 @@ async def test_happy_path_to_the_review_request(run: Run) -> None:
     await keep_history(handle, "happy_path")
 
 
+async def test_a_first_message_the_hold_queued_is_sent_without_queueing_it_again(
+    run: Run,
+) -> None:
+    run.book.queue_in_hold = True
+    handle = await start(run, booking_input(day=far_future(10), at=time(19, 0)))
+    reservation_id = (await handle.query(ReservationWorkflow.state)).reservation_id
+    assert run.book.queued_by_hold == ["confirmation"]
+    assert run.book.templates() == ["confirmation"]  # no queue_message of its own
+    await handle.execute_update(ReservationWorkflow.cancel, CancelRequest(by="guest"))
+    await handle.result()  # ends once every send is done
+    first = uuid.uuid5(reservation_id, "confirmation:0")
+    assert run.book.sends.count(first) == 1
+    assert run.book.templates()[0] == "confirmation" and run.book.queued_by_hold == ["confirmation"]
+
+
+async def test_a_pending_booking_sends_the_pending_message_the_hold_queued(run: Run) -> None:
+    run.book.queue_in_hold = True
+    policy = LifecyclePolicy(confirmation_mode=ConfirmationMode.MANUAL)
+    handle = await start(run, booking_input(day=far_future(10), policy=policy))
+    await handle.execute_update(ReservationWorkflow.confirm, DecisionRequest())
+    assert run.book.queued_by_hold == ["pending"]
+    # the pending message came from the hold, the confirmation from the workflow's outbox
+    assert run.book.templates() == ["pending", "confirmation"]
+
+
 async def test_automatic_no_show_after_the_grace_period(run: Run) -> None:
     policy = LifecyclePolicy(no_show_grace_minutes=20)
     day = far_future(3)
