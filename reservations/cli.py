@@ -7,6 +7,9 @@ is reported as one line naming the variable, with exit code 2.
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -172,6 +175,17 @@ def worker(
             raise CommandError(str(exc)) from None
         except KeyboardInterrupt:
             raise typer.Exit(130) from None
+    # Stopped cleanly, everything closed. The SDK's Rust threads can outlive the event
+    # loop and abort the interpreter's teardown (temporalio/sdk-python#300; seen here
+    # with a graceful shutdown period pending), so end without it.
+    _exit_without_teardown()
+
+
+def _exit_without_teardown() -> None:
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 @app.command()
