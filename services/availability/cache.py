@@ -44,10 +44,21 @@ from services.live_events import LiveEvent
 
 CACHE_TTL_SECONDS = 30
 _CHANGES_KEY = "availability.changed_days"
+# a day's version key lives until this many days after the day (at least an hour): far
+# longer than any answer or memo entry keyed by it (30 s), so a key that expired and
+# restarts its count can never meet an answer stored under its old count
+VERSION_DAYS_KEPT = 3
+VERSION_MIN_TTL_SECONDS = 3600
 
 
 def _version_key(restaurant_id: uuid.UUID, day: date) -> str:
     return f"avail:ver:{restaurant_id}:{day.isoformat()}"
+
+
+def version_ttl_seconds(day: date, now: datetime) -> int:
+    """How long a day's version key is kept once created (Redis keeps nothing forever)."""
+    until = datetime.combine(day + timedelta(days=VERSION_DAYS_KEPT), time(), tzinfo=UTC)
+    return max(VERSION_MIN_TTL_SECONDS, int((until - now).total_seconds()))
 
 
 def affected_days(day: date) -> list[date]:
@@ -81,8 +92,12 @@ async def invalidate_day(cache: Cache, restaurant_id: uuid.UUID, day: date) -> N
     Bumps the versions of ``affected_days(day)``, so callers need not know about
     overnight services.
     """
+    now = datetime.now(UTC)
     for affected in affected_days(day):
-        await cache.incr(_version_key(restaurant_id, affected))
+        await cache.incr_with_ttl(
+            _version_key(restaurant_id, affected),
+            ttl_seconds=version_ttl_seconds(affected, now),
+        )
     # listeners hear it once the cached answers are stale, so a re-read is fresh
     await live_events.publish(
         cache, LiveEvent(type="availability.changed", restaurant_id=restaurant_id, day=day)

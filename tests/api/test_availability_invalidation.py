@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 
+from reservations.cache import RedisCache
 from services import allocation
-from services.availability.cache import CACHE_TTL_SECONDS, _ttl_before_next_expiry
+from services.availability.cache import (
+    CACHE_TTL_SECONDS,
+    VERSION_DAYS_KEPT,
+    VERSION_MIN_TTL_SECONDS,
+    _ttl_before_next_expiry,
+    affected_days,
+    invalidate_day,
+    version_ttl_seconds,
+)
 from tests.allocation.helpers import NOW, make_guest, make_reservation, make_restaurant, request
 from tests.api.test_restaurants import BASE, restaurant_body
-from tests.conftest import Api
+from tests.conftest import REDIS_URL, Api
 
 
 async def test_special_days_hours_and_tables_invalidate_the_cache(
@@ -68,3 +78,29 @@ async def test_a_cached_answer_never_outlives_a_hold_that_expires(api: Api) -> N
         # once expired the hold blocks nothing, and nothing else is held
         after = await _ttl_before_next_expiry(session, restaurant_id=restaurant.id, now=expires)
         assert after == CACHE_TTL_SECONDS
+
+
+async def test_a_days_version_key_expires_days_after_the_day() -> None:
+    redis = RedisCache(REDIS_URL)
+    restaurant_id = uuid.uuid4()
+    day = (datetime.now(UTC) + timedelta(days=10)).date()
+    try:
+        await invalidate_day(redis, restaurant_id, day)
+        await invalidate_day(redis, restaurant_id, day)  # a second bump keeps the expiry
+        raw = redis._redis  # the TTL is what is under test: read it from Redis itself
+        for affected in affected_days(day):
+            ttl = await raw.ttl(f"avail:ver:{restaurant_id}:{affected.isoformat()}")
+            lives_until = datetime.now(UTC) + timedelta(seconds=ttl)
+            # kept until VERSION_DAYS_KEPT days after the day, not forever (-1)
+            assert affected + timedelta(days=VERSION_DAYS_KEPT - 1) <= lives_until.date()
+            assert lives_until.date() <= affected + timedelta(days=VERSION_DAYS_KEPT)
+        assert await redis.get(f"avail:ver:{restaurant_id}:{day.isoformat()}") == b"2"
+    finally:
+        await redis.close()
+
+
+def test_a_past_days_version_key_still_outlives_every_answer_keyed_by_it() -> None:
+    now = datetime(2031, 3, 5, 12, tzinfo=UTC)
+    long_ago = now.date() - timedelta(days=30)
+    assert version_ttl_seconds(long_ago, now) == VERSION_MIN_TTL_SECONDS
+    assert VERSION_MIN_TTL_SECONDS > 10 * CACHE_TTL_SECONDS
