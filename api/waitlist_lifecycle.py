@@ -8,6 +8,8 @@ open offer, an offer that expired, an entry that has ended) is a 409.
 
 from __future__ import annotations
 
+import asyncio
+import time
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -28,12 +30,15 @@ from models.schemas.waitlist import OfferAnswer, WaitlistInput, WaitlistState, e
 from reservations.settings import Settings
 from rules.sms_replies import classify_offer_reply
 from services import inbound
+from services.waitlist import entries
 from services.waitlist.waiting_days import waiting_days
 from workflows.waitlist import WaitlistWorkflow
 
 log = structlog.get_logger(__name__)
 
 CLOSED = "this waitlist entry has ended and can no longer change"
+# how long an answer waits for an offer the database shows to reach the entry's workflow
+OFFER_ARRIVAL_SECONDS = 5.0
 
 
 async def start_entry(
@@ -74,15 +79,33 @@ async def update_entry(
     session: AsyncSession,
     entry_id: uuid.UUID,
 ) -> WaitlistState:
-    """Send one update to an entry's workflow (problems as for reservations)."""
-    return await update_workflow(
-        temporal,
-        update,
-        arg,
-        session=session,
-        workflow_id=entry_workflow_id(entry_id),
-        closed=CLOSED,
-    )
+    """Send one update to an entry's workflow (problems as for reservations).
+
+    An answer to an offer the database already shows, but the dispatcher has not yet
+    signalled to the entry's workflow, waits for it (OFFER_ARRIVAL_SECONDS at most):
+    the offer is written and told to the guest a moment before the signal arrives.
+    """
+    deadline = time.monotonic() + OFFER_ARRIVAL_SECONDS
+    while True:
+        try:
+            return await update_workflow(
+                temporal,
+                update,
+                arg,
+                session=session,
+                workflow_id=entry_workflow_id(entry_id),
+                closed=CLOSED,
+            )
+        except Conflict as refused:
+            answering = update in (WaitlistWorkflow.accept, WaitlistWorkflow.decline)
+            if not (
+                answering
+                and refused.extra.get("error") == "IllegalTransition"
+                and time.monotonic() < deadline
+                and await entries.shows_an_offer(session, entry_id=entry_id)
+            ):
+                raise
+        await asyncio.sleep(0.1)
 
 
 async def answer_offer_by_sms(

@@ -208,6 +208,13 @@ async def get_entry(
     return entry
 
 
+async def shows_an_offer(session: AsyncSession, *, entry_id: uuid.UUID) -> bool:
+    """True when the entry's row says it holds an offer (read afresh from the database)."""
+    await session.rollback()  # end any earlier snapshot of this session
+    status = await session.scalar(select(WaitlistEntry.status).where(WaitlistEntry.id == entry_id))
+    return status is WaitlistStatus.OFFERED
+
+
 async def list_entries(
     session: AsyncSession,
     *,

@@ -21,6 +21,7 @@ from temporalio.service import RPCError
 from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
 from twilio.request_validator import RequestValidator
 
+from api import waitlist_lifecycle
 from api.lifecycle import workflow_id
 from models.enums import ReservationStatus, StaffRole, WaitlistStatus
 from models.orm import Reservation, RestaurantTable, TableAllocation, WaitlistEntry, WebhookEvent
@@ -298,6 +299,41 @@ async def test_a_cancellation_becomes_an_offer_and_accepting_books(site: Site) -
         f"{WAITLIST}/{joined['id']}/accept", headers=token_of(joined)
     )
     assert twice.status_code == 409, twice.text
+
+
+async def test_an_accept_sent_as_the_database_shows_the_offer_books(site: Site) -> None:
+    rid, made = await full_evening(site)
+    joined = await join(site, rid)
+    await cancel(site, made)
+
+    async def in_database() -> bool | None:
+        return (await entry(site, joined))["status"] == "offered" or None
+
+    # at once, without waiting for the entry's workflow to have the offer (a guest
+    # answering the offer e-mail, or an integrator polling the entry)
+    await eventually(in_database, "the offer in the database")
+    accepted = await site.live.client.post(
+        f"{WAITLIST}/{joined['id']}/accept", headers=token_of(joined)
+    )
+    assert accepted.status_code == 200, accepted.text
+    assert accepted.json()["status"] == "accepted"
+
+
+async def test_an_offer_that_never_reaches_the_workflow_is_refused_after_the_wait(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(waitlist_lifecycle, "OFFER_ARRIVAL_SECONDS", 0.5)
+    rid, _ = await full_evening(site)
+    joined = await join(site, rid)
+    async with transaction(site.live.db.sessions) as session:
+        row = await session.get(WaitlistEntry, uuid.UUID(joined["id"]))
+        assert row is not None
+        row.status = WaitlistStatus.OFFERED  # as if an offer were on its way
+    refused = await site.live.client.post(
+        f"{WAITLIST}/{joined['id']}/accept", headers=token_of(joined)
+    )
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["error"] == "IllegalTransition"
 
 
 async def test_declining_passes_the_table_to_the_next_guest(site: Site) -> None:
