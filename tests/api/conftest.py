@@ -17,7 +17,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from api.app import create_app
-from reservations.cache import MemoryCache
+from reservations.cache import Cache, MemoryCache
 from reservations.settings import WorkerRole
 from tests.conftest import Api, Database, test_settings
 from tests.workflows.conftest import binary
@@ -90,16 +90,21 @@ class LiveApi(Api):
 
 @contextlib.asynccontextmanager
 async def live_api(
-    db: Database, dev_server: WorkflowEnvironment, **overrides: object
+    db: Database,
+    dev_server: WorkflowEnvironment,
+    *,
+    cache: Cache | None = None,
+    **overrides: object,
 ) -> AsyncIterator[LiveApi]:
     """The API and a worker on their own task queue, with settings `overrides`.
 
     Providers follow the settings, e.g. payment_provider="adyen" with adyen_checkout_url
     pointing at a local Checkout API server, or sms_provider="twilio" with twilio_api_url.
+    The API and the worker share `cache` (an in-process one unless given).
     """
     queue = f"api-{uuid.uuid4().hex[:10]}"
     settings = test_settings(db.url, temporal_task_queue=queue, **overrides)
-    cache = MemoryCache()
+    cache = cache or MemoryCache()
     app = create_app(settings, engine=db.engine, cache=cache, temporal_client=dev_server.client)
     deps = WorkerDeps(settings=settings, engine=db.engine, sessions=db.sessions, cache=cache)
     async with app.router.lifespan_context(app):

@@ -14,23 +14,19 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy import update
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
-from api.app import create_app
 from api.lifecycle import reservation_id_for, workflow_id
 from models.enums import AllocationStatus, StaffRole
 from models.orm import TableAllocation
 from reservations.cache import RedisCache
 from services.guests import normalise_email
-from tests.api.conftest import LiveApi
+from tests.api.conftest import LiveApi, live_api
 from tests.api.test_reservation_lifecycle import BASE, booking_day, restaurant
 from tests.conftest import Database
-from tests.conftest import test_settings as settings_for_tests
-from worker.deps import WorkerDeps
 
 DAY = booking_day()
 
@@ -191,21 +187,10 @@ async def _live_without_redis(
     db: Database, dev_server: WorkflowEnvironment
 ) -> AsyncIterator[LiveApi]:
     """The API and a worker whose shared cache is a Redis nobody listens to."""
-    queue = f"api-{uuid.uuid4().hex[:10]}"
-    settings = settings_for_tests(db.url, temporal_task_queue=queue)
     cache = RedisCache("redis://127.0.0.1:1/0")  # every read a miss, every bump lost
-    app = create_app(settings, engine=db.engine, cache=cache, temporal_client=dev_server.client)
-    deps = WorkerDeps(settings=settings, engine=db.engine, sessions=db.sessions, cache=cache)
     try:
-        async with app.router.lifespan_context(app):
-            transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-                live = LiveApi(client=client, db=db, env=dev_server, task_queue=queue, deps=deps)
-                live.start_worker()
-                try:
-                    yield live
-                finally:
-                    await live.stop_worker()
+        async with live_api(db, dev_server, cache=cache) as live:
+            yield live
     finally:
         await cache.close()
 
