@@ -209,8 +209,12 @@ async def get_entry(
 
 
 async def shows_an_offer(session: AsyncSession, *, entry_id: uuid.UUID) -> bool:
-    """True when the entry's row says it holds an offer (read afresh from the database)."""
-    await session.rollback()  # end any earlier snapshot of this session
+    """True when the entry's row says it holds an offer, read afresh from the database.
+
+    Ends the session's transaction first (a SQLite read would otherwise see the
+    snapshot it began with): call it with nothing left to commit.
+    """
+    await session.rollback()
     status = await session.scalar(select(WaitlistEntry.status).where(WaitlistEntry.id == entry_id))
     return status is WaitlistStatus.OFFERED
 
