@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TypeVar
@@ -14,7 +14,7 @@ import httpx
 import pytest
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
+from temporalio.worker import Interceptor, Worker
 
 from api.app import create_app
 from reservations.cache import Cache, MemoryCache
@@ -55,10 +55,13 @@ class LiveApi(Api):
     deps: WorkerDeps
     _workers: list[tuple[Worker, asyncio.Task[None]]] = field(default_factory=list)
 
-    def start_worker(self, role: WorkerRole | None = None) -> None:
+    def start_worker(
+        self, role: WorkerRole | None = None, interceptors: Sequence[Interceptor] = ()
+    ) -> None:
         """Start fresh workers (no cached workflow state) of `role` on this test's queues.
 
-        The role defaults to the settings' WORKER_ROLE (`all` unless a test overrides it).
+        The role defaults to the settings' WORKER_ROLE (`all` unless a test overrides it);
+        `interceptors` let a test stretch a moment of the workflows it wants to observe.
         """
         plans = roles.plan(
             role or self.deps.settings.worker_role,
@@ -73,6 +76,7 @@ class LiveApi(Api):
                 workflows=plan.workflows,
                 activities=plan.activities,
                 workflow_runner=workflow_runner(),
+                interceptors=list(interceptors),
                 # as on a redeploy: running sends finish (cancelled mid-transaction, a
                 # SQLite write left its lock for the busy timeout, 30 s, to clear)
                 graceful_shutdown_timeout=timedelta(seconds=5),
