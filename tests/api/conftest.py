@@ -94,21 +94,25 @@ class LiveApi(Api):
 
 @contextlib.asynccontextmanager
 async def live_api(
-    db: Database,
-    dev_server: WorkflowEnvironment,
-    *,
-    cache: Cache | None = None,
-    **overrides: object,
+    db: Database, dev_server: WorkflowEnvironment, **overrides: object
+) -> AsyncIterator[LiveApi]:
+    """The API and a worker (`live_api_on`) sharing an in-process cache."""
+    async with live_api_on(MemoryCache(), db, dev_server, **overrides) as live:
+        yield live
+
+
+@contextlib.asynccontextmanager
+async def live_api_on(
+    cache: Cache, db: Database, dev_server: WorkflowEnvironment, /, **overrides: object
 ) -> AsyncIterator[LiveApi]:
     """The API and a worker on their own task queue, with settings `overrides`.
 
     Providers follow the settings, e.g. payment_provider="adyen" with adyen_checkout_url
     pointing at a local Checkout API server, or sms_provider="twilio" with twilio_api_url.
-    The API and the worker share `cache` (an in-process one unless given).
+    The API and the worker share `cache`.
     """
     queue = f"api-{uuid.uuid4().hex[:10]}"
     settings = test_settings(db.url, temporal_task_queue=queue, **overrides)
-    cache = cache or MemoryCache()
     app = create_app(settings, engine=db.engine, cache=cache, temporal_client=dev_server.client)
     deps = WorkerDeps(settings=settings, engine=db.engine, sessions=db.sessions, cache=cache)
     async with app.router.lifespan_context(app):

@@ -24,7 +24,7 @@ from models.enums import AllocationStatus, StaffRole
 from models.orm import TableAllocation
 from reservations.cache import RedisCache
 from services.guests import normalise_email
-from tests.api.conftest import LiveApi, live_api
+from tests.api.conftest import LiveApi, live_api_on
 from tests.api.test_reservation_lifecycle import BASE, booking_day, restaurant
 from tests.conftest import Database
 
@@ -189,7 +189,7 @@ async def _live_without_redis(
     """The API and a worker whose shared cache is a Redis nobody listens to."""
     cache = RedisCache("redis://127.0.0.1:1/0")  # every read a miss, every bump lost
     try:
-        async with live_api(db, dev_server, cache=cache) as live:
+        async with live_api_on(cache, db, dev_server) as live:
             yield live
     finally:
         await cache.close()
