@@ -151,18 +151,26 @@ class ReservationActivities:
 
         Saves the workflow a queue_message activity and the workflow task after it. Its
         own transaction, so the day's lock is not held while the message renders; a
-        retry finds the booking held and the same rows (queued once per intent).
+        retry finds the booking held and the same rows (queued once per intent). The
+        hold is committed by now, so a failure here must not fail the hold: the
+        message is then left to the workflow, which queues it as before.
         """
         template = FIRST_MESSAGES.get(facts.status) if facts.status else None
         if template is None or not facts.hold.held or not self.jwt_secret:
             return facts
-        async with transaction(self.sessions) as session:
-            queued = await messages.queue_message(
-                session,
-                intent=MessageIntent(reservation_id=inp.booking.reservation_id, template=template),
-                base_url=self.public_base_url,
-                secret=self.jwt_secret,
-            )
+        try:
+            async with transaction(self.sessions) as session:
+                queued = await messages.queue_message(
+                    session,
+                    intent=MessageIntent(
+                        reservation_id=inp.booking.reservation_id, template=template
+                    ),
+                    base_url=self.public_base_url,
+                    secret=self.jwt_secret,
+                )
+        except Exception:
+            activity.logger.warning("first message left to the workflow", exc_info=True)
+            return facts
         return facts.model_copy(update={"queued": queued})
 
     async def _make_room(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -20,9 +20,10 @@ from activities.refusals import refusal
 from activities.reservations import ReservationActivities
 from messaging.outbox_sender import OutboxEmailSender, OutboxSmsSender
 from models.enums import StaffRole
-from models.orm import StaffUser, ThreadMessage
+from models.orm import Notification, StaffUser, ThreadMessage
 from models.schemas.lifecycle import ReservationInput, StaffMessageRecord
 from reservations.cache import MemoryCache
+from services import messages as message_service
 from services.errors import InvalidError
 from tests.allocation.helpers import Db, make_guest, make_reservation, make_restaurant, request
 
@@ -93,3 +94,39 @@ def test_outages_stay_retryable_and_refusals_do_not() -> None:
     invalid = refusal(InvalidError("not on the slot grid", field="time"))
     assert invalid is not None and invalid.non_retryable and invalid.type == "Invalid"
     assert invalid.details == ({"field": "time"},)
+
+
+async def test_the_hold_queues_the_confirmation_once_and_a_failure_leaves_it_to_the_workflow(
+    db: Db, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with db.sessions.begin() as session:
+        restaurant = await make_restaurant(session)
+        guest = await make_guest(session)
+    activities = ReservationActivities(
+        sessions=db.sessions,
+        cache=MemoryCache(),
+        public_base_url="http://localhost:8000",
+        jwt_secret="x" * 32,
+    )
+    env = ActivityEnvironment()
+    day = (datetime.now(UTC) + timedelta(days=7)).date()  # the activity books on today's clock
+    booked = ReservationInput(booking=request(uuid.uuid4(), restaurant.id, guest.id, day=day))
+    first = await env.run(activities.hold_booking, booked)
+    again = await env.run(activities.hold_booking, booked)  # a retried activity
+    assert first.hold.held and first.status is not None and first.status.value == "confirmed"
+    assert first.queued and again.queued == first.queued
+    async with db.sessions() as session:
+        rows = await session.scalar(
+            select(func.count()).where(Notification.reservation_id == booked.booking.reservation_id)
+        )
+    assert rows == len(first.queued)
+
+    def broken(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("the renderer broke")
+
+    monkeypatch.setattr(message_service, "queue_message", broken)
+    other = ReservationInput(
+        booking=request(uuid.uuid4(), restaurant.id, guest.id, day=day + timedelta(days=1))
+    )
+    held = await env.run(activities.hold_booking, other)
+    assert held.hold.held and held.queued is None  # the workflow queues it instead
