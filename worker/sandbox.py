@@ -29,32 +29,9 @@ from __future__ import annotations
 from temporalio.worker import WorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
-# deterministic modules shared between workflow runs (constants, classes, pure functions)
-PASSED_THROUGH = (
-    "models",
-    "rules",
-    "workflows.activity_contracts",
-    "workflows.handlers",
-    "workflows.lifecycle",
-    "workflows.money",
-    "workflows.outbox",
-    "workflows.retries",
-    "workflows.search_attributes",
-    "workflows.waitlist_contracts",
-    "workflows.webhook_contracts",
-    "workflows.marketing_contracts",
-    "workflows.privacy_contracts",
-    # the entry modules: constants and workflow classes, state only on instances
-    "workflows.google_feeds",
-    "workflows.google_notification",
-    "workflows.guest_erasure",
-    "workflows.marketing_sync",
-    "workflows.privacy_message",
-    "workflows.reservation",
-    "workflows.retention",
-    "workflows.waitlist",
-    "workflows.webhook_delivery",
-)
+# deterministic packages shared between workflow runs (constants, classes, pure
+# functions); a package passes its submodules through, so a new workflow module is too
+PASSED_THROUGH = ("models", "rules", "workflows")
 
 
 def workflow_runner() -> WorkflowRunner:
