@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import math
 import os
 import random
@@ -413,10 +414,28 @@ async def breakdown(client: Client, workflow_id: str) -> Breakdown:
         elif kind == E.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
             sid = event.activity_task_completed_event_attributes.scheduled_event_id
             result.activities[names[sid]] = _ms(event) - scheduled[sid]
+        elif kind == E.EVENT_TYPE_MARKER_RECORDED:
+            local = _local_activity(event)
+            if local is not None:
+                result.activities[local[0]] = local[1]
         elif kind == E.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED:
             result.total = _ms(event) - start
             break
     return result
+
+
+def _local_activity(event: HistoryEvent) -> tuple[str, float] | None:
+    """A local activity's name and run time (first schedule -> complete), from its marker."""
+    marker = event.marker_recorded_event_attributes
+    if marker.marker_name != "core_local_activity" or "data" not in marker.details:
+        return None
+    data = json.loads(marker.details["data"].payloads[0].data)
+
+    def ms(stamp: dict[str, int]) -> float:
+        return stamp.get("seconds", 0) * 1e3 + stamp.get("nanos", 0) / 1e6
+
+    took = ms(data["complete_time"]) - ms(data["original_schedule_time"])
+    return f"{data['activity_type']} (local)", took
 
 
 async def profile(client: Client, workflow_ids: Sequence[str], e2e: Sequence[float]) -> list[str]:
@@ -439,7 +458,7 @@ async def profile(client: Client, workflow_ids: Sequence[str], e2e: Sequence[flo
     ]
     for name in dict.fromkeys(n for p in parts for n in p.activities):
         lines.append(
-            f"    {name:18s} scheduled -> completed "
+            f"    {name:26s} scheduled -> completed "
             f"{med([p.activities[name] for p in parts if name in p.activities]):8.2f} ms"
         )
     return lines

@@ -65,6 +65,11 @@ SEARCHABLE_REFUSALS = "searchable-refusals"
 # patch: the hold queues a confirmed or pending booking's first message itself, so the
 # workflow only sends it (releases before it ran a queue_message activity first)
 FIRST_MESSAGE_IN_HOLD = "first-message-in-hold"
+# patch: the hold runs as a local activity inside the workflow task that started the
+# booking, so the creating caller is answered after one workflow task, not two
+# (releases before it scheduled the hold as a regular activity); see
+# docs/operations/worker-roles.md for why retries and replay stay correct
+HOLD_AS_LOCAL_ACTIVITY = "hold-local-activity"
 A = ReservationAction
 S = ReservationStatus
 D = DepositStatus
@@ -138,6 +143,13 @@ class ReservationWorkflow:
 
     async def _hold(self, inp: ReservationInput) -> BookingFacts:
         try:
+            if workflow.patched(HOLD_AS_LOCAL_ACTIVITY):
+                return await workflow.execute_local_activity(
+                    hold_booking,
+                    inp,
+                    start_to_close_timeout=self._life.timeouts.database,
+                    retry_policy=DATABASE.retry_policy,
+                )
             return await workflow.execute_activity(
                 hold_booking,
                 inp,

@@ -88,6 +88,7 @@ def test_every_path_has_a_kept_history() -> None:
         "google_feeds",
         "google_notification_retried",
         "messages_on_their_own_queue",
+        "hold_in_first_workflow_task",
     } <= names
 
 

@@ -13,6 +13,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
+from temporalio.api.enums.v1 import EventType
+from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 
 from models.enums import ConfirmationMode
@@ -278,6 +280,42 @@ async def test_a_first_message_the_hold_queued_is_sent_without_queueing_it_again
     first = uuid.uuid5(reservation_id, "confirmation:0")
     assert run.book.sends.count(first) == 1
     assert run.book.templates()[0] == "confirmation" and run.book.queued_by_hold == ["confirmation"]
+
+
+async def test_the_hold_is_decided_inside_the_first_workflow_task(run: Run) -> None:
+    """The hold is a local activity: no activity task goes through the server, and the
+    task that started the booking already holds its result (status, search attributes)."""
+    run.book.queue_in_hold = True
+    handle = await start(run, booking_input(day=far_future(10)))
+    events = (await handle.fetch_history()).events
+    scheduled = [
+        e.activity_task_scheduled_event_attributes.activity_type.name
+        for e in events
+        if e.event_type is EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
+    ]
+    assert "hold_booking" not in scheduled
+    first_done = next(
+        i
+        for i, e in enumerate(events)
+        if e.event_type is EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED
+    )
+    first_task: list[HistoryEvent] = []
+    for e in events[first_done + 1 :]:
+        if e.event_type is EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED:
+            break
+        first_task.append(e)
+    markers = [
+        e.marker_recorded_event_attributes.marker_name
+        for e in first_task
+        if e.event_type is EventType.EVENT_TYPE_MARKER_RECORDED
+    ]
+    assert "core_local_activity" in markers, markers
+    kinds = {e.event_type for e in first_task}
+    assert EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES in kinds
+    assert run.book.holds == 1
+    await handle.execute_update(ReservationWorkflow.cancel, CancelRequest(by="guest"))
+    await handle.result()
+    await keep_history(handle, "hold_in_first_workflow_task")
 
 
 async def test_a_pending_booking_sends_the_pending_message_the_hold_queued(run: Run) -> None:

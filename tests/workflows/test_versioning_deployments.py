@@ -16,6 +16,7 @@ import sys
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,7 @@ from worker.versioning import (
     has_version,
     make_current,
 )
+from workflows.activity_contracts import hold_booking
 from workflows.reservation import ReservationWorkflow
 from workflows.search_attributes import RESERVATION_DATE, RESTAURANT_ID
 
@@ -58,6 +60,12 @@ class ReleasedReservationWorkflow(ReservationWorkflow):
 
     def _mark_refusal_searchable(self, inp: ReservationInput) -> None:
         return None
+
+    async def _hold(self, inp: ReservationInput) -> BookingFacts:
+        # 0.1.0 scheduled the hold as a regular activity (no hold-local-activity patch)
+        return await workflow.execute_activity(
+            hold_booking, inp, start_to_close_timeout=timedelta(seconds=30)
+        )
 
 
 @dataclass
