@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from models.enums import ReservationStatus
+from models.orm import Guest, Reservation
+from reservations.db import create_engine, session_factory
 from rules.availability import BookingPolicy, check_time
 from rules.occupancy import Booking
 from rules.opening_hours import ServiceHours
@@ -34,6 +39,7 @@ __all__ = ["cli_env"]
 
 DAY = date(2031, 3, 5)
 NOW = datetime(2031, 3, 4, 0, 0, tzinfo=UTC)
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")  # the demo bistro's
 
 
 def rules() -> Rules:
@@ -248,3 +254,63 @@ def test_the_cli_replays_a_generated_day_at_the_demo_bistro(
         cli_env, "replay-day", "--restaurant", rid, "--date", day.isoformat(), "--turn-time", "four"
     )
     assert wrong.exit_code == 2
+
+
+async def _fours_at_seven(url: str, rid: str, days: list[date], parties: int) -> None:
+    """``parties`` parties of 4 asking for 19:00 on each of ``days``, made days ahead,
+    written into the CLI's database (cancelled ones too: they asked all the same)."""
+    engine = create_engine(url)
+    try:
+        async with session_factory(engine)() as session:
+            guest = Guest(email=f"g-{uuid.uuid4().hex[:8]}@example.com", first_name="G")
+            session.add(guest)
+            await session.flush()
+            for day in days:
+                starts = datetime.combine(day, time(19), tzinfo=AMSTERDAM).astimezone(UTC)
+                for n in range(parties):
+                    session.add(
+                        Reservation(
+                            reference=f"RES-{uuid.uuid4().hex[:16]}",
+                            restaurant_id=uuid.UUID(rid),
+                            guest_id=guest.id,
+                            party_size=4,
+                            reservation_date=day,
+                            reservation_time=time(19),
+                            starts_at=starts,
+                            ends_at=starts + timedelta(minutes=105),
+                            duration_minutes=105,
+                            status=ReservationStatus.CANCELLED_BY_GUEST
+                            if n % 3 == 0
+                            else ReservationStatus.COMPLETED,
+                            created_at=starts - timedelta(days=1 + n % 5),
+                            currency="EUR",
+                        )
+                    )
+            await session.commit()
+    finally:
+        await engine.dispose()
+
+
+def test_the_cli_replays_a_day_with_protection_on(cli_env: dict[str, str]) -> None:
+    ok(cli_env, "migrate")
+    rid = key_values(ok(cli_env, "demo-data").stdout)["restaurant_id"]
+    ahead = datetime.now(UTC).date() + timedelta(days=30)
+    day = ahead + timedelta(days=(4 - ahead.weekday()) % 7)  # a Friday
+    args = ["replay-day", "--restaurant", rid, "--date", day.isoformat(), "--protect"]
+    generated = [*args, "--generate", "--covers", "400"]
+    empty = ok(cli_env, *generated).stdout
+    assert "no requests on Fridays in the last 8 weeks" in empty, empty
+    total = next(line for line in empty.splitlines() if line.startswith("total")).split()
+    assert total[-1] == "+0" and "protected" not in empty
+    # two past Fridays with twelve fours at 19:00; one more, nine weeks back, is too old
+    past = [day - timedelta(weeks=1), day - timedelta(weeks=3), day - timedelta(weeks=9)]
+    asyncio.run(_fours_at_seven(cli_env["DATABASE_URL"], rid, past, 12))
+    out = ok(cli_env, *generated).stdout
+    assert "forecast of 12.0 requests a day from 2 past Fridays" in out, out
+    assert "protected" in out.splitlines()[-1], out
+    one_week = ok(cli_env, *generated, "--weeks", "1").stdout
+    assert "from 1 past Fridays in the last 1 weeks" in one_week
+    # the day's own requests, with their lead times, go through the same way
+    asyncio.run(_fours_at_seven(cli_env["DATABASE_URL"], rid, [day], 2))
+    booked = ok(cli_env, *args).stdout
+    assert booked.startswith(f"{day.isoformat()}: 2 requests, 8 covers, from the booked requests")
