@@ -1,4 +1,5 @@
-"""`reservations replay-day`: a day's requests through the engine under changed rules."""
+"""`reservations replay-day`: a day's requests through the engine under changed rules,
+and with capacity protection on (``--protect``)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,17 @@ from rules.table_fit import TableSpec
 from rules.turn_time import TurnTimeRule
 from services.availability import restaurant_inputs
 from services.errors import NotFoundError
-from services.optimizer.replay import Request, Rules, changed, generated_day, replay, report
+from services.optimizer.forecast import Forecast, first_opening, lead_minutes, load_forecast
+from services.optimizer.replay import (
+    Protection,
+    Request,
+    Rules,
+    changed,
+    generated_day,
+    made_along,
+    replay,
+    report,
+)
 
 
 def _turn_time(raw: str) -> TurnTimeRule:
@@ -52,6 +63,7 @@ def _tables(path: Path) -> list[TableSpec]:
 async def _load(
     settings: Settings, restaurant_id: uuid.UUID, day: date, now: datetime
 ) -> tuple[Rules, list[Request]]:
+    """The restaurant's rules for ``day`` and the day's requests in the order they came."""
     engine = create_engine(settings.effective_database_url)
     try:
         async with session_factory(engine)() as session:
@@ -68,6 +80,8 @@ async def _load(
                     Reservation.reservation_time,
                     Reservation.party_size,
                     Reservation.seating_preference,
+                    Reservation.starts_at,
+                    Reservation.created_at,
                 )
                 .where(
                     Reservation.restaurant_id == restaurant_id,
@@ -75,7 +89,10 @@ async def _load(
                 )
                 .order_by(Reservation.created_at, Reservation.id)
             )
-            requests = [Request(at, size, area) for at, size, area in rows]
+            requests = [
+                Request(at, size, area, lead_minutes(starts, made))
+                for at, size, area, starts, made in rows
+            ]
     finally:
         await engine.dispose()
     rules = Rules(
@@ -86,6 +103,25 @@ async def _load(
         tables=inputs.tables,
     )
     return rules, requests
+
+
+async def _forecast(
+    settings: Settings, restaurant_id: uuid.UUID, day: date, weeks: int, rules: Rules
+) -> Forecast:
+    """The forecast for ``day`` from the same weekday's past requests, stays by ``rules``."""
+    engine = create_engine(settings.effective_database_url)
+    try:
+        async with session_factory(engine)() as session:
+            return await load_forecast(
+                session,
+                restaurant_id=restaurant_id,
+                day=day,
+                weeks=weeks,
+                opening=first_opening(rules.services, day),
+                policy=rules.policy,
+            )
+    finally:
+        await engine.dispose()
 
 
 def replay_day(
@@ -106,8 +142,22 @@ def replay_day(
     ] = False,
     covers: Annotated[int, typer.Option(min=1, help="covers asked on a generated day")] = 200,
     seed: Annotated[int, typer.Option(help="seed of a generated day")] = 7,
+    protect: Annotated[
+        bool,
+        typer.Option(
+            help="the changed side also has capacity protection on, forecast from the same"
+            " weekday's past requests (alone, compares protection on with now)"
+        ),
+    ] = False,
+    weeks: Annotated[
+        int, typer.Option(min=1, help="weeks of history the --protect forecast reads")
+    ] = 8,
 ) -> None:
-    """Replay a day's requests through the engine with changed rules; print what changes."""
+    """Replay a day's requests through the engine with changed rules; print what changes.
+
+    With --protect, "changed" is the changed rules (or the same rules, when none is
+    changed) with capacity protection on.
+    """
     settings = load_settings()
     the_day = day.date()
     # the evening before: every request is judged as if booked in advance
@@ -127,7 +177,26 @@ def replay_day(
     source = f"a generated day (seed {seed})" if generate else "the booked requests"
     asked = sum(r.party_size for r in requests)
     typer.echo(f"{the_day.isoformat()}: {len(requests)} requests, {asked} covers, from {source}")
+    protection = None
+    if protect:
+        forecast = asyncio.run(_forecast(settings, restaurant, the_day, weeks, other))
+        weekday = the_day.strftime("%A")
+        if forecast.classes:
+            typer.echo(
+                f"protection on: forecast of {forecast.requests_a_day:.1f} requests a day"
+                f" from {forecast.past_days} past {weekday}s in the last {weeks} weeks"
+            )
+        else:
+            typer.echo(
+                f"protection on: no requests on {weekday}s in the last {weeks} weeks,"
+                " so the forecast is empty and protection changes nothing"
+            )
+        protection = Protection(forecast.classes, forecast.curve)
+        if generate:
+            # generated requests have no lead times: spread them along the past curve
+            requests = made_along(requests, forecast.curve)
     for line in report(
-        replay(rules, the_day, requests, now=now), replay(other, the_day, requests, now=now)
+        replay(rules, the_day, requests, now=now),
+        replay(other, the_day, requests, now=now, protection=protection),
     ):
         typer.echo(line)

@@ -4,6 +4,8 @@ Each request asks for one time; the engine (``rules.availability.check_time``)
 answers it with the bookings accepted so far, in the order the requests came.
 Run once with the restaurant's rules and once with the changed ones, the two
 tallies per slot show what a change of turn times, pacing or table mix does.
+With a ``Protection``, capacity protection (``services.optimizer.admission``) may
+refuse a table the engine found, as it would if it were switched on for booking.
 """
 
 from __future__ import annotations
@@ -21,15 +23,24 @@ from rules.pacing import PacingLimits
 from rules.slots import service_slots
 from rules.table_fit import TableSpec
 from rules.turn_time import TurnTimeRule
+from services.optimizer.admission import ForecastClass, admit, kind_of
+from services.optimizer.forecast import BookingCurve, first_opening, minute_of
+
+PROTECTED = "protected"  # the reason tallied for a request capacity protection refused
 
 
 @dataclass(frozen=True, slots=True)
 class Request:
-    """One guest's ask: a wall-clock time and a party size."""
+    """One guest's ask: a wall-clock time and a party size.
+
+    ``lead_minutes`` is how long before the reservation it was made; ``None`` means
+    booked well ahead (the whole day's demand still to come).
+    """
 
     local_time: time
     party_size: int
     seating_area: str | None = None
+    lead_minutes: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,13 +54,26 @@ class Rules:
     tables: tuple[TableSpec, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class Protection:
+    """Capacity protection on: the forecast of the day's requests and its booking curve."""
+
+    forecast: tuple[ForecastClass, ...]
+    curve: BookingCurve = field(default_factory=BookingCurve)
+
+
 @dataclass
 class Tally:
-    """Covers accepted and turned away, per slot (``HH:MM``)."""
+    """Covers accepted and turned away, per slot (``HH:MM``).
+
+    ``outcomes`` has one entry per request, in order: the booking made, or the
+    reason it was turned away.
+    """
 
     accepted: Counter[str] = field(default_factory=Counter)
     turned_away: Counter[str] = field(default_factory=Counter)
     reasons: Counter[str] = field(default_factory=Counter)
+    outcomes: list[Booking | str] = field(default_factory=list)
 
 
 def changed(
@@ -70,10 +94,24 @@ def changed(
     return replace(rules, policy=policy, tables=tuple(tables) if tables else rules.tables)
 
 
-def replay(rules: Rules, day: date, requests: Sequence[Request], *, now: datetime) -> Tally:
-    """Book ``requests`` in order with the engine; tally the covers per slot."""
+def replay(
+    rules: Rules,
+    day: date,
+    requests: Sequence[Request],
+    *,
+    now: datetime,
+    protection: Protection | None = None,
+) -> Tally:
+    """Book ``requests`` in order with the engine; tally the covers per slot.
+
+    With ``protection``, a table the engine found is still refused (reason
+    ``protected``) when the forecast says the party displaces more covers.
+    """
     tally = Tally()
     bookings: list[Booking] = []
+    opening = first_opening(rules.services, day)
+    # each seated party's first and last minute from the opening, and its tables
+    seated: list[tuple[int, int, tuple[str, ...]]] = []
     for r in requests:
         answer = check_time(
             day=day,
@@ -91,14 +129,63 @@ def replay(rules: Rules, day: date, requests: Sequence[Request], *, now: datetim
         )
         slot = r.local_time.strftime("%H:%M")
         if answer.available and answer.tables is not None:
-            bookings.append(
-                Booking(answer.tables.table_ids, answer.start_utc, answer.end_utc, r.party_size)
-            )
-            tally.accepted[slot] += r.party_size
+            start = minute_of(r.local_time, opening)
+            stay = int((answer.end_utc - answer.start_utc).total_seconds() // 60)
+            table_ids = answer.tables.table_ids
+            if protection is None or _admitted(
+                rules, protection, r, start, stay, table_ids, seated
+            ):
+                booking = Booking(table_ids, answer.start_utc, answer.end_utc, r.party_size)
+                bookings.append(booking)
+                seated.append((start, start + stay, table_ids))
+                tally.accepted[slot] += r.party_size
+                tally.outcomes.append(booking)
+                continue
+            reason = PROTECTED
         else:
-            tally.turned_away[slot] += r.party_size
-            tally.reasons[str(answer.reason)] += r.party_size
+            reason = str(answer.reason)
+        tally.turned_away[slot] += r.party_size
+        tally.reasons[reason] += r.party_size
+        tally.outcomes.append(reason)
     return tally
+
+
+def _admitted(
+    rules: Rules,
+    protection: Protection,
+    r: Request,
+    start: int,
+    stay: int,
+    table_ids: tuple[str, ...],
+    seated: Sequence[tuple[int, int, tuple[str, ...]]],
+) -> bool:
+    """Capacity protection's verdict on the tables the engine found for ``r``.
+
+    Free tables are counted among tables of the same kind as the first one found,
+    as the benchmark's ``protected`` policy counts them.
+    """
+    if not protection.forecast:
+        return True
+    by_id = {t.id: t for t in rules.tables}
+    kind = kind_of(by_id[table_ids[0]])
+    alike = {t.id for t in rules.tables if kind_of(t) == kind}
+    step = rules.policy.interval_minutes
+    free: dict[int, int] = {}
+    for moment in range(start, start + stay, step):
+        busy = {t for s, e, ids in seated if s <= moment < e for t in ids}
+        free[moment] = len(alike - busy)
+    verdict = admit(
+        size=r.party_size,
+        start=start,
+        stay=stay,
+        kind=kind,
+        combinable=any(t.combinable_with for t in rules.tables),
+        free_tables=free,
+        forecast=protection.forecast,
+        still_to_come=protection.curve.still_to_come(r.lead_minutes),
+        step=step,
+    )
+    return verdict.accept
 
 
 def generated_day(rules: Rules, day: date, *, seed: int, covers: int) -> list[Request]:
@@ -128,6 +215,24 @@ def generated_day(rules: Rules, day: date, *, seed: int, covers: int) -> list[Re
         requests.append(Request(rng.choices(slots, weights)[0], size))
         asked += size
     return requests
+
+
+def made_along(requests: Sequence[Request], curve: BookingCurve) -> list[Request]:
+    """``requests`` (in order) given lead times that follow ``curve``: the first made as
+    early as the earliest past request, the last as late as the latest.
+
+    A generated day has no lead times; without them protection would judge every
+    request as if the whole day were still to come.
+    """
+    leads = curve.lead_minutes
+    if not leads or not requests:
+        return list(requests)
+    # the i-th of n requests takes the lead time leaving the share (n - i) / n to come
+    n = len(requests)
+    return [
+        replace(r, lead_minutes=leads[max(len(leads) * (n - i) // n - 1, 0)])
+        for i, r in enumerate(requests)
+    ]
 
 
 def report(before: Tally, after: Tally) -> list[str]:
