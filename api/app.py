@@ -88,7 +88,9 @@ def create_app(
         # without Redis the worker's invalidations cannot reach this process, so the
         # API then computes every answer rather than serve a stale one
         app.state.cache = cache or (
-            create_cache(settings.redis_url) if settings.redis_url else NullCache()
+            create_cache(settings.redis_url, max_connections=settings.redis_max_connections)
+            if settings.redis_url
+            else NullCache()
         )
         # rate-limit counters need no invalidation: without Redis they count in-process
         app.state.counters = (

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 import structlog
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from redis.exceptions import RedisError
 
 log = structlog.get_logger(__name__)
@@ -87,11 +87,37 @@ class MemoryCache:
         self._data.clear()
 
 
-class RedisCache:
-    """Redis-backed cache; failures degrade to misses rather than errors."""
+# a command waits this long for a free pooled connection before it counts as a miss
+POOL_WAIT_SECONDS = 0.5
+# open live-event subscriptions (console screens, partner streams) one process serves
+LISTENERS_PER_PROCESS = 1000
 
-    def __init__(self, url: str) -> None:
-        self._redis = Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+
+class RedisCache:
+    """Redis-backed cache; failures degrade to misses rather than errors.
+
+    Its pool blocks when all ``max_connections`` are in use: a burst of requests (a
+    release rush) waits a moment for a connection instead of every request past the
+    pool's size failing its cache reads and going to the database.
+    """
+
+    def __init__(self, url: str, *, max_connections: int = 100) -> None:
+        pool = BlockingConnectionPool.from_url(
+            url,
+            max_connections=max_connections,
+            timeout=POOL_WAIT_SECONDS,
+            socket_timeout=0.5,
+            socket_connect_timeout=0.5,
+        )
+        self._redis = Redis.from_pool(pool)  # the client closes the pool with itself
+        # live-event subscribers each hold a connection for as long as they listen: on
+        # a pool of their own, many open screens cannot starve the cache's reads
+        self._listening = Redis.from_url(
+            url,
+            max_connections=LISTENERS_PER_PROCESS,
+            socket_timeout=0.5,
+            socket_connect_timeout=0.5,
+        )
 
     async def get(self, key: str) -> bytes | None:
         try:
@@ -114,8 +140,13 @@ class RedisCache:
 
     @property
     def client(self) -> Redis:
-        """The Redis client, for what a key-value interface cannot say (pub/sub)."""
+        """The Redis client, for what a key-value interface cannot say (publishing)."""
         return self._redis
+
+    @property
+    def listening_client(self) -> Redis:
+        """The Redis client for subscriptions, on connections apart from the cache's."""
+        return self._listening
 
     async def set(self, key: str, value: bytes, *, ttl_seconds: int) -> None:
         try:
@@ -163,6 +194,7 @@ class RedisCache:
 
     async def close(self) -> None:
         await self._redis.aclose()
+        await self._listening.aclose()
 
 
 class NullCache:
@@ -197,6 +229,7 @@ class NullCache:
         return None
 
 
-def create_cache(redis_url: str | None) -> Cache:
-    """Redis when a URL is configured, else the in-process cache."""
-    return RedisCache(redis_url) if redis_url else MemoryCache()
+def create_cache(redis_url: str | None, *, max_connections: int = 100) -> Cache:
+    """Redis when a URL is configured (at most ``max_connections`` to it), else the
+    in-process cache."""
+    return RedisCache(redis_url, max_connections=max_connections) if redis_url else MemoryCache()

@@ -56,6 +56,8 @@ class Settings(BaseSettings):
     database_pool_size: int = Field(default=10, ge=1, le=500)
     database_max_overflow: int = Field(default=20, ge=0, le=500)
     redis_url: str | None = Field(default=None, description="unset = in-process cache")
+    # connections each process keeps to Redis; past them a command waits (0.5 s at most)
+    redis_max_connections: int = Field(default=100, ge=1, le=10000)
     temporal_address: str | None = Field(default=None, description="unset = embedded dev server")
     temporal_namespace: str = "default"
     temporal_task_queue: str = "reservations"

@@ -132,8 +132,9 @@ class InProcessEvents:
 class RedisEvents:
     """Events over Redis pub/sub: heard by every process subscribed to the channel."""
 
-    def __init__(self, redis: Redis) -> None:
+    def __init__(self, redis: Redis, listening: Redis | None = None) -> None:
         self._redis = redis
+        self._listening = listening or redis
 
     async def publish(self, restaurant_id: uuid.UUID, event: LiveEvent) -> None:
         try:
@@ -146,7 +147,7 @@ class RedisEvents:
 
     @asynccontextmanager
     async def _subscription(self, name: str) -> AsyncIterator[AsyncIterator[LiveEvent]]:
-        pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+        pubsub = self._listening.pubsub(ignore_subscribe_messages=True)
         await pubsub.subscribe(name)  # subscribed on entry: nothing published after is missed
 
         async def events() -> AsyncIterator[LiveEvent]:
@@ -179,7 +180,7 @@ def in_process_listeners(restaurant_id: uuid.UUID) -> int:
 def live_events_for(cache: Cache) -> LiveEvents:
     """Redis pub/sub beside a Redis cache; the process's own hub otherwise."""
     if isinstance(cache, RedisCache):
-        return RedisEvents(cache.client)
+        return RedisEvents(cache.client, cache.listening_client)
     return _IN_PROCESS
 
 

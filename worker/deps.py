@@ -34,7 +34,7 @@ class WorkerDeps:
             settings=settings,
             engine=engine,
             sessions=session_factory(engine),
-            cache=create_cache(settings.redis_url),
+            cache=create_cache(settings.redis_url, max_connections=settings.redis_max_connections),
         )
 
     async def aclose(self) -> None:
