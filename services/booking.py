@@ -177,7 +177,7 @@ async def create_held_reservation(
     # the booking's date is the calendar date of its start; the tables are held on the
     # service day it belongs to (the previous day's, for a slot after midnight)
     service_day = await service_day_of(
-        session, restaurant_id=restaurant.id, day=booking.date, local_time=booking.time, now=now
+        session, restaurant_id=restaurant.id, day=booking.date, local_time=booking.time
     )
     # the guest's own words come by the reservation id (older inputs carried them)
     notes = await session.get(BookingNotes, booking.reservation_id)
@@ -237,7 +237,10 @@ async def create_held_reservation(
         await session.delete(notes)  # the reservation row holds them from here on
     await session.flush()
     hold = await allocation.hold_tables(
-        session, request=booking.model_copy(update={"date": service_day}), now=now
+        session,
+        request=booking.model_copy(update={"date": service_day}),
+        now=now,
+        booked=status is not S.HELD,  # nothing to wait for: booked in the same statement
     )
     if not hold.held:
         raise _Refused(hold)
@@ -249,8 +252,6 @@ async def create_held_reservation(
     reservation.cancellation_deadline_at = cancellation_deadline(
         hold.starts_at, hours=restaurant.cancellation_deadline_hours
     )
-    if status is not S.HELD:
-        await allocation.confirm_allocations(session, reservation_id=reservation.id, now=now)
     if walk_in:
         await live_floor.party_seated(session, reservation_id=reservation.id)
     await stats.note_booking(
@@ -343,7 +344,7 @@ async def move_reservation(
         )
     # date + time are the calendar date and wall clock of the start, as at creation
     service_day = await service_day_of(
-        session, restaurant_id=restaurant.id, day=day, local_time=local_time, now=now
+        session, restaurant_id=restaurant.id, day=day, local_time=local_time
     )
     terms = await payment_terms.terms_after_change(
         session, reservation, day=service_day, at=local_time, party_size=party_size

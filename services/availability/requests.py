@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.orm import Restaurant, SeatingArea, ServicePeriod
 from models.orm import SpecialDay as SpecialDayRow
 from rules.requested_time import requested_time_problem, slot_service_day
-from services.availability.inputs import restaurant_inputs
+from services.availability.inputs import load_static
 from services.errors import InvalidError, NotFoundError
 
 
@@ -89,21 +89,19 @@ async def service_day_of(
     restaurant_id: uuid.UUID,
     day: date,
     local_time: time,
-    now: datetime,
 ) -> date:
     """The service day of a booking starting at local calendar ``day`` ``local_time``.
 
     A slot after midnight belongs to the previous day's service.  A time that is
     no slot of either day keeps ``day``, where the rules say why it is unavailable.
     """
-    inputs = await restaurant_inputs(
-        session,
-        restaurant_id=restaurant_id,
-        first_day=day - timedelta(days=1),
-        last_day=day,
-        now=now,
-        staff=True,
+    # the hours, special days and grid decide it; no bookings are read
+    static = await load_static(
+        session, restaurant_ids=[restaurant_id], days=(day - timedelta(days=1), day)
     )
+    if restaurant_id not in static:
+        raise NotFoundError(f"restaurant {restaurant_id} not found")
+    inputs = static[restaurant_id].with_bookings(())
     found = slot_service_day(
         day=day,
         local_time=local_time,

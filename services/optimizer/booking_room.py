@@ -76,7 +76,6 @@ async def moves_for(
         restaurant_id=request.restaurant_id,
         day=request.date,
         local_time=request.time,
-        now=now,
     )
     await allocation.lock_restaurant_day(session, restaurant_id=request.restaurant_id, day=day)
     inputs = await restaurant_inputs(

@@ -161,6 +161,21 @@ async def test_hold_is_idempotent_for_one_reservation(db: Db) -> None:
     assert len(await _statuses(db, res_id)) == 1
 
 
+async def test_a_booking_with_nothing_to_wait_for_is_booked_in_one_step(db: Db) -> None:
+    rid, gid = await _setup(db, tables=1)
+    async with db.sessions() as session, session.begin():
+        res_id = await make_reservation(session, restaurant_id=rid, guest_id=gid)
+        req = request(res_id, rid, gid)
+        booked = await allocation.hold_tables(session, request=req, now=NOW, booked=True)
+        again = await allocation.hold_tables(session, request=req, now=NOW, booked=True)
+    assert booked.held and booked.hold_expires_at is None
+    assert again.table_ids == booked.table_ids  # a retried activity finds its tables
+    assert await _statuses(db, res_id) == [AllocationStatus.BOOKED]
+    # booked, not held: long after a hold would have expired, the table is still taken
+    later = await _hold(db, rid, gid, now=NOW + timedelta(hours=1))
+    assert not later.held
+
+
 async def test_closed_special_day_and_staff_pinned_tables(db: Db) -> None:
     rid, gid = await _setup(db, tables=3)
     async with db.sessions() as session, session.begin():
