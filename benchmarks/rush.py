@@ -248,7 +248,13 @@ async def rush(
 
         async def refuse(i: int) -> int:
             async with probe:
-                return (await _post(clients[i % apis], rid, f"{tag}-late-{i}"))[2]
+                try:
+                    return (await _post(clients[i % apis], rid, f"{tag}-late-{i}"))[2]
+                except httpx.TransportError:
+                    # a pooled connection the API closed while idle (its keep-alive is
+                    # 5 s, and the checks above can take longer): send again, with the
+                    # same Idempotency-Key, as a real client would
+                    return (await _post(clients[i % apis], rid, f"{tag}-late-{i}"))[2]
 
         codes = await asyncio.gather(*(refuse(i) for i in range(REFUSAL_PROBE)))
         assert set(codes) == {409}, codes

@@ -150,7 +150,7 @@ def replay_day(
         ),
     ] = False,
     weeks: Annotated[
-        int, typer.Option(min=1, help="weeks of history the --protect forecast reads")
+        int, typer.Option(min=1, max=520, help="weeks of history the --protect forecast reads")
     ] = 8,
 ) -> None:
     """Replay a day's requests through the engine with changed rules; print what changes.

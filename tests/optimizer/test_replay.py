@@ -310,6 +310,8 @@ def test_the_cli_replays_a_day_with_protection_on(cli_env: dict[str, str]) -> No
     assert "protected" in out.splitlines()[-1], out
     one_week = ok(cli_env, *generated, "--weeks", "1").stdout
     assert "from 1 past Fridays in the last 1 weeks" in one_week
+    too_far = run(cli_env, *generated, "--weeks", "100000")  # no date that far back
+    assert too_far.exit_code == 2 and "--weeks" in too_far.output
     # the day's own requests, with their lead times, go through the same way
     asyncio.run(_fours_at_seven(cli_env["DATABASE_URL"], rid, [day], 2))
     booked = ok(cli_env, *args).stdout
