@@ -4,8 +4,10 @@ and with capacity protection on (``--protect``)."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import uuid
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -61,9 +63,17 @@ def _tables(path: Path) -> list[TableSpec]:
 
 
 async def _load(
-    settings: Settings, restaurant_id: uuid.UUID, day: date, now: datetime
-) -> tuple[Rules, list[Request]]:
-    """The restaurant's rules for ``day`` and the day's requests in the order they came."""
+    settings: Settings,
+    restaurant_id: uuid.UUID,
+    day: date,
+    now: datetime,
+    *,
+    change: Callable[[Rules], Rules],
+    weeks: int | None,
+) -> tuple[Rules, Rules, list[Request], Forecast | None]:
+    """The restaurant's rules for ``day``, the changed ones, the day's requests in the
+    order they came and, with ``weeks``, the forecast from that many past weeks (stays
+    by the changed rules), all from one connection."""
     engine = create_engine(settings.effective_database_url)
     try:
         async with session_factory(engine)() as session:
@@ -93,35 +103,27 @@ async def _load(
                 Request(at, size, area, lead_minutes(starts, made))
                 for at, size, area, starts, made in rows
             ]
-    finally:
-        await engine.dispose()
-    rules = Rules(
-        timezone=inputs.timezone,
-        services=inputs.services,
-        special_day=inputs.special_day(day),
-        policy=inputs.policy,
-        tables=inputs.tables,
-    )
-    return rules, requests
-
-
-async def _forecast(
-    settings: Settings, restaurant_id: uuid.UUID, day: date, weeks: int, rules: Rules
-) -> Forecast:
-    """The forecast for ``day`` from the same weekday's past requests, stays by ``rules``."""
-    engine = create_engine(settings.effective_database_url)
-    try:
-        async with session_factory(engine)() as session:
-            return await load_forecast(
-                session,
-                restaurant_id=restaurant_id,
-                day=day,
-                weeks=weeks,
-                opening=first_opening(rules.services, day),
-                policy=rules.policy,
+            rules = Rules(
+                timezone=inputs.timezone,
+                services=inputs.services,
+                special_day=inputs.special_day(day),
+                policy=inputs.policy,
+                tables=inputs.tables,
             )
+            other = change(rules)
+            forecast = None
+            if weeks is not None:
+                forecast = await load_forecast(
+                    session,
+                    restaurant_id=restaurant_id,
+                    day=day,
+                    weeks=weeks,
+                    opening=first_opening(other.services, day),
+                    policy=other.policy,
+                )
     finally:
         await engine.dispose()
+    return rules, other, requests, forecast
 
 
 def replay_day(
@@ -162,24 +164,26 @@ def replay_day(
     the_day = day.date()
     # the evening before: every request is judged as if booked in advance
     now = datetime.combine(the_day - timedelta(days=1), time(0), UTC)
-    try:
-        rules, booked = asyncio.run(_load(settings, restaurant, the_day, now))
-    except NotFoundError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from None
-    requests = generated_day(rules, the_day, seed=seed, covers=covers) if generate else booked
-    other = changed(
-        rules,
+    change = functools.partial(
+        changed,
         turn_times=[_turn_time(t) for t in turn_time or []],
         pacing_covers=pacing,
         tables=_tables(tables) if tables else None,
     )
+    load = _load(
+        settings, restaurant, the_day, now, change=change, weeks=weeks if protect else None
+    )
+    try:
+        rules, other, booked, forecast = asyncio.run(load)
+    except NotFoundError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    requests = generated_day(rules, the_day, seed=seed, covers=covers) if generate else booked
     source = f"a generated day (seed {seed})" if generate else "the booked requests"
     asked = sum(r.party_size for r in requests)
     typer.echo(f"{the_day.isoformat()}: {len(requests)} requests, {asked} covers, from {source}")
     protection = None
-    if protect:
-        forecast = asyncio.run(_forecast(settings, restaurant, the_day, weeks, other))
+    if forecast is not None:
         weekday = the_day.strftime("%A")
         if forecast.classes:
             typer.echo(
