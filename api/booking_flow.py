@@ -15,6 +15,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from datetime import time as time_of_day
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,6 +29,7 @@ from models.orm import Reservation, Restaurant
 from models.schemas.booking import AlternativeSlot, BookingRequest, HoldOutcome
 from models.schemas.lifecycle import CheckoutSessionOut, ReservationInput
 from models.schemas.reservation import ReservationCreate
+from reservations.batches import Batches
 from reservations.cache import Cache
 from reservations.settings import Settings
 from rules.availability import UnavailableReason
@@ -78,26 +81,59 @@ class Refused:
     hold: HoldOutcome | None
 
 
+class _Gate:
+    """One restaurant-day's turns, and the verdict its waiters wake on."""
+
+    def __init__(self, per_day: int) -> None:
+        self.turns = asyncio.Semaphore(per_day)
+        self.waiting = 0
+        self.verdict: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+
+
 class _Turns:
-    """At most `per_day` bookings of one restaurant-day at a time in this process."""
+    """At most `per_day` bookings of one restaurant-day at a time in this process.
+
+    A request waiting for a turn also wakes when another finds the day full
+    (`found_full`): it need not wait for a turn to be refused, only for a check that
+    began after it woke.
+    """
 
     def __init__(self, per_day: int) -> None:
         self.per_day = per_day
-        self._gates: dict[tuple[uuid.UUID, date], tuple[asyncio.Semaphore, int]] = {}
+        self._gates: dict[tuple[uuid.UUID, date], _Gate] = {}
 
     @asynccontextmanager
-    async def turn(self, key: tuple[uuid.UUID, date]) -> AsyncIterator[None]:
-        gate, users = self._gates.get(key) or (asyncio.Semaphore(self.per_day), 0)
-        self._gates[key] = (gate, users + 1)
+    async def turn(self, key: tuple[uuid.UUID, date]) -> AsyncIterator[bool]:
+        """True with a turn; False when woken by a "full" before a turn came."""
+        gate = self._gates.get(key) or _Gate(self.per_day)
+        self._gates[key] = gate
+        gate.waiting += 1
+        got = False
         try:
-            async with gate:
-                yield
+            acquiring: asyncio.Future[bool] = asyncio.ensure_future(gate.turns.acquire())
+            woken: asyncio.Future[Any] = gate.verdict
+            try:
+                await asyncio.wait({acquiring, woken}, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                # done means acquired (acquire raises nothing else); a cancelled
+                # acquire passes a turn it was just given on to the next waiter
+                got = acquiring.done() and not acquiring.cancelled()
+                if not acquiring.done():
+                    acquiring.cancel()
+            yield got
         finally:
-            gate, users = self._gates[key]
-            if users == 1:
+            if got:
+                gate.turns.release()
+            gate.waiting -= 1
+            if gate.waiting == 0:
                 del self._gates[key]  # no one waits: no gate kept (nor its event loop)
-            else:
-                self._gates[key] = (gate, users - 1)
+
+    def found_full(self, key: tuple[uuid.UUID, date]) -> None:
+        """Wake everyone waiting for a turn on this day: it was just found full."""
+        gate = self._gates.get(key)
+        if gate is not None:
+            woken, gate.verdict = gate.verdict, asyncio.get_running_loop().create_future()
+            woken.set_result(None)
 
 
 # enough to keep the day's lock busy; the lock serialises the holds behind it anyway
@@ -106,6 +142,23 @@ _TURNS = _Turns(per_day=8)
 _FULL = frozenset(
     {UnavailableReason.NO_TABLE_FITS.value, UnavailableReason.PACING_LIMIT_REACHED.value}
 )
+
+
+@dataclass(frozen=True, slots=True)
+class _Question:
+    """What a full-check answers: one time, for one party, at one restaurant."""
+
+    restaurant_id: uuid.UUID
+    day: date
+    at: time_of_day
+    party_size: int
+    seating_area: str | None
+    make_room: bool
+
+
+# one check per crowd: every request asking the same question joins the next check
+# that has not begun, so each refusal rests on a read made after its request came
+_CHECKS: Batches[_Question, tuple[datetime, uuid.UUID], HoldOutcome | None] = Batches()
 
 
 async def surely_full(
@@ -123,74 +176,116 @@ async def surely_full(
     is only final when every table is taken at that instant; otherwise the workflow
     gets its chance to make room.
 
-    A cheap pre-check for the release rush: no workflow, no lock. The cached answer
-    decides fast that a time is free (then the workflow decides); a "full" from it is
-    confirmed against the database before refusing, because the cache may lag a
-    cancellation by its invalidation (or longer while Redis is unreachable). A
-    reservation that already exists under this id is a replay: the workflow answers
-    it. A blocked guest asking for a full time is refused as full, like anyone. A
-    refusal implies the restaurant is active and takes bookings (the database's answer
-    has the slot), so the caller need not read the restaurant first.
+    A cheap pre-check for the release rush: no workflow, no lock. Requests asking the
+    same question at once share one check that began after each of them asked
+    (`reservations.batches`), on a session of its own, so a crowd costs a check per
+    wave rather than one per request, and none is refused on a read older than it.
     """
+    question = _Question(
+        restaurant_id=data.restaurant_id,
+        day=data.date,
+        at=data.time,
+        party_size=data.party_size,
+        seating_area=data.seating_preference or None,
+        make_room=make_room,
+    )
+    bind = session.bind
+
+    async def check(asks: list[tuple[datetime, uuid.UUID]]) -> list[HoldOutcome | None]:
+        async with AsyncSession(bind) as own:
+            return await _check(own, cache, question, asks)
+
+    return await _CHECKS.ask(question, (now, reservation_id), check)
+
+
+async def _check(
+    session: AsyncSession,
+    cache: Cache,
+    question: _Question,
+    asks: list[tuple[datetime, uuid.UUID]],
+) -> list[HoldOutcome | None]:
+    """The refusal for each ask (None: let the workflow decide), from one read.
+
+    The cached answer decides fast that a time is free (then the workflow decides);
+    a "full" from it is confirmed against the database before refusing, because the
+    cache may lag a cancellation by its invalidation (or longer while Redis is
+    unreachable). A reservation that already exists under an ask's id is a replay:
+    the workflow answers it. A blocked guest asking for a full time is refused as
+    full, like anyone. A refusal implies the restaurant is active and takes bookings
+    (the database's answer has the slot), so the caller need not read the restaurant.
+    """
+    free: list[HoldOutcome | None] = [None] * len(asks)
+    # judged at the latest ask's time: a hold that expired before any ask came is gone
+    now = max(at for at, _ in asks)
     # the requested day and the alternatives' days, from the cache where fresh
     try:
         days = await cached_days(
             session,
             cache,
-            restaurant_id=data.restaurant_id,
-            days=[data.date + timedelta(days=i) for i in range(ALTERNATIVE_DAYS + 1)],
-            party_size=data.party_size,
+            restaurant_id=question.restaurant_id,
+            days=[question.day + timedelta(days=i) for i in range(ALTERNATIVE_DAYS + 1)],
+            party_size=question.party_size,
             now=now,
-            seating_area=data.seating_preference or None,
+            seating_area=question.seating_area,
         )
     except NotFoundError:
-        return None  # unknown or inactive: the booking path says which
-    cached = answer_time(days, local_time=data.time)
+        return free  # unknown or inactive: the booking path says which
+    cached = answer_time(days, local_time=question.at)
     if cached.slot is None or cached.reason not in _FULL:
-        return None
-    if await session.scalar(select(Reservation.id).where(Reservation.id == reservation_id)):
-        return None
+        return free
+    ids = [reservation_id for _, reservation_id in asks]
+    replays = set(
+        (await session.scalars(select(Reservation.id).where(Reservation.id.in_(ids)))).all()
+    )
+    if len(replays) == len(set(ids)):
+        return free
     # the database's answer for the requested time and its same-day neighbours, as the
     # hold computes it (without waiting for the day's lock); the other days' "same
     # time" alternatives stay the cached ones: suggestions, which the workflow rechecks
     # if the guest books one, while the refusal itself rests on the database alone
     fresh = await day_answer_near(
         session,
-        restaurant_id=data.restaurant_id,
-        day=data.date,
+        restaurant_id=question.restaurant_id,
+        day=question.day,
         near=cached.slot.local_time,
-        party_size=data.party_size,
+        party_size=question.party_size,
         now=now,
-        seating_area=data.seating_preference or None,
+        seating_area=question.seating_area,
     )
     if fresh is None:
-        return None  # inactive: the booking path says so
-    answer = answer_time([fresh, *days[1:]], local_time=data.time)
+        return free  # inactive: the booking path says so
+    answer = answer_time([fresh, *days[1:]], local_time=question.at)
     if answer.slot is None or answer.reason not in _FULL:
-        return None
+        return free
     if (
-        make_room
+        question.make_room
         and answer.reason == UnavailableReason.NO_TABLE_FITS.value
         and await room_could_be_made(
-            session, restaurant_id=data.restaurant_id, at=answer.slot.start_utc, now=now
+            session, restaurant_id=question.restaurant_id, at=answer.slot.start_utc, now=now
         )
     ):
-        return None
-    return HoldOutcome(
-        held=False,
-        reservation_id=reservation_id,
-        reason=answer.reason,
-        alternatives=[
-            AlternativeSlot(
-                date=alt.day,
-                time=alt.slot.local_time.time(),
-                starts_at=alt.slot.start_utc,
-                table_numbers=list(alt.slot.tables.numbers) if alt.slot.tables else [],
-            )
-            for alt in answer.alternatives
-            if not (alt.day == data.date and alt.slot.local_time.time() == answer.local_time)
-        ],
-    )
+        return free
+    alternatives = [
+        AlternativeSlot(
+            date=alt.day,
+            time=alt.slot.local_time.time(),
+            starts_at=alt.slot.start_utc,
+            table_numbers=list(alt.slot.tables.numbers) if alt.slot.tables else [],
+        )
+        for alt in answer.alternatives
+        if not (alt.day == question.day and alt.slot.local_time.time() == answer.local_time)
+    ]
+    return [
+        None
+        if reservation_id in replays
+        else HoldOutcome(
+            held=False,
+            reservation_id=reservation_id,
+            reason=answer.reason,
+            alternatives=alternatives,
+        )
+        for _, reservation_id in asks
+    ]
 
 
 async def place_booking(
@@ -226,31 +321,34 @@ async def place_booking(
         reservation_id = reservation_id_for(idempotency_key, scope=f"{data.restaurant_id}:{email}")
     asked = reservation_id or uuid.uuid4()  # the refusal's id when none is derived
     make_room = settings.make_room_time_budget_ms > 0
+    day = (data.restaurant_id, data.date)
+    # the request's session holds no connection while it waits: the checks read on
+    # their own, and the restaurant is read only by a request that goes on to book
+    await session.rollback()
+    asked_at = time.monotonic()
     full = await surely_full(
         session, cache, data=data, reservation_id=asked, now=now, make_room=make_room
     )
-    if full is None:
-        # the restaurant is read only now: a refusal needs none of it (see surely_full)
-        await _taking_reservations(session, data.restaurant_id)
+    while full is None:
         # a few at a time per restaurant-day reach the workflow (they would queue on
-        # its lock anyway); the others wait here, holding no connection, and once the
-        # day is full are refused without a workflow
-        await session.rollback()
-        waiting = time.monotonic()
-        async with _TURNS.turn((data.restaurant_id, data.date)):
+        # its lock anyway); the others wait here, holding no connection, until a turn
+        # or until someone finds the day full, and are then refused without a workflow
+        async with _TURNS.turn(day) as got_turn:
             # holds may have expired while this request waited: judge at the time it is now
-            now += timedelta(seconds=time.monotonic() - waiting)
             full = await surely_full(
-                session, cache, data=data, reservation_id=asked, now=now, make_room=make_room
-            )
-            if full is None:
+                session, cache, data=data, reservation_id=asked,
+                now=now + timedelta(seconds=time.monotonic() - asked_at), make_room=make_room,
+            )  # fmt: skip
+            if full is not None:
+                _TURNS.found_full(day)
+            elif got_turn:
                 restaurant = await _taking_reservations(session, data.restaurant_id)
                 return await _book(
                     session, temporal, settings, restaurant=restaurant, data=data,
-                    source=source, idempotency_key=idempotency_key, now=now,
+                    source=source, idempotency_key=idempotency_key,
+                    now=now + timedelta(seconds=time.monotonic() - asked_at),
                     reservation_id=reservation_id, partner_id=partner_id,
                 )  # fmt: skip
-    await session.rollback()  # a read-only refusal: nothing to keep
     return Refused(full.reservation_id, full)
 
 

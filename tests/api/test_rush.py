@@ -241,3 +241,39 @@ async def _ask_availability(live: LiveApi, rid: str) -> None:
         params={"date": DAY.isoformat(), "party_size": 2, "time": "19:00"},
     )
     assert answer.status_code == 200, answer.text
+
+
+async def test_a_crowd_at_a_full_time_shares_its_checks(
+    live: LiveApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from api import booking_flow
+
+    admin = await live.token_for(StaffRole.ADMIN)
+    rid = await restaurant(live, admin, tables=1)
+    kept = await _post(live, rid, "kept@example.com", "kept")
+    assert kept.status_code == 201, kept.text
+    checks: list[int] = []
+    check = booking_flow._check
+
+    async def counted(*args: Any, **kwargs: Any) -> Any:
+        checks.append(len(args[3]))  # the asks this one read answers
+        return await check(*args, **kwargs)
+
+    monkeypatch.setattr(booking_flow, "_check", counted)
+    crowd = 30
+    answers = await asyncio.gather(
+        _post(live, rid, "kept@example.com", "kept"),  # a replay inside the crowd
+        *(_post(live, rid, f"many{n}@example.com", f"many-{n}") for n in range(crowd)),
+    )
+    replay, *rest = answers
+    assert replay.status_code == 201, replay.text
+    assert replay.json()["id"] == kept.json()["id"]
+    assert [a.status_code for a in rest] == [409] * crowd, [a.text for a in rest]
+    assert all(a.json()["alternatives"] for a in rest)
+    # each refusal answered by one check, shared with the others who asked meanwhile;
+    # the replay asks twice (before its turn, and in it) and then reaches its booking
+    assert sum(checks) == crowd + 2, checks
+    assert len(checks) <= 4, checks
+    assert not any(
+        [await _workflow_started(live, rid, f"many{n}@example.com", f"many-{n}") for n in range(3)]
+    )

@@ -1,0 +1,81 @@
+"""Turns per restaurant-day: a few book at once, the rest wake when the day is full."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import date
+
+import pytest
+
+from api.booking_flow import _Turns
+
+DAY = (uuid.uuid4(), date(2026, 12, 31))
+
+
+async def _wait(turns: _Turns, log: list[bool], *, hold: asyncio.Event | None = None) -> None:
+    async with turns.turn(DAY) as got:
+        log.append(got)
+        if hold is not None:
+            await hold.wait()
+
+
+async def test_only_so_many_book_at_once() -> None:
+    turns = _Turns(per_day=2)
+    release = asyncio.Event()
+    log: list[bool] = []
+    holders = [asyncio.create_task(_wait(turns, log, hold=release)) for _ in range(5)]
+    await asyncio.sleep(0.01)
+    assert log == [True, True]  # two turns taken, three waiting
+    release.set()
+    await asyncio.gather(*holders)
+    assert log == [True] * 5
+    assert not turns._gates  # nothing kept once no one waits
+
+
+async def test_a_full_day_wakes_everyone_waiting_without_a_turn() -> None:
+    turns = _Turns(per_day=1)
+    release = asyncio.Event()
+    log: list[bool] = []
+    holder = asyncio.create_task(_wait(turns, log, hold=release))
+    await asyncio.sleep(0.01)
+    waiters = [asyncio.create_task(_wait(turns, log)) for _ in range(4)]
+    await asyncio.sleep(0.01)
+    assert log == [True]
+    turns.found_full(DAY)
+    await asyncio.wait_for(asyncio.gather(*waiters), timeout=5)
+    assert log == [True, False, False, False, False]  # woken, not given a turn
+    # the holder still has its turn; a newcomer waits for it, not for the old verdict
+    late = asyncio.create_task(_wait(turns, log))
+    await asyncio.sleep(0.01)
+    assert not late.done()
+    release.set()
+    await asyncio.gather(holder, late)
+    assert log[-1] is True
+    assert not turns._gates
+
+
+async def test_a_waiter_that_gives_up_passes_its_turn_on() -> None:
+    turns = _Turns(per_day=1)
+    release = asyncio.Event()
+    log: list[bool] = []
+    holder = asyncio.create_task(_wait(turns, log, hold=release))
+    await asyncio.sleep(0.01)
+    leaving = asyncio.create_task(_wait(turns, log))
+    staying = asyncio.create_task(_wait(turns, log))
+    await asyncio.sleep(0.01)
+    leaving.cancel()
+    release.set()
+    await asyncio.wait_for(staying, timeout=5)
+    await holder
+    with pytest.raises(asyncio.CancelledError):
+        await leaving
+    assert log == [True, True]
+    assert not turns._gates
+
+
+def test_finding_a_day_full_that_no_one_waits_on_is_harmless() -> None:
+    async def scenario() -> None:
+        _Turns(per_day=1).found_full(DAY)
+
+    asyncio.run(scenario())
