@@ -24,17 +24,17 @@ from services.staff import get_staff
 from services.staff_tokens import staff_id_from_token
 
 
-def get_settings_dep(request: Request) -> Settings:
+async def get_settings_dep(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_cache(request: Request) -> Cache:
+async def get_cache(request: Request) -> Cache:
     cache: Cache = request.app.state.cache
     return cache
 
 
-def get_counters(request: Request) -> Cache:
+async def get_counters(request: Request) -> Cache:
     """Where rate limits count: Redis when configured, else this process's memory."""
     counters: Cache = request.app.state.counters
     return counters
@@ -95,7 +95,7 @@ def require_role(staff: StaffUser, minimum: StaffRole) -> None:
         raise Forbidden(f"this needs the {minimum.value} role or above")
 
 
-def require_admin(staff: CurrentStaff) -> StaffUser:
+async def require_admin(staff: CurrentStaff) -> StaffUser:
     require_role(staff, StaffRole.ADMIN)
     return staff
 
@@ -112,7 +112,7 @@ class RestaurantScope:
 
 
 def _scope(minimum: StaffRole) -> Any:
-    def dependency(
+    async def dependency(
         staff: CurrentStaff, restaurant_id: Annotated[uuid.UUID, Path()]
     ) -> RestaurantScope:
         # another restaurant's things are "not found", not "forbidden": no existence leak
@@ -148,7 +148,7 @@ MAX_OFFSET = 2**31 - 1
 MAX_LIMIT = 200
 
 
-def pagination(
+async def pagination(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="page size")] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="items to skip")] = 0,
 ) -> Pagination:
@@ -158,7 +158,7 @@ def pagination(
 PageDep = Annotated[Pagination, Depends(pagination)]
 
 
-def manage_webhooks(scope: ManagerOf) -> RestaurantScope:
+async def manage_webhooks(scope: ManagerOf) -> RestaurantScope:
     """Who may manage a restaurant's webhook subscriptions: its managers (and admins).
 
     The one place this is decided: partner keys with the `webhooks:manage` scope are

@@ -32,4 +32,9 @@ class TemporalConnection:
         return client
 
 
-TemporalDep = Annotated[TemporalConnection, Depends(TemporalConnection)]
+async def temporal_connection(request: Request) -> TemporalConnection:
+    """The dependency: a coroutine, so FastAPI does not hand it to a worker thread."""
+    return TemporalConnection(request)
+
+
+TemporalDep = Annotated[TemporalConnection, Depends(temporal_connection)]

@@ -8,7 +8,7 @@ they may be cached for a year; the pages themselves are revalidated on every loa
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -67,8 +67,8 @@ def _app_page(page: Path) -> Callable[[Request, str], Response]:
     return app_page
 
 
-def _redirect_to(target: str) -> Callable[[], Response]:
-    def redirect() -> Response:
+def _redirect_to(target: str) -> Callable[[], Awaitable[Response]]:
+    async def redirect() -> Response:
         return RedirectResponse(target, status_code=308)
 
     return redirect

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Annotated, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, Query, Response
@@ -55,21 +56,25 @@ def window_of(restaurant: Restaurant, date_from: dt.date, date_to: dt.date) -> W
     return reports.window_of(restaurant, date_from, date_to)
 
 
+@dataclass(frozen=True, slots=True)
 class Range:
     """The range query parameters of every analytics route."""
 
-    def __init__(
-        self,
-        date_from: Annotated[ServiceDate, Query(description="first local day (YYYY-MM-DD)")],
-        date_to: Annotated[ServiceDate, Query(description="last local day, included")],
-        format: Annotated[Format, Query(description=CSV_NOTE)] = "json",
-    ) -> None:
-        self.date_from = date_from
-        self.date_to = date_to
-        self.format = format
+    date_from: dt.date
+    date_to: dt.date
+    format: Format
 
 
-RangeDep = Annotated[Range, Depends()]
+async def range_query(
+    date_from: Annotated[ServiceDate, Query(description="first local day (YYYY-MM-DD)")],
+    date_to: Annotated[ServiceDate, Query(description="last local day, included")],
+    format: Annotated[Format, Query(description=CSV_NOTE)] = "json",
+) -> Range:
+    """The range from the query (a coroutine: FastAPI runs it on the event loop)."""
+    return Range(date_from, date_to, format)
+
+
+RangeDep = Annotated[Range, Depends(range_query)]
 Answer = TypeVar("Answer", bound=BaseModel)
 
 

@@ -32,7 +32,7 @@ from services.restaurants import RestaurantFilters
 router = APIRouter(tags=["availability"])
 
 
-def clock() -> datetime:
+async def clock() -> datetime:
     """The current instant; a dependency so tests can pin it."""
     return datetime.now(UTC)
 

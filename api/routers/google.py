@@ -64,7 +64,7 @@ class GoogleError(Problem):
         self.title = _TITLES.get(status, "Bad request")
 
 
-def _check_basic(request: Request, settings: SettingsDep) -> None:
+async def _check_basic(request: Request, settings: SettingsDep) -> None:
     valid = settings.google_credentials()
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")

@@ -55,7 +55,7 @@ RESTAURANT_QUERY = (
 
 
 def _acting_for(minimum: StaffRole) -> Any:
-    def dependency(
+    async def dependency(
         staff: CurrentStaff,
         restaurant_id: Annotated[uuid.UUID | None, Query(description=RESTAURANT_QUERY)] = None,
     ) -> RestaurantScope:

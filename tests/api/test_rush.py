@@ -277,3 +277,34 @@ async def test_a_crowd_at_a_full_time_shares_its_checks(
     assert not any(
         [await _workflow_started(live, rid, f"many{n}@example.com", f"many-{n}") for n in range(3)]
     )
+
+
+async def test_a_booking_never_waits_for_a_worker_thread(
+    live: LiveApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # FastAPI runs a plain `def` dependency in a worker thread; in a rush a thousand
+    # requests would queue for forty threads just to read app.state
+    import anyio.to_thread
+
+    admin = await live.token_for(StaffRole.ADMIN)
+    rid = await restaurant(live, admin, tables=1)
+    hops: list[str] = []
+    run_sync = anyio.to_thread.run_sync
+
+    async def counted(func: Any, *args: Any, **kwargs: Any) -> Any:
+        hops.append(getattr(func, "__qualname__", repr(func)))
+        return await run_sync(func, *args, **kwargs)
+
+    monkeypatch.setattr(anyio.to_thread, "run_sync", counted)
+    booked = await _post(live, rid, "first@example.com", "first")
+    assert booked.status_code == 201, booked.text
+    refused = await _post(live, rid, "second@example.com", "second")
+    assert refused.status_code == 409, refused.text
+    await _ask_availability(live, rid)
+    dashboard = await live.client.get(
+        f"{BASE}/analytics/restaurant/{rid}/dashboard",
+        params={"date_from": DAY.isoformat(), "date_to": DAY.isoformat()},
+        headers=admin,
+    )
+    assert dashboard.status_code == 200, dashboard.text
+    assert hops == []
