@@ -11,6 +11,7 @@ from sqlalchemy import event
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -51,8 +52,26 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         return engine
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
-    kwargs.setdefault("pool_pre_ping", True)
-    return create_async_engine(url, **kwargs)
+    engine = create_async_engine(url, **kwargs)
+    if not kwargs.get("pool_pre_ping"):
+        event.listen(engine.sync_engine.pool, "checkout", _ping_on_checkout)
+    return engine
+
+
+def _ping_on_checkout(dbapi_connection: Any, _record: ConnectionPoolEntry, _proxy: Any) -> None:
+    """A pooled connection answers one query before it is used, or is replaced.
+
+    What `pool_pre_ping` does, in one round trip instead of its three: for asyncpg it
+    wraps its ping in a transaction of its own (BEGIN, query, ROLLBACK) because an
+    extended-protocol query outside a transaction breaks PgBouncer's transaction mode.
+    asyncpg's `execute` without arguments uses the simple protocol, one message, safe
+    there too (not an empty query: asyncpg cannot read its answer). A
+    DisconnectionError makes the pool discard the connection and check out another.
+    """
+    try:
+        dbapi_connection.run_async(lambda connection: connection.execute("SELECT 1"))
+    except Exception as exc:
+        raise DisconnectionError(f"a pooled connection did not answer: {exc}") from exc
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
