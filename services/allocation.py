@@ -311,6 +311,7 @@ async def _place(
     lock: bool,
     moving: bool,
     keep_table_ids: Sequence[uuid.UUID] = (),
+    reference: str | None = None,
 ) -> HoldOutcome:
     """Check a time and write its allocations; the shared core of hold and move.
 
@@ -392,7 +393,7 @@ async def _place(
             return HoldOutcome(
                 held=True,
                 reservation_id=reservation_id,
-                reference=await _reference(session, reservation_id),
+                reference=reference or await _reference(session, reservation_id),
                 table_ids=[uuid.UUID(t) for t in option.table_ids],
                 table_numbers=list(option.numbers),
                 starts_at=slot.start_utc,
@@ -438,6 +439,7 @@ async def hold_tables(
     now: datetime,
     lock: bool = True,
     booked: bool = False,
+    inserted_reference: str | None = None,
 ) -> HoldOutcome:
     """Hold tables for ``request`` until ``now + hold_minutes``, or say why not and offer others.
 
@@ -446,13 +448,17 @@ async def hold_tables(
     a reservation that already holds tables answers with those (activities retry).
     ``booked`` writes the tables as booked at once (a booking with nothing to wait
     for), as a hold followed by ``confirm_allocations`` would, in fewer statements.
+    ``inserted_reference`` is the reference of a reservation the caller inserted in
+    this very transaction: no tables can be held for it yet, and its reference need
+    not be read back.
     """
     if request.table_ids is not None and not request.staff:
         raise InvalidError("only staff can choose tables", field="table_ids")
-    existing = await _active_rows(session, request.reservation_id)
-    live = [r for r in existing if r.status == AllocationStatus.BOOKED or _unexpired(r, now)]
-    if live:
-        return await _outcome(session, request.reservation_id, live)
+    if inserted_reference is None:
+        existing = await _active_rows(session, request.reservation_id)
+        live = [r for r in existing if r.status == AllocationStatus.BOOKED or _unexpired(r, now)]
+        if live:
+            return await _outcome(session, request.reservation_id, live)
     return await _place(
         session,
         reservation_id=request.reservation_id,
@@ -469,6 +475,7 @@ async def hold_tables(
         now=now,
         lock=lock,
         moving=False,
+        reference=inserted_reference,
     )
 
 

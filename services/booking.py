@@ -172,8 +172,9 @@ async def create_held_reservation(
     walk_in = booking.source is ReservationSource.WALK_IN
     if not walk_in:
         await check_requested_time(
-            session, restaurant_id=restaurant.id, day=booking.date, local_time=booking.time, now=now
-        )
+            session, restaurant_id=restaurant.id, day=booking.date, local_time=booking.time,
+            now=now, restaurant=restaurant,
+        )  # fmt: skip
     # the booking's date is the calendar date of its start; the tables are held on the
     # service day it belongs to (the previous day's, for a slot after midnight)
     service_day = await service_day_of(
@@ -241,6 +242,7 @@ async def create_held_reservation(
         request=booking.model_copy(update={"date": service_day}),
         now=now,
         booked=status is not S.HELD,  # nothing to wait for: booked in the same statement
+        inserted_reference=reference,
     )
     if not hold.held:
         raise _Refused(hold)

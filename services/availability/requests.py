@@ -39,18 +39,25 @@ async def check_requested_time(
     day: date,
     local_time: time | None,
     now: datetime,
+    restaurant: Restaurant | None = None,
 ) -> None:
-    """InvalidError naming ``date`` (``in_the_past``) or ``time`` (``not_on_slot_grid``)."""
-    row = (
-        await session.execute(
-            select(Restaurant.timezone, Restaurant.slot_interval_minutes).where(
-                Restaurant.id == restaurant_id
+    """InvalidError naming ``date`` (``in_the_past``) or ``time`` (``not_on_slot_grid``).
+
+    ``restaurant`` is the row when the caller has read it already (not read again).
+    """
+    if restaurant is not None:
+        timezone, interval = restaurant.timezone, restaurant.slot_interval_minutes
+    else:
+        row = (
+            await session.execute(
+                select(Restaurant.timezone, Restaurant.slot_interval_minutes).where(
+                    Restaurant.id == restaurant_id
+                )
             )
-        )
-    ).first()
-    if row is None:
-        raise NotFoundError(f"restaurant {restaurant_id} not found")
-    timezone, interval = row
+        ).first()
+        if row is None:
+            raise NotFoundError(f"restaurant {restaurant_id} not found")
+        timezone, interval = row
     openings: list[time] = []
     if local_time is not None:
         openings = list(

@@ -34,7 +34,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from models.enums import ReservationStatus
 from models.orm import Guest, GuestRelationship, Reservation
 from models.orm.base import UTCDateTime
-from services.crm.visibility import ensure_relationship
+from services.crm.visibility import add_relationship_if_missing
 
 S = ReservationStatus
 R = GuestRelationship
@@ -59,7 +59,8 @@ async def _bump(
     relationship: Mapping[InstrumentedAttribute[Any], Any],
     guest: Mapping[InstrumentedAttribute[Any], Any],
 ) -> None:
-    await ensure_relationship(session, guest_id=guest_id, restaurant_id=restaurant_id)
+    # updated by key below: the row need only exist, not be read
+    await add_relationship_if_missing(session, guest_id=guest_id, restaurant_id=restaurant_id)
     if relationship:
         await session.execute(
             update(GuestRelationship)
@@ -279,7 +280,7 @@ async def recount(session: AsyncSession) -> list[Mismatch]:
     """
     fixed = await mismatches(session)
     for mismatch in fixed:
-        await ensure_relationship(
+        await add_relationship_if_missing(
             session, guest_id=mismatch.guest_id, restaurant_id=mismatch.restaurant_id
         )
         await session.execute(

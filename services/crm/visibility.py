@@ -54,6 +54,21 @@ async def ensure_relationship(
 
     Race-safe: INSERT ... ON CONFLICT DO NOTHING, then read.
     """
+    await add_relationship_if_missing(session, guest_id=guest_id, restaurant_id=restaurant_id)
+    relationship = await session.scalar(
+        select(GuestRelationship)
+        .where(GuestRelationship.guest_id == guest_id)
+        .where(GuestRelationship.restaurant_id == restaurant_id)
+    )
+    assert relationship is not None
+    return relationship
+
+
+async def add_relationship_if_missing(
+    session: AsyncSession, *, guest_id: uuid.UUID, restaurant_id: uuid.UUID
+) -> None:
+    """Create the relationship row on first contact (INSERT ... ON CONFLICT DO NOTHING),
+    for callers that then update it by key and need not read it."""
     await session.execute(
         upsert_insert(session)(GuestRelationship)
         .values(
@@ -77,10 +92,3 @@ async def ensure_relationship(
             index_elements=[GuestRelationship.guest_id, GuestRelationship.restaurant_id]
         )
     )
-    relationship = await session.scalar(
-        select(GuestRelationship)
-        .where(GuestRelationship.guest_id == guest_id)
-        .where(GuestRelationship.restaurant_id == restaurant_id)
-    )
-    assert relationship is not None
-    return relationship
