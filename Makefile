@@ -87,6 +87,7 @@ bench: $(STAMP) web
 	$(BIN)/python -m benchmarks.availability_push
 	$(BIN)/python -m benchmarks.contention
 	$(BIN)/python -m benchmarks.booking_latency
+	$(BIN)/python -m benchmarks.workflow_dispatch
 	$(BIN)/python -m benchmarks.messages
 	$(BIN)/python -m benchmarks.payment_webhooks
 	$(BIN)/python -m benchmarks.waitlist

@@ -390,21 +390,30 @@ class Breakdown:
     total: float = 0.0  # workflow started -> create update completed
     workflow_tasks: list[float] = field(default_factory=list)  # scheduled -> completed
     activities: dict[str, float] = field(default_factory=dict)  # scheduled -> completed
+    # the first workflow task's parts: waiting for a worker (scheduled -> started), the
+    # workflow's code up to the hold (started -> local activity scheduled), and after
+    # the hold (local activity completed -> task completed)
+    first_task: dict[str, float] = field(default_factory=dict)
 
 
 async def breakdown(client: Client, workflow_id: str) -> Breakdown:
     history = await client.get_workflow_handle(workflow_id).fetch_history()
     result = Breakdown()
-    start = wft_scheduled = 0.0
+    start = wft_scheduled = wft_started = 0.0
+    first: tuple[float, float, float] | None = None  # the first task's scheduled, started, done
     names: dict[int, str] = {}
     scheduled: dict[int, float] = {}
+    local_span: tuple[float, float] | None = None  # the first local activity's (start, end)
     for event in history.events:
         kind = event.event_type
         if kind == E.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED:
             start = _ms(event)
         elif kind == E.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED:
             wft_scheduled = _ms(event)
+        elif kind == E.EVENT_TYPE_WORKFLOW_TASK_STARTED:
+            wft_started = _ms(event)
         elif kind == E.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
+            first = first or (wft_scheduled, wft_started, _ms(event))
             result.workflow_tasks.append(_ms(event) - wft_scheduled)
         elif kind == E.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
             names[event.event_id] = (
@@ -417,15 +426,22 @@ async def breakdown(client: Client, workflow_id: str) -> Breakdown:
         elif kind == E.EVENT_TYPE_MARKER_RECORDED:
             local = _local_activity(event)
             if local is not None:
-                result.activities[local[0]] = local[1]
+                result.activities[local[0]] = local[1][1] - local[1][0]
+                local_span = local_span or local[1]
         elif kind == E.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED:
             result.total = _ms(event) - start
             break
+    if first is not None:
+        # the first local activity's marker is recorded with the task's completion
+        result.first_task["waiting for a worker"] = first[1] - first[0]
+        if local_span is not None:
+            result.first_task["code before the hold"] = local_span[0] - first[1]
+            result.first_task["after the hold"] = first[2] - local_span[1]
     return result
 
 
-def _local_activity(event: HistoryEvent) -> tuple[str, float] | None:
-    """A local activity's name and run time (first schedule -> complete), from its marker."""
+def _local_activity(event: HistoryEvent) -> tuple[str, tuple[float, float]] | None:
+    """A local activity's name and (first scheduled, completed) in ms, from its marker."""
     marker = event.marker_recorded_event_attributes
     if marker.marker_name != "core_local_activity" or "data" not in marker.details:
         return None
@@ -434,8 +450,8 @@ def _local_activity(event: HistoryEvent) -> tuple[str, float] | None:
     def ms(stamp: dict[str, int]) -> float:
         return stamp.get("seconds", 0) * 1e3 + stamp.get("nanos", 0) / 1e6
 
-    took = ms(data["complete_time"]) - ms(data["original_schedule_time"])
-    return f"{data['activity_type']} (local)", took
+    span = (ms(data["original_schedule_time"]), ms(data["complete_time"]))
+    return f"{data['activity_type']} (local)", span
 
 
 async def profile(client: Client, workflow_ids: Sequence[str], e2e: Sequence[float]) -> list[str]:
@@ -456,6 +472,15 @@ async def profile(client: Client, workflow_ids: Sequence[str], e2e: Sequence[flo
         )
         + ")",
     ]
+    firsts = [p.first_task for p in parts if p.first_task]
+    if firsts:
+        lines.append(
+            "    first workflow task: "
+            + ", ".join(
+                f"{part} {med([f[part] for f in firsts if part in f]):.2f} ms"
+                for part in dict.fromkeys(k for f in firsts for k in f)
+            )
+        )
     for name in dict.fromkeys(n for p in parts for n in p.activities):
         lines.append(
             f"    {name:26s} scheduled -> completed "

