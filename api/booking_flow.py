@@ -105,7 +105,9 @@ class _Turns:
     @asynccontextmanager
     async def turn(self, key: tuple[uuid.UUID, date]) -> AsyncIterator[bool]:
         """True with a turn; False when woken by a "full" before a turn came."""
-        gate = self._gates.get(key) or _Gate(self.per_day)
+        gate = self._gates.get(key)
+        if gate is None or gate.verdict.get_loop() is not asyncio.get_running_loop():
+            gate = _Gate(self.per_day)  # none, or one left behind by an ended event loop
         self._gates[key] = gate
         gate.waiting += 1
         got = False
@@ -125,7 +127,7 @@ class _Turns:
             if got:
                 gate.turns.release()
             gate.waiting -= 1
-            if gate.waiting == 0:
+            if gate.waiting == 0 and self._gates.get(key) is gate:
                 del self._gates[key]  # no one waits: no gate kept (nor its event loop)
 
     def found_full(self, key: tuple[uuid.UUID, date]) -> None:

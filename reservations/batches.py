@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Hashable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 Key = TypeVar("Key", bound=Hashable)
 Item = TypeVar("Item")
@@ -45,6 +45,8 @@ class Batches(Generic[Key, Item, Answer]):
         going for the others.
         """
         run = self._open.get(key)
+        if run is not None and not _usable(run.task):
+            run = None  # left behind by an event loop that has ended: start afresh
         if run is None:
             run = _Run(work)
             self._open[key] = run
@@ -57,7 +59,7 @@ class Batches(Generic[Key, Item, Answer]):
 
     async def _begin(self, key: Key, run: _Run[Item, Answer]) -> list[Answer]:
         before = self._running.get(key)
-        if before is not None:
+        if before is not None and _usable(before):
             await asyncio.wait({before})  # its outcome is its own callers'
         # closed from here on: a caller arriving now joins a run that begins later
         del self._open[key]
@@ -76,3 +78,8 @@ class Batches(Generic[Key, Item, Answer]):
     def __len__(self) -> int:
         """Keys with a run open or going (none once the crowd has its answers)."""
         return len(self._open.keys() | self._running.keys())
+
+
+def _usable(task: asyncio.Task[Any] | None) -> bool:
+    """A task of this event loop (one of an ended loop will never finish)."""
+    return task is not None and task.get_loop() is asyncio.get_running_loop()

@@ -164,3 +164,23 @@ def test_every_answer_was_read_after_its_question(
         assert len(batches) == 0
 
     asyncio.run(scenario())
+
+
+def test_a_run_left_behind_by_an_ended_event_loop_does_not_block_the_next() -> None:
+    batches: Batches[str, int, int] = Batches()
+
+    async def never(items: list[int]) -> list[int]:
+        await asyncio.Event().wait()
+        return items
+
+    async def echo(items: list[int]) -> list[int]:
+        return items
+
+    # a loop closed with the run still going (its tasks never cancelled, as when a
+    # server's loop is torn down), then a new loop asks the same question
+    ended = asyncio.new_event_loop()
+    abandoned = ended.create_task(batches.ask("k", 1, never))
+    ended.run_until_complete(asyncio.sleep(0.01))
+    ended.close()
+    assert not abandoned.done()
+    assert asyncio.run(asyncio.wait_for(batches.ask("k", 2, echo), timeout=5)) == 2

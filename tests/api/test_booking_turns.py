@@ -79,3 +79,21 @@ def test_finding_a_day_full_that_no_one_waits_on_is_harmless() -> None:
         _Turns(per_day=1).found_full(DAY)
 
     asyncio.run(scenario())
+
+
+def test_a_gate_left_behind_by_an_ended_event_loop_does_not_block_the_next() -> None:
+    turns = _Turns(per_day=1)
+    log: list[bool] = []
+
+    # a loop closed with the turn still held (its tasks never cancelled)
+    ended = asyncio.new_event_loop()
+    abandoned = ended.create_task(_wait(turns, log, hold=asyncio.Event()))
+    ended.run_until_complete(asyncio.sleep(0.01))
+    ended.close()
+    assert not abandoned.done()
+
+    async def again() -> None:
+        await asyncio.wait_for(_wait(turns, log), timeout=5)
+
+    asyncio.run(again())
+    assert log == [True, True]
