@@ -26,7 +26,7 @@ from api.problems import InvalidInput
 from api.temporal import TemporalConnection
 from models.enums import ConfirmationMode, ReservationSource
 from models.orm import Reservation, Restaurant
-from models.schemas.booking import AlternativeSlot, BookingRequest, HoldOutcome
+from models.schemas.booking import BookingRequest, HoldOutcome
 from models.schemas.lifecycle import CheckoutSessionOut, ReservationInput
 from models.schemas.reservation import ReservationCreate
 from reservations.batches import Batches
@@ -36,6 +36,7 @@ from rules.availability import UnavailableReason
 from rules.state_machine import TERMINAL_STATUSES
 from services.availability import (
     ALTERNATIVE_DAYS,
+    alternative_slots,
     answer_time,
     cached_days,
     check_requested_time,
@@ -267,16 +268,7 @@ async def _check(
         )
     ):
         return free
-    alternatives = [
-        AlternativeSlot(
-            date=alt.day,
-            time=alt.slot.local_time.time(),
-            starts_at=alt.slot.start_utc,
-            table_numbers=list(alt.slot.tables.numbers) if alt.slot.tables else [],
-        )
-        for alt in answer.alternatives
-        if not (alt.day == question.day and alt.slot.local_time.time() == answer.local_time)
-    ]
+    alternatives = alternative_slots(answer, without_requested=True)
     return [
         None
         if reservation_id in replays

@@ -33,7 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.enums import AllocationStatus
 from models.orm import ReferenceCounter, Reservation, RestaurantTable, TableAllocation
-from models.schemas.booking import AlternativeSlot, BookingRequest, HoldOutcome
+from models.schemas.booking import BookingRequest, HoldOutcome
 from reservations.db import upsert_insert
 from rules.availability import UnavailableReason
 from rules.occupancy import TableOccupancy
@@ -44,6 +44,7 @@ from services.availability import (
     DayAnswer,
     RestaurantInputs,
     TimeAnswer,
+    alternative_slots,
     answer_day,
     answer_days,
     answer_time,
@@ -169,18 +170,6 @@ async def _release_rows(session: AsyncSession, *, reservation_id: uuid.UUID, now
         .execution_options(synchronize_session=False)
     )
     return int(getattr(result, "rowcount", 0) or 0)
-
-
-def _alternatives(answer: TimeAnswer) -> list[AlternativeSlot]:
-    return [
-        AlternativeSlot(
-            date=alt.day,
-            time=alt.slot.local_time.time(),
-            starts_at=alt.slot.start_utc,
-            table_numbers=list(alt.slot.tables.numbers) if alt.slot.tables else [],
-        )
-        for alt in answer.alternatives
-    ]
 
 
 def _pinned_option(
@@ -419,9 +408,7 @@ async def _place(
         held=False,
         reservation_id=reservation_id,
         reason=reason,
-        alternatives=[
-            a for a in _alternatives(full) if not (a.date == day and a.time == full.local_time)
-        ],
+        alternatives=alternative_slots(full, without_requested=True),
     )
 
 

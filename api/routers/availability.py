@@ -21,7 +21,6 @@ from models.schemas.availability import (
     TimelineAllocationOut,
     TimelineOut,
 )
-from models.schemas.booking import AlternativeSlot
 from models.schemas.common import LocalTime, ServiceDate
 from models.schemas.restaurant import RestaurantSummary
 from rules.availability import SlotAvailability
@@ -121,15 +120,7 @@ async def availability(
             reason=timed.reason,
             slot=_slot(timed.slot) if timed.slot else None,
         )
-        out.alternatives = [
-            AlternativeSlot(
-                date=alt.day,
-                time=alt.slot.local_time.time(),
-                starts_at=alt.slot.start_utc,
-                table_numbers=list(alt.slot.tables.numbers) if alt.slot.tables else [],
-            )
-            for alt in timed.alternatives
-        ]
+        out.alternatives = svc.alternative_slots(timed)
     return out
 
 

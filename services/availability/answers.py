@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models.schemas.booking import AlternativeSlot
 from rules.alternatives import nearest_alternatives
 from rules.availability import (
     SlotAvailability,
@@ -192,6 +193,26 @@ def answer_time(days: Sequence[DayAnswer], *, local_time: time) -> TimeAnswer:
         if other is not None and other.available:
             alternatives.append(Alternative(other.local_time.date(), other))
     return TimeAnswer(first.day, wanted, slot, reason, alternatives)
+
+
+def alternative_slots(
+    answer: TimeAnswer, *, without_requested: bool = False
+) -> list[AlternativeSlot]:
+    """The answer's alternatives as the API shows them (optionally not the asked time itself)."""
+    return [
+        AlternativeSlot(
+            date=alt.day,
+            time=alt.slot.local_time.time(),
+            starts_at=alt.slot.start_utc,
+            table_numbers=list(alt.slot.tables.numbers) if alt.slot.tables else [],
+        )
+        for alt in answer.alternatives
+        if not (
+            without_requested
+            and alt.day == answer.day
+            and alt.slot.local_time.time() == answer.local_time
+        )
+    ]
 
 
 async def day_answer(
