@@ -19,6 +19,7 @@ import asyncio
 import os
 import sys
 import uuid
+from typing import Any
 
 from temporalio import workflow
 from temporalio.api.enums.v1 import EventType
@@ -38,7 +39,11 @@ class WaitForOneUpdate:
         self.answered = False
 
     @workflow.run
-    async def run(self) -> None:
+    async def run(self, label: str) -> None:
+        # one argument, as our workflows take (a no-argument run given to
+        # Client.start_workflow upsets mypy's inference of get_workflow_handle_for in
+        # every other module, mypy 2.4)
+        del label
         await workflow.wait_condition(lambda: self.answered)
 
     @workflow.update
@@ -47,7 +52,7 @@ class WaitForOneUpdate:
         return "ok"
 
 
-async def first_task_wait(handle: WorkflowHandle[WaitForOneUpdate, None]) -> float:
+async def first_task_wait(handle: WorkflowHandle[Any, Any]) -> float:
     """The first workflow task's scheduled -> started, in ms."""
     scheduled = None
     async for event in handle.fetch_history_events():
@@ -65,6 +70,7 @@ async def one(client: Client, queue: str, *, with_start: bool, pause: float = 0.
     if with_start:
         start = WithStartWorkflowOperation(
             WaitForOneUpdate.run,
+            workflow_id,
             id=workflow_id,
             task_queue=queue,
             id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
@@ -72,9 +78,11 @@ async def one(client: Client, queue: str, *, with_start: bool, pause: float = 0.
         await client.execute_update_with_start_workflow(
             WaitForOneUpdate.answer, start_workflow_operation=start
         )
-        handle = client.get_workflow_handle_for(WaitForOneUpdate.run, workflow_id)
+        handle: WorkflowHandle[Any, Any] = client.get_workflow_handle(workflow_id)
     else:
-        handle = await client.start_workflow(WaitForOneUpdate.run, id=workflow_id, task_queue=queue)
+        handle = await client.start_workflow(
+            WaitForOneUpdate.run, workflow_id, id=workflow_id, task_queue=queue
+        )
         await handle.execute_update(WaitForOneUpdate.answer)
     await handle.result()
     return await first_task_wait(handle)
