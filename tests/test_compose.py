@@ -339,3 +339,14 @@ def test_caddy_validates_the_proxy_config(site: str, tmp_path: Path) -> None:
 def test_hadolint_passes_the_dockerfile() -> None:
     result = run([tool("hadolint"), "--no-color", "Dockerfile"], cwd=ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_temporal_reads_new_tasks_often_enough_for_bookings() -> None:
+    # the server's default reads new tasks at most 20 times a second per shard: a
+    # booking started right after another waited up to 50 ms for an idle worker
+    temporal = service("temporal")
+    path = temporal["environment"]["DYNAMIC_CONFIG_FILE_PATH"]
+    mounts = {target: source for source, target, *_ in (v.split(":") for v in temporal["volumes"])}
+    source = mounts[f"/etc/temporal/{path}"]
+    config = yaml.safe_load((ROOT / source).read_text())
+    assert config["history.transferProcessorMaxPollRPS"][0]["value"] > 20

@@ -160,6 +160,9 @@ def test_temporal_command_registers_every_search_attribute() -> None:
     assert command[command.index("--ip") + 1] == "127.0.0.1"
     registered = [command[i + 1] for i, arg in enumerate(command) if arg == "--search-attribute"]
     assert registered == [f"{name}={kind}" for name, kind in SEARCH_ATTRIBUTES.items()]
+    # new workflows' first tasks are read as soon as they are written (worker/dev.py)
+    dynamic = [command[i + 1] for i, arg in enumerate(command) if arg == "--dynamic-config-value"]
+    assert "history.transferProcessorMaxPollRPS=1000" in dynamic
 
 
 def test_a_missing_temporal_binary_is_a_clear_error(

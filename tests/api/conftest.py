@@ -23,20 +23,17 @@ from tests.conftest import Api, Database, test_settings
 from tests.workflows.conftest import binary
 from worker import roles
 from worker.deps import WorkerDeps
+from worker.dev import dev_server_args
 from worker.registry import activity_functions, workflow_classes
 from worker.sandbox import workflow_runner
-from workflows.search_attributes import SEARCH_ATTRIBUTES
 
 
 @pytest.fixture(scope="session")
 async def dev_server() -> AsyncIterator[WorkflowEnvironment]:
     """One dev server for the session (each test uses its own task queue)."""
-    extra: list[str] = []
-    for name, kind in SEARCH_ATTRIBUTES.items():
-        extra += ["--search-attribute", f"{name}={kind}"]
     env = await WorkflowEnvironment.start_local(
         dev_server_existing_path=binary("temporal"),
-        dev_server_extra_args=extra,
+        dev_server_extra_args=dev_server_args(),
         data_converter=pydantic_data_converter,
         ui=False,
     )
