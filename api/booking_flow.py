@@ -41,6 +41,7 @@ from services.availability import (
     cached_days,
     check_requested_time,
     day_answer_near,
+    forget_cached_day,
 )
 from services.booking import keep_booking_notes
 from services.crm.blocking import refuse_if_blocked
@@ -337,12 +338,18 @@ async def place_booking(
                 _TURNS.found_full(day)
             elif got_turn:
                 restaurant = await _taking_reservations(session, data.restaurant_id)
-                return await _book(
+                outcome = await _book(
                     session, temporal, settings, restaurant=restaurant, data=data,
                     source=source, idempotency_key=idempotency_key,
                     now=now + timedelta(seconds=time.monotonic() - asked_at),
                     reservation_id=reservation_id, partner_id=partner_id,
                 )  # fmt: skip
+                if isinstance(outcome, Refused) and outcome.hold and outcome.hold.reason in _FULL:
+                    # the cache said free and the hold said full: the winner's own
+                    # invalidation may still be on its way, so the next turn must not
+                    # trust the cache either
+                    await forget_cached_day(cache, data.restaurant_id, data.date)
+                return outcome
     return Refused(full.reservation_id, full)
 
 

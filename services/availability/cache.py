@@ -86,18 +86,25 @@ async def invalidate_restaurant(cache: Cache, restaurant_id: uuid.UUID) -> None:
     )
 
 
-async def invalidate_day(cache: Cache, restaurant_id: uuid.UUID, day: date) -> None:
-    """After commit: make cached answers stale for a change on this service day.
-
-    Bumps the versions of ``affected_days(day)``, so callers need not know about
-    overnight services.
-    """
+async def forget_cached_day(cache: Cache, restaurant_id: uuid.UUID, day: date) -> None:
+    """Make the day's cached answers stale without telling listeners anything changed:
+    for a cached "free" the hold has just contradicted (the tables were taken before
+    the change that took them reached the cache)."""
     now = datetime.now(UTC)
     for affected in affected_days(day):
         await cache.incr_with_ttl(
             _version_key(restaurant_id, affected),
             ttl_seconds=version_ttl_seconds(affected, now),
         )
+
+
+async def invalidate_day(cache: Cache, restaurant_id: uuid.UUID, day: date) -> None:
+    """After commit: make cached answers stale for a change on this service day.
+
+    Bumps the versions of ``affected_days(day)``, so callers need not know about
+    overnight services.
+    """
+    await forget_cached_day(cache, restaurant_id, day)
     # listeners hear it once the cached answers are stale, so a re-read is fresh
     await live_events.publish(
         cache, LiveEvent(type="availability.changed", restaurant_id=restaurant_id, day=day)

@@ -308,3 +308,30 @@ async def test_a_booking_never_waits_for_a_worker_thread(
     )
     assert dashboard.status_code == 200, dashboard.text
     assert hops == []
+
+
+async def test_a_free_the_hold_contradicts_is_not_trusted_again(
+    live: LiveApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import activities.reservations
+
+    admin = await live.token_for(StaffRole.ADMIN)
+    rid = await restaurant(live, admin, tables=1)
+    await _ask_availability(live, rid)  # the cache says 19:00 is free
+
+    async def lost(*_: Any, **__: Any) -> None:
+        return None  # the winner's invalidation never arrives (a Redis hiccup)
+
+    monkeypatch.setattr(activities.reservations, "invalidate_day", lost)
+    first = await _post(live, rid, "first@example.com", "first")
+    assert first.status_code == 201, first.text
+    monkeypatch.undo()
+    # the stale "free" sends the next guest to the workflow, whose hold says full...
+    second = await _post(live, rid, "second@example.com", "second")
+    assert second.status_code == 409, second.text
+    assert await _workflow_started(live, rid, "second@example.com", "second")
+    # ...after which the cache is not trusted: the next one is refused without a workflow
+    third = await _post(live, rid, "third@example.com", "third")
+    assert third.status_code == 409, third.text
+    assert third.json()["alternatives"]
+    assert not await _workflow_started(live, rid, "third@example.com", "third")
