@@ -43,6 +43,7 @@ from services.availability import (
     ALTERNATIVE_DAYS,
     DayAnswer,
     RestaurantInputs,
+    StaticInputs,
     TimeAnswer,
     alternative_slots,
     answer_day,
@@ -50,6 +51,7 @@ from services.availability import (
     answer_time,
     note_change,
     restaurant_inputs,
+    with_day_bookings,
 )
 from services.errors import ConflictError, InvalidError, NotFoundError
 
@@ -301,11 +303,14 @@ async def _place(
     moving: bool,
     keep_table_ids: Sequence[uuid.UUID] = (),
     reference: str | None = None,
+    static: StaticInputs | None = None,
 ) -> HoldOutcome:
     """Check a time and write its allocations; the shared core of hold and move.
 
     `keep_table_ids` (a move's current tables) are kept when they are still free and
-    still seat the party at the new time, rather than the engine's choice.
+    still seat the party at the new time, rather than the engine's choice. `static`
+    are the restaurant's static inputs when the caller read them in this transaction
+    (only the day's bookings are read then).
     """
     if lock:
         await _lock_day(session, restaurant_id, day)
@@ -313,15 +318,23 @@ async def _place(
     exclude = reservation_id if moving else None
 
     async def today() -> tuple[RestaurantInputs, DayAnswer]:
-        inputs = await restaurant_inputs(
-            session,
-            restaurant_id=restaurant_id,
-            first_day=day,
-            last_day=day,
-            now=now,
-            staff=staff,
-            exclude_reservation_id=exclude,
-        )
+        if static is None:
+            inputs = await restaurant_inputs(
+                session,
+                restaurant_id=restaurant_id,
+                first_day=day,
+                last_day=day,
+                now=now,
+                staff=staff,
+                exclude_reservation_id=exclude,
+            )
+        elif static.is_active or staff:
+            inputs = await with_day_bookings(
+                session, static, first_day=day, last_day=day, now=now,
+                exclude_reservation_id=exclude,
+            )  # fmt: skip
+        else:
+            raise NotFoundError(f"restaurant {restaurant_id} not found")
         answer = answer_day(
             inputs,
             day=day,
@@ -427,6 +440,7 @@ async def hold_tables(
     lock: bool = True,
     booked: bool = False,
     inserted_reference: str | None = None,
+    static: StaticInputs | None = None,
 ) -> HoldOutcome:
     """Hold tables for ``request`` until ``now + hold_minutes``, or say why not and offer others.
 
@@ -437,7 +451,8 @@ async def hold_tables(
     for), as a hold followed by ``confirm_allocations`` would, in fewer statements.
     ``inserted_reference`` is the reference of a reservation the caller inserted in
     this very transaction: no tables can be held for it yet, and its reference need
-    not be read back.
+    not be read back. ``static`` are the restaurant's static inputs, covering
+    ``request.date``, when the caller read them in this transaction.
     """
     if request.table_ids is not None and not request.staff:
         raise InvalidError("only staff can choose tables", field="table_ids")
@@ -463,6 +478,7 @@ async def hold_tables(
         lock=lock,
         moving=False,
         reference=inserted_reference,
+        static=static,
     )
 
 

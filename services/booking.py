@@ -25,7 +25,12 @@ from rules.slots import local_to_utc
 from rules.state_machine import ReservationAction, ReservationStatus, initial_status
 from rules.turn_time import TurnTimeRule, turn_time_minutes
 from services import allocation, live_floor, payment_terms
-from services.availability.requests import check_requested_time, service_day_of
+from services.availability.inputs import static_of_restaurant
+from services.availability.requests import (
+    check_requested_time,
+    service_day_in,
+    service_day_of,
+)
 from services.crm import stats
 from services.errors import InvalidError, NotFoundError
 
@@ -170,16 +175,18 @@ async def create_held_reservation(
         return facts_of(existing, restaurant, hold, reminder_hours=reminder_hours)
 
     walk_in = booking.source is ReservationSource.WALK_IN
+    # read once for the time's checks and the hold (which then reads only bookings)
+    static = await static_of_restaurant(
+        session, restaurant, days=(booking.date - timedelta(days=1), booking.date)
+    )
     if not walk_in:
         await check_requested_time(
             session, restaurant_id=restaurant.id, day=booking.date, local_time=booking.time,
-            now=now, restaurant=restaurant,
+            now=now, static=static,
         )  # fmt: skip
     # the booking's date is the calendar date of its start; the tables are held on the
     # service day it belongs to (the previous day's, for a slot after midnight)
-    service_day = await service_day_of(
-        session, restaurant_id=restaurant.id, day=booking.date, local_time=booking.time
-    )
+    service_day = service_day_in(static, day=booking.date, local_time=booking.time)
     # the guest's own words come by the reservation id (older inputs carried them)
     notes = await session.get(BookingNotes, booking.reservation_id)
     zone = ZoneInfo(restaurant.timezone)
@@ -243,6 +250,7 @@ async def create_held_reservation(
         now=now,
         booked=status is not S.HELD,  # nothing to wait for: booked in the same statement
         inserted_reference=reference,
+        static=static,
     )
     if not hold.held:
         raise _Refused(hold)

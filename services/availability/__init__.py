@@ -39,14 +39,18 @@ from services.availability.cache import (
 from services.availability.inputs import (
     RestaurantIds,
     RestaurantInputs,
+    StaticInputs,
     booking_window,
     load_inputs,
     local_midnight,
     restaurant_inputs,
+    static_of_restaurant,
+    with_day_bookings,
 )
 from services.availability.requests import (
     check_requested_time,
     seating_area_named,
+    service_day_in,
     service_day_of,
 )
 from services.availability.search import (
@@ -70,6 +74,7 @@ __all__ = [
     "RestaurantIds",
     "RestaurantInputs",
     "SearchHit",
+    "StaticInputs",
     "TableTimeline",
     "TimeAnswer",
     "Timeline",
@@ -100,7 +105,10 @@ __all__ = [
     "restaurant_inputs",
     "search",
     "seating_area_named",
+    "service_day_in",
     "service_day_of",
+    "static_of_restaurant",
     "time_answer",
     "timeline",
+    "with_day_bookings",
 ]

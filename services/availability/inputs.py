@@ -234,43 +234,71 @@ async def load_inputs(
     }
 
 
+# the restaurant's own columns of its static inputs, in the order they are unpacked
+_RESTAURANT_COLUMNS = (
+    Restaurant.id,
+    Restaurant.name,
+    Restaurant.timezone,
+    Restaurant.is_active,
+    Restaurant.accepts_reservations,
+    Restaurant.slot_interval_minutes,
+    Restaurant.min_party_size,
+    Restaurant.max_party_size,
+    Restaurant.advance_booking_days,
+    Restaurant.min_notice_minutes,
+    Restaurant.default_seating_minutes,
+    Restaurant.turn_times,
+    Restaurant.buffer_minutes,
+    Restaurant.pacing_max_covers,
+    Restaurant.pacing_max_parties,
+    Restaurant.pacing_window_minutes,
+)
+
+
 async def load_static(
     session: AsyncSession,
     *,
     restaurant_ids: RestaurantIds,
     days: tuple[date, date] | None,
+    every_weekday: bool = False,
 ) -> dict[uuid.UUID, StaticInputs]:
     """Everything but bookings, in five queries; for ``days`` only, or all (``None``).
 
     With ``days=None`` every service, special day and party-size override is kept
     (the rules pick a day's own), so the result serves any day: what a cache keeps.
+    ``every_weekday`` keeps the services of all weekdays even with ``days``.
     """
     ids = list(restaurant_ids) if isinstance(restaurant_ids, Sequence) else restaurant_ids
-    r = Restaurant
-    restaurant_rows = (
-        await session.execute(
-            select(
-                r.id,
-                r.name,
-                r.timezone,
-                r.is_active,
-                r.accepts_reservations,
-                r.slot_interval_minutes,
-                r.min_party_size,
-                r.max_party_size,
-                r.advance_booking_days,
-                r.min_notice_minutes,
-                r.default_seating_minutes,
-                r.turn_times,
-                r.buffer_minutes,
-                r.pacing_max_covers,
-                r.pacing_max_parties,
-                r.pacing_window_minutes,
-            ).where(r.id.in_(ids))
-        )
-    ).all()
-    if not restaurant_rows:
+    rows = (await session.execute(select(*_RESTAURANT_COLUMNS).where(Restaurant.id.in_(ids)))).all()
+    if not rows:
         return {}
+    return await _static_of_rows(
+        session, [tuple(row) for row in rows], ids, days=days, every_weekday=every_weekday
+    )
+
+
+async def static_of_restaurant(
+    session: AsyncSession, restaurant: Restaurant, *, days: tuple[date, date]
+) -> StaticInputs:
+    """The static inputs of a restaurant whose row the caller has read, in four queries.
+
+    For a booking on ``days``: their special days and party-size overrides, and the
+    services of every weekday (the slot grid starts at any service's opening).
+    """
+    row = tuple(getattr(restaurant, column.key) for column in _RESTAURANT_COLUMNS)
+    found = await _static_of_rows(session, [row], [restaurant.id], days=days, every_weekday=True)
+    return found[restaurant.id]
+
+
+async def _static_of_rows(
+    session: AsyncSession,
+    restaurant_rows: list[tuple[Any, ...]],
+    ids: list[uuid.UUID] | Select[uuid.UUID],
+    *,
+    days: tuple[date, date] | None,
+    every_weekday: bool,
+) -> dict[uuid.UUID, StaticInputs]:
+    """The static inputs of these restaurants' rows (of ``_RESTAURANT_COLUMNS``)."""
 
     services: dict[uuid.UUID, list[ServiceHours]] = defaultdict(list)
     service_query = (
@@ -285,7 +313,7 @@ async def load_static(
         .where(ServicePeriod.restaurant_id.in_(ids))
         .order_by(ServicePeriod.restaurant_id, ServicePeriod.weekday, ServicePeriod.opens_at)
     )
-    if days is not None:
+    if days is not None and not every_weekday:
         first_day, last_day = days
         weekdays = {
             (first_day + timedelta(days=i)).weekday()
@@ -464,6 +492,28 @@ async def load_bookings(
     for (rid, *_), booking in grouped.items():
         result[str(rid)].append(booking)
     return result, expiries
+
+
+async def with_day_bookings(
+    session: AsyncSession,
+    static: StaticInputs,
+    *,
+    first_day: date,
+    last_day: date,
+    now: datetime,
+    exclude_reservation_id: uuid.UUID | None = None,
+) -> RestaurantInputs:
+    """``static`` completed with its restaurant's bookings of these service days."""
+    window_start, window_end = booking_window(first_day, last_day, [static.timezone])
+    bookings, _ = await load_bookings(
+        session,
+        restaurant_ids=[static.restaurant_id],
+        window_start=window_start,
+        window_end=window_end,
+        now=now,
+        exclude_reservation_id=exclude_reservation_id,
+    )
+    return static.with_bookings(tuple(bookings.get(str(static.restaurant_id), ())))
 
 
 async def restaurant_inputs(

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.orm import Restaurant, SeatingArea, ServicePeriod
 from models.orm import SpecialDay as SpecialDayRow
 from rules.requested_time import requested_time_problem, slot_service_day
-from services.availability.inputs import load_static
+from services.availability.inputs import StaticInputs, load_static
 from services.errors import InvalidError, NotFoundError
 
 
@@ -40,11 +40,25 @@ async def check_requested_time(
     local_time: time | None,
     now: datetime,
     restaurant: Restaurant | None = None,
+    static: StaticInputs | None = None,
 ) -> None:
     """InvalidError naming ``date`` (``in_the_past``) or ``time`` (``not_on_slot_grid``).
 
-    ``restaurant`` is the row when the caller has read it already (not read again).
+    ``restaurant`` is the row when the caller has read it already (not read again);
+    ``static`` the restaurant's static inputs with every weekday's services and the
+    special days of ``day`` and the day before, when the caller holds them (nothing
+    is read).
     """
+    if static is not None:
+        _raise_problem(
+            day=day,
+            local_time=local_time,
+            now=now,
+            timezone=static.timezone,
+            interval=static.policy.interval_minutes,
+            openings=_openings_of(static, day) if local_time is not None else [],
+        )
+        return
     if restaurant is not None:
         timezone, interval = restaurant.timezone, restaurant.slot_interval_minutes
     else:
@@ -79,6 +93,35 @@ async def check_requested_time(
                 opens = _opening(service.get("opens_at")) if isinstance(service, dict) else None
                 if opens is not None:
                     openings.append(opens)
+    _raise_problem(
+        day=day,
+        local_time=local_time,
+        now=now,
+        timezone=timezone,
+        interval=interval,
+        openings=openings,
+    )
+
+
+def _openings_of(static: StaticInputs, day: date) -> list[time]:
+    """Every service's opening, and the custom hours' of special days on ``day`` or the
+    day before (as `check_requested_time` reads them from the database)."""
+    openings = [service.opens for service in static.services]
+    for starts, ends, special in static.special_days:
+        if starts <= day and ends >= day - timedelta(days=1):
+            openings += [service.opens for service in special.services]
+    return openings
+
+
+def _raise_problem(
+    *,
+    day: date,
+    local_time: time | None,
+    now: datetime,
+    timezone: str,
+    interval: int,
+    openings: list[time],
+) -> None:
     problem = requested_time_problem(
         day=day,
         local_time=local_time,
@@ -108,7 +151,12 @@ async def service_day_of(
     )
     if restaurant_id not in static:
         raise NotFoundError(f"restaurant {restaurant_id} not found")
-    inputs = static[restaurant_id].with_bookings(())
+    return service_day_in(static[restaurant_id], day=day, local_time=local_time)
+
+
+def service_day_in(static: StaticInputs, *, day: date, local_time: time) -> date:
+    """`service_day_of` from static inputs that cover ``day`` and the day before."""
+    inputs = static.with_bookings(())
     found = slot_service_day(
         day=day,
         local_time=local_time,
