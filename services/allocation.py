@@ -488,16 +488,14 @@ async def next_reference(session: AsyncSession, *, year: int) -> str:
     The counter row stays locked until the caller's transaction ends: call this in a
     short transaction of its own so bookings are not serialized behind it.
     """
-    insert = upsert_insert(session)
-    await session.execute(
-        insert(ReferenceCounter)
-        .values(year=year, last_number=0)
-        .on_conflict_do_nothing(index_elements=["year"])
-    )
+    # one statement: the year's first booking creates the row, later ones count on
     number = await session.scalar(
-        update(ReferenceCounter)
-        .where(ReferenceCounter.year == year)
-        .values(last_number=ReferenceCounter.last_number + 1)
+        upsert_insert(session)(ReferenceCounter)
+        .values(year=year, last_number=1)
+        .on_conflict_do_update(
+            index_elements=["year"],
+            set_={"last_number": ReferenceCounter.last_number + 1},
+        )
         .returning(ReferenceCounter.last_number)
         .execution_options(synchronize_session=False)
     )
