@@ -213,18 +213,21 @@ async def _emit(
     key: str | None,
 ) -> Emitted:
     emitted = Emitted(dispatch)
-    reservation = await session.get(Reservation, reservation_id)
-    if reservation is None:
-        return emitted
+    # the subscriptions first, by the reservation's restaurant: most restaurants have
+    # none, and then the reservation need not be read at all
+    restaurant_of = select(Reservation.restaurant_id).where(Reservation.id == reservation_id)
     subscriptions = list(
         await session.scalars(
             select(Subscription).where(
-                Subscription.restaurant_id == reservation.restaurant_id,
+                Subscription.restaurant_id == restaurant_of.scalar_subquery(),
                 Subscription.is_active.is_(True),
             )
         )
     )
     if not subscriptions:
+        return emitted
+    reservation = await session.get(Reservation, reservation_id)
+    if reservation is None:
         return emitted
     base = _emission_key(key)
     restaurant = await session.get(Restaurant, reservation.restaurant_id)
