@@ -70,12 +70,21 @@ async def _bump(
             .execution_options(synchronize_session=False)
         )
     if guest:
-        await session.execute(
-            update(Guest)
-            .where(Guest.id == guest_id)
-            .values(dict(guest))
-            .execution_options(synchronize_session=False)
-        )
+        await _bump_guest(session, guest_id=guest_id, values=guest)
+
+
+async def _bump_guest(
+    session: AsyncSession,
+    *,
+    guest_id: uuid.UUID,
+    values: Mapping[InstrumentedAttribute[Any], Any],
+) -> None:
+    await session.execute(
+        update(Guest)
+        .where(Guest.id == guest_id)
+        .values(dict(values))
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def note_activity(
@@ -96,12 +105,14 @@ async def note_booking(
     session: AsyncSession, *, guest_id: uuid.UUID, restaurant_id: uuid.UUID, at: datetime
 ) -> None:
     """A reservation was made: one more booking here and on the guest's global count."""
-    await _bump(
+    # one statement creates the relationship or counts the booking on it
+    await add_relationship_if_missing(
+        session, guest_id=guest_id, restaurant_id=restaurant_id, counts={"bookings": 1}
+    )
+    await _bump_guest(
         session,
         guest_id=guest_id,
-        restaurant_id=restaurant_id,
-        relationship={GuestRelationship.bookings: GuestRelationship.bookings + 1},
-        guest={
+        values={
             Guest.total_reservations: Guest.total_reservations + 1,
             Guest.last_activity_at: _later(Guest.last_activity_at, at),
         },

@@ -9,11 +9,14 @@ with them (a booking, a waitlist entry, a note).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.orm import GuestRelationship, Restaurant, RestaurantGroup
+from models.orm.base import utcnow
 from reservations.db import upsert_insert
 
 
@@ -64,31 +67,41 @@ async def ensure_relationship(
     return relationship
 
 
+_COUNTERS = ("bookings", "visits", "covers", "no_shows", "cancellations", "late_cancellations")
+
+
 async def add_relationship_if_missing(
-    session: AsyncSession, *, guest_id: uuid.UUID, restaurant_id: uuid.UUID
+    session: AsyncSession,
+    *,
+    guest_id: uuid.UUID,
+    restaurant_id: uuid.UUID,
+    counts: Mapping[str, int] | None = None,
 ) -> None:
-    """Create the relationship row on first contact (INSERT ... ON CONFLICT DO NOTHING),
-    for callers that then update it by key and need not read it."""
-    await session.execute(
-        upsert_insert(session)(GuestRelationship)
-        .values(
-            id=uuid.uuid4(),
-            guest_id=guest_id,
-            restaurant_id=restaurant_id,
-            is_vip=False,
-            tags=[],
-            preferred_areas=[],
-            dietary_restrictions=[],
-            allergies=[],
-            bookings=0,
-            visits=0,
-            covers=0,
-            no_shows=0,
-            cancellations=0,
-            late_cancellations=0,
-            spend_minor=0,
-        )
-        .on_conflict_do_nothing(
-            index_elements=[GuestRelationship.guest_id, GuestRelationship.restaurant_id]
-        )
+    """Create the relationship row on first contact (INSERT ... ON CONFLICT), for callers
+    that then update it by key and need not read it.
+
+    ``counts`` (counter name → amount) are added in the same statement: a new row
+    starts at them, an existing one has them added atomically.
+    """
+    added = dict(counts or {})
+    insert = upsert_insert(session)(GuestRelationship).values(
+        id=uuid.uuid4(),
+        guest_id=guest_id,
+        restaurant_id=restaurant_id,
+        is_vip=False,
+        tags=[],
+        preferred_areas=[],
+        dietary_restrictions=[],
+        allergies=[],
+        spend_minor=0,
+        **{name: added.get(name, 0) for name in _COUNTERS},
     )
+    keys = [GuestRelationship.guest_id, GuestRelationship.restaurant_id]
+    if not added:
+        await session.execute(insert.on_conflict_do_nothing(index_elements=keys))
+        return
+    column = GuestRelationship.__table__.c
+    # ON CONFLICT's update runs no Python onupdate: the timestamp is set here
+    changes: dict[str, Any] = {name: column[name] + amount for name, amount in added.items()}
+    changes["updated_at"] = utcnow()
+    await session.execute(insert.on_conflict_do_update(index_elements=keys, set_=changes))
