@@ -37,6 +37,7 @@ from rules.state_machine import ReservationStatus
 from services import booking, live_events, messages
 from services.availability import invalidate_day
 from services.optimizer import booking_room, moving
+from services.references import ReferenceBlocks
 from services.webhooks import events as webhook_events
 
 # the message a booking's first status calls for, when the hold decides it (a deposit
@@ -74,6 +75,11 @@ class ReservationActivities:
     # without a secret the workflow queues it as before
     public_base_url: str = ""
     jwt_secret: str = ""
+    # booking references, a block at a time (services/references.py)
+    references: ReferenceBlocks = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.references = ReferenceBlocks(self.sessions)
 
     async def _invalidate(self, restaurant_id: uuid.UUID, *days: date | None) -> None:
         for day in {d for d in days if d is not None}:
@@ -126,10 +132,10 @@ class ReservationActivities:
         return facts
 
     async def _create(self, inp: ReservationInput) -> tuple[BookingFacts, Any]:
-        # the reference comes from its own short transaction: the counter row is not
-        # held locked while tables are being chosen (a refused hold leaves a gap)
-        async with transaction(self.sessions) as session:
-            reference = await booking.reference_for(session, inp=inp)
+        # the reference comes from the worker's block, not the hold's transaction: the
+        # counter row is never locked while tables are being chosen (a refused hold, or
+        # a retry of a booking that exists, leaves a gap)
+        reference = await self.references.next(inp.booking.date.year)
         async with transaction(self.sessions) as session:
             facts = await booking.create_held_reservation(
                 session,

@@ -488,19 +488,28 @@ async def next_reference(session: AsyncSession, *, year: int) -> str:
     The counter row stays locked until the caller's transaction ends: call this in a
     short transaction of its own so bookings are not serialized behind it.
     """
-    # one statement: the year's first booking creates the row, later ones count on
-    number = await session.scalar(
+    numbers = await take_reference_numbers(session, year=year, count=1)
+    return format_reference(year, numbers[0])
+
+
+async def take_reference_numbers(session: AsyncSession, *, year: int, count: int) -> range:
+    """The next ``count`` reference numbers of ``year``, the caller's alone.
+
+    As `next_reference`: the counter row stays locked until the transaction ends.
+    """
+    # one statement: the year's first numbers create the row, later ones count on
+    last = await session.scalar(
         upsert_insert(session)(ReferenceCounter)
-        .values(year=year, last_number=1)
+        .values(year=year, last_number=count)
         .on_conflict_do_update(
             index_elements=["year"],
-            set_={"last_number": ReferenceCounter.last_number + 1},
+            set_={"last_number": ReferenceCounter.last_number + count},
         )
         .returning(ReferenceCounter.last_number)
         .execution_options(synchronize_session=False)
     )
-    assert number is not None
-    return format_reference(year, number)
+    assert last is not None
+    return range(last - count + 1, last + 1)
 
 
 async def _reservation(

@@ -142,13 +142,6 @@ async def forget_booking_notes(session: AsyncSession, *, reservation_id: uuid.UU
     await session.execute(delete(BookingNotes).where(BookingNotes.reservation_id == reservation_id))
 
 
-async def reference_for(session: AsyncSession, *, inp: ReservationInput) -> str | None:
-    """A new reference for this booking, or None when the reservation already exists."""
-    if await session.get(Reservation, inp.booking.reservation_id) is not None:
-        return None
-    return await allocation.next_reference(session, year=inp.booking.date.year)
-
-
 async def create_held_reservation(
     session: AsyncSession,
     *,
