@@ -25,6 +25,7 @@ from models.enums import NotificationChannel, ReservationStatus
 from models.orm import Guest, Notification, Reservation, Restaurant, ThreadMessage
 from models.schemas.lifecycle import MessageIntent
 from reservations.db import upsert_insert
+from services.crm.consent import scopes_of
 from services.crm.unsubscribe_links import unsubscribe_url_for
 from services.errors import NotFoundError
 from services.guest_links import ReservationLinks, postal_address, reservation_links
@@ -112,6 +113,7 @@ async def queue_message(
         restaurant_id=restaurant.id,
         base_url=base_url,
         secret=secret,
+        scopes=scopes_of(restaurant.id, restaurant.group_id),
     )
     rendered = render(
         MessageContext(
@@ -166,12 +168,13 @@ async def put_in_outbox(
     A retried activity finds the rows it wrote (the key is unique) and sends none twice.
     """
     insert = upsert_insert(session)
+    ids: dict[str, uuid.UUID] = {}
     keys: list[str] = []
     for channel, recipient in channels_for(guest, template):
         key = f"{key_prefix}:{channel.value}"
         keys.append(key)
         email = channel is NotificationChannel.EMAIL
-        await session.execute(
+        inserted = await session.scalar(
             insert(Notification)
             .values(
                 id=uuid.uuid4(),
@@ -188,15 +191,19 @@ async def put_in_outbox(
                 html_body=rendered.html if email else None,
             )
             .on_conflict_do_nothing(index_elements=[Notification.dedupe_key])
+            .returning(Notification.id)
         )
-    if not keys:
-        return []
-    ids = await session.execute(
-        select(Notification.id)
-        .where(Notification.dedupe_key.in_(keys))
-        .order_by(Notification.dedupe_key)
-    )
-    return list(ids.scalars())
+        if inserted is not None:
+            ids[key] = inserted
+    earlier = [key for key in keys if key not in ids]
+    if earlier:  # a retry: the rows an earlier attempt wrote
+        found = await session.execute(
+            select(Notification.dedupe_key, Notification.id).where(
+                Notification.dedupe_key.in_(earlier)
+            )
+        )
+        ids.update({key: row_id for key, row_id in found.all()})
+    return [ids[key] for key in sorted(keys) if key in ids]
 
 
 def calendar_file(

@@ -60,6 +60,11 @@ async def scopes_of_restaurant(session: AsyncSession, *, restaurant_id: uuid.UUI
     group_id = await session.scalar(
         select(Restaurant.group_id).where(Restaurant.id == restaurant_id)
     )
+    return scopes_of(restaurant_id, group_id)
+
+
+def scopes_of(restaurant_id: uuid.UUID, group_id: uuid.UUID | None) -> list[Scope]:
+    """`scopes_of_restaurant` of a restaurant whose group the caller knows."""
     scopes = [restaurant_scope(restaurant_id)]
     if group_id is not None:
         scopes.append(group_scope(group_id))
@@ -247,6 +252,21 @@ async def scope_for_staff(session: AsyncSession, *, restaurant_id: uuid.UUID, ki
     if group_id is None:
         raise InvalidError("this restaurant belongs to no group", field="scope")
     return group_scope(group_id)
+
+
+async def scopes_with_active_consent(
+    session: AsyncSession, *, guest_id: uuid.UUID, scopes: list[Scope]
+) -> list[Scope]:
+    """Those of `scopes` in which the guest has a live consent, in their order (one query)."""
+    live = set(
+        await session.scalars(
+            select(MarketingConsent.scope)
+            .where(MarketingConsent.guest_id == guest_id)
+            .where(MarketingConsent.scope.in_([s.key for s in scopes]))
+            .where(MarketingConsent.withdrawn_at.is_(None))
+        )
+    )
+    return [scope for scope in scopes if scope.key in live]
 
 
 async def has_active_consent(

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 import jwt
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.crm.consent import Scope, has_active_consent, scopes_of_restaurant
+from services.crm.consent import Scope, scopes_of_restaurant, scopes_with_active_consent
 
 AUDIENCE = "marketing-unsubscribe"
 PAGE_PATH = "/marketing/unsubscribe"
@@ -46,12 +46,16 @@ async def unsubscribe_url_for(
     restaurant_id: uuid.UUID,
     base_url: str,
     secret: str,
+    scopes: list[Scope] | None = None,
 ) -> str | None:
     """The withdrawal link a message from this restaurant carries; None without consent.
 
-    The restaurant's own consent is withdrawn first; else the group's.
+    The restaurant's own consent is withdrawn first; else the group's. ``scopes`` are
+    the restaurant's (`scopes_of`) when the caller knows its group (not read again).
     """
-    for scope in await scopes_of_restaurant(session, restaurant_id=restaurant_id):
-        if await has_active_consent(session, guest_id=guest_id, scopes=[scope]):
-            return unsubscribe_url(base_url=base_url, secret=secret, guest_id=guest_id, scope=scope)
-    return None
+    if scopes is None:
+        scopes = await scopes_of_restaurant(session, restaurant_id=restaurant_id)
+    live = await scopes_with_active_consent(session, guest_id=guest_id, scopes=scopes)
+    if not live:
+        return None
+    return unsubscribe_url(base_url=base_url, secret=secret, guest_id=guest_id, scope=live[0])

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from messaging.render import MessageContext, MessageLinks, pick_language, render
 from models.orm import Guest, Reservation, Restaurant, WaitlistEntry
 from models.schemas.waitlist import WaitlistMessageIntent
+from services.crm.consent import scopes_of
 from services.crm.unsubscribe_links import unsubscribe_url_for
 from services.guest_links import map_url, postal_address
 from services.manage_links import waitlist_token
@@ -66,6 +67,7 @@ async def queue_waitlist_message(
         restaurant_id=restaurant.id,
         base_url=base_url,
         secret=secret,
+        scopes=scopes_of(restaurant.id, restaurant.group_id),
     )
     rendered = render(
         MessageContext(

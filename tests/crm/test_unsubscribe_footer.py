@@ -12,7 +12,7 @@ from markupsafe import escape
 
 from messaging.catalog import CATALOGS
 from messaging.render import SUPPORTED_LANGUAGES, render
-from services.crm.consent import group_scope, restaurant_scope
+from services.crm.consent import group_scope, restaurant_scope, scopes_of
 from services.crm.unsubscribe_links import consent_in_token, unsubscribe_url_for
 from tests.conftest import JWT_SECRET, Database
 from tests.crm.helpers import a_group, a_guest, a_restaurant, consents, withdraws
@@ -49,13 +49,24 @@ async def test_only_consenting_guests_get_a_link_and_it_names_the_scope(db: Data
 
     async def link(guest_id: uuid.UUID) -> str | None:
         async with db.sessions() as session:
-            return await unsubscribe_url_for(
+            read = await unsubscribe_url_for(
                 session,
                 guest_id=guest_id,
                 restaurant_id=rid,
                 base_url="https://book.example",
                 secret=JWT_SECRET,
             )
+            # a caller that knows the restaurant's group gets the same link
+            known = await unsubscribe_url_for(
+                session,
+                guest_id=guest_id,
+                restaurant_id=rid,
+                base_url="https://book.example",
+                secret=JWT_SECRET,
+                scopes=scopes_of(rid, group),
+            )
+        assert known == read
+        return read
 
     assert await link(never) is None and await link(withdrew) is None
     for guest_id, scope in ((own, restaurant_scope(rid)), (grouped, group_scope(group))):
