@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
@@ -76,11 +77,21 @@ class MessageActivities:
     async def send_notification(self, notification_id: uuid.UUID) -> None:
         """Send one outbox row through its channel's provider and record the answer."""
         async with transaction(self.sessions) as session:
-            row = await session.get(Notification, notification_id)
-            if row is None or row.status is not NotificationStatus.QUEUED:
+            found = (
+                await session.execute(
+                    # the row with its reservation and restaurant (an email's calendar
+                    # file needs them), in one query
+                    select(Notification, Reservation, Restaurant)
+                    .outerjoin(Reservation, Reservation.id == Notification.reservation_id)
+                    .outerjoin(Restaurant, Restaurant.id == Reservation.restaurant_id)
+                    .where(Notification.id == notification_id)
+                )
+            ).one_or_none()
+            if found is None or found[0].status is not NotificationStatus.QUEUED:
                 return  # sent, delivered or refused already
+            row, reservation, restaurant = found
             if row.channel is NotificationChannel.EMAIL:
-                email = await self._email_of(session, row)
+                email = self._email_of(row, reservation, restaurant)
             else:
                 callback = self.public_base_url.rstrip("/") + STATUS_CALLBACK_PATH
                 text = SmsMessage(to=row.recipient, body=row.body, status_callback_url=callback)
@@ -102,15 +113,12 @@ class MessageActivities:
         )
         metrics.MESSAGES.labels(row.channel.value, "sent").inc()
 
-    async def _email_of(self, session: AsyncSession, row: Notification) -> EmailMessage:
+    def _email_of(
+        self, row: Notification, reservation: Reservation | None, restaurant: Restaurant | None
+    ) -> EmailMessage:
+        """The email of an outbox row; a waitlist message names its entry, no reservation."""
         attachments: list[Attachment] = []
-        reservation = (
-            await session.get(Reservation, row.reservation_id)
-            if row.reservation_id is not None  # a waitlist message names its entry instead
-            else None
-        )
         if reservation is not None and row.template in messages.WITH_CALENDAR:
-            restaurant = await session.get(Restaurant, reservation.restaurant_id)
             assert restaurant is not None
             links = reservation_links(
                 base_url=self.public_base_url,
@@ -146,16 +154,23 @@ class MessageActivities:
         provider_id: str | None = None,
         error: str | None = None,
     ) -> None:
+        values: dict[str, Any] = {"attempts": Notification.attempts + 1, "status": status}
+        if error is not None:
+            values["last_error"] = error[:2000]
+        if provider_id is not None:
+            values["provider_message_id"] = provider_id
+            values["sent_at"] = datetime.now(UTC)
         async with transaction(self.sessions) as session:
-            row = await session.get(Notification, notification_id, with_for_update=True)
+            # one atomic statement counts the attempt and returns the row
+            row = await session.scalar(
+                update(Notification)
+                .where(Notification.id == notification_id)
+                .values(values)
+                .returning(Notification)
+                .execution_options(populate_existing=True)
+            )
             assert row is not None
-            row.attempts += 1
-            row.status = status
-            if error is not None:
-                row.last_error = error[:2000]
             if provider_id is not None:
-                row.provider_message_id = provider_id
-                row.sent_at = datetime.now(UTC)
                 await inbound.apply_early_reports(session, row)
 
     def all(self) -> list[Callable[..., Any]]:
