@@ -26,8 +26,9 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import select, text, update
+from sqlalchemy import delete, select, text, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -132,11 +133,30 @@ async def _insert_rows(
     now: datetime,
     release_first: bool = False,
 ) -> bool:
-    """Insert one row per table in a SAVEPOINT; False if the database saw a conflict.
+    """Insert one row per table; False if the database saw a conflict.
 
-    With ``release_first`` the reservation's active rows are released in the same
-    savepoint, so a refused move leaves them untouched.
+    With ``release_first`` the reservation's active rows are released in a SAVEPOINT
+    with the insert, so a refused move leaves them untouched.
     """
+    if not release_first:
+        return await _insert_unless_taken(
+            session,
+            [
+                {
+                    "id": uuid.uuid4(),
+                    "reservation_id": reservation_id,
+                    "restaurant_id": restaurant_id,
+                    "table_id": uuid.UUID(table_id),
+                    "starts_at": starts_at,
+                    "ends_at": ends_at,
+                    "covers": party_size if i == 0 else 0,
+                    "status": status,
+                    "hold_expires_at": hold_expires_at,
+                    "created_at": now,
+                }
+                for i, table_id in enumerate(table_ids)
+            ],
+        )
     try:
         async with session.begin_nested():
             if release_first:
@@ -161,6 +181,28 @@ async def _insert_rows(
             raise
         return False
     return True
+
+
+async def _insert_unless_taken(session: AsyncSession, rows: list[dict[str, Any]]) -> bool:
+    """Insert the rows, or none of them if the no-overlap constraint refuses any.
+
+    ON CONFLICT DO NOTHING instead of a SAVEPOINT around a plain insert: two round
+    trips fewer per hold. Its arbiters are all the table's constraints, the no-overlap
+    exclusion among them (PostgreSQL); a row it skipped means a table was taken.
+    """
+    inserted = list(
+        await session.scalars(
+            upsert_insert(session)(TableAllocation)
+            .values(rows)
+            .on_conflict_do_nothing()
+            .returning(TableAllocation.id)
+        )
+    )
+    if len(inserted) == len(rows):
+        return True
+    if inserted:  # a combination of which one table was taken: none of it is held
+        await session.execute(delete(TableAllocation).where(TableAllocation.id.in_(inserted)))
+    return False
 
 
 async def _release_rows(session: AsyncSession, *, reservation_id: uuid.UUID, now: datetime) -> int:
