@@ -157,10 +157,20 @@ async def create_held_reservation(
     reservation returns that reservation.
     """
     booking = inp.booking
-    restaurant = await session.get(Restaurant, booking.restaurant_id)
-    if restaurant is None:
+    # the restaurant, the reservation if a retry finds it, and the guest's own words
+    # (kept by the reservation id; older inputs carried them), in one query
+    found = (
+        await session.execute(
+            select(Restaurant, Reservation, BookingNotes)
+            .select_from(Restaurant)
+            .outerjoin(Reservation, Reservation.id == booking.reservation_id)
+            .outerjoin(BookingNotes, BookingNotes.reservation_id == booking.reservation_id)
+            .where(Restaurant.id == booking.restaurant_id)
+        )
+    ).one_or_none()
+    if found is None:
         raise NotFoundError(f"restaurant {booking.restaurant_id} not found")
-    existing = await session.get(Reservation, booking.reservation_id)
+    restaurant, existing, notes = found
     if existing is not None or reference is None:
         if existing is None:
             raise NotFoundError(f"reservation {booking.reservation_id} vanished")
@@ -180,8 +190,6 @@ async def create_held_reservation(
     # the booking's date is the calendar date of its start; the tables are held on the
     # service day it belongs to (the previous day's, for a slot after midnight)
     service_day = service_day_in(static, day=booking.date, local_time=booking.time)
-    # the guest's own words come by the reservation id (older inputs carried them)
-    notes = await session.get(BookingNotes, booking.reservation_id)
     zone = ZoneInfo(restaurant.timezone)
     wall = datetime.combine(booking.date, booking.time)
     provisional_start = local_to_utc(wall, zone) or wall.replace(tzinfo=zone).astimezone(UTC)
