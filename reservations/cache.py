@@ -32,6 +32,8 @@ class Cache(Protocol):
 
     async def incr_with_ttl(self, key: str, *, ttl_seconds: int) -> int | None: ...
 
+    async def incr_many_with_ttl(self, items: Sequence[tuple[str, int]]) -> list[int | None]: ...
+
     async def delete(self, key: str) -> None: ...
 
     async def close(self) -> None: ...
@@ -79,6 +81,9 @@ class MemoryCache:
         current = int(self._live(key) or b"0") + 1
         self._data[key] = (str(current).encode(), expires or time.monotonic() + ttl_seconds)
         return current
+
+    async def incr_many_with_ttl(self, items: Sequence[tuple[str, int]]) -> list[int | None]:
+        return [await self.incr_with_ttl(key, ttl_seconds=ttl) for key, ttl in items]
 
     async def delete(self, key: str) -> None:
         self._data.pop(key, None)
@@ -179,6 +184,29 @@ class RedisCache:
             return None
         return count
 
+    async def incr_many_with_ttl(self, items: Sequence[tuple[str, int]]) -> list[int | None]:
+        """`incr_with_ttl` of each (key, ttl), in one round trip (a second one starts
+        the expiry of keys counted for the first time)."""
+        if not items:
+            return []
+        try:
+            async with self._redis.pipeline(transaction=False) as counting:
+                for key, _ttl in items:
+                    counting.incr(key)
+                counts = [int(c) for c in await counting.execute()]
+            fresh = [
+                (key, ttl) for (key, ttl), count in zip(items, counts, strict=True) if count == 1
+            ]
+            if fresh:
+                async with self._redis.pipeline(transaction=False) as expiring:
+                    for key, ttl in fresh:
+                        expiring.expire(key, ttl)
+                    await expiring.execute()
+        except RedisError as exc:
+            log.warning("cache.unavailable", op="incr_many_with_ttl", error=str(exc))
+            return [None] * len(items)
+        return list(counts)
+
     async def delete(self, key: str) -> None:
         try:
             await self._redis.delete(key)
@@ -221,6 +249,9 @@ class NullCache:
 
     async def incr_with_ttl(self, key: str, *, ttl_seconds: int) -> int | None:
         return None
+
+    async def incr_many_with_ttl(self, items: Sequence[tuple[str, int]]) -> list[int | None]:
+        return [None] * len(items)
 
     async def delete(self, key: str) -> None:
         return None

@@ -91,11 +91,12 @@ async def forget_cached_day(cache: Cache, restaurant_id: uuid.UUID, day: date) -
     for a cached "free" the hold has just contradicted (the tables were taken before
     the change that took them reached the cache)."""
     now = datetime.now(UTC)
-    for affected in affected_days(day):
-        await cache.incr_with_ttl(
-            _version_key(restaurant_id, affected),
-            ttl_seconds=version_ttl_seconds(affected, now),
-        )
+    await cache.incr_many_with_ttl(
+        [
+            (_version_key(restaurant_id, affected), version_ttl_seconds(affected, now))
+            for affected in affected_days(day)
+        ]
+    )
 
 
 async def invalidate_day(cache: Cache, restaurant_id: uuid.UUID, day: date) -> None:
