@@ -40,6 +40,7 @@ from rules.availability import UnavailableReason
 from rules.occupancy import TableOccupancy
 from rules.references import format_reference
 from rules.table_fit import TableOption, TableSpec, natural_key
+from services import live_events
 from services.availability import (
     ALTERNATIVE_DAYS,
     DayAnswer,
@@ -199,6 +200,11 @@ async def _insert_unless_taken(session: AsyncSession, rows: list[dict[str, Any]]
         )
     )
     if len(inserted) == len(rows):
+        live_events.note_tables_written(
+            session,
+            restaurant_id=rows[0]["restaurant_id"],
+            table_ids=[row["table_id"] for row in rows],
+        )
         return True
     if inserted:  # a combination of which one table was taken: none of it is held
         await session.execute(delete(TableAllocation).where(TableAllocation.id.in_(inserted)))

@@ -31,7 +31,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, date, datetime
 from typing import Any, Literal, Protocol, get_args
@@ -269,6 +269,17 @@ def _note_flushed(session: Session, _flush_context: Any) -> None:
 # a session that commits again and again and never publishes (a script, a bulk import)
 # keeps only the newest notes: listeners re-read anyway, and memory stays bounded
 MAX_NOTED = 10_000
+
+
+def note_tables_written(
+    session: AsyncSession | Session, *, restaurant_id: uuid.UUID, table_ids: Iterable[uuid.UUID]
+) -> None:
+    """Allocations of these tables were written without the ORM (a Core insert, which no
+    flush sees): note their ``table.changed`` events as a flush would."""
+    noted: dict[_Key, LiveEvent] = session.info.setdefault(_FLUSHED, {})
+    for table_id in table_ids:
+        change = LiveEvent(type="table.changed", restaurant_id=restaurant_id, table_id=table_id)
+        noted[_key(change)] = change
 
 
 @event.listens_for(Session, "after_commit")
