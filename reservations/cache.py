@@ -92,6 +92,8 @@ class MemoryCache:
         self._data.clear()
 
 
+# connections one process opens to Redis for the cache (REDIS_MAX_CONNECTIONS)
+DEFAULT_MAX_CONNECTIONS = 100
 # a command waits this long for a free pooled connection before it counts as a miss
 POOL_WAIT_SECONDS = 0.5
 # open live-event subscriptions (console screens, partner streams) one process serves
@@ -106,7 +108,7 @@ class RedisCache:
     pool's size failing its cache reads and going to the database.
     """
 
-    def __init__(self, url: str, *, max_connections: int = 100) -> None:
+    def __init__(self, url: str, *, max_connections: int = DEFAULT_MAX_CONNECTIONS) -> None:
         pool = BlockingConnectionPool.from_url(
             url,
             max_connections=max_connections,
@@ -260,7 +262,7 @@ class NullCache:
         return None
 
 
-def create_cache(redis_url: str | None, *, max_connections: int = 100) -> Cache:
+def create_cache(redis_url: str | None, *, max_connections: int = DEFAULT_MAX_CONNECTIONS) -> Cache:
     """Redis when a URL is configured (at most ``max_connections`` to it), else the
     in-process cache."""
     return RedisCache(redis_url, max_connections=max_connections) if redis_url else MemoryCache()

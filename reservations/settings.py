@@ -15,6 +15,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from reservations.cache import DEFAULT_MAX_CONNECTIONS
+
 
 class Environment(StrEnum):
     """Where the process runs; production refuses unsafe defaults."""
@@ -57,7 +59,7 @@ class Settings(BaseSettings):
     database_max_overflow: int = Field(default=20, ge=0, le=500)
     redis_url: str | None = Field(default=None, description="unset = in-process cache")
     # connections each process keeps to Redis; past them a command waits (0.5 s at most)
-    redis_max_connections: int = Field(default=100, ge=1, le=10000)
+    redis_max_connections: int = Field(default=DEFAULT_MAX_CONNECTIONS, ge=1, le=10000)
     temporal_address: str | None = Field(default=None, description="unset = embedded dev server")
     temporal_namespace: str = "default"
     temporal_task_queue: str = "reservations"
