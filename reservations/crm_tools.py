@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reservations.db import create_engine, session_factory, transaction
+from reservations.db import command_sessions, transaction
 from reservations.settings import Settings
 from services.crm.stats import Mismatch, mismatches, recount
 
@@ -12,9 +12,5 @@ async def recount_guest_statistics(settings: Settings, *, check: bool) -> list[M
 
     With `check` nothing is written; otherwise they are rewritten in one transaction.
     """
-    engine = create_engine(settings.effective_database_url)
-    try:
-        async with transaction(session_factory(engine)) as session:
-            return await (mismatches(session) if check else recount(session))
-    finally:
-        await engine.dispose()
+    async with command_sessions(settings) as sessions, transaction(sessions) as session:
+        return await (mismatches(session) if check else recount(session))

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from reservations.db import create_engine, session_factory
+from reservations.db import command_sessions
 from reservations.settings import Settings
 from services.ops.invariants import CheckResult, check_invariants
 
 
 async def run_checks(settings: Settings) -> list[CheckResult]:
     """Every check of services/ops/invariants.py, read-only, on one connection."""
-    engine = create_engine(settings.effective_database_url)
-    try:
-        async with session_factory(engine)() as session:
-            return await check_invariants(session)
-    finally:
-        await engine.dispose()
+    async with command_sessions(settings) as sessions, sessions() as session:
+        return await check_invariants(session)

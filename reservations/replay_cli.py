@@ -16,7 +16,7 @@ import typer
 from sqlalchemy import select
 
 from models.orm import Reservation
-from reservations.db import create_engine, session_factory
+from reservations.db import command_sessions
 from reservations.settings import Settings, load_settings
 from rules.table_fit import TableSpec
 from rules.turn_time import TurnTimeRule
@@ -74,55 +74,51 @@ async def _load(
     """The restaurant's rules for ``day``, the changed ones, the day's requests in the
     order they came and, with ``weeks``, the forecast from that many past weeks (stays
     by the changed rules), all from one connection."""
-    engine = create_engine(settings.effective_database_url)
-    try:
-        async with session_factory(engine)() as session:
-            inputs = await restaurant_inputs(
+    async with command_sessions(settings) as sessions, sessions() as session:
+        inputs = await restaurant_inputs(
+            session,
+            restaurant_id=restaurant_id,
+            first_day=day,
+            last_day=day,
+            now=now,
+            staff=True,
+        )
+        rows = await session.execute(
+            select(
+                Reservation.reservation_time,
+                Reservation.party_size,
+                Reservation.seating_preference,
+                Reservation.starts_at,
+                Reservation.created_at,
+            )
+            .where(
+                Reservation.restaurant_id == restaurant_id,
+                Reservation.reservation_date == day,
+            )
+            .order_by(Reservation.created_at, Reservation.id)
+        )
+        requests = [
+            Request(at, size, area, lead_minutes(starts, made))
+            for at, size, area, starts, made in rows
+        ]
+        rules = Rules(
+            timezone=inputs.timezone,
+            services=inputs.services,
+            special_day=inputs.special_day(day),
+            policy=inputs.policy,
+            tables=inputs.tables,
+        )
+        other = change(rules)
+        forecast = None
+        if weeks is not None:
+            forecast = await load_forecast(
                 session,
                 restaurant_id=restaurant_id,
-                first_day=day,
-                last_day=day,
-                now=now,
-                staff=True,
+                day=day,
+                weeks=weeks,
+                opening=first_opening(other.services, day),
+                policy=other.policy,
             )
-            rows = await session.execute(
-                select(
-                    Reservation.reservation_time,
-                    Reservation.party_size,
-                    Reservation.seating_preference,
-                    Reservation.starts_at,
-                    Reservation.created_at,
-                )
-                .where(
-                    Reservation.restaurant_id == restaurant_id,
-                    Reservation.reservation_date == day,
-                )
-                .order_by(Reservation.created_at, Reservation.id)
-            )
-            requests = [
-                Request(at, size, area, lead_minutes(starts, made))
-                for at, size, area, starts, made in rows
-            ]
-            rules = Rules(
-                timezone=inputs.timezone,
-                services=inputs.services,
-                special_day=inputs.special_day(day),
-                policy=inputs.policy,
-                tables=inputs.tables,
-            )
-            other = change(rules)
-            forecast = None
-            if weeks is not None:
-                forecast = await load_forecast(
-                    session,
-                    restaurant_id=restaurant_id,
-                    day=day,
-                    weeks=weeks,
-                    opening=first_opening(other.services, day),
-                    policy=other.policy,
-                )
-    finally:
-        await engine.dispose()
     return rules, other, requests, forecast
 
 

@@ -7,7 +7,7 @@ import uuid
 from datetime import UTC, datetime
 
 from models.schemas.privacy import LISTED_IDS, RetentionInput, RetentionResult
-from reservations.db import create_engine, session_factory
+from reservations.db import command_sessions
 from reservations.settings import Settings
 from services.crm import retention
 from services.crm.months import months_before
@@ -32,24 +32,20 @@ async def dry_run(settings: Settings, *, now: datetime | None = None) -> Retenti
         guest_cutoff=months_before(now, inp.guest_months),
         message_cutoff=months_before(now, inp.message_body_months),
     )
-    engine = create_engine(settings.effective_database_url)
-    try:
-        async with session_factory(engine)() as session:
-            after: uuid.UUID | None = None
-            while True:
-                page = await retention.inactive_guests(
-                    session, cutoff=result.guest_cutoff, now=now, after=after, limit=inp.batch_size
-                )
-                result.guests += len(page)
-                result.guest_ids.extend(page[: max(0, LISTED_IDS - len(result.guest_ids))])
-                if len(page) < inp.batch_size:
-                    break
-                after = page[-1]
-            result.message_bodies = await retention.old_message_count(
-                session, cutoff=result.message_cutoff
+    async with command_sessions(settings) as sessions, sessions() as session:
+        after: uuid.UUID | None = None
+        while True:
+            page = await retention.inactive_guests(
+                session, cutoff=result.guest_cutoff, now=now, after=after, limit=inp.batch_size
             )
-    finally:
-        await engine.dispose()
+            result.guests += len(page)
+            result.guest_ids.extend(page[: max(0, LISTED_IDS - len(result.guest_ids))])
+            if len(page) < inp.batch_size:
+                break
+            after = page[-1]
+        result.message_bodies = await retention.old_message_count(
+            session, cutoff=result.message_cutoff
+        )
     return result
 
 

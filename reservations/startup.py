@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 
 from models.enums import StaffRole
 from models.orm import StaffUser
-from reservations.db import create_engine, session_factory, transaction
+from reservations.db import command_sessions, transaction
 from reservations.settings import Settings
 from services.demo import ensure_demo_admin, ensure_demo_restaurant
 from services.errors import ServiceError
@@ -91,32 +91,27 @@ def staff_token_for(settings: Settings, staff: StaffUser, ttl_minutes: int | Non
 
 async def load_demo_data(settings: Settings) -> DemoSummary:
     """Create (or find) Demo Bistro and the demo admin; return them with an admin token."""
-    engine = create_engine(settings.effective_database_url)
-    try:
-        async with transaction(session_factory(engine)) as session:
-            restaurant, created = await ensure_demo_restaurant(session)
-            admin, password = await ensure_demo_admin(session)
-            if not admin.is_active:
-                raise CommandError(f"the demo admin {admin.email} exists but is deactivated")
-            summary = DemoSummary(
-                restaurant_id=restaurant.id,
-                restaurant_name=restaurant.name,
-                restaurant_created=created,
-                admin_email=admin.email,
-                admin_password=password,
-                admin_token=staff_token_for(settings, admin),
-            )
-    finally:
-        await engine.dispose()
+    async with command_sessions(settings) as sessions, transaction(sessions) as session:
+        restaurant, created = await ensure_demo_restaurant(session)
+        admin, password = await ensure_demo_admin(session)
+        if not admin.is_active:
+            raise CommandError(f"the demo admin {admin.email} exists but is deactivated")
+        summary = DemoSummary(
+            restaurant_id=restaurant.id,
+            restaurant_name=restaurant.name,
+            restaurant_created=created,
+            admin_email=admin.email,
+            admin_password=password,
+            admin_token=staff_token_for(settings, admin),
+        )
     return summary
 
 
 async def create_admin_account(
     settings: Settings, *, email: str, full_name: str, password: str
 ) -> StaffUser:
-    engine = create_engine(settings.effective_database_url)
     try:
-        async with transaction(session_factory(engine)) as session:
+        async with command_sessions(settings) as sessions, transaction(sessions) as session:
             staff = await create_staff(
                 session,
                 email=email,
@@ -128,17 +123,11 @@ async def create_admin_account(
             return staff
     except ServiceError as exc:
         raise CommandError(exc.detail) from None
-    finally:
-        await engine.dispose()
 
 
 async def staff_token(settings: Settings, *, email: str, ttl_minutes: int | None) -> str:
-    engine = create_engine(settings.effective_database_url)
-    try:
-        async with session_factory(engine)() as session:
-            staff = await session.scalar(select(StaffUser).where(StaffUser.email == email.lower()))
-    finally:
-        await engine.dispose()
+    async with command_sessions(settings) as sessions, sessions() as session:
+        staff = await session.scalar(select(StaffUser).where(StaffUser.email == email.lower()))
     if staff is None or not staff.is_active:
         raise CommandError(f"no active staff member with email {email}")
     return staff_token_for(settings, staff, ttl_minutes)
@@ -146,15 +135,11 @@ async def staff_token(settings: Settings, *, email: str, ttl_minutes: int | None
 
 async def write_google_feeds(settings: Settings, *, out: Path, days: int | None) -> FeedFiles:
     """Generate Reserve with Google's feeds from the database into `out`."""
-    engine = create_engine(settings.effective_database_url)
-    try:
-        async with session_factory(engine)() as session:
-            return await write_feeds(
-                session,
-                out=out,
-                days=days or settings.google_feed_days,
-                max_party_size=settings.google_max_party_size,
-                service_id=settings.google_service_id,
-            )
-    finally:
-        await engine.dispose()
+    async with command_sessions(settings) as sessions, sessions() as session:
+        return await write_feeds(
+            session,
+            out=out,
+            days=days or settings.google_feed_days,
+            max_party_size=settings.google_max_party_size,
+            service_id=settings.google_service_id,
+        )
