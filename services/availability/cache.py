@@ -38,8 +38,9 @@ from services.availability.answers import (
     answer_day,
     answer_time,
 )
-from services.availability.inputs import restaurant_inputs
-from services.availability.memo import bump_static
+from services.availability.inputs import RestaurantInputs, restaurant_inputs
+from services.availability.memo import bump_static, memo_for
+from services.errors import NotFoundError
 from services.live_events import LiveEvent
 
 CACHE_TTL_SECONDS = 30
@@ -256,22 +257,50 @@ async def cached_days(
             answers[day] = decode_day(hit)
     missing = [(day, key) for day, key in zip(days, keys, strict=True) if day not in answers]
     if missing:
-        inputs = await restaurant_inputs(
-            session,
-            restaurant_id=restaurant_id,
-            first_day=min(d for d, _ in missing),
-            last_day=max(d for d, _ in missing),
-            now=now,
+        by_day = await _inputs_of_days(
+            session, cache, restaurant_id=restaurant_id, days=[d for d, _ in missing], now=now
         )
         ttl = await _ttl_before_next_expiry(session, restaurant_id=restaurant_id, now=now)
         for day, key in missing:
             answer = answer_day(
-                inputs, day=day, party_size=party_size, now=now, seating_area=seating_area
+                by_day[day], day=day, party_size=party_size, now=now, seating_area=seating_area
             )
             answers[day] = answer
             if ttl > 0:
                 await cache.set(key, encode_day(answer), ttl_seconds=ttl)
     return [answers[day] for day in days]
+
+
+async def _inputs_of_days(
+    session: AsyncSession,
+    cache: Cache,
+    *,
+    restaurant_id: uuid.UUID,
+    days: Sequence[date],
+    now: datetime,
+) -> dict[date, RestaurantInputs]:
+    """The public inputs of each day: the static part from the process memo while its
+    versions say it is current (every write to the floor, hours or settings bumps them),
+    the day's bookings read now; all from the database when the memo cannot answer.
+    NotFoundError for an unknown or inactive restaurant."""
+    memo = memo_for(cache)
+    found: dict[date, RestaurantInputs] = {}
+    for day in days:
+        remembered = await memo.inputs(
+            session, cache, restaurant_ids=[restaurant_id], day=day, now=now
+        )
+        if remembered is None:
+            break  # nothing can be remembered (the cache is unreachable or a NullCache)
+        inputs = remembered.get(restaurant_id)
+        if inputs is None or not inputs.is_active:
+            raise NotFoundError(f"restaurant {restaurant_id} not found")
+        found[day] = inputs
+    else:
+        return found
+    inputs = await restaurant_inputs(
+        session, restaurant_id=restaurant_id, first_day=min(days), last_day=max(days), now=now
+    )
+    return dict.fromkeys(days, inputs)
 
 
 async def cached_availability(

@@ -22,7 +22,8 @@ and writers bump them *after* they commit. When the shared cache cannot answer
 (Redis down, or the API's ``NullCache`` that no writer can reach) nothing is
 remembered and every search reads the database.
 
-Only search reads through the memo: holds and moves always read the database.
+Search and the cached public day answers (`cached_days`) read through the memo;
+holds, moves and the pre-check's confirmation of a "full" always read the database.
 """
 
 from __future__ import annotations
