@@ -38,7 +38,7 @@ from services.availability.answers import (
     answer_day,
     answer_time,
 )
-from services.availability.inputs import RestaurantInputs, restaurant_inputs
+from services.availability.inputs import RestaurantInputs, restaurant_inputs, with_day_bookings
 from services.availability.memo import bump_static, memo_for
 from services.errors import NotFoundError
 from services.live_events import LiveEvent
@@ -257,13 +257,13 @@ async def cached_days(
             answers[day] = decode_day(hit)
     missing = [(day, key) for day, key in zip(days, keys, strict=True) if day not in answers]
     if missing:
-        by_day = await _inputs_of_days(
+        inputs = await _inputs_of_days(
             session, cache, restaurant_id=restaurant_id, days=[d for d, _ in missing], now=now
         )
         ttl = await _ttl_before_next_expiry(session, restaurant_id=restaurant_id, now=now)
         for day, key in missing:
             answer = answer_day(
-                by_day[day], day=day, party_size=party_size, now=now, seating_area=seating_area
+                inputs, day=day, party_size=party_size, now=now, seating_area=seating_area
             )
             answers[day] = answer
             if ttl > 0:
@@ -278,29 +278,21 @@ async def _inputs_of_days(
     restaurant_id: uuid.UUID,
     days: Sequence[date],
     now: datetime,
-) -> dict[date, RestaurantInputs]:
-    """The public inputs of each day: the static part from the process memo while its
+) -> RestaurantInputs:
+    """The public inputs of these days: the static part from the process memo while its
     versions say it is current (every write to the floor, hours or settings bumps them),
-    the day's bookings read now; all from the database when the memo cannot answer.
+    the bookings read now; all from the database when the memo cannot answer.
     NotFoundError for an unknown or inactive restaurant."""
-    memo = memo_for(cache)
-    found: dict[date, RestaurantInputs] = {}
-    for day in days:
-        remembered = await memo.inputs(
-            session, cache, restaurant_ids=[restaurant_id], day=day, now=now
+    first, last = min(days), max(days)
+    remembered = await memo_for(cache).static_inputs(session, cache, [restaurant_id])
+    if remembered is None:  # nothing can be remembered (Redis unreachable, a NullCache)
+        return await restaurant_inputs(
+            session, restaurant_id=restaurant_id, first_day=first, last_day=last, now=now
         )
-        if remembered is None:
-            break  # nothing can be remembered (the cache is unreachable or a NullCache)
-        inputs = remembered.get(restaurant_id)
-        if inputs is None or not inputs.is_active:
-            raise NotFoundError(f"restaurant {restaurant_id} not found")
-        found[day] = inputs
-    else:
-        return found
-    inputs = await restaurant_inputs(
-        session, restaurant_id=restaurant_id, first_day=min(days), last_day=max(days), now=now
-    )
-    return dict.fromkeys(days, inputs)
+    static = remembered.get(restaurant_id)
+    if static is None or not static.is_active:
+        raise NotFoundError(f"restaurant {restaurant_id} not found")
+    return await with_day_bookings(session, static, first_day=first, last_day=last, now=now)
 
 
 async def cached_availability(

@@ -22,7 +22,8 @@ and writers bump them *after* they commit. When the shared cache cannot answer
 (Redis down, or the API's ``NullCache`` that no writer can reach) nothing is
 remembered and every search reads the database.
 
-Search and the cached public day answers (`cached_days`) read through the memo;
+Search reads through the memo; the cached public day answers (`cached_days`) take
+only the static inputs from it and read the bookings;
 holds, moves and the pre-check's confirmation of a "full" always read the database.
 """
 
@@ -158,6 +159,13 @@ class InputsMemo:
                 else:
                     self.static[rid] = _Static(version, generation, clock, found)
         return {rid: self.static[rid].inputs for rid in ids if rid in self.static}
+
+    async def static_inputs(
+        self, session: AsyncSession, cache: Cache, restaurant_ids: Sequence[uuid.UUID]
+    ) -> dict[uuid.UUID, StaticInputs] | None:
+        """The static inputs of these restaurants, current by their versions (loaded when
+        not); None when nothing can be remembered (the caller reads the database)."""
+        return await self._fresh_static(session, cache, restaurant_ids)
 
     async def inputs(
         self,
