@@ -146,7 +146,7 @@ async def create_held_reservation(
     session: AsyncSession,
     *,
     inp: ReservationInput,
-    reference: str | None,
+    reference: str,
     now: datetime,
     reminder_hours: int,
 ) -> BookingFacts:
@@ -171,9 +171,7 @@ async def create_held_reservation(
     if found is None:
         raise NotFoundError(f"restaurant {booking.restaurant_id} not found")
     restaurant, existing, notes = found
-    if existing is not None or reference is None:
-        if existing is None:
-            raise NotFoundError(f"reservation {booking.reservation_id} vanished")
+    if existing is not None:  # a retry: ``reference`` goes unused
         hold = await hold_of(session, existing)
         return facts_of(existing, restaurant, hold, reminder_hours=reminder_hours)
 
