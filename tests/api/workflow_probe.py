@@ -18,6 +18,7 @@ import uuid
 
 from temporalio.api.enums.v1 import EventType, PendingWorkflowTaskState
 from temporalio.api.history.v1 import HistoryEvent
+from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionResponse
 from temporalio.client import Client, WorkflowExecutionStatus
 
 from api.lifecycle import workflow_id
@@ -80,22 +81,48 @@ def signal_names(events: list[HistoryEvent]) -> list[str]:
 
 
 async def taken_in(
-    client: Client, workflow_id: str, activity_type: str, *, seconds: float = 15.0
+    client: Client, workflow_id: str, activity_type: str, *, seconds: float = 30.0
 ) -> None:
     """Wait until no `activity_type` activity is pending and no workflow task either.
 
     For a workflow with other work in flight (an update blocked in another
     activity): its finished `activity_type` activities have been reported and the
-    workflow task that takes in their results has run.
+    workflow task that takes in their results has run.  On a time-out the failure
+    names what was still pending (activity attempts and failures, the workflow
+    task's state and attempt), so a loaded run's failure can be told from a stuck one.
     """
     handle = client.get_workflow_handle(workflow_id)
+    seen: list[str] = []
 
     async def probe() -> bool:
         raw = (await handle.describe()).raw_description
         pending = [a.activity_type.name for a in raw.pending_activities]
+        seen[:] = [_pending_of(raw)]
         return activity_type not in pending and not raw.HasField("pending_workflow_task")
 
-    await eventually(probe, f"{workflow_id} took in its {activity_type} results", seconds=seconds)
+    try:
+        await eventually(
+            probe, f"{workflow_id} took in its {activity_type} results", seconds=seconds
+        )
+    except AssertionError as timed_out:
+        raise AssertionError(f"{timed_out}; pending: {seen[0] if seen else '?'}") from None
+
+
+def _pending_of(raw: DescribeWorkflowExecutionResponse) -> str:
+    """What a described workflow still has in flight, in one line."""
+    activities = [
+        f"{a.activity_type.name} (attempt {a.attempt}, state {a.state}"
+        + (f", last failure {a.last_failure.message!r}" if a.HasField("last_failure") else "")
+        + ")"
+        for a in raw.pending_activities
+    ]
+    task = (
+        f"workflow task state {raw.pending_workflow_task.state} "
+        f"attempt {raw.pending_workflow_task.attempt}"
+        if raw.HasField("pending_workflow_task")
+        else "no workflow task"
+    )
+    return "; ".join([*activities, task])
 
 
 async def waiting_for_a_worker(client: Client, workflow_id: str, *, seconds: float = 15.0) -> None:
