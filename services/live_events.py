@@ -112,6 +112,11 @@ class InProcessEvents:
         """How many subscriptions to the restaurant's channel are open in this process."""
         return len(self._queues.get(channel(restaurant_id), ()))
 
+    def backlog(self, restaurant_id: uuid.UUID) -> int:
+        """Events published to the restaurant's subscribers here and not read yet (the most
+        any one of them has waiting)."""
+        return max((q.qsize() for q in self._queues.get(channel(restaurant_id), ())), default=0)
+
     @asynccontextmanager
     async def _subscription(self, name: str) -> AsyncIterator[AsyncIterator[LiveEvent]]:
         queue: asyncio.Queue[LiveEvent] = asyncio.Queue(maxsize=QUEUE_SIZE)
@@ -175,6 +180,11 @@ _IN_PROCESS = InProcessEvents()
 def in_process_listeners(restaurant_id: uuid.UUID) -> int:
     """Open in-process subscriptions to the restaurant's channel (no Redis)."""
     return _IN_PROCESS.listeners(restaurant_id)
+
+
+def in_process_backlog(restaurant_id: uuid.UUID) -> int:
+    """Events waiting for the slowest in-process subscriber of the restaurant (no Redis)."""
+    return _IN_PROCESS.backlog(restaurant_id)
 
 
 def live_events_for(cache: Cache) -> LiveEvents:

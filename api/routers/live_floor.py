@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 import anyio
 import structlog
@@ -26,7 +26,7 @@ from api.deps import (
     SettingsDep,
     require_role,
 )
-from api.problems import NotFound
+from api.problems import NotFound, ServiceUnavailable
 from models.enums import StaffRole, TableLiveStatus
 from models.schemas.common import EARLIEST_DAY, LATEST_DAY
 from models.schemas.live_floor import LiveFloor, LiveTable, TableStatusIn
@@ -38,6 +38,8 @@ from services.restaurants import get_restaurant
 
 router = APIRouter(tags=["live floor"])
 log = structlog.get_logger(__name__)
+
+T = TypeVar("T")
 
 KEEPALIVE_SECONDS = 15.0  # a comment this often keeps proxies from closing an idle stream
 
@@ -105,8 +107,73 @@ STREAM_DOC = (
     "and `data:` the event's JSON; a `: keep-alive` comment every 15 s when idle. "
     "The stream ends after LIVE_STREAM_MAX_SECONDS (15 minutes by default): reconnect. "
     "Events say what changed, not the new state: re-read it (a missed event is not "
-    "replayed; re-read everything after reconnecting)."
+    "replayed; re-read everything after reconnecting). 503 when live events are "
+    "unavailable (Redis down): retry shortly."
 )
+
+
+async def _next(events: AsyncIterator[LiveEvent]) -> LiveEvent:
+    return await anext(events)
+
+
+class LiveFeed:
+    """One console's subscription: the pending read and the server's stop, as tasks.
+
+    The reads are tasks of their own, so waiting on one with a timeout does not cancel
+    (and so end) the subscription's iterator. They belong to the request, not to the
+    response's generator: when a client goes away, FastAPI may cancel its producer
+    while the generator is suspended at a ``yield``, and a generator's clean-up then
+    waits for garbage collection. The request's exit stack ends them at once.
+    """
+
+    def __init__(
+        self, restaurant_id: uuid.UUID, events: AsyncIterator[LiveEvent], stop: asyncio.Event
+    ) -> None:
+        self.restaurant_id = restaurant_id
+        self._events = events
+        self._tasks: set[asyncio.Future[Any]] = set()
+        self.stopping: asyncio.Future[object] = self._owned(stop.wait())
+
+    def next_event(self) -> asyncio.Future[LiveEvent]:
+        """The next event, read in a task of its own."""
+        return self._owned(_next(self._events))
+
+    def _owned(self, coroutine: Coroutine[object, object, T]) -> asyncio.Future[T]:
+        task = asyncio.ensure_future(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def close(self) -> None:
+        """Cancel what is still waiting (before the subscription it reads ends)."""
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def _live_feed(
+    scope: Annotated[RestaurantScope, Depends(_stream_scope)], cache: CacheDep
+) -> AsyncIterator[LiveFeed]:
+    """The restaurant's events for one stream, subscribed before the response starts and
+    released when the request's exit stack unwinds (the stream ended or its client left)."""
+    with stream_stopper() as stop:
+        try:
+            subscription = live_events.subscribe(cache, scope.restaurant_id)
+            events = await subscription.__aenter__()
+        except RedisError as exc:
+            log.warning("live_stream.redis_unavailable", error=str(exc))
+            raise ServiceUnavailable(
+                "live events are unavailable; reconnect shortly", headers={"Retry-After": "5"}
+            ) from exc
+        feed = LiveFeed(scope.restaurant_id, events, stop)
+        try:
+            yield feed
+        finally:
+            # shielded: a cancelled request must not cut the clean-up short
+            with anyio.CancelScope(shield=True):
+                await feed.close()
+                await subscription.__aexit__(None, None, None)
 
 
 @router.get(
@@ -138,62 +205,40 @@ STREAM_DOC = (
     },
 )
 async def live_event_stream(
-    scope: Annotated[RestaurantScope, Depends(_stream_scope)],
-    cache: CacheDep,
-    settings: SettingsDep,
+    feed: Annotated[LiveFeed, Depends(_live_feed)], settings: SettingsDep
 ) -> AsyncIterator[ServerSentEvent]:
-    with stream_stopper() as stop:
-        try:
-            async with live_events.subscribe(cache, scope.restaurant_id) as events:
-                yield ServerSentEvent(
-                    event="ready", raw_data=f'{{"restaurant_id": "{scope.restaurant_id}"}}'
-                )
-                # a bounded life: the client reconnects (its token and access checked
-                # again) and a proxy can move it to another API process
-                lifetime = settings.live_stream_max_seconds
-                async for message in _with_keepalives(events, stop, lifetime):
-                    yield message
-        except RedisError as exc:
-            # the stream ends (the console reconnects and re-reads); the response has
-            # started, so there is no status to answer with
-            log.warning("live_stream.redis_unavailable", error=str(exc))
-
-
-async def _next(events: AsyncIterator[LiveEvent]) -> LiveEvent:
-    return await anext(events)
-
-
-async def _with_keepalives(
-    events: AsyncIterator[LiveEvent], stop: asyncio.Event, lifetime: float
-) -> AsyncIterator[ServerSentEvent]:
-    """The events as SSE messages, a keep-alive comment when idle, until ``stop`` or
-    ``lifetime`` seconds have passed."""
-    ends_at = asyncio.get_running_loop().time() + lifetime
-    # the pending read is a task of its own: waiting on it with a timeout must not
-    # cancel (and so end) the subscription's iterator
-    coming: asyncio.Task[LiveEvent] = asyncio.ensure_future(_next(events))
-    stopping = asyncio.ensure_future(stop.wait())
+    yield ServerSentEvent(event="ready", raw_data=f'{{"restaurant_id": "{feed.restaurant_id}"}}')
     try:
-        while True:
-            left = ends_at - asyncio.get_running_loop().time()
-            if left <= 0:
-                return
-            done, _ = await asyncio.wait(
-                {coming, stopping},
-                timeout=min(KEEPALIVE_SECONDS, left),
-                return_when=asyncio.FIRST_COMPLETED,
-            )
-            if stopping in done:
-                return
-            if coming in done:
-                change = coming.result()
-                yield ServerSentEvent(event=change.type, raw_data=change.model_dump_json())
-                coming = asyncio.ensure_future(_next(events))
-            elif left > KEEPALIVE_SECONDS:
-                yield ServerSentEvent(comment="keep-alive")
-    finally:
-        # shielded: the stream's cancellation must not cut the clean-up short
-        with anyio.CancelScope(shield=True):
-            coming.cancel()
-            stopping.cancel()
-            await asyncio.gather(coming, stopping, return_exceptions=True)
+        # a bounded life: the client reconnects (its token and access checked again)
+        # and a proxy can move it to another API process
+        async for message in _with_keepalives(feed, settings.live_stream_max_seconds):
+            yield message
+    except RedisError as exc:
+        # the stream ends (the console reconnects and re-reads); the response has
+        # started, so there is no status to answer with
+        log.warning("live_stream.redis_unavailable", error=str(exc))
+
+
+async def _with_keepalives(feed: LiveFeed, lifetime: float) -> AsyncIterator[ServerSentEvent]:
+    """The events as SSE messages, a keep-alive comment when idle, until the server
+    stops or ``lifetime`` seconds have passed."""
+    ends_at = asyncio.get_running_loop().time() + lifetime
+    coming = feed.next_event()
+    while True:
+        left = ends_at - asyncio.get_running_loop().time()
+        if left <= 0:
+            return
+        waiting: set[asyncio.Future[Any]] = {coming, feed.stopping}
+        done, _ = await asyncio.wait(
+            waiting,
+            timeout=min(KEEPALIVE_SECONDS, left),
+            return_when=asyncio.FIRST_COMPLETED,
+        )
+        if feed.stopping in done:
+            return
+        if coming in done:
+            change = coming.result()
+            yield ServerSentEvent(event=change.type, raw_data=change.model_dump_json())
+            coming = feed.next_event()
+        elif left > KEEPALIVE_SECONDS:
+            yield ServerSentEvent(comment="keep-alive")

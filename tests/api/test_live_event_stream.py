@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
+import socket
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -85,6 +87,7 @@ class Listener:
     restaurant_id: str
     headers: dict[str, str]
     status: int | None = None
+    retry_after: str | None = None
     body: str = ""
     events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     comments: list[str] = field(default_factory=list)
@@ -101,6 +104,7 @@ class Listener:
             client.stream("GET", url, headers=self.headers) as response,
         ):
             self.status = response.status_code
+            self.retry_after = response.headers.get("retry-after")
             if response.status_code != 200:
                 self.body = (await response.aread()).decode()
                 return
@@ -314,3 +318,79 @@ async def test_over_redis_an_event_from_another_process_reaches_the_stream(
     finally:
         await api_cache.close()
         await worker_cache.close()
+
+
+async def test_a_console_that_stopped_reading_then_left_frees_its_subscription(
+    site: Served,
+) -> None:
+    """A tab frozen in the background, then closed: the server was blocked writing to it.
+
+    The stream's producer is then cancelled while the endpoint's generator is suspended
+    at a ``yield``; clean-up tied to that generator would wait for the garbage
+    collector. With the collector off, the subscription must still go at once.
+    """
+    admin = await site.live.token_for(StaffRole.ADMIN)
+    rid = await restaurant(site.live, admin, tables=1)
+    host, port = site.base_url.removeprefix("http://").split(":")
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # fills after a few events
+    sock.setblocking(False)
+    await asyncio.get_running_loop().sock_connect(sock, (host, int(port)))
+    loop = asyncio.get_running_loop()
+    await loop.sock_sendall(
+        sock,
+        f"GET {BASE}/restaurants/{rid}/events HTTP/1.1\r\nHost: {host}\r\n"
+        f"Authorization: {admin['Authorization']}\r\n\r\n".encode(),
+    )
+    head = b""
+    while b"event: ready" not in head:
+        chunk = await asyncio.wait_for(loop.sock_recv(sock, 4096), 30)  # a bound
+        assert chunk, head
+        head += chunk
+    assert head.startswith(b"HTTP/1.1 200"), head
+    gc.disable()
+    try:
+        # the console reads no more: events pile up until the server's writes block
+        restaurant_id = uuid.UUID(rid)
+
+        async def writes_blocked() -> bool:
+            for _ in range(1000):
+                await live_events.publish(
+                    MemoryCache(),
+                    LiveEvent(type="table.changed", restaurant_id=restaurant_id, day=None),
+                )
+            # not merely behind: nothing more is taken while the loop is idle
+            await asyncio.sleep(0.5)
+            waiting = live_events.in_process_backlog(restaurant_id)
+            await asyncio.sleep(0.5)
+            return waiting > 0 and live_events.in_process_backlog(restaurant_id) == waiting
+
+        await eventually(writes_blocked, "the server blocked writing to a console not reading")
+        sock.close()  # the tab is closed
+
+        async def freed() -> bool:
+            return live_events.in_process_listeners(restaurant_id) == 0 and open_streams() == 0
+
+        await eventually(freed, "the subscription released with the garbage collector off")
+    finally:
+        gc.enable()
+
+
+async def test_a_stream_asked_while_redis_is_down_gets_503_problem(
+    db: Database, dev_server: WorkflowEnvironment, unused_tcp_port: int
+) -> None:
+    """Subscribing happens before the response starts, so an outage has a status to say."""
+    down = RedisCache("redis://127.0.0.1:1/0")  # nothing listens there
+    try:
+        async with served(db, dev_server, unused_tcp_port, down) as s:
+            admin = await s.live.token_for(StaffRole.ADMIN)
+            rid = await restaurant(s.live, admin, tables=1)
+            listener = Listener(s.base_url, rid, admin)
+            listener.start()
+            await listener.finished()
+            assert listener.status == 503, listener.body
+            assert json.loads(listener.body)["status"] == 503
+            assert listener.retry_after == "5"
+            assert open_streams() == 0
+    finally:
+        await down.close()
