@@ -19,7 +19,7 @@ from activities.capacity import capacity_freed
 from activities.partners import tell_google
 from activities.refusals import refusing
 from models.orm import Reservation
-from models.schemas.booking import HoldOutcome
+from models.schemas.booking import BookingRequest, HoldOutcome
 from models.schemas.lifecycle import (
     AssignTablesRequest,
     BookingFacts,
@@ -34,7 +34,7 @@ from reservations.cache import Cache
 from reservations.db import transaction
 from rules.availability import UnavailableReason
 from rules.state_machine import ReservationStatus
-from services import booking, live_events, messages
+from services import booking, live_events, messages, turned_away
 from services.availability import invalidate_day
 from services.optimizer import booking_room, moving
 from services.references import ReferenceBlocks
@@ -119,6 +119,7 @@ class ReservationActivities:
                     await booking.forget_booking_notes(
                         session, reservation_id=refused.reservation_id
                     )
+                    await self._turned_away(session, inp.booking, refused)
                 metrics.booking_held(
                     held=False,
                     invalid=refused.invalid_field is not None,
@@ -130,6 +131,36 @@ class ReservationActivities:
         await emitted.start()
         await self._invalidate(inp.booking.restaurant_id, inp.booking.date, facts.date)
         return facts
+
+    @staticmethod
+    async def _turned_away(
+        session: AsyncSession, request: BookingRequest, refused: HoldOutcome
+    ) -> None:
+        """Keep a refusal for want of room as demand (forecasts and analytics count it)."""
+        if (
+            refused.invalid_field is not None
+            or refused.starts_at is None
+            or not turned_away.counts_as_demand(refused.reason, request.source)
+        ):
+            return
+        assert refused.reason is not None
+        await turned_away.record_turned_away(
+            session,
+            [
+                turned_away.TurnedAway(
+                    request_id=request.reservation_id,
+                    restaurant_id=request.restaurant_id,
+                    day=request.date,
+                    local_time=request.time,
+                    starts_at=refused.starts_at,
+                    party_size=request.party_size,
+                    seating_area=request.seating_area,
+                    source=request.source,
+                    reason=refused.reason,
+                    asked_at=datetime.now(UTC),
+                )
+            ],
+        )
 
     async def _create(self, inp: ReservationInput) -> tuple[BookingFacts, Any]:
         # the reference comes from the worker's block, not the hold's transaction: the

@@ -50,6 +50,7 @@ from services.errors import NotFoundError
 from services.guests import normalise_email, upsert_guest
 from services.optimizer.booking_room import room_could_be_made
 from services.restaurants import get_restaurant
+from services.turned_away import FULL_REASONS, TurnedAway, counts_as_demand, record_turned_away
 
 
 def not_taking_reservations() -> InvalidInput:
@@ -143,10 +144,6 @@ class _Turns:
 # enough to keep the day's lock busy; the lock serialises the holds behind it anyway
 _TURNS = _Turns(per_day=8)
 
-_FULL = frozenset(
-    {UnavailableReason.NO_TABLE_FITS.value, UnavailableReason.PACING_LIMIT_REACHED.value}
-)
-
 
 @dataclass(frozen=True, slots=True)
 class _Question:
@@ -162,7 +159,8 @@ class _Question:
 
 # one check per crowd: every request asking the same question joins the next check
 # that has not begun, so each refusal rests on a read made after its request came
-_CHECKS: Batches[_Question, tuple[datetime, uuid.UUID], HoldOutcome | None] = Batches()
+_Ask = tuple[datetime, uuid.UUID, ReservationSource]  # when, the request's id, its channel
+_CHECKS: Batches[_Question, _Ask, HoldOutcome | None] = Batches()
 
 
 async def surely_full(
@@ -172,6 +170,7 @@ async def surely_full(
     data: ReservationCreate,
     reservation_id: uuid.UUID,
     now: datetime,
+    source: ReservationSource,
     make_room: bool = False,
 ) -> HoldOutcome | None:
     """The refusal the hold would give when the time has no table (or pacing room) left.
@@ -195,18 +194,18 @@ async def surely_full(
     )
     bind = session.bind
 
-    async def check(asks: list[tuple[datetime, uuid.UUID]]) -> list[HoldOutcome | None]:
+    async def check(asks: list[_Ask]) -> list[HoldOutcome | None]:
         async with AsyncSession(bind) as own:
             return await _check(own, cache, question, asks)
 
-    return await _CHECKS.ask(question, (now, reservation_id), check)
+    return await _CHECKS.ask(question, (now, reservation_id, source), check)
 
 
 async def _check(
     session: AsyncSession,
     cache: Cache,
     question: _Question,
-    asks: list[tuple[datetime, uuid.UUID]],
+    asks: list[_Ask],
 ) -> list[HoldOutcome | None]:
     """The refusal for each ask (None: let the workflow decide), from one read.
 
@@ -220,7 +219,7 @@ async def _check(
     """
     free: list[HoldOutcome | None] = [None] * len(asks)
     # judged at the latest ask's time: a hold that expired before any ask came is gone
-    now = max(at for at, _ in asks)
+    now = max(at for at, _, _ in asks)
     # the requested day and the alternatives' days, from the cache where fresh
     try:
         days = await cached_days(
@@ -235,9 +234,9 @@ async def _check(
     except NotFoundError:
         return free  # unknown or inactive: the booking path says which
     cached = answer_time(days, local_time=question.at)
-    if cached.slot is None or cached.reason not in _FULL:
+    if cached.slot is None or cached.reason not in FULL_REASONS:
         return free
-    ids = [reservation_id for _, reservation_id in asks]
+    ids = [reservation_id for _, reservation_id, _ in asks]
     replays = set(
         (await session.scalars(select(Reservation.id).where(Reservation.id.in_(ids)))).all()
     )
@@ -259,7 +258,7 @@ async def _check(
     if fresh is None:
         return free  # inactive: the booking path says so
     answer = answer_time([fresh, *days[1:]], local_time=question.at)
-    if answer.slot is None or answer.reason not in _FULL:
+    if answer.slot is None or answer.reason not in FULL_REASONS:
         return free
     if (
         question.make_room
@@ -270,6 +269,28 @@ async def _check(
     ):
         return free
     alternatives = alternative_slots(answer, without_requested=True)
+    refused = [ask for ask in asks if ask[1] not in replays]
+    # the crowd's refusals are demand the day could not serve: one statement for them all
+    await record_turned_away(
+        session,
+        [
+            TurnedAway(
+                request_id=reservation_id,
+                restaurant_id=question.restaurant_id,
+                day=question.day,
+                local_time=question.at,
+                starts_at=answer.slot.start_utc,
+                party_size=question.party_size,
+                seating_area=question.seating_area,
+                source=source,
+                reason=answer.reason,
+                asked_at=at,
+            )
+            for at, reservation_id, source in refused
+            if counts_as_demand(answer.reason, source)
+        ],
+    )
+    await session.commit()
     return [
         None
         if reservation_id in replays
@@ -279,7 +300,7 @@ async def _check(
             reason=answer.reason,
             alternatives=alternatives,
         )
-        for _, reservation_id in asks
+        for _, reservation_id, _ in asks
     ]
 
 
@@ -322,8 +343,9 @@ async def place_booking(
     await session.rollback()
     asked_at = time.monotonic()
     full = await surely_full(
-        session, cache, data=data, reservation_id=asked, now=now, make_room=make_room
-    )
+        session, cache, data=data, reservation_id=asked, now=now, source=source,
+        make_room=make_room,
+    )  # fmt: skip
     while full is None:
         # a few at a time per restaurant-day reach the workflow (they would queue on
         # its lock anyway); the others wait here, holding no connection, until a turn
@@ -332,7 +354,8 @@ async def place_booking(
             # holds may have expired while this request waited: judge at the time it is now
             full = await surely_full(
                 session, cache, data=data, reservation_id=asked,
-                now=now + timedelta(seconds=time.monotonic() - asked_at), make_room=make_room,
+                now=now + timedelta(seconds=time.monotonic() - asked_at), source=source,
+                make_room=make_room,
             )  # fmt: skip
             if full is not None:
                 _TURNS.found_full(day)
@@ -344,7 +367,11 @@ async def place_booking(
                     now=now + timedelta(seconds=time.monotonic() - asked_at),
                     reservation_id=reservation_id, partner_id=partner_id,
                 )  # fmt: skip
-                if isinstance(outcome, Refused) and outcome.hold and outcome.hold.reason in _FULL:
+                if (
+                    isinstance(outcome, Refused)
+                    and outcome.hold
+                    and outcome.hold.reason in FULL_REASONS
+                ):
                     # the cache said free and the hold said full: the winner's own
                     # invalidation may still be on its way, so the next turn must not
                     # trust the cache either

@@ -468,6 +468,7 @@ async def _place(
     return HoldOutcome(
         held=False,
         reservation_id=reservation_id,
+        starts_at=slot.start_utc if slot is not None else None,  # the time asked for
         reason=reason,
         alternatives=alternative_slots(full, without_requested=True),
     )

@@ -1,6 +1,7 @@
 """SQLAlchemy 2 typed ORM. Importing this package registers every mapped class."""
 
 from models.orm.base import Base
+from models.orm.demand import TurnedAwayRequest
 from models.orm.floor import FloorPlan, RestaurantTable, SeatingArea
 from models.orm.guest import (
     DataExportRequest,
@@ -73,6 +74,7 @@ __all__ = [
     "StaffUser",
     "TableAllocation",
     "ThreadMessage",
+    "TurnedAwayRequest",
     "WaitlistEntry",
     "WebhookAttempt",
     "WebhookDelivery",
