@@ -15,14 +15,19 @@ from typing import Annotated, Any
 import typer
 from sqlalchemy import select
 
-from models.orm import Reservation
 from reservations.db import command_sessions
 from reservations.settings import Settings, load_settings
 from rules.table_fit import TableSpec
 from rules.turn_time import TurnTimeRule
 from services.availability import restaurant_inputs
 from services.errors import NotFoundError
-from services.optimizer.forecast import Forecast, first_opening, lead_minutes, load_forecast
+from services.optimizer.forecast import (
+    Forecast,
+    first_opening,
+    lead_minutes,
+    load_forecast,
+    requests_made,
+)
 from services.optimizer.replay import (
     Protection,
     Request,
@@ -83,23 +88,20 @@ async def _load(
             now=now,
             staff=True,
         )
+        # the day's requests, turned-away ones included, in the order they came
+        made = requests_made(restaurant_id, [day])
         rows = await session.execute(
             select(
-                Reservation.reservation_time,
-                Reservation.party_size,
-                Reservation.seating_preference,
-                Reservation.starts_at,
-                Reservation.created_at,
-            )
-            .where(
-                Reservation.restaurant_id == restaurant_id,
-                Reservation.reservation_date == day,
-            )
-            .order_by(Reservation.created_at, Reservation.id)
+                made.c.local_time,
+                made.c.party_size,
+                made.c.seating_area,
+                made.c.starts_at,
+                made.c.asked_at,
+            ).order_by(made.c.asked_at, made.c.request_id)
         )
         requests = [
-            Request(at, size, area, lead_minutes(starts, made))
-            for at, size, area, starts, made in rows
+            Request(at, size, area, lead_minutes(starts, asked))
+            for at, size, area, starts, asked in rows
         ]
         rules = Rules(
             timezone=inputs.timezone,

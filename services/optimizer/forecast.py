@@ -5,8 +5,9 @@ same weekday over the last N weeks: how many parties of each size asked for each
 time, on average per past day, as ``ForecastClass`` items, and the booking curve,
 how a day's requests spread over lead time. Every reservation that was requested
 counts, whatever became of it (cancelled, no-show, declined, expired hold): they
-all asked for a table. Refused requests are not stored, so on busy days, when
-guests were turned away, the forecast undercounts the real demand.
+all asked for a table. So does every request turned away as full
+(``turned_away_requests``, recorded since 2026-11-28), so a busy day's demand is not
+cut down to what fitted; days before that record only what was booked.
 
 The pure part (rows -> forecast, lead times -> curve) is separate from the loader
 so each can be tested on its own.
@@ -21,10 +22,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import Subquery, exists, func, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.orm import Reservation
+from models.orm import Reservation, TurnedAwayRequest
 from rules.availability import BookingPolicy
 from rules.opening_hours import ServiceHours
 from rules.turn_time import turn_time_minutes
@@ -131,6 +132,39 @@ def past_days(day: date, weeks: int) -> list[date]:
     return [day - timedelta(weeks=n) for n in range(1, weeks + 1)]
 
 
+def requests_made(restaurant_id: uuid.UUID, days: Sequence[date]) -> Subquery:
+    """Every request made for ``days``, one row each: the booked (whatever became of
+    them) and those turned away as full. Columns: request_id, day, local_time,
+    party_size, seating_area, starts_at, asked_at.
+
+    A request refused and later booked under the same id (a retried idempotency key)
+    counts once, as its booking.
+    """
+    booked = select(
+        Reservation.id.label("request_id"),
+        Reservation.reservation_date.label("day"),
+        Reservation.reservation_time.label("local_time"),
+        Reservation.party_size.label("party_size"),
+        Reservation.seating_preference.label("seating_area"),
+        Reservation.starts_at.label("starts_at"),
+        Reservation.created_at.label("asked_at"),
+    ).where(Reservation.restaurant_id == restaurant_id, Reservation.reservation_date.in_(days))
+    refused = select(
+        TurnedAwayRequest.id,
+        TurnedAwayRequest.reservation_date,
+        TurnedAwayRequest.reservation_time,
+        TurnedAwayRequest.party_size,
+        TurnedAwayRequest.seating_area,
+        TurnedAwayRequest.starts_at,
+        TurnedAwayRequest.asked_at,
+    ).where(
+        TurnedAwayRequest.restaurant_id == restaurant_id,
+        TurnedAwayRequest.reservation_date.in_(days),
+        ~exists().where(Reservation.id == TurnedAwayRequest.id),
+    )
+    return union_all(booked, refused).subquery("requests")
+
+
 async def load_forecast(
     session: AsyncSession,
     *,
@@ -146,32 +180,17 @@ async def load_forecast(
     Reservations carry the restaurant's local date, so the weekday and the weeks are
     the restaurant's own, whatever the clock changes between them.
     """
-    same_weekday = past_days(day, weeks)
+    made = requests_made(restaurant_id, past_days(day, weeks))
     counted = await session.execute(
-        select(
-            Reservation.reservation_date,
-            Reservation.reservation_time,
-            Reservation.party_size,
-            func.count(),
-        )
-        .where(
-            Reservation.restaurant_id == restaurant_id,
-            Reservation.reservation_date.in_(same_weekday),
-        )
-        .group_by(
-            Reservation.reservation_date, Reservation.reservation_time, Reservation.party_size
+        select(made.c.day, made.c.local_time, made.c.party_size, func.count()).group_by(
+            made.c.day, made.c.local_time, made.c.party_size
         )
     )
     rows = [PastRequests(d, t, size, n) for d, t, size, n in counted]
     # lead times need instants' differences, which the two databases spell differently;
     # a few hundred rows a weekday are cheap to subtract here
-    made = await session.execute(
-        select(Reservation.starts_at, Reservation.created_at).where(
-            Reservation.restaurant_id == restaurant_id,
-            Reservation.reservation_date.in_(same_weekday),
-        )
-    )
-    curve = BookingCurve(tuple(sorted(lead_minutes(s, c) for s, c in made)))
+    leads = await session.execute(select(made.c.starts_at, made.c.asked_at))
+    curve = BookingCurve(tuple(sorted(lead_minutes(s, a) for s, a in leads)))
     return Forecast(
         classes=forecast_classes(rows, opening=opening, policy=policy),
         curve=curve,

@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from models.enums import ReservationStatus
-from models.orm import Guest, Reservation
+from models.enums import ReservationSource, ReservationStatus
+from models.orm import Guest, Reservation, TurnedAwayRequest
 from rules.availability import BookingPolicy
 from rules.turn_time import TurnTimeRule
 from services.optimizer.admission import ForecastClass
@@ -79,6 +79,9 @@ class Asked:
     status: ReservationStatus
     lead_minutes: int
     elsewhere: bool  # at another restaurant
+    # booked, turned away as full, or turned away and then booked under the same id
+    # (a retried key): each counts once
+    kept: str = "booked"
 
     @property
     def day(self) -> date:
@@ -98,6 +101,7 @@ asked = st.builds(
     status=st.sampled_from(list(ReservationStatus)),
     lead_minutes=st.one_of(st.sampled_from([0, 1, 1440]), st.integers(0, 90 * 1440)),
     elsewhere=st.booleans(),
+    kept=st.sampled_from(["booked", "turned_away", "both"]),
 )
 
 
@@ -107,8 +111,27 @@ async def _write(db: Database, rows: list[Asked], here: uuid.UUID, there: uuid.U
         session.add(guest)
         await session.flush()
         for a in rows:
+            request_id = uuid.uuid4()
+            if a.kept != "booked":
+                session.add(
+                    TurnedAwayRequest(
+                        id=request_id,
+                        restaurant_id=there if a.elsewhere else here,
+                        reservation_date=a.day,
+                        reservation_time=a.at,
+                        starts_at=a.starts_at,
+                        party_size=a.party,
+                        seating_area=None,
+                        source=ReservationSource.ONLINE,
+                        reason="no_table_fits",
+                        asked_at=a.starts_at - timedelta(minutes=a.lead_minutes),
+                    )
+                )
+            if a.kept == "turned_away":
+                continue
             session.add(
                 Reservation(
+                    id=request_id,
                     reference=f"RES-{uuid.uuid4().hex[:16]}",
                     restaurant_id=there if a.elsewhere else here,
                     guest_id=guest.id,
