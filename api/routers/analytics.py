@@ -27,6 +27,7 @@ from models.schemas.analytics import (
     NoShowsOut,
     RevenueOut,
     SlotsOut,
+    TurnedAwayOut,
     TurnTimesOut,
     VolumeOut,
 )
@@ -162,6 +163,19 @@ async def popular_slots(
 ) -> SlotsOut | Response:
     """Bookings per weekday and start time."""
     return await _answer(scope, session, query, reports.slot_report, "slots")
+
+
+@router.get(
+    "/turned-away",
+    response_model=TurnedAwayOut,
+    responses=CSV_RESPONSE,
+    summary="Requests and covers turned away as full: per day, channel, weekday and time",
+)
+async def turned_away(
+    scope: ManagerOf, session: SessionDep, query: RangeDep
+) -> TurnedAwayOut | Response:
+    """Demand the restaurant had no room for."""
+    return await _answer(scope, session, query, reports.turned_away_report, "turned-away")
 
 
 @router.get(

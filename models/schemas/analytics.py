@@ -13,6 +13,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, Field
 
+from models.enums import ReservationSource
 from models.schemas.common import ServiceDate, StrictModel
 from models.schemas.restaurant import TurnTime
 
@@ -137,6 +138,44 @@ class SlotCell(Row):
 class SlotsOut(BaseModel):
     range: RangeOut
     cells: list[SlotCell]
+
+
+# ---- turned away -------------------------------------------------------------------------
+
+
+class TurnedAwayDay(Row):
+    KEYS: ClassVar[tuple[str, ...]] = ("day",)
+    day: dt.date
+    requests: int
+    covers: int
+
+
+class TurnedAwayChannel(Row):
+    KEYS: ClassVar[tuple[str, ...]] = ("channel",)
+    channel: ReservationSource
+    requests: int
+    covers: int
+
+
+class TurnedAwayCell(Row):
+    KEYS: ClassVar[tuple[str, ...]] = ("weekday", "time")
+    weekday: int = Field(description="0 = Monday")
+    time: dt.time = Field(description="the local time asked for")
+    requests: int
+    covers: int
+
+
+class TurnedAwayTotals(BaseModel):
+    requests: int
+    covers: int
+
+
+class TurnedAwayOut(BaseModel):
+    range: RangeOut
+    total: TurnedAwayTotals
+    days: list[TurnedAwayDay] = Field(description="local days with any request turned away")
+    channels: list[TurnedAwayChannel]
+    cells: list[TurnedAwayCell] = Field(description="heat-map data: where tables sold out")
 
 
 # ---- money ------------------------------------------------------------------------------

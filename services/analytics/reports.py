@@ -15,12 +15,23 @@ from models.schemas.analytics import (
     RangeOut,
     RevenueOut,
     SlotsOut,
+    TurnedAwayOut,
+    TurnedAwayTotals,
     TurnTimesOut,
     VolumeOut,
 )
 from models.schemas.restaurant import BookingSettings, TurnTime
 from services import restaurants
-from services.analytics import guests, messages, money, no_shows, revpash, slots, turn_times
+from services.analytics import (
+    guests,
+    messages,
+    money,
+    no_shows,
+    revpash,
+    slots,
+    turn_times,
+    turned_away,
+)
 from services.analytics import volume as vol
 from services.analytics.lead_times import lead_times as lead_time_bands
 from services.analytics.window import Window
@@ -86,6 +97,23 @@ async def slot_report(session: AsyncSession, *, restaurant: Restaurant, window: 
     """Heat-map data: bookings per weekday and start time."""
     cells = await slots.heat_map(session, restaurant_id=restaurant.id, window=window)
     return SlotsOut(range=_range(restaurant, window), cells=cells)
+
+
+async def turned_away_report(
+    session: AsyncSession, *, restaurant: Restaurant, window: Window
+) -> TurnedAwayOut:
+    """Requests and covers turned away as full: per day, per channel, per weekday and time."""
+    rid = restaurant.id
+    days = await turned_away.per_day(session, restaurant_id=rid, window=window)
+    return TurnedAwayOut(
+        range=_range(restaurant, window),
+        total=TurnedAwayTotals(
+            requests=sum(d.requests for d in days), covers=sum(d.covers for d in days)
+        ),
+        days=days,
+        channels=await turned_away.per_channel(session, restaurant_id=rid, window=window),
+        cells=await turned_away.per_slot(session, restaurant_id=rid, window=window),
+    )
 
 
 async def revenue(session: AsyncSession, *, restaurant: Restaurant, window: Window) -> RevenueOut:

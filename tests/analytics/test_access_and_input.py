@@ -11,7 +11,16 @@ from tests.analytics.helpers import BASE
 from tests.analytics.history import FROM, TO, a_restaurant
 from tests.conftest import Api
 
-REPORTS = ("dashboard", "volume", "no-shows", "lead-times", "slots", "revenue", "turn-times")
+REPORTS = (
+    "dashboard",
+    "volume",
+    "no-shows",
+    "lead-times",
+    "slots",
+    "revenue",
+    "turn-times",
+    "turned-away",
+)
 RANGE = {"date_from": FROM.isoformat(), "date_to": TO.isoformat()}
 
 

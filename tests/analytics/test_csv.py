@@ -7,7 +7,7 @@ import io
 from datetime import time
 from typing import Any
 
-from models.enums import StaffRole
+from models.enums import ReservationSource, StaffRole
 from tests.analytics.helpers import BASE
 from tests.analytics.history import (
     FROM,
@@ -18,6 +18,7 @@ from tests.analytics.history import (
     sample_history,
     write,
 )
+from tests.analytics.test_turned_away import Asked, write_turned_away
 from tests.conftest import Api
 
 # the fields that name a series row, per report and section
@@ -30,6 +31,7 @@ KEYS: dict[str, dict[str, tuple[str, ...]]] = {
     "lead-times": {"bands": ("band",)},
     "slots": {"cells": ("weekday", "time")},
     "revenue": {"daily": ("day",)},
+    "turned-away": {"days": ("day",), "channels": ("channel",), "cells": ("weekday", "time")},
     "turn-times": {
         "by_party_size": ("party_size",),
         "current": ("min_party_size",),
@@ -64,6 +66,11 @@ def expected_lines(report: str, answer: dict[str, Any]) -> list[tuple[str, str, 
 
 async def test_csv_matches_json(api: Api) -> None:
     rid = await write(api.db, sample_history())
+    turned_away = [
+        Asked(FROM, time(19), 4, ReservationSource.ONLINE, elsewhere=False, booked_later=False),
+        Asked(TO, time(20), 2, ReservationSource.GOOGLE, elsewhere=False, booked_later=False),
+    ]
+    await write_turned_away(api.db, turned_away, rid, rid)
     manager = await api.token_for(StaffRole.MANAGER, [rid])
     params: dict[str, str | int] = {
         "date_from": FROM.isoformat(),
