@@ -48,28 +48,29 @@ def counts_as_demand(reason: str | None, source: ReservationSource) -> bool:
 
 
 async def record_turned_away(session: AsyncSession, requests: Sequence[TurnedAway]) -> None:
-    """Add the refused requests (one statement; a request already recorded is kept)."""
+    """Add the refused requests (a request already recorded is kept).
+
+    One statement compiled once, whatever the number of rows (executemany; the
+    drivers batch the rows), so a crowd's refusals cost little.
+    """
     if not requests:
         return
     insert = upsert_insert(session)
     await session.execute(
-        insert(TurnedAwayRequest)
-        .values(
-            [
-                {
-                    "id": r.request_id,
-                    "restaurant_id": r.restaurant_id,
-                    "reservation_date": r.day,
-                    "reservation_time": r.local_time.replace(tzinfo=None, fold=0),
-                    "starts_at": r.starts_at,
-                    "party_size": r.party_size,
-                    "seating_area": r.seating_area,
-                    "source": r.source,
-                    "reason": r.reason,
-                    "asked_at": r.asked_at,
-                }
-                for r in requests
-            ]
-        )
-        .on_conflict_do_nothing(index_elements=[TurnedAwayRequest.id])
+        insert(TurnedAwayRequest).on_conflict_do_nothing(index_elements=[TurnedAwayRequest.id]),
+        [
+            {
+                "id": r.request_id,
+                "restaurant_id": r.restaurant_id,
+                "reservation_date": r.day,
+                "reservation_time": r.local_time.replace(tzinfo=None, fold=0),
+                "starts_at": r.starts_at,
+                "party_size": r.party_size,
+                "seating_area": r.seating_area,
+                "source": r.source,
+                "reason": r.reason,
+                "asked_at": r.asked_at,
+            }
+            for r in requests
+        ],
     )
