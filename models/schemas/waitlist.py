@@ -105,6 +105,9 @@ class WaitQuote(BaseModel):
     )
     table_numbers: list[str] = Field(default_factory=list)
     at: dt.datetime | None = None
+    parties_ahead: int = Field(
+        default=0, description="parties waiting at the door today, seated first in the quote"
+    )
 
 
 # ---- workflow contracts ------------------------------------------------------------

@@ -3,10 +3,13 @@
 Seated parties leave at their check-in plus the turn time for their party size
 (an overdue party is taken to leave now); booked and held parties block their
 tables for their booking; the party needs a table (or combination) that seats it
-for its own turn time. The quote is recorded on the entry (`quoted_wait_minutes`,
-`quoted_at`) and the seat time (`seated_at`) when it sits, so the error can be
-measured. The quote looks `QUOTE_HORIZON` ahead, past midnight when the evening
-runs late, so it reads the next calendar day's bookings too.
+for its own turn time. Parties already queued at the door for today come first: in
+queue order, each is given the earliest fit left for it (its tables busy for its turn
+time from then), and the new party's quote is what remains. The quote is recorded
+on the entry (`quoted_wait_minutes`, `quoted_at`) and the seat time (`seated_at`)
+when it sits, so the error can be measured. The quote looks `QUOTE_HORIZON` ahead,
+past midnight when the evening runs late, so it reads the next calendar day's
+bookings too.
 """
 
 from __future__ import annotations
@@ -14,15 +17,15 @@ from __future__ import annotations
 import math
 import uuid
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.enums import ReservationStatus
-from models.orm import Reservation
-from models.schemas.waitlist import WaitQuote
+from models.enums import ReservationStatus, WaitlistStatus
+from models.orm import Reservation, WaitlistEntry
+from models.schemas.waitlist import WaitlistKind, WaitQuote
 from rules.turn_time import turn_time_minutes
 from rules.wait_quotes import Busy, earliest_fit
 from services.availability import restaurant_inputs, timeline
@@ -85,6 +88,22 @@ async def quote_wait(
                 # a party past its turn time is taken to be leaving now
                 end = max(start + timedelta(minutes=turn), now)
             busy[str(table.table_id)].append(Busy(start, end))
+    ahead = await _queued_ahead(session, restaurant_id=restaurant_id, day=day)
+    for size, area in ahead:
+        # the first in line takes the first fitting table; the next one what is left
+        stay = turn_time_minutes(size, policy.turn_times, policy.default_turn_minutes)
+        taken = earliest_fit(
+            party_size=size,
+            tables=inputs.tables,
+            busy=busy,
+            turn_minutes=stay,
+            now=now,
+            until=until,
+            seating_area=area,
+        )
+        if taken is not None:
+            for table_id in taken.option.table_ids:
+                busy[table_id].append(Busy(taken.at, taken.at + timedelta(minutes=stay)))
     turn = turn_time_minutes(party_size, policy.turn_times, policy.default_turn_minutes)
     fit = earliest_fit(
         party_size=party_size,
@@ -96,11 +115,29 @@ async def quote_wait(
         seating_area=seating_area,
     )
     if fit is None:
-        return WaitQuote(party_size=party_size, wait_minutes=None)
+        return WaitQuote(party_size=party_size, wait_minutes=None, parties_ahead=len(ahead))
     minutes = math.ceil((fit.at - now).total_seconds() / 60)
     return WaitQuote(
         party_size=party_size,
         wait_minutes=minutes,
         table_numbers=list(fit.option.numbers),
         at=fit.at,
+        parties_ahead=len(ahead),
     )
+
+
+async def _queued_ahead(
+    session: AsyncSession, *, restaurant_id: uuid.UUID, day: date
+) -> list[tuple[int, str | None]]:
+    """Party size and seating area of each party waiting at the door today, in line order."""
+    rows = await session.execute(
+        select(WaitlistEntry.party_size, WaitlistEntry.seating_area)
+        .where(
+            WaitlistEntry.restaurant_id == restaurant_id,
+            WaitlistEntry.kind == WaitlistKind.WALK_IN.value,
+            WaitlistEntry.desired_date == day,
+            WaitlistEntry.status == WaitlistStatus.WAITING,
+        )
+        .order_by(WaitlistEntry.created_at, WaitlistEntry.id)
+    )
+    return [(size, area) for size, area in rows]

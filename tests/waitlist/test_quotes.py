@@ -8,8 +8,9 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.enums import AllocationStatus, ReservationStatus
-from models.orm import Reservation, RestaurantTable, TableAllocation
+from models.enums import AllocationStatus, ReservationStatus, WaitlistStatus
+from models.orm import Reservation, RestaurantTable, TableAllocation, WaitlistEntry
+from models.schemas.waitlist import WaitQuote
 from rules.table_fit import TableSpec
 from rules.wait_quotes import Busy, earliest_fit
 from services.waitlist.quotes import quote_wait
@@ -129,3 +130,58 @@ def test_an_overdue_party_is_taken_to_leave_now_and_a_combination_may_fit() -> N
         party_size=4, tables=[a, b], busy=busy, turn_minutes=120, now=now,
         until=now + timedelta(minutes=30),
     ) is None  # fmt: skip
+
+
+async def test_parties_already_in_line_are_seated_first(db: Db) -> None:
+    async with db.sessions() as session, session.begin():
+        restaurant = await make_restaurant(session, tables=2, capacity=2)
+        tables = {
+            t.number: t.id
+            for t in await session.scalars(
+                select(RestaurantTable).where(RestaurantTable.restaurant_id == restaurant.id)
+            )
+        }
+        guest = await make_guest(session)
+        # both tables seated: table 1 frees in an hour, table 2 in an hour and a half
+        await _occupy(session, restaurant_id=restaurant.id, guest_id=guest.id,
+                      table_id=tables["1"], starts=NOW - timedelta(minutes=60),
+                      status=ReservationStatus.SEATED)  # fmt: skip
+        await _occupy(session, restaurant_id=restaurant.id, guest_id=guest.id,
+                      table_id=tables["2"], starts=NOW - timedelta(minutes=30),
+                      status=ReservationStatus.SEATED)  # fmt: skip
+
+        async def quote() -> WaitQuote:
+            return await quote_wait(
+                session, restaurant_id=restaurant.id, party_size=2, timezone=ZONE, now=NOW
+            )
+
+        alone = await quote()
+        assert (alone.wait_minutes, alone.table_numbers, alone.parties_ahead) == (60, ["1"], 0)
+
+        def entry(kind: str, day: date, status: WaitlistStatus, minutes_ago: int) -> None:
+            session.add(
+                WaitlistEntry(
+                    restaurant_id=restaurant.id, guest_id=guest.id, kind=kind, party_size=2,
+                    desired_date=day, status=status,
+                    created_at=NOW - timedelta(minutes=minutes_ago),
+                )
+            )  # fmt: skip
+
+        # not in today's line: a future waitlist, yesterday's queue, a party that left
+        entry("future", DAY, WaitlistStatus.WAITING, 20)
+        entry("walk_in", DAY - timedelta(days=1), WaitlistStatus.WAITING, 20)
+        entry("walk_in", DAY, WaitlistStatus.CANCELLED, 20)
+        await session.flush()
+        assert (await quote()).wait_minutes == 60
+        # one party of two already waiting at the door gets table 1 first
+        entry("walk_in", DAY, WaitlistStatus.WAITING, 10)
+        await session.flush()
+        behind = await quote()
+        assert (behind.wait_minutes, behind.table_numbers, behind.parties_ahead) == (90, ["2"], 1)
+        # a second one in line takes table 2: the new party waits until the first of
+        # them has had its meal at table 1
+        entry("walk_in", DAY, WaitlistStatus.WAITING, 5)
+        await session.flush()
+        third = await quote()
+        assert third.parties_ahead == 2
+        assert third.wait_minutes == 60 + 120 and third.table_numbers == ["1"]
