@@ -35,7 +35,8 @@ from reservations.db import transaction
 from rules.availability import UnavailableReason
 from rules.state_machine import ReservationStatus
 from services import booking, live_events, messages, turned_away
-from services.availability import invalidate_day
+from services.availability import invalidate_day, service_day_of
+from services.errors import NotFoundError
 from services.optimizer import booking_room, moving
 from services.references import ReferenceBlocks
 from services.webhooks import events as webhook_events
@@ -85,14 +86,14 @@ class ReservationActivities:
         for day in {d for d in days if d is not None}:
             await invalidate_day(self.cache, restaurant_id, day)
 
-    async def _freed(self, restaurant_id: uuid.UUID, day: date, reason: str) -> None:
-        """Tables freed up on `day`: its waitlist dispatcher offers them (if anyone waits)."""
+    async def _freed(self, restaurant_id: uuid.UUID, days: list[date], reason: str) -> None:
+        """Tables freed up on `days`: their waitlist dispatchers offer them (if anyone waits)."""
         info = activity.info()
         await capacity_freed(
             activity.client(),
             self.sessions,
             restaurant_id=restaurant_id,
-            days=[day],
+            days=days,
             reason=reason,
             # the same on every retry of this activity, distinct for every other change
             event_id=f"{info.workflow_id}:{info.activity_id}",
@@ -250,13 +251,18 @@ class ReservationActivities:
             assert reservation is not None
             restaurant_id, day = reservation.restaurant_id, reservation.reservation_date
             source = reservation.source
+            freed_days = (
+                await _days_freed(session, reservation)
+                if recorded and transition.release_tables
+                else []
+            )
         await live_events.publish_committed(self.cache, session)
         if recorded:
             metrics.transition_recorded(status=transition.status.value, channel=source.value)
         await emitted.start()
         await self._invalidate(restaurant_id, day)
-        if recorded and transition.release_tables:
-            await self._freed(restaurant_id, day, transition.status.value)
+        if freed_days:
+            await self._freed(restaurant_id, freed_days, transition.status.value)
         if transition.status in GOOGLE_VISIBLE:  # a retry re-announces: the id dedupes it
             await tell_google(
                 reservation_id=transition.reservation_id,
@@ -276,6 +282,7 @@ class ReservationActivities:
             if before is None:
                 raise ApplicationError("reservation not found", type="NotFound", non_retryable=True)
             old_day, restaurant_id = before.reservation_date, before.restaurant_id
+            old_days = await _days_freed(session, before)
             facts = await booking.move_reservation(
                 session,
                 reservation_id=reservation_id,
@@ -292,7 +299,7 @@ class ReservationActivities:
         await emitted.start()
         await self._invalidate(restaurant_id, old_day, facts.date)
         if facts.hold.held:
-            await self._freed(restaurant_id, old_day, "moved")
+            await self._freed(restaurant_id, old_days, "moved")
         await tell_google(
             reservation_id=reservation_id, source=source, change="slot", change_key=f"move-{count}"
         )
@@ -328,3 +335,19 @@ class ReservationActivities:
             self.move_booking,
             self.assign_booking_tables,
         ]
+
+
+async def _days_freed(session: AsyncSession, reservation: Reservation) -> list[date]:
+    """The waitlist days a booking's tables count for: its calendar date and, for a start
+    after midnight in the evening's late service, that service's day (whose waitlist
+    entries asked for it)."""
+    try:
+        service_day = await service_day_of(
+            session,
+            restaurant_id=reservation.restaurant_id,
+            day=reservation.reservation_date,
+            local_time=reservation.reservation_time,
+        )
+    except NotFoundError:  # the restaurant's hours are gone: its calendar day alone
+        return [reservation.reservation_date]
+    return sorted({reservation.reservation_date, service_day})

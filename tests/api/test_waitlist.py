@@ -12,7 +12,7 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -716,3 +716,48 @@ async def test_a_reopened_day_is_offered(site: Site) -> None:
     )
     assert reopened.status_code == 204, reopened.text
     assert (await offered(site, joined))["offer"]["table_numbers"] == ["1"]
+
+
+async def test_a_table_freed_after_midnight_is_offered_to_the_late_services_waitlist(
+    site: Site,
+) -> None:
+    """A booking at 00:30 is dated the next calendar day but belongs to the evening's
+    late service: the guests waiting for that service hear its table come free."""
+    made_restaurant = await site.live.client.post(
+        f"{BASE}/restaurants",
+        json={
+            "name": f"Late {uuid.uuid4().hex[:6]}",
+            "timezone": "Europe/Amsterdam",
+            "currency": "EUR",
+            "settings": {"min_notice_minutes": 0, "default_seating_minutes": 90},
+            "services": [
+                {
+                    "weekday": d,
+                    "name": "late",
+                    "opens_at": "20:00",
+                    "closes_at": "02:30",
+                    "last_seating_at": "00:30",
+                }
+                for d in range(7)
+            ],
+        },
+        headers=site.admin,
+    )
+    assert made_restaurant.status_code == 201, made_restaurant.text
+    rid = made_restaurant.json()["id"]
+    table = await site.live.client.post(
+        f"{BASE}/restaurants/{rid}/tables",
+        json={"number": "1", "min_capacity": 1, "max_capacity": 4},
+        headers=site.admin,
+    )
+    assert table.status_code == 201, table.text
+    evening = booking_day()
+    after_midnight = booking(rid, at="00:30", day=evening + timedelta(days=1))
+    made = await site.live.client.post(f"{BASE}/reservations", json=after_midnight)
+    assert made.status_code == 201, made.text
+    # the only table is taken from 00:30: nothing in the window fits a 90-minute meal
+    joined = await join(site, rid, day=evening, time_from="23:30", time_to="00:30")
+    assert (await entry(site, joined))["status"] == "waiting"
+    await cancel(site, made.json())
+    now = await offered(site, joined)
+    assert now["offer"]["table_numbers"] == ["1"]
