@@ -145,10 +145,14 @@ export function WaitlistManagement() {
           {quote.data &&
             (quote.data.wait_minutes == null
               ? interpolate(t.waitlist.quoteNone, { size: partySize })
-              : interpolate(t.waitlist.quote, {
-                  size: partySize,
-                  minutes: quote.data.wait_minutes,
-                }))}
+              : interpolate(
+                  quote.data.parties_ahead ? t.waitlist.quoteAhead : t.waitlist.quote,
+                  {
+                    size: partySize,
+                    minutes: quote.data.wait_minutes,
+                    ahead: quote.data.parties_ahead ?? 0,
+                  },
+                ))}
         </p>
         <button type="submit">{t.waitlist.seatNow}</button>{" "}
         <button type="button" className="secondary" onClick={addToQueue}>

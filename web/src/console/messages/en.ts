@@ -88,6 +88,7 @@ export const en = {
     seatNow: "Seat now",
     addToQueue: "Add to queue",
     quote: "Wait for {size}: {minutes} min",
+    quoteAhead: "Wait for {size}: {minutes} min, after {ahead} in line",
     quoteNone: "No table for {size} today",
     queue: "Today's queue and waitlist",
     empty: "Nobody is waiting.",
