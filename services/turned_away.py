@@ -14,10 +14,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
+from sqlalchemy import ColumnElement, exists
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.enums import ReservationSource
-from models.orm import TurnedAwayRequest
+from models.orm import Reservation, TurnedAwayRequest
 from reservations.db import upsert_insert
 from rules.availability import UnavailableReason
 
@@ -45,6 +46,12 @@ class TurnedAway:
 def counts_as_demand(reason: str | None, source: ReservationSource) -> bool:
     """Whether a refusal with ``reason`` of a request from ``source`` is turned-away demand."""
     return reason in FULL_REASONS and source is not ReservationSource.WAITLIST
+
+
+def not_booked_since() -> ColumnElement[bool]:
+    """SQL: the turned-away request was not booked later under the same id (a retried
+    key that found a table); such a request counts as its booking."""
+    return ~exists().where(Reservation.id == TurnedAwayRequest.id)
 
 
 async def record_turned_away(session: AsyncSession, requests: Sequence[TurnedAway]) -> None:

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import ColumnElement, and_, exists, func, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.enums import ReservationSource
-from models.orm import Reservation, TurnedAwayRequest
+from models.orm import TurnedAwayRequest
 from models.schemas.analytics import TurnedAwayCell, TurnedAwayChannel, TurnedAwayDay
 from services.analytics.sql import weekday_of
 from services.analytics.window import Window
+from services.turned_away import not_booked_since
 
 T = TurnedAwayRequest
 
@@ -28,7 +29,7 @@ def turned_away_in(restaurant_id: uuid.UUID, window: Window) -> ColumnElement[bo
         T.restaurant_id == restaurant_id,
         T.reservation_date >= window.date_from,
         T.reservation_date <= window.date_to,
-        ~exists().where(Reservation.id == T.id),
+        not_booked_since(),
     )
 
 

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Subquery, exists, func, select, union_all
+from sqlalchemy import Subquery, func, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.orm import Reservation, TurnedAwayRequest
@@ -30,6 +30,7 @@ from rules.availability import BookingPolicy
 from rules.opening_hours import ServiceHours
 from rules.turn_time import turn_time_minutes
 from services.optimizer.admission import ForecastClass
+from services.turned_away import not_booked_since
 
 MINUTES_A_DAY = 24 * 60
 
@@ -160,7 +161,7 @@ def requests_made(restaurant_id: uuid.UUID, days: Sequence[date]) -> Subquery:
     ).where(
         TurnedAwayRequest.restaurant_id == restaurant_id,
         TurnedAwayRequest.reservation_date.in_(days),
-        ~exists().where(Reservation.id == TurnedAwayRequest.id),
+        not_booked_since(),
     )
     return union_all(booked, refused).subquery("requests")
 
