@@ -27,7 +27,7 @@ from models.enums import ReservationStatus, WaitlistStatus
 from models.orm import Reservation, WaitlistEntry
 from models.schemas.waitlist import WaitlistKind, WaitQuote
 from rules.turn_time import turn_time_minutes
-from rules.wait_quotes import Busy, earliest_fit
+from rules.wait_quotes import Busy, Fit, earliest_fit
 from services.availability import restaurant_inputs, timeline
 
 # a walk-in waits for tonight's tables, not tomorrow's: the quote looks this far ahead
@@ -88,11 +88,11 @@ async def quote_wait(
                 # a party past its turn time is taken to be leaving now
                 end = max(start + timedelta(minutes=turn), now)
             busy[str(table.table_id)].append(Busy(start, end))
-    ahead = await _queued_ahead(session, restaurant_id=restaurant_id, day=day)
-    for size, area in ahead:
-        # the first in line takes the first fitting table; the next one what is left
+
+    def first_fit(size: int, area: str | None) -> tuple[Fit | None, int]:
+        """The earliest table for a party of ``size`` on the tables as now taken, and its stay."""
         stay = turn_time_minutes(size, policy.turn_times, policy.default_turn_minutes)
-        taken = earliest_fit(
+        found = earliest_fit(
             party_size=size,
             tables=inputs.tables,
             busy=busy,
@@ -101,19 +101,16 @@ async def quote_wait(
             until=until,
             seating_area=area,
         )
+        return found, stay
+
+    ahead = await _queued_ahead(session, restaurant_id=restaurant_id, day=day)
+    for size, area in ahead:
+        # the first in line takes the first fitting table; the next one what is left
+        taken, stay = first_fit(size, area)
         if taken is not None:
             for table_id in taken.option.table_ids:
                 busy[table_id].append(Busy(taken.at, taken.at + timedelta(minutes=stay)))
-    turn = turn_time_minutes(party_size, policy.turn_times, policy.default_turn_minutes)
-    fit = earliest_fit(
-        party_size=party_size,
-        tables=[t for t in inputs.tables],
-        busy=busy,
-        turn_minutes=turn,
-        now=now,
-        until=until,
-        seating_area=seating_area,
-    )
+    fit, _ = first_fit(party_size, seating_area)
     if fit is None:
         return WaitQuote(party_size=party_size, wait_minutes=None, parties_ahead=len(ahead))
     minutes = math.ceil((fit.at - now).total_seconds() / 60)
