@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qsl
 
+import anyio
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
@@ -12,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.protocols.utils import ClientDisconnected
 
 from models.schemas.common import UNSTORABLE_TEXT
 
@@ -183,6 +185,23 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http)
 
 
+# what writing to a client that has gone raises, directly or from a streaming response's
+# task group (FastAPI's event streams hand items between tasks over memory streams)
+_GONE: tuple[type[BaseException], ...] = (
+    anyio.BrokenResourceError,
+    anyio.ClosedResourceError,
+    ConnectionError,
+    ClientDisconnected,
+)
+
+
+def client_went_away(exc: BaseException) -> bool:
+    """Whether ``exc`` (or every exception of its group) says the client went away."""
+    if isinstance(exc, BaseExceptionGroup):
+        return all(client_went_away(e) for e in exc.exceptions)
+    return isinstance(exc, _GONE)
+
+
 class AnswerUnexpectedErrors:
     """ASGI middleware: an exception no handler took is logged with its traceback and
     answered as a problem+json 500.
@@ -208,7 +227,11 @@ class AnswerUnexpectedErrors:
 
         try:
             await self.app(scope, receive, tracked)
-        except Exception:
+        except Exception as exc:
+            if started and client_went_away(exc):
+                # a stream's client left mid-response (a closed tab): nothing is wrong here
+                log.info("http.client_gone", method=scope.get("method"), path=scope.get("path"))
+                return
             log.exception(
                 "unhandled error in a request", method=scope.get("method"), path=scope.get("path")
             )
