@@ -28,18 +28,30 @@ export function Analytics() {
       ),
     [from],
   );
+  const turnedAway = useLoad(
+    () =>
+      outcome(
+        api.GET("/api/v1/reservations/analytics/restaurant/{restaurant_id}/turned-away", {
+          params,
+        }),
+      ),
+    [from],
+  );
   // the routes also speak CSV (a string): the console asks for and reads JSON only
   const d = typeof dashboard.data === "object" ? dashboard.data : null;
   const v = typeof volume.data === "object" ? volume.data : null;
+  const away = typeof turnedAway.data === "object" ? turnedAway.data : null;
   const days = v?.daily ?? [];
   const channels = v?.channel_mix ?? [];
+  // the times most asked for when full: where a table more (or a shorter turn) pays
+  const soldOut = [...(away?.cells ?? [])].sort((a, b) => b.covers - a.covers).slice(0, 5);
   return (
     <section aria-labelledby="analytics-title">
       <div className="toolbar">
         <h2 id="analytics-title">{t.analytics.title}</h2>
         <span className="muted">{t.analytics.last30}</span>
       </div>
-      <ProblemText problem={dashboard.problem ?? volume.problem} />
+      <ProblemText problem={dashboard.problem ?? volume.problem ?? turnedAway.problem} />
       {d && (
         <dl className="figures">
           <div>
@@ -58,6 +70,12 @@ export function Analytics() {
             <dt>{t.analytics.turnover}</dt>
             <dd>{d.table_turnover == null ? "–" : d.table_turnover.toFixed(2)}</dd>
           </div>
+          {away && (
+            <div>
+              <dt>{t.analytics.turnedAway}</dt>
+              <dd>{away.total.covers}</dd>
+            </div>
+          )}
         </dl>
       )}
       <div className="columns">
@@ -86,6 +104,29 @@ export function Analytics() {
             ))}
           </ul>
         </figure>
+        {away && (
+          <figure className="panel">
+            <figcaption>
+              <h3>{t.analytics.soldOut}</h3>
+            </figcaption>
+            {soldOut.length === 0 ? (
+              <p className="muted">{t.analytics.soldOutNone}</p>
+            ) : (
+              <ul className="sold-out">
+                {soldOut.map((cell) => (
+                  <li key={`${cell.weekday}-${cell.time}`}>
+                    {interpolate(t.analytics.soldOutCell, {
+                      weekday: t.weekdays[cell.weekday] ?? String(cell.weekday),
+                      time: cell.time.slice(0, 5),
+                      covers: cell.covers,
+                      requests: cell.requests,
+                    })}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </figure>
+        )}
       </div>
     </section>
   );

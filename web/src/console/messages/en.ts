@@ -131,6 +131,10 @@ export const en = {
     coversPerDay: "Covers per day",
     channels: "Channel mix",
     chartLabel: "Covers booked per day from {from} to {to}",
+    turnedAway: "Covers turned away",
+    soldOut: "Where tables sold out",
+    soldOutNone: "Nobody was turned away.",
+    soldOutCell: "{weekday} {time}: {covers} covers (requests: {requests})",
   },
   settings: {
     title: "Settings",
