@@ -745,12 +745,12 @@ async def test_a_cancel_racing_a_message_send_still_refunds(pg_shop: Shop) -> No
     the cancellation message; if a message send finishes meanwhile, the lifecycle loop
     wakes, sees a terminal booking with its deposit still "paid" and nothing running,
     and ends; the handler then starts the refund in a task the closing workflow never
-    runs. Made deterministic here: the SMS provider answers after 1.5 s, and a lock on
+    runs. Made deterministic here: the SMS provider answers after 3 s, and a lock on
     `restaurants` holds the handler's queue_message until that send has finished.
     """
     shop = pg_shop
     assert shop.twilio is not None
-    shop.twilio.delay_seconds = 1.5
+    shop.twilio.delay_seconds = 3.0
     rid = await deposit_restaurant(shop)
     guest = {**booking(rid)["guest"], "sms_notifications": True}
     res = await shop.book(rid, guest=guest)
@@ -760,19 +760,25 @@ async def test_a_cancel_racing_a_message_send_still_refunds(pg_shop: Shop) -> No
     await shop.until(res, status="confirmed", deposit="paid")
 
     async def confirmation_queued_email_sent() -> bool:
+        """Only the confirmation SMS is in flight: every other message (the confirmation
+        and deposit-receipt emails) has gone, so none of their sends reads `restaurants`
+        while the lock below holds it."""
         async with shop.live.db.sessions() as session:
             rows = (
                 await session.execute(
-                    select(Notification.channel, Notification.status).where(
-                        Notification.reservation_id == uuid.UUID(res["id"]),
-                        Notification.template == "confirmation",
+                    select(Notification.template, Notification.channel, Notification.status).where(
+                        Notification.reservation_id == uuid.UUID(res["id"])
                     )
                 )
             ).all()
-        statuses = dict(rows)
+        statuses = {(template, channel): status for template, channel, status in rows}
+        sms = ("confirmation", NotificationChannel.SMS)
         return (
-            statuses.get(NotificationChannel.EMAIL) is NotificationStatus.SENT
-            and statuses.get(NotificationChannel.SMS) is NotificationStatus.QUEUED
+            statuses.get(sms) is NotificationStatus.QUEUED
+            and statuses.get(("confirmation", NotificationChannel.EMAIL)) is NotificationStatus.SENT
+            and statuses.get(("deposit_receipt", NotificationChannel.EMAIL))
+            is NotificationStatus.SENT
+            and all(s is not NotificationStatus.QUEUED for k, s in statuses.items() if k != sms)
         )
 
     await eventually(
