@@ -13,11 +13,12 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from models.enums import ReservationSource, ReservationStatus, StaffRole
-from models.orm import Guest, Reservation, TurnedAwayRequest
+from models.enums import ReservationSource, StaffRole
+from models.orm import Guest
 from tests.analytics.helpers import get, same
 from tests.analytics.history import FROM, TO, TZ, a_restaurant
 from tests.conftest import Api, Database
+from tests.demand import add_request
 
 CHANNELS = [ReservationSource.ONLINE, ReservationSource.GOOGLE, ReservationSource.PHONE]
 
@@ -55,41 +56,20 @@ async def write_turned_away(
         session.add(guest)
         await session.flush()
         for a in rows:
-            request_id = uuid.uuid4()
-            restaurant_id = there if a.elsewhere else here
             starts_at = datetime.combine(a.day, a.at, tzinfo=ZoneInfo(TZ)).astimezone(UTC)
-            session.add(
-                TurnedAwayRequest(
-                    id=request_id,
-                    restaurant_id=restaurant_id,
-                    reservation_date=a.day,
-                    reservation_time=a.at,
-                    starts_at=starts_at,
-                    party_size=a.party,
-                    seating_area=None,
-                    source=a.channel,
-                    reason="no_table_fits",
-                    asked_at=starts_at - timedelta(days=2),
-                )
+            add_request(
+                session,
+                restaurant_id=there if a.elsewhere else here,
+                guest_id=guest.id,
+                day=a.day,
+                at=a.at,
+                starts_at=starts_at,
+                party=a.party,
+                asked_at=starts_at - timedelta(days=2),
+                source=a.channel,
+                turned_away=True,
+                booked=a.booked_later,
             )
-            if a.booked_later:
-                session.add(
-                    Reservation(
-                        id=request_id,
-                        reference=f"RES-{uuid.uuid4().hex[:16]}",
-                        restaurant_id=restaurant_id,
-                        guest_id=guest.id,
-                        party_size=a.party,
-                        reservation_date=a.day,
-                        reservation_time=a.at,
-                        starts_at=starts_at,
-                        ends_at=starts_at + timedelta(minutes=90),
-                        duration_minutes=90,
-                        status=ReservationStatus.CONFIRMED,
-                        source=a.channel,
-                        currency="EUR",
-                    )
-                )
         await session.commit()
 
 

@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from models.enums import ReservationSource, ReservationStatus
-from models.orm import Guest, Reservation, TurnedAwayRequest
+from models.enums import ReservationStatus
+from models.orm import Guest
 from rules.availability import BookingPolicy
 from rules.turn_time import TurnTimeRule
 from services.optimizer.admission import ForecastClass
@@ -28,6 +28,7 @@ from services.optimizer.forecast import (
 )
 from tests.analytics.history import a_restaurant
 from tests.conftest import Database
+from tests.demand import add_request
 
 ZONE = ZoneInfo("Europe/Amsterdam")
 # a Tuesday after the clock change of Sunday 29 March 2026; three weeks back reach
@@ -111,40 +112,18 @@ async def _write(db: Database, rows: list[Asked], here: uuid.UUID, there: uuid.U
         session.add(guest)
         await session.flush()
         for a in rows:
-            request_id = uuid.uuid4()
-            if a.kept != "booked":
-                session.add(
-                    TurnedAwayRequest(
-                        id=request_id,
-                        restaurant_id=there if a.elsewhere else here,
-                        reservation_date=a.day,
-                        reservation_time=a.at,
-                        starts_at=a.starts_at,
-                        party_size=a.party,
-                        seating_area=None,
-                        source=ReservationSource.ONLINE,
-                        reason="no_table_fits",
-                        asked_at=a.starts_at - timedelta(minutes=a.lead_minutes),
-                    )
-                )
-            if a.kept == "turned_away":
-                continue
-            session.add(
-                Reservation(
-                    id=request_id,
-                    reference=f"RES-{uuid.uuid4().hex[:16]}",
-                    restaurant_id=there if a.elsewhere else here,
-                    guest_id=guest.id,
-                    party_size=a.party,
-                    reservation_date=a.day,
-                    reservation_time=a.at,
-                    starts_at=a.starts_at,
-                    ends_at=a.starts_at + timedelta(minutes=90),
-                    duration_minutes=90,
-                    status=a.status,
-                    created_at=a.starts_at - timedelta(minutes=a.lead_minutes),
-                    currency="EUR",
-                )
+            add_request(
+                session,
+                restaurant_id=there if a.elsewhere else here,
+                guest_id=guest.id,
+                day=a.day,
+                at=a.at,
+                starts_at=a.starts_at,
+                party=a.party,
+                asked_at=a.starts_at - timedelta(minutes=a.lead_minutes),
+                turned_away=a.kept != "booked",
+                booked=a.kept != "turned_away",
+                status=a.status,
             )
         await session.commit()
 

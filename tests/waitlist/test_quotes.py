@@ -54,15 +54,18 @@ async def _occupy(
     await session.flush()
 
 
+async def _table_ids(session: AsyncSession, restaurant_id: uuid.UUID) -> dict[str, uuid.UUID]:
+    """The restaurant's table ids by table number."""
+    rows = await session.scalars(
+        select(RestaurantTable).where(RestaurantTable.restaurant_id == restaurant_id)
+    )
+    return {t.number: t.id for t in rows}
+
+
 async def test_the_quote_waits_for_the_seated_party_not_the_booked_table(db: Db) -> None:
     async with db.sessions() as session, session.begin():
         restaurant = await make_restaurant(session, tables=2, capacity=2)
-        tables = {
-            t.number: t.id
-            for t in await session.scalars(
-                select(RestaurantTable).where(RestaurantTable.restaurant_id == restaurant.id)
-            )
-        }
+        tables = await _table_ids(session, restaurant.id)
         guest = await make_guest(session)
         # table 1: a party seated an hour ago (120-minute turn: it leaves in an hour)
         await _occupy(session, restaurant_id=restaurant.id, guest_id=guest.id,
@@ -89,12 +92,7 @@ async def test_a_late_quote_looks_past_midnight_and_sees_the_next_days_bookings(
     late = datetime(2031, 3, 5, 22, 0, tzinfo=UTC)  # 23:00 in Amsterdam
     async with db.sessions() as session, session.begin():
         restaurant = await make_restaurant(session, tables=2, capacity=2)
-        tables = {
-            t.number: t.id
-            for t in await session.scalars(
-                select(RestaurantTable).where(RestaurantTable.restaurant_id == restaurant.id)
-            )
-        }
+        tables = await _table_ids(session, restaurant.id)
         guest = await make_guest(session)
         # table 1: seated half an hour ago, leaves at 00:30 on the next calendar day
         await _occupy(session, restaurant_id=restaurant.id, guest_id=guest.id,
@@ -135,12 +133,7 @@ def test_an_overdue_party_is_taken_to_leave_now_and_a_combination_may_fit() -> N
 async def test_parties_already_in_line_are_seated_first(db: Db) -> None:
     async with db.sessions() as session, session.begin():
         restaurant = await make_restaurant(session, tables=2, capacity=2)
-        tables = {
-            t.number: t.id
-            for t in await session.scalars(
-                select(RestaurantTable).where(RestaurantTable.restaurant_id == restaurant.id)
-            )
-        }
+        tables = await _table_ids(session, restaurant.id)
         guest = await make_guest(session)
         # both tables seated: table 1 frees in an hour, table 2 in an hour and a half
         await _occupy(session, restaurant_id=restaurant.id, guest_id=guest.id,
