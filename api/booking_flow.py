@@ -9,6 +9,7 @@ words in the database, and starts the reservation workflow with update-with-star
 from __future__ import annotations
 
 import asyncio
+import enum
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -93,6 +94,14 @@ class _Gate:
         self.verdict: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
 
 
+class _Turn(enum.Enum):
+    """How a request came out of the queue for a restaurant-day's turns."""
+
+    AT_ONCE = "at once"  # nothing changed while it queued: its last check still holds
+    AFTER_A_WAIT = "after a wait"  # others booked meanwhile: check again before booking
+    NONE = "none"  # woken because another found the day full: check again
+
+
 class _Turns:
     """At most `per_day` bookings of one restaurant-day at a time in this process.
 
@@ -106,8 +115,8 @@ class _Turns:
         self._gates: dict[tuple[uuid.UUID, date], _Gate] = {}
 
     @asynccontextmanager
-    async def turn(self, key: tuple[uuid.UUID, date]) -> AsyncIterator[bool]:
-        """True with a turn; False when woken by a "full" before a turn came."""
+    async def turn(self, key: tuple[uuid.UUID, date]) -> AsyncIterator[_Turn]:
+        """A turn, at once or after a wait; or none, when woken by a "full" first."""
         gate = self._gates.get(key)
         if gate is None or gate.verdict.get_loop() is not asyncio.get_running_loop():
             gate = _Gate(self.per_day)  # none, or one left behind by an ended event loop
@@ -115,6 +124,11 @@ class _Turns:
         gate.waiting += 1
         got = False
         try:
+            if not gate.turns.locked():
+                await gate.turns.acquire()  # a free turn: taken without suspending
+                got = True
+                yield _Turn.AT_ONCE
+                return
             acquiring: asyncio.Future[bool] = asyncio.ensure_future(gate.turns.acquire())
             woken: asyncio.Future[Any] = gate.verdict
             try:
@@ -125,7 +139,7 @@ class _Turns:
                 got = acquiring.done() and not acquiring.cancelled()
                 if not acquiring.done():
                     acquiring.cancel()
-            yield got
+            yield _Turn.AFTER_A_WAIT if got else _Turn.NONE
         finally:
             if got:
                 gate.turns.release()
@@ -220,7 +234,26 @@ async def _check(
     free: list[HoldOutcome | None] = [None] * len(asks)
     # judged at the latest ask's time: a hold that expired before any ask came is gone
     now = max(at for at, _, _ in asks)
-    # the requested day and the alternatives' days, from the cache where fresh
+    # the requested day from the cache where fresh; a day computed here is not stored,
+    # because the booking that follows a "free" would outdate it at once
+    try:
+        requested = await cached_days(
+            session,
+            cache,
+            restaurant_id=question.restaurant_id,
+            days=[question.day],
+            party_size=question.party_size,
+            now=now,
+            seating_area=question.seating_area,
+            store=False,
+        )
+    except NotFoundError:
+        return free  # unknown or inactive: the booking path says which
+    cached = answer_time(requested, local_time=question.at)
+    if cached.slot is None or cached.reason not in FULL_REASONS:
+        return free
+    # full: the refusal's alternatives need the following days too, and a full day's
+    # answer is worth storing (the crowd behind this request asks it again)
     try:
         days = await cached_days(
             session,
@@ -232,9 +265,6 @@ async def _check(
             seating_area=question.seating_area,
         )
     except NotFoundError:
-        return free  # unknown or inactive: the booking path says which
-    cached = answer_time(days, local_time=question.at)
-    if cached.slot is None or cached.reason not in FULL_REASONS:
         return free
     ids = [reservation_id for _, reservation_id, _ in asks]
     replays = set(
@@ -350,16 +380,18 @@ async def place_booking(
         # a few at a time per restaurant-day reach the workflow (they would queue on
         # its lock anyway); the others wait here, holding no connection, until a turn
         # or until someone finds the day full, and are then refused without a workflow
-        async with _TURNS.turn(day) as got_turn:
-            # holds may have expired while this request waited: judge at the time it is now
-            full = await surely_full(
-                session, cache, data=data, reservation_id=asked,
-                now=now + timedelta(seconds=time.monotonic() - asked_at), source=source,
-                make_room=make_room,
-            )  # fmt: skip
+        async with _TURNS.turn(day) as turn:
+            if turn is not _Turn.AT_ONCE:
+                # others booked while this request waited, and holds may have expired:
+                # judge again, at the time it is now
+                full = await surely_full(
+                    session, cache, data=data, reservation_id=asked,
+                    now=now + timedelta(seconds=time.monotonic() - asked_at), source=source,
+                    make_room=make_room,
+                )  # fmt: skip
             if full is not None:
                 _TURNS.found_full(day)
-            elif got_turn:
+            elif turn is not _Turn.NONE:
                 restaurant = await _taking_reservations(session, data.restaurant_id)
                 outcome = await _book(
                     session, temporal, settings, restaurant=restaurant, data=data,
@@ -403,8 +435,9 @@ async def _book(
 ) -> Booked | Refused:
     """The booking through the workflow, for a restaurant that takes reservations."""
     await check_requested_time(
-        session, restaurant_id=restaurant.id, day=data.date, local_time=data.time, now=now
-    )
+        session, restaurant_id=restaurant.id, day=data.date, local_time=data.time, now=now,
+        restaurant=restaurant,
+    )  # fmt: skip
     if data.seating_preference is not None:
         data = data.model_copy(update={"seating_preference": data.seating_preference or None})
     guest = await upsert_guest(session, data=data.guest)

@@ -236,8 +236,14 @@ async def cached_days(
     party_size: int,
     now: datetime,
     seating_area: str | None = None,
+    store: bool = True,
 ) -> list[DayAnswer]:
-    """Public answers for several days, from the cache where fresh, else computed and stored."""
+    """Public answers for several days, from the cache where fresh, else computed and stored.
+
+    With ``store=False`` a computed answer is not stored: for a caller about to bump
+    the day's version (a booking's pre-check), storing would cost a write and a read
+    of the next hold expiry for an answer no one could read.
+    """
     minute = now.astimezone(UTC).strftime("%Y%m%d%H%M")
     keys: list[str] = []
     answers: dict[date, DayAnswer] = {}
@@ -260,7 +266,11 @@ async def cached_days(
         inputs = await _inputs_of_days(
             session, cache, restaurant_id=restaurant_id, days=[d for d, _ in missing], now=now
         )
-        ttl = await _ttl_before_next_expiry(session, restaurant_id=restaurant_id, now=now)
+        ttl = (
+            await _ttl_before_next_expiry(session, restaurant_id=restaurant_id, now=now)
+            if store
+            else 0
+        )
         for day, key in missing:
             answer = answer_day(
                 inputs, day=day, party_size=party_size, now=now, seating_area=seating_area
