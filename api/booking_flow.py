@@ -44,6 +44,8 @@ from services.availability import (
     day_answer_near,
     forget_cached_day,
 )
+from services.availability.inputs import StaticInputs
+from services.availability.memo import memo_for
 from services.booking import keep_booking_notes
 from services.crm.blocking import refuse_if_blocked
 from services.crm.consent import record_booking_consent
@@ -393,11 +395,14 @@ async def place_booking(
                 _TURNS.found_full(day)
             elif turn is not _Turn.NONE:
                 restaurant = await _taking_reservations(session, data.restaurant_id)
+                # the slot grid from the process memo the check just used: no reads
+                remembered = await memo_for(cache).static_inputs(session, cache, [restaurant.id])
                 outcome = await _book(
                     session, temporal, settings, restaurant=restaurant, data=data,
                     source=source, idempotency_key=idempotency_key,
                     now=now + timedelta(seconds=time.monotonic() - asked_at),
                     reservation_id=reservation_id, partner_id=partner_id,
+                    static=(remembered or {}).get(restaurant.id),
                 )  # fmt: skip
                 if (
                     isinstance(outcome, Refused)
@@ -432,11 +437,15 @@ async def _book(
     now: datetime,
     reservation_id: uuid.UUID | None,
     partner_id: uuid.UUID | None,
+    static: StaticInputs | None = None,
 ) -> Booked | Refused:
-    """The booking through the workflow, for a restaurant that takes reservations."""
+    """The booking through the workflow, for a restaurant that takes reservations.
+
+    `static`: the restaurant's static inputs when the caller holds them current.
+    """
     await check_requested_time(
         session, restaurant_id=restaurant.id, day=data.date, local_time=data.time, now=now,
-        restaurant=restaurant,
+        restaurant=restaurant, static=static,
     )  # fmt: skip
     if data.seating_preference is not None:
         data = data.model_copy(update={"seating_preference": data.seating_preference or None})

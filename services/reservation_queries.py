@@ -56,11 +56,29 @@ def _with_guest() -> Select[Reservation, Guest]:
 
 
 async def get_view(session: AsyncSession, *, reservation_id: uuid.UUID) -> ReservationView:
-    """One reservation, or NotFoundError."""
-    views = await _views(session, _with_guest().where(Reservation.id == reservation_id))
-    if not views:
+    """One reservation, or NotFoundError.
+
+    One query: the reservation and guest repeated on a row per current table (one row
+    with no number when it has none); lists keep two queries, so LIMIT counts bookings.
+    """
+    rows = (
+        await session.execute(
+            select(Reservation, Guest, RestaurantTable.number)
+            .join(Guest, Guest.id == Reservation.guest_id)
+            .outerjoin(
+                TableAllocation,
+                (TableAllocation.reservation_id == Reservation.id)
+                & (TableAllocation.status != AllocationStatus.RELEASED),
+            )
+            .outerjoin(RestaurantTable, RestaurantTable.id == TableAllocation.table_id)
+            .where(Reservation.id == reservation_id)
+            .order_by(func.length(RestaurantTable.number), RestaurantTable.number)
+        )
+    ).all()
+    if not rows:
         raise NotFoundError(f"reservation {reservation_id} not found")
-    return views[0]
+    numbers = [number for _, _, number in rows if number is not None]
+    return ReservationView(rows[0][0], rows[0][1], numbers)
 
 
 async def find_by_reference(
