@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import structlog
@@ -20,7 +20,13 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from activities.refusals import refusing
 from models.schemas.lifecycle import CancelRequest
-from models.schemas.privacy import AnonymiseRequest, InactiveQuery, MessageCutoff, RetireBatch
+from models.schemas.privacy import (
+    AnonymiseRequest,
+    DemandCutoff,
+    InactiveQuery,
+    MessageCutoff,
+    RetireBatch,
+)
 from models.schemas.waitlist import LeaveRequest, entry_workflow_id
 from services.crm import erasure, retention
 from workflows.reservation import ReservationWorkflow
@@ -59,6 +65,8 @@ class PrivacyActivities:
             self.retire_guests,
             self.count_old_messages,
             self.clear_old_messages,
+            self.count_old_turned_away,
+            self.forget_old_turned_away,
         ]
 
     @activity.defn(name="cancel_guest_bookings")
@@ -154,3 +162,22 @@ class PrivacyActivities:
             )
             await session.commit()
         return cleared
+
+    @activity.defn(name="count_old_turned_away")
+    @refusing
+    async def count_old_turned_away(self, before: date) -> int:
+        """Turned-away requests a real run would delete."""
+        async with self.sessions() as session:
+            return await retention.old_turned_away_count(session, before=before)
+
+    @activity.defn(name="forget_old_turned_away")
+    @refusing
+    async def forget_old_turned_away(self, query: DemandCutoff) -> int:
+        """Delete one batch of old turned-away requests (idempotent: a retry deletes
+        what is left)."""
+        async with self.sessions() as session:
+            forgotten = await retention.forget_old_turned_away(
+                session, before=query.before, limit=query.limit
+            )
+            await session.commit()
+        return forgotten

@@ -19,6 +19,7 @@ def retention_input(settings: Settings, *, dry_run: bool) -> RetentionInput:
         dry_run=dry_run,
         guest_months=settings.retention_guest_months,
         message_body_months=settings.retention_message_body_months,
+        demand_months=settings.retention_demand_months,
         batch_size=settings.retention_batch_size,
     )
 
@@ -31,6 +32,7 @@ async def dry_run(settings: Settings, *, now: datetime | None = None) -> Retenti
         dry_run=True,
         guest_cutoff=months_before(now, inp.guest_months),
         message_cutoff=months_before(now, inp.message_body_months),
+        demand_cutoff=months_before(now, inp.demand_months).date(),
     )
     async with command_sessions(settings) as sessions, sessions() as session:
         after: uuid.UUID | None = None
@@ -45,6 +47,9 @@ async def dry_run(settings: Settings, *, now: datetime | None = None) -> Retenti
             after = page[-1]
         result.message_bodies = await retention.old_message_count(
             session, cutoff=result.message_cutoff
+        )
+        result.turned_away = await retention.old_turned_away_count(
+            session, before=months_before(now, inp.demand_months).date()
         )
     return result
 
@@ -72,5 +77,11 @@ def report(result: RetentionResult) -> list[str]:
         f"{cleared} {result.message_bodies} message bodies older than "
         f"{result.message_cutoff.date().isoformat()}",
     ]
+    if result.demand_cutoff is not None:
+        deleted = "would delete" if result.dry_run else "deleted"
+        lines.append(
+            f"{deleted} {result.turned_away} turned-away requests for dates before "
+            f"{result.demand_cutoff.isoformat()}"
+        )
     lines += [f"guest {guest_id}" for guest_id in result.guest_ids]
     return lines

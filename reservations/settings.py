@@ -185,6 +185,8 @@ class Settings(BaseSettings):
     # older than the shorter period are deleted (a daily Temporal Schedule)
     retention_guest_months: int = Field(default=36, ge=1, le=240)
     retention_message_body_months: int = Field(default=12, ge=1, le=240)
+    # requests turned away as full (no guest data) are kept for analytics' longest range
+    retention_demand_months: int = Field(default=25, ge=1, le=240)
     retention_batch_size: int = Field(default=200, ge=1, le=5000)
     # true: the worker keeps the daily retention Schedule
     retention_schedule: bool = False

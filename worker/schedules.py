@@ -71,6 +71,7 @@ def retention_schedule(settings: Settings) -> Schedule:
             RetentionInput(
                 guest_months=settings.retention_guest_months,
                 message_body_months=settings.retention_message_body_months,
+                demand_months=settings.retention_demand_months,
                 batch_size=settings.retention_batch_size,
             ),
             id="guest-retention-run",

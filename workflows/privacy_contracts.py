@@ -8,12 +8,18 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from temporalio import activity
 
-from models.schemas.privacy import AnonymiseRequest, InactiveQuery, MessageCutoff, RetireBatch
+from models.schemas.privacy import (
+    AnonymiseRequest,
+    DemandCutoff,
+    InactiveQuery,
+    MessageCutoff,
+    RetireBatch,
+)
 
 
 def _contract() -> None:
@@ -69,6 +75,20 @@ async def clear_old_messages(query: MessageCutoff) -> int:
     raise AssertionError
 
 
+@activity.defn(name="count_old_turned_away")
+async def count_old_turned_away(before: date) -> int:
+    """Turned-away requests a real run would delete."""
+    _contract()
+    raise AssertionError
+
+
+@activity.defn(name="forget_old_turned_away")
+async def forget_old_turned_away(query: DemandCutoff) -> int:
+    """Delete one batch of turned-away requests for dates before the cutoff; how many."""
+    _contract()
+    raise AssertionError
+
+
 CONTRACTS: list[Callable[..., Any]] = [
     cancel_guest_bookings,
     leave_guest_waitlists,
@@ -77,4 +97,6 @@ CONTRACTS: list[Callable[..., Any]] = [
     retire_guests,
     count_old_messages,
     clear_old_messages,
+    count_old_turned_away,
+    forget_old_turned_away,
 ]

@@ -1,4 +1,5 @@
-"""Retention: anonymise long-inactive guests and delete old message bodies (daily Schedule).
+"""Retention: anonymise long-inactive guests, delete old message bodies and old
+turned-away requests (daily Schedule).
 
 Deterministic: the cutoffs come from the workflow's clock; each activity handles
 one bounded batch, and guests are paged by id so a dry run lists every candidate
@@ -7,11 +8,14 @@ once without changing anything. Only ids and counts pass through the history.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from models.schemas.privacy import (
         LISTED_IDS,
+        DemandCutoff,
         InactiveQuery,
         MessageCutoff,
         RetentionInput,
@@ -22,12 +26,16 @@ with workflow.unsafe.imports_passed_through():
     from workflows.privacy_contracts import (
         clear_old_messages,
         count_old_messages,
+        count_old_turned_away,
         find_inactive_guests,
+        forget_old_turned_away,
         retire_guests,
     )
     from workflows.retries import DATABASE
 
 RETENTION_WORKFLOW = "Retention"
+# runs started before this patch trimmed no demand; their histories replay without it
+TRIM_TURNED_AWAY = "trim-turned-away"
 
 
 @workflow.defn(name=RETENTION_WORKFLOW)
@@ -73,6 +81,14 @@ class RetentionWorkflow:
                 start_to_close_timeout=DATABASE.start_to_close_timeout,
                 retry_policy=DATABASE.retry_policy,
             )
+            if workflow.patched(TRIM_TURNED_AWAY):
+                result.demand_cutoff = months_before(now, inp.demand_months).date()
+                result.turned_away = await workflow.execute_activity(
+                    count_old_turned_away,
+                    result.demand_cutoff,
+                    start_to_close_timeout=DATABASE.start_to_close_timeout,
+                    retry_policy=DATABASE.retry_policy,
+                )
             return result
         while True:
             cleared = await workflow.execute_activity(
@@ -84,4 +100,23 @@ class RetentionWorkflow:
             result.message_bodies += cleared
             if cleared == 0:
                 break
+        if workflow.patched(TRIM_TURNED_AWAY):
+            await self._trim_turned_away(inp, result, now)
         return result
+
+    async def _trim_turned_away(
+        self, inp: RetentionInput, result: RetentionResult, now: datetime
+    ) -> None:
+        """Delete turned-away requests for dates older than the demand period, a batch
+        at a time."""
+        result.demand_cutoff = months_before(now, inp.demand_months).date()
+        while True:
+            forgotten = await workflow.execute_activity(
+                forget_old_turned_away,
+                DemandCutoff(before=result.demand_cutoff, limit=inp.batch_size),
+                start_to_close_timeout=DATABASE.start_to_close_timeout,
+                retry_policy=DATABASE.retry_policy,
+            )
+            result.turned_away += forgotten
+            if forgotten < inp.batch_size:
+                break

@@ -40,4 +40,5 @@ class TurnedAwayRequest(Base):
     __table_args__ = (
         CheckConstraint("party_size >= 1", "party_size"),
         Index("ix_turned_away_requests_restaurant_date", "restaurant_id", "reservation_date"),
+        Index("ix_turned_away_requests_date", "reservation_date"),  # retention trims by date
     )

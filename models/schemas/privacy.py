@@ -7,7 +7,7 @@ erased, so no personal data may ever travel through them.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, EmailStr, Field
@@ -65,6 +65,7 @@ class RetentionInput(BaseModel):
     dry_run: bool = False
     guest_months: Annotated[int, Field(ge=1, le=240)] = 36
     message_body_months: Annotated[int, Field(ge=1, le=240)] = 12
+    demand_months: Annotated[int, Field(ge=1, le=240)] = 25
     batch_size: Annotated[int, Field(ge=1, le=5000)] = 200
 
 
@@ -92,6 +93,13 @@ class MessageCutoff(BaseModel):
     limit: int
 
 
+class DemandCutoff(BaseModel):
+    """Turned-away requests for dates before `before`, at most `limit` per call."""
+
+    before: date
+    limit: int
+
+
 # at most this many guest ids are listed in a result (the counts are complete)
 LISTED_IDS = 1000
 
@@ -105,3 +113,7 @@ class RetentionResult(BaseModel):
     guests: int = 0
     guest_ids: list[uuid.UUID] = Field(default_factory=list)
     message_bodies: int = 0
+    # requests turned away as full, for dates before this one (no guest data in them);
+    # None from runs older than the demand trim
+    demand_cutoff: date | None = None
+    turned_away: int = 0

@@ -1,4 +1,6 @@
-"""Retention: which guests have been inactive long enough to anonymise, and old message bodies.
+"""Retention: which guests have been inactive long enough to anonymise, old message bodies,
+and old turned-away requests (demand counts, no guest data: kept only as long as
+analytics and forecasts look back).
 
 A guest's activity is `last_activity_at`, or, when it was never set, their latest
 booking or the last change to their row. Guests with a booking still to come are
@@ -8,12 +10,19 @@ never candidates, however old their last activity.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import and_, exists, func, select, update
+from sqlalchemy import and_, delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.orm import Guest, Notification, Reservation, ThreadMessage, WaitlistEntry
+from models.orm import (
+    Guest,
+    Notification,
+    Reservation,
+    ThreadMessage,
+    TurnedAwayRequest,
+    WaitlistEntry,
+)
 from rules.state_machine import ACTIVE_STATUSES
 from services.crm.erasure import ERASED_TEXT, erase_messages
 from services.waitlist.entries import OPEN_STATUSES
@@ -75,6 +84,29 @@ async def old_message_count(session: AsyncSession, *, cutoff: datetime) -> int:
         )
     )
     return int(outbox or 0) + int(threads or 0)
+
+
+async def old_turned_away_count(session: AsyncSession, *, before: date) -> int:
+    """Turned-away requests for dates before `before`."""
+    count = await session.scalar(
+        select(func.count()).where(TurnedAwayRequest.reservation_date < before)
+    )
+    return int(count or 0)
+
+
+async def forget_old_turned_away(session: AsyncSession, *, before: date, limit: int) -> int:
+    """Delete up to `limit` turned-away requests for dates before `before`; how many."""
+    ids = list(
+        await session.scalars(
+            select(TurnedAwayRequest.id)
+            .where(TurnedAwayRequest.reservation_date < before)
+            .limit(limit)
+        )
+    )
+    if not ids:
+        return 0
+    result = await session.execute(delete(TurnedAwayRequest).where(TurnedAwayRequest.id.in_(ids)))
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def clear_old_messages(session: AsyncSession, *, cutoff: datetime, limit: int) -> int:

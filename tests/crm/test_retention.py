@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,10 +17,18 @@ from temporalio.worker import Worker
 
 from activities.privacy import PrivacyActivities
 from models.enums import NotificationChannel, ReservationStatus
-from models.orm import Guest, GuestAudit, Notification, Reservation, Restaurant
+from models.orm import (
+    Guest,
+    GuestAudit,
+    Notification,
+    Reservation,
+    Restaurant,
+    TurnedAwayRequest,
+)
 from models.schemas.privacy import RetentionInput, RetentionResult
 from services.crm.months import months_before
 from tests.conftest import Database
+from tests.demand import add_request
 from tests.workflows.conftest import time_skipping
 from workflows.retention import RetentionWorkflow
 
@@ -82,8 +90,21 @@ async def _world(db: Database) -> dict[str, uuid.UUID]:
             session.add(row)
             await session.flush()
             ids[f"message_{key}"] = row.id
+        # requests turned away as full: one for a date 27 months ago, one last month
+        for months in (27, 1):
+            asked = now - timedelta(days=months * 31)
+            add_request(
+                session, restaurant_id=restaurant.id, guest_id=ids["recent"],
+                day=asked.date(), at=asked.time(), starts_at=asked, party=2, asked_at=asked,
+                turned_away=True, booked=False,
+            )  # fmt: skip
         await session.commit()
     return ids
+
+
+async def _turned_away_days(db: Database) -> list[date]:
+    async with db.sessions() as session:
+        return sorted(await session.scalars(select(TurnedAwayRequest.reservation_date)))
 
 
 async def _run(
@@ -116,6 +137,8 @@ async def test_a_dry_run_lists_and_changes_nothing(
     assert result.dry_run
     assert set(result.guest_ids) == {ids["idle"]} and result.guests == 1
     assert result.message_bodies == 1
+    assert result.turned_away == 1 and result.demand_cutoff is not None
+    assert len(await _turned_away_days(db)) == 2
     async with db.sessions() as session:
         erased = list(await session.scalars(select(Guest.id).where(Guest.erased_at.is_not(None))))
         old = await session.get(Notification, ids["message_old"])
@@ -141,8 +164,13 @@ async def test_a_run_anonymises_only_the_inactive_and_old_bodies(
     assert old is not None and old.body == ""
     assert new is not None and new.body == "the new message body"
     assert audits == ["retention"]
+    # demand is kept for its own period (25 months), whatever the guests' fate
+    assert result.turned_away == 1 and result.demand_cutoff is not None
+    kept = await _turned_away_days(db)
+    assert len(kept) == 1 and kept[0] >= result.demand_cutoff
     again = await _run(time_skipping, db, RetentionInput(batch_size=1), "nothing_left")
-    assert again.guests == 0 and again.message_bodies == 0
+    assert again.guests == 0 and again.message_bodies == 0 and again.turned_away == 0
+    assert await _turned_away_days(db) == kept
 
 
 @pytest.mark.parametrize(
@@ -190,7 +218,8 @@ def test_the_cli_dry_run_lists_ids_and_changes_nothing(
     lines = result.output.splitlines()
     assert lines[0].startswith("would anonymise 1 guests inactive since")
     assert lines[1].startswith("would clear 1 message bodies")
-    assert lines[2:] == [f"guest {ids['idle']}"]
+    assert lines[2].startswith("would delete 1 turned-away requests for dates before")
+    assert lines[3:] == [f"guest {ids['idle']}"]
     assert "@" not in result.output and "Retained" not in result.output
 
     async def still_there() -> list[uuid.UUID]:
