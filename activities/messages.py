@@ -170,7 +170,8 @@ class MessageActivities:
                 .execution_options(populate_existing=True)
             )
             assert row is not None
-            if provider_id is not None:
+            # only SMS delivery reports (Twilio's) can arrive before the send is recorded
+            if provider_id is not None and row.channel is NotificationChannel.SMS:
                 await inbound.apply_early_reports(session, row)
 
     def all(self) -> list[Callable[..., Any]]:

@@ -52,7 +52,6 @@ from services.crm.consent import record_booking_consent
 from services.errors import NotFoundError
 from services.guests import normalise_email, upsert_guest
 from services.optimizer.booking_room import room_could_be_made
-from services.restaurants import get_restaurant
 from services.turned_away import FULL_REASONS, TurnedAway, counts_as_demand, record_turned_away
 
 
@@ -418,8 +417,13 @@ async def place_booking(
 
 
 async def _taking_reservations(session: AsyncSession, restaurant_id: uuid.UUID) -> Restaurant:
-    """The restaurant, when it takes bookings at all (else a Problem)."""
-    restaurant = await get_restaurant(session, restaurant_id=restaurant_id)
+    """The restaurant, when it takes bookings at all (else a Problem).
+
+    The row alone (one query): a booking needs none of its services or floor here.
+    """
+    restaurant = await session.get(Restaurant, restaurant_id)
+    if restaurant is None:
+        raise NotFoundError(f"restaurant {restaurant_id} not found")
     if not restaurant.is_active or not restaurant.accepts_reservations:
         raise not_taking_reservations()
     return restaurant
