@@ -215,6 +215,12 @@ async def create_held_reservation(
         starts_at=provisional_start,
         ends_at=provisional_start + timedelta(minutes=minutes),
         duration_minutes=minutes,
+        # what the hold will set, written with the row: a hold that agrees (the usual
+        # case) leaves the row unchanged, so no UPDATE follows the INSERT
+        hold_expires_at=now + timedelta(minutes=booking.hold_minutes) if status is S.HELD else None,
+        cancellation_deadline_at=cancellation_deadline(
+            provisional_start, hours=restaurant.cancellation_deadline_hours
+        ),
         status=status,
         source=booking.source,
         partner_id=booking.partner_id,

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import event
 
 from models.enums import SpecialDayKind
-from models.orm import ServicePeriod, SpecialDay
+from models.orm import Reservation, ServicePeriod, SpecialDay
 from models.schemas.lifecycle import ReservationInput
 from services import booking
 from services.availability import (
@@ -42,11 +42,14 @@ async def test_a_hold_reads_each_static_input_once(db: Db) -> None:
         restaurant = await make_restaurant(session, tables=4)
         guest = await make_guest(session)
     reads: Counter[str] = Counter()
+    updates: Counter[str] = Counter()
 
     def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         if statement.lstrip().upper().startswith("SELECT"):
             for table in set(re.findall(r"\bFROM (\w+)", statement)):
                 reads[table] += 1
+        if found := re.match(r"\s*UPDATE (\w+)", statement):
+            updates[found[1]] += 1
 
     inp = ReservationInput(booking=request(uuid.uuid4(), restaurant.id, guest.id))
     event.listen(db.engine.sync_engine, "before_cursor_execute", count)
@@ -59,6 +62,14 @@ async def test_a_hold_reads_each_static_input_once(db: Db) -> None:
         event.remove(db.engine.sync_engine, "before_cursor_execute", count)
     assert facts.hold.held
     assert {table: reads[table] for table in STATIC_TABLES} == dict.fromkeys(STATIC_TABLES, 1)
+    # the reservation row goes in with the hold's expiry and the cancellation deadline
+    assert updates["reservations"] == 0
+    async with db.sessions() as session:
+        row = await session.get(Reservation, inp.booking.reservation_id)
+    assert row is not None and row.hold_expires_at is None  # confirmed: nothing held
+    assert row.cancellation_deadline_at == row.starts_at - timedelta(
+        hours=restaurant.cancellation_deadline_hours
+    )
 
 
 async def test_the_time_checks_from_one_read_agree_with_their_own_reads(db: Db) -> None:
