@@ -45,12 +45,15 @@ async def upsert_guest(session: AsyncSession, *, data: GuestIn) -> Guest:
         "email_notifications": data.email_notifications,
         "sms_notifications": data.sms_notifications,
     }
-    await session.execute(
+    # a new guest comes back from the insert; a known one (a conflict) is read
+    guest = await session.scalar(
         upsert_insert(session)(Guest)
         .values(**values)
         .on_conflict_do_nothing(index_elements=[Guest.email])
+        .returning(Guest)
     )
-    guest = await session.scalar(select(Guest).where(Guest.email == email))
+    if guest is None:
+        guest = await session.scalar(select(Guest).where(Guest.email == email))
     assert guest is not None
     # whoever books with an email has not proved they own it: a booking may fill in
     # what is missing, never overwrite the contact details a guest already has
