@@ -135,12 +135,13 @@ async def _served_by(handle: WorkflowHandle[Any, ReservationState]) -> set[str]:
     return builds
 
 
-async def _until(check: Callable[[], bool]) -> None:
-    for _ in range(500):
+async def _until(check: Callable[[], bool], state: Callable[[], object]) -> None:
+    """Wait up to 30 s for `check`; a time-out says what `state` was then."""
+    for _ in range(1500):
         if check():
             return
         await asyncio.sleep(0.02)
-    raise AssertionError("never happened")
+    raise AssertionError(f"never happened; state: {state()}")
 
 
 @pytest.mark.parametrize("behavior", ["pinned", "auto_upgrade"])
@@ -158,13 +159,13 @@ async def test_a_pinned_booking_finishes_on_its_build_and_a_new_one_runs_the_new
     async with old_worker:
         await make_current(client, WorkerDeploymentVersion(deployment, OLD))
         old_inp, old_booking = await _book(client, queue)
-        await _until(lambda: len(holds.served) == 1)
+        await _until(lambda: len(holds.served) == 1, lambda: holds.served)
 
         new_worker = _worker(client, queue, deployment, NEW, holds, behavior)
         async with new_worker:
             await make_current(client, WorkerDeploymentVersion(deployment, NEW))
             new_inp, new_booking = await _book(client, queue)
-            await _until(lambda: len(holds.served) == 2)
+            await _until(lambda: len(holds.served) == 2, lambda: holds.served)
             holds.go.set()
             old_state = await old_booking.result()
             new_state = await new_booking.result()
