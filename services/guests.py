@@ -46,7 +46,7 @@ async def upsert_guest(session: AsyncSession, *, data: GuestIn) -> Guest:
         "sms_notifications": data.sms_notifications,
     }
     # a new guest comes back from the insert; a known one (a conflict) is read
-    guest = await session.scalar(
+    guest: Guest | None = await session.scalar(
         upsert_insert(session)(Guest)
         .values(**values)
         .on_conflict_do_nothing(index_elements=[Guest.email])
