@@ -28,11 +28,12 @@ async def dry_run(settings: Settings, *, now: datetime | None = None) -> Retenti
     """What a retention run would do now, read from the database; nothing is changed."""
     inp = retention_input(settings, dry_run=True)
     now = now or datetime.now(UTC)
+    demand_cutoff = months_before(now, inp.demand_months).date()
     result = RetentionResult(
         dry_run=True,
         guest_cutoff=months_before(now, inp.guest_months),
         message_cutoff=months_before(now, inp.message_body_months),
-        demand_cutoff=months_before(now, inp.demand_months).date(),
+        demand_cutoff=demand_cutoff,
     )
     async with command_sessions(settings) as sessions, sessions() as session:
         after: uuid.UUID | None = None
@@ -48,9 +49,7 @@ async def dry_run(settings: Settings, *, now: datetime | None = None) -> Retenti
         result.message_bodies = await retention.old_message_count(
             session, cutoff=result.message_cutoff
         )
-        result.turned_away = await retention.old_turned_away_count(
-            session, before=months_before(now, inp.demand_months).date()
-        )
+        result.turned_away = await retention.old_turned_away_count(session, before=demand_cutoff)
     return result
 
 

@@ -25,6 +25,10 @@ class ReservationView:
     table_numbers: list[str]
 
 
+# a booking's table numbers in floor order: "2" before "10"
+_TABLE_ORDER = (func.length(RestaurantTable.number), RestaurantTable.number)
+
+
 async def _tables_by_reservation(
     session: AsyncSession, reservation_ids: list[uuid.UUID]
 ) -> dict[uuid.UUID, list[str]]:
@@ -37,7 +41,7 @@ async def _tables_by_reservation(
             TableAllocation.reservation_id.in_(reservation_ids),
             TableAllocation.status != AllocationStatus.RELEASED,
         )
-        .order_by(func.length(RestaurantTable.number), RestaurantTable.number)
+        .order_by(*_TABLE_ORDER)
     )
     numbers: dict[uuid.UUID, list[str]] = defaultdict(list)
     for reservation_id, number in rows:
@@ -72,7 +76,7 @@ async def get_view(session: AsyncSession, *, reservation_id: uuid.UUID) -> Reser
             )
             .outerjoin(RestaurantTable, RestaurantTable.id == TableAllocation.table_id)
             .where(Reservation.id == reservation_id)
-            .order_by(func.length(RestaurantTable.number), RestaurantTable.number)
+            .order_by(*_TABLE_ORDER)
         )
     ).all()
     if not rows:

@@ -8,7 +8,7 @@ once without changing anything. Only ids and counts pass through the history.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date
 
 from temporalio import workflow
 
@@ -51,6 +51,7 @@ class RetentionWorkflow:
             guest_cutoff=months_before(now, inp.guest_months),
             message_cutoff=months_before(now, inp.message_body_months),
         )
+        demand_cutoff = months_before(now, inp.demand_months).date()
         after = None
         while True:
             page = await workflow.execute_activity(
@@ -82,7 +83,7 @@ class RetentionWorkflow:
                 retry_policy=DATABASE.retry_policy,
             )
             if workflow.patched(TRIM_TURNED_AWAY):
-                result.demand_cutoff = months_before(now, inp.demand_months).date()
+                result.demand_cutoff = demand_cutoff
                 result.turned_away = await workflow.execute_activity(
                     count_old_turned_away,
                     result.demand_cutoff,
@@ -101,19 +102,18 @@ class RetentionWorkflow:
             if cleared == 0:
                 break
         if workflow.patched(TRIM_TURNED_AWAY):
-            await self._trim_turned_away(inp, result, now)
+            await self._trim_turned_away(inp, result, demand_cutoff)
         return result
 
     async def _trim_turned_away(
-        self, inp: RetentionInput, result: RetentionResult, now: datetime
+        self, inp: RetentionInput, result: RetentionResult, before: date
     ) -> None:
-        """Delete turned-away requests for dates older than the demand period, a batch
-        at a time."""
-        result.demand_cutoff = months_before(now, inp.demand_months).date()
+        """Delete turned-away requests for dates before `before`, a batch at a time."""
+        result.demand_cutoff = before
         while True:
             forgotten = await workflow.execute_activity(
                 forget_old_turned_away,
-                DemandCutoff(before=result.demand_cutoff, limit=inp.batch_size),
+                DemandCutoff(before=before, limit=inp.batch_size),
                 start_to_close_timeout=DATABASE.start_to_close_timeout,
                 retry_policy=DATABASE.retry_policy,
             )
