@@ -23,6 +23,7 @@ from models.schemas.booking import BookingRequest, HoldOutcome
 from models.schemas.lifecycle import (
     AssignTablesRequest,
     BookingFacts,
+    ExchangeTablesRequest,
     MessageIntent,
     MessageTemplate,
     ModifyRequest,
@@ -218,17 +219,18 @@ class ReservationActivities:
         if self.make_room_budget_ms <= 0 or refused.reason != UnavailableReason.NO_TABLE_FITS:
             return None
         async with transaction(self.sessions) as session:
-            moves = await booking_room.moves_for(
+            steps = await booking_room.moves_for(
                 session,
                 request=inp.booking,
                 now=datetime.now(UTC),
                 time_budget_ms=self.make_room_budget_ms,
             )
-        if not moves:
+        if not steps:
             return None
         client = activity.client()
-        done = await moving.move_parties(client, moves)
-        if done is None:
+        try:
+            done = await moving.move_parties(client, steps)
+        except moving.MoveRefused:
             return None
         try:
             return await self._create(inp)
@@ -327,6 +329,27 @@ class ReservationActivities:
         await self._invalidate(restaurant_id, day)
         return facts
 
+    @activity.defn(name="exchange_booking_tables")
+    @refusing
+    async def exchange_booking_tables(
+        self, reservation_id: uuid.UUID, request: ExchangeTablesRequest
+    ) -> BookingFacts:
+        """Swap tables between this party and others, in one transaction."""
+        async with transaction(self.sessions) as session:
+            facts = await booking.exchange_tables(
+                session,
+                reservation_id=reservation_id,
+                parties=request.parties,
+                now=datetime.now(UTC),
+                reminder_hours=self.reminder_hours,
+            )
+            reservation = await session.get(Reservation, reservation_id)
+            assert reservation is not None
+            restaurant_id, day = reservation.restaurant_id, reservation.reservation_date
+        await live_events.publish_committed(self.cache, session)
+        await self._invalidate(restaurant_id, day)
+        return facts
+
     def all(self) -> list[Callable[..., Any]]:
         """The activity callables to register on a worker."""
         return [
@@ -334,6 +357,7 @@ class ReservationActivities:
             self.record_transition,
             self.move_booking,
             self.assign_booking_tables,
+            self.exchange_booking_tables,
         ]
 
 

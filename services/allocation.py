@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -35,9 +35,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.enums import AllocationStatus
 from models.orm import ReferenceCounter, Reservation, RestaurantTable, TableAllocation
 from models.schemas.booking import BookingRequest, HoldOutcome
+from models.schemas.lifecycle import PartyTables
 from reservations.db import upsert_insert
 from rules.availability import UnavailableReason
-from rules.occupancy import TableOccupancy
+from rules.occupancy import Booking, TableOccupancy
 from rules.references import format_reference
 from rules.table_fit import TableOption, TableSpec, natural_key
 from services import live_events
@@ -139,49 +140,60 @@ async def _insert_rows(
     With ``release_first`` the reservation's active rows are released in a SAVEPOINT
     with the insert, so a refused move leaves them untouched.
     """
+    values = _row_values(
+        reservation_id=reservation_id,
+        restaurant_id=restaurant_id,
+        table_ids=table_ids,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        party_size=party_size,
+        status=status,
+        hold_expires_at=hold_expires_at,
+        now=now,
+    )
     if not release_first:
-        return await _insert_unless_taken(
-            session,
-            [
-                {
-                    "id": uuid.uuid4(),
-                    "reservation_id": reservation_id,
-                    "restaurant_id": restaurant_id,
-                    "table_id": uuid.UUID(table_id),
-                    "starts_at": starts_at,
-                    "ends_at": ends_at,
-                    "covers": party_size if i == 0 else 0,
-                    "status": status,
-                    "hold_expires_at": hold_expires_at,
-                    "created_at": now,
-                }
-                for i, table_id in enumerate(table_ids)
-            ],
-        )
+        return await _insert_unless_taken(session, values)
     try:
         async with session.begin_nested():
             if release_first:
                 await _release_rows(session, reservation_id=reservation_id, now=now)
-            session.add_all(
-                TableAllocation(
-                    reservation_id=reservation_id,
-                    restaurant_id=restaurant_id,
-                    table_id=uuid.UUID(table_id),
-                    starts_at=starts_at,
-                    ends_at=ends_at,
-                    covers=party_size if i == 0 else 0,
-                    status=status,
-                    hold_expires_at=hold_expires_at,
-                    created_at=now,
-                )
-                for i, table_id in enumerate(table_ids)
-            )
+            session.add_all(TableAllocation(**row) for row in values)
             await session.flush()
     except DBAPIError as exc:
         if not _is_conflict(exc):
             raise
         return False
     return True
+
+
+def _row_values(
+    *,
+    reservation_id: uuid.UUID,
+    restaurant_id: uuid.UUID,
+    table_ids: Sequence[str],
+    starts_at: datetime,
+    ends_at: datetime,
+    party_size: int,
+    status: AllocationStatus,
+    hold_expires_at: datetime | None,
+    now: datetime,
+) -> list[dict[str, Any]]:
+    """One allocation row per table; the first carries the party's covers."""
+    return [
+        {
+            "id": uuid.uuid4(),
+            "reservation_id": reservation_id,
+            "restaurant_id": restaurant_id,
+            "table_id": uuid.UUID(table_id),
+            "starts_at": starts_at,
+            "ends_at": ends_at,
+            "covers": party_size if i == 0 else 0,
+            "status": status,
+            "hold_expires_at": hold_expires_at,
+            "created_at": now,
+        }
+        for i, table_id in enumerate(table_ids)
+    ]
 
 
 async def _insert_unless_taken(session: AsyncSession, rows: list[dict[str, Any]]) -> bool:
@@ -804,3 +816,87 @@ async def assign_tables(
         ends_at=ends_at,
         hold_expires_at=expires,
     )
+
+
+class _ExchangeRefused(Exception):
+    """Rolls the exchange's SAVEPOINT back: a new table is not free."""
+
+
+async def exchange_tables(
+    session: AsyncSession, *, parties: Sequence[PartyTables], now: datetime
+) -> dict[uuid.UUID, HoldOutcome] | None:
+    """Parties change tables at once: all leave their tables, then all take the new ones.
+
+    For what no single move can do, two parties swapping tables (or a ring of them).
+    Each party must still sit on exactly its ``from_table_ids``, at its current time;
+    the new tables must seat it and be free of everyone else and of each other.
+    Otherwise None and nothing changes.  References are left for the caller.
+    """
+    ids = [p.reservation_id for p in parties]
+    if len(set(ids)) != len(ids):
+        raise InvalidError("a party is listed twice", field="parties")
+    reservations = [await _reservation(session, rid) for rid in ids]
+    restaurant_id = reservations[0][0]
+    if any(r[0] != restaurant_id for r in reservations):
+        raise InvalidError("the parties are at different restaurants", field="parties")
+    days = sorted({r[1] for r in reservations})
+    for day in days:
+        await _lock_day(session, restaurant_id, day)
+        await _release_expired(session, restaurant_id=restaurant_id, day=day, now=now)
+    current = [await _active_rows(session, rid) for rid in ids]
+    if any(
+        not rows or {r.table_id for r in rows} != set(party.from_table_ids)
+        for party, rows in zip(parties, current, strict=True)
+    ):
+        return None  # someone moved, left or lost a hold since the plan was made
+    outcomes: dict[uuid.UUID, HoldOutcome] = {}
+    try:
+        async with session.begin_nested():
+            for rid in ids:
+                await _release_rows(session, reservation_id=rid, now=now)
+            # read after the release: the parties' own rows no longer block anything
+            inputs = await restaurant_inputs(
+                session,
+                restaurant_id=restaurant_id,
+                first_day=days[0],
+                last_day=days[-1],
+                now=now,
+                staff=True,
+            )
+            values: list[dict[str, Any]] = []
+            for party, rows, (_, _, size) in zip(parties, current, reservations, strict=True):
+                option = _pinned_option(inputs, party.to_table_ids, size)
+                starts_at, ends_at = rows[0].starts_at, rows[0].ends_at
+                if not _free(inputs, option, starts_at, ends_at):
+                    raise _ExchangeRefused
+                status, expires = _current(rows, now)
+                values += _row_values(
+                    reservation_id=party.reservation_id,
+                    restaurant_id=restaurant_id,
+                    table_ids=option.table_ids,
+                    starts_at=starts_at,
+                    ends_at=ends_at,
+                    party_size=size,
+                    status=status,
+                    hold_expires_at=expires,
+                    now=now,
+                )
+                # the next party must not land on this one's new tables either
+                placed = Booking(option.table_ids, starts_at, ends_at, size)
+                inputs = replace(inputs, bookings=(*inputs.bookings, placed))
+                outcomes[party.reservation_id] = HoldOutcome(
+                    held=True,
+                    reservation_id=party.reservation_id,
+                    table_ids=[uuid.UUID(t) for t in option.table_ids],
+                    table_numbers=list(option.numbers),
+                    starts_at=starts_at,
+                    ends_at=ends_at,
+                    hold_expires_at=expires,
+                )
+            if not await _insert_unless_taken(session, values):
+                raise _ExchangeRefused
+    except _ExchangeRefused:
+        return None
+    for day in days:
+        note_change(session, restaurant_id=restaurant_id, day=day)
+    return outcomes

@@ -17,8 +17,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.enums import AllocationStatus, ConfirmationMode, DepositStatus, ReservationSource
 from models.orm import BookingNotes, Reservation, Restaurant, TableAllocation
 from models.schemas.booking import BookingRequest, HoldOutcome
-from models.schemas.lifecycle import BookingFacts, ModifyRequest, ReservationInput, Transition
+from models.schemas.lifecycle import (
+    BookingFacts,
+    ModifyRequest,
+    PartyTables,
+    ReservationInput,
+    Transition,
+)
 from reservations.db import upsert_insert
+from rules.availability import UnavailableReason
 from rules.payment_policy import NO_TERMS, PaymentMode
 from rules.reminders import cancellation_deadline, wall_clock_before
 from rules.slots import local_to_utc
@@ -435,6 +442,49 @@ async def reassign_tables(
         return BookingFacts(hold=hold)
     reservation.tables_locked = lock
     hold = hold.model_copy(update={"reference": reservation.reference})
+    return facts_of(reservation, restaurant, hold, reminder_hours=reminder_hours)
+
+
+async def exchange_tables(
+    session: AsyncSession,
+    *,
+    reservation_id: uuid.UUID,
+    parties: list[PartyTables],
+    now: datetime,
+    reminder_hours: int,
+) -> BookingFacts:
+    """Parties swap tables at once (the optimizer's moves: never locked); the facts of
+    ``reservation_id``, one of them.  On refusal nothing changes.
+
+    A party that has left holds no tables, so it cannot take part (the exchange checks
+    each party's tables). The other parties' workflows learn their new tables from
+    the caller afterwards.
+    """
+    refused = BookingFacts(
+        hold=HoldOutcome(
+            held=False,
+            reservation_id=reservation_id,
+            reason=UnavailableReason.NO_TABLE_FITS.value,
+        )
+    )
+    if reservation_id not in {p.reservation_id for p in parties}:
+        raise InvalidError("the exchange does not include this reservation", field="parties")
+    # row locks in one order, so two exchanges cannot deadlock
+    locked: dict[uuid.UUID, Reservation] = {}
+    for party_id in sorted({p.reservation_id for p in parties}):
+        row = await session.get(Reservation, party_id, with_for_update=True)
+        if row is None:
+            raise NotFoundError(f"reservation {party_id} not found")
+        locked[party_id] = row
+    outcomes = await allocation.exchange_tables(session, parties=parties, now=now)
+    if outcomes is None:
+        return refused
+    for row in locked.values():
+        row.tables_locked = False
+    reservation = locked[reservation_id]
+    restaurant = await session.get(Restaurant, reservation.restaurant_id)
+    assert restaurant is not None
+    hold = outcomes[reservation_id].model_copy(update={"reference": reservation.reference})
     return facts_of(reservation, restaurant, hold, reminder_hours=reminder_hours)
 
 

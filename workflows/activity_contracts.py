@@ -19,6 +19,7 @@ from models.schemas.lifecycle import (
     AssignTablesRequest,
     BookingFacts,
     CheckoutSessionOut,
+    ExchangeTablesRequest,
     MessageIntent,
     ModifyRequest,
     MoneyMove,
@@ -61,6 +62,15 @@ async def assign_booking_tables(
     reservation_id: uuid.UUID, request: AssignTablesRequest
 ) -> BookingFacts:
     """Put the party on staff-chosen tables."""
+    _contract()
+    raise AssertionError
+
+
+@activity.defn(name="exchange_booking_tables")
+async def exchange_booking_tables(
+    reservation_id: uuid.UUID, request: ExchangeTablesRequest
+) -> BookingFacts:
+    """Swap tables between this party and others, in one transaction."""
     _contract()
     raise AssertionError
 
@@ -116,6 +126,7 @@ CONTRACTS: list[Callable[..., Any]] = [
     record_transition,
     move_booking,
     assign_booking_tables,
+    exchange_booking_tables,
     queue_message,
     send_notification,
     record_staff_message,

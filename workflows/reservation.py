@@ -31,6 +31,7 @@ with workflow.unsafe.imports_passed_through():
         CompleteRequest,
         CreateRequest,
         DecisionRequest,
+        ExchangeTablesRequest,
         GuestReconfirmRequest,
         ModifyRequest,
         NoShowRequest,
@@ -47,6 +48,7 @@ with workflow.unsafe.imports_passed_through():
     from rules.state_machine import ReservationAction, ReservationStatus
     from workflows.activity_contracts import (
         assign_booking_tables,
+        exchange_booking_tables,
         hold_booking,
         move_booking,
         record_staff_message,
@@ -58,7 +60,7 @@ with workflow.unsafe.imports_passed_through():
         RESTAURANT_ID,
     )
 
-R = TypeVar("R", ModifyRequest, AssignTablesRequest)
+R = TypeVar("R", ModifyRequest, AssignTablesRequest, ExchangeTablesRequest)
 # patch: refused bookings carry their restaurant and date too, so ops can find a day's
 # refusals in the Temporal UI (releases before it upserted nothing for a refusal)
 SEARCHABLE_REFUSALS = "searchable-refusals"
@@ -317,6 +319,22 @@ class ReservationWorkflow:
 
     @assign_tables.validator
     def _validate_assign_tables(self, request: AssignTablesRequest) -> None:
+        self._life.check(A.ASSIGN_TABLES)
+
+    @workflow.update
+    async def exchange_tables(self, request: ExchangeTablesRequest) -> ReservationState:
+        """The optimizer swaps tables between this party and others, all at once."""
+        async with self._life.parts.lock:
+            self._life.check(A.ASSIGN_TABLES)
+            facts = await self._booking_facts(
+                exchange_booking_tables, self._life.state.reservation_id, request
+            )
+            _refuse_unless_held(facts)
+            self._life.apply_facts(facts)
+        return self._life.woken()
+
+    @exchange_tables.validator
+    def _validate_exchange_tables(self, request: ExchangeTablesRequest) -> None:
         self._life.check(A.ASSIGN_TABLES)
 
     @workflow.update

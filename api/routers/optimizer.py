@@ -8,17 +8,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, status
 from sqlalchemy import update
+from temporalio.service import RPCError
 
 from api.deps import HostOf, SessionDep, SettingsDep, require_owned
-from api.lifecycle import send_update
-from api.problems import Conflict, Problem
-from api.temporal import TemporalConnection, TemporalDep
+from api.lifecycle import rpc_problem
+from api.problems import Conflict
+from api.temporal import TemporalDep
 from models.orm import OptimisationPlan, Reservation
-from models.schemas.lifecycle import AssignTablesRequest
 from models.schemas.optimizer import ApplyIn, MoveOut, PlanOut, TableLockOut
 from services.errors import ConflictError
-from services.optimizer import plans
-from workflows.reservation import ReservationWorkflow
+from services.optimizer import moving, plans
 
 router = APIRouter(prefix="/restaurants/{restaurant_id}", tags=["optimizer"])
 
@@ -98,9 +97,18 @@ async def apply(
     )
     if (plan.service_date, plan.service) != (day, service):
         raise ConflictError("this plan is for another service", field="plan_id")
-    ordered = plans.apply_order(moves)
+    steps = plans.apply_steps(moves)
     plan_id = plan.id
-    await _apply(session, temporal, ordered)
+    await session.rollback()  # the workflows' activities write these rows (SQLite's lock)
+    try:
+        await moving.move_parties(await temporal.client(), steps)
+    except moving.MoveRefused as refused:
+        raise Conflict(
+            f"a move was refused ({refused.detail}); the moves already made were undone",
+            extra={"reservation_id": str(refused.reservation_id)},
+        ) from None
+    except RPCError as exc:
+        raise rpc_problem(exc) from None
     await session.execute(
         update(OptimisationPlan)
         .where(OptimisationPlan.id == plan_id)
@@ -110,36 +118,6 @@ async def apply(
     applied = await session.get(OptimisationPlan, plan_id)
     assert applied is not None
     return _out(applied)
-
-
-async def _apply(
-    session: SessionDep, temporal: TemporalConnection, moves: list[plans.Move]
-) -> None:
-    """Each move through its workflow; on a refusal the moves done are undone, last first."""
-    done: list[plans.Move] = []
-    for move in moves:
-        try:
-            await send_update(
-                temporal,
-                ReservationWorkflow.assign_tables,
-                AssignTablesRequest(table_ids=list(move.to_table_ids), lock=False),
-                session=session,
-                reservation_id=move.reservation_id,
-            )
-        except Problem as refused:
-            for back in reversed(done):
-                await send_update(
-                    temporal,
-                    ReservationWorkflow.assign_tables,
-                    AssignTablesRequest(table_ids=list(back.from_table_ids), lock=False),
-                    session=session,
-                    reservation_id=back.reservation_id,
-                )
-            raise Conflict(
-                f"a move was refused ({refused.detail}); the moves already made were undone",
-                extra={"reservation_id": str(move.reservation_id)},
-            ) from None
-        done.append(move)
 
 
 async def _set_lock(

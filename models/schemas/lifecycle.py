@@ -135,6 +135,20 @@ class AssignTablesRequest(BaseModel):
     lock: bool = True
 
 
+class PartyTables(BaseModel):
+    """One party of an exchange: the tables it sits on and the ones it moves to."""
+
+    reservation_id: uuid.UUID
+    from_table_ids: Annotated[list[uuid.UUID], Field(min_length=1, max_length=10)]
+    to_table_ids: Annotated[list[uuid.UUID], Field(min_length=1, max_length=10)]
+
+
+class ExchangeTablesRequest(BaseModel):
+    """Parties that change tables at once (the optimizer's swaps); never locks them."""
+
+    parties: Annotated[list[PartyTables], Field(min_length=2, max_length=200)]
+
+
 class DecisionRequest(BaseModel):
     reason: Annotated[str, Field(max_length=1000)] | None = None
 

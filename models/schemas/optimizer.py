@@ -35,7 +35,7 @@ class PlanOut(BaseModel):
     wasted_seats_after: int
     status: str  # optimal, feasible (time budget reached), current (nothing better found)
     solve_ms: float
-    needs_a_swap: bool
+    needs_a_swap: bool  # some parties swap tables: applying moves them in one step
     applied_at: datetime | None
 
 

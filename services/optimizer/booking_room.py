@@ -2,8 +2,8 @@
 
 Read under the day's advisory lock (the lock every hold takes), so the picture is
 the one the hold path saw.  The moves themselves go through each party's
-workflow (its ``assign_tables`` update, which takes the same lock again); this
-module only decides them.
+workflow (``services.optimizer.moving``, whose updates take the same lock again);
+this module only decides them.
 """
 
 from __future__ import annotations
@@ -21,10 +21,9 @@ from rules.availability import UnavailableReason
 from rules.state_machine import ReservationStatus
 from services import allocation
 from services.availability import answer_day, answer_time, restaurant_inputs, service_day_of
-from services.errors import ConflictError
 from services.optimizer.make_room import make_room
 from services.optimizer.parties import options_for
-from services.optimizer.plans import Move, apply_order
+from services.optimizer.plans import Move, Step, apply_steps
 from services.optimizer.service_model import day_rows
 from services.optimizer.solver import Party
 
@@ -63,8 +62,9 @@ async def room_could_be_made(
 
 async def moves_for(
     session: AsyncSession, *, request: BookingRequest, now: datetime, time_budget_ms: int
-) -> list[Move] | None:
-    """The moves that let ``request`` be seated, in an order they can run; None if none do.
+) -> list[Step] | None:
+    """The moves that let ``request`` be seated, as steps that can run in order (a swap
+    is one step); None if none do.
 
     Only a refusal for want of a table qualifies (not pacing, hours or notice); seated,
     locked and already-started parties never move.
@@ -151,7 +151,4 @@ async def moves_for(
         )
         for seat in made.moves
     ]
-    try:
-        return apply_order(moves)
-    except ConflictError:  # a swap cannot be done move by move: refuse as before
-        return None
+    return apply_steps(moves)

@@ -2,7 +2,7 @@
 
 A plan is valid while the day's allocations are what they were when it was
 proposed (the fingerprint); applying it is the API's job, move by move through
-each reservation's workflow, in the order ``apply_order`` gives.
+each reservation's workflow, in the steps ``apply_steps`` gives.
 """
 
 from __future__ import annotations
@@ -90,10 +90,8 @@ async def propose(
         for seat in after.seats
         if seat.moved
     ]
-    try:
-        ordered, swap = apply_order(moves), False
-    except ConflictError:
-        ordered, swap = moves, True  # shown to staff; applying it answers 409
+    steps = apply_steps(moves)
+    ordered = [move for step in steps for move in step]
     plan = OptimisationPlan(
         id=uuid.uuid4(),
         restaurant_id=restaurant_id,
@@ -101,7 +99,10 @@ async def propose(
         service=service,
         fingerprint=model.fingerprint,
         moves=[m.as_json() for m in ordered],
-        figures={**_figures(model, before, after), "needs_a_swap": swap},
+        figures={
+            **_figures(model, before, after),
+            "needs_a_swap": any(len(step) > 1 for step in steps),
+        },
         created_at=now,
         applied_at=None,
     )
@@ -133,35 +134,50 @@ async def fresh_plan(
     return plan, [Move.from_json(m) for m in plan.moves]
 
 
-def apply_order(moves: list[Move]) -> list[Move]:
-    """Moves in an order where each one's new tables are already free when it runs.
+Step = tuple[Move, ...]
+"""One move, or parties that change tables at once (a swap or a longer ring)."""
 
-    A move waits while a not-yet-moved party overlapping it in time still sits on one
-    of its new tables.  A cycle (two parties swapping) cannot be ordered: ConflictError.
+
+def apply_steps(moves: list[Move]) -> list[Step]:
+    """The moves as steps that can run in order, each one's new tables free when it runs.
+
+    A move waits for every other moving party that overlaps it in time and still sits
+    on one of its new tables.  Parties that wait on each other (two parties swapping,
+    or a ring of them) cannot move one at a time: they form one step, made at once.
+    The groups are the cycles' strongly connected components (Tarjan), which come out
+    after the groups they wait for.
     """
-    pending = list(moves)
-    ordered: list[Move] = []
-    while pending:
-        ready = next(
-            (
-                m
-                for m in pending
-                if not any(
-                    o is not m
-                    and o.starts_at < m.ends_at
-                    and m.starts_at < o.ends_at
-                    and set(o.from_table_ids) & set(m.to_table_ids)
-                    for o in pending
-                )
-            ),
-            None,
-        )
-        if ready is None:
-            raise ConflictError(
-                "the plan swaps parties between tables, which cannot be done one move at a "
-                "time: move one of them by hand first",
-                field="plan_id",
-            )
-        ordered.append(ready)
-        pending.remove(ready)
-    return ordered
+    waits = [
+        [
+            j
+            for j, other in enumerate(moves)
+            if j != i
+            and other.starts_at < move.ends_at
+            and move.starts_at < other.ends_at
+            and set(other.from_table_ids) & set(move.to_table_ids)
+        ]
+        for i, move in enumerate(moves)
+    ]
+    index: dict[int, int] = {}
+    low: dict[int, int] = {}
+    stack: list[int] = []
+    steps: list[Step] = []
+
+    def visit(i: int) -> None:
+        index[i] = low[i] = len(index)
+        stack.append(i)
+        for j in waits[i]:
+            if j not in index:
+                visit(j)
+                low[i] = min(low[i], low[j])
+            elif j in stack:
+                low[i] = min(low[i], index[j])
+        if low[i] == index[i]:
+            group = stack[stack.index(i) :]
+            del stack[stack.index(i) :]
+            steps.append(tuple(moves[k] for k in sorted(group)))
+
+    for i in range(len(moves)):
+        if i not in index:
+            visit(i)
+    return steps

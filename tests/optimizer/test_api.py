@@ -6,12 +6,14 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import select
+from temporalio.client import WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 
 from models.enums import AllocationStatus, StaffRole
 from models.orm import Reservation, TableAllocation
-from models.schemas.lifecycle import ReservationState
+from models.schemas.lifecycle import ExchangeTablesRequest, PartyTables, ReservationState
 from tests.api.conftest import LiveApi, live_api
 from tests.conftest import Database
 
@@ -302,3 +304,121 @@ async def test_a_tiny_time_budget_answers_a_plan_never_worse_than_now(
     assert plan["status"] in ("optimal", "feasible", "current")
     assert plan["covers"] == 3  # every booked party keeps a table
     assert plan["wasted_seats_after"] <= plan["wasted_seats_before"]
+
+
+async def combinable_floor(live: LiveApi, admin: dict[str, str]) -> tuple[str, dict[str, str]]:
+    """Two two-tops ("1", "2") that join into a four, and a four-top ("3")."""
+    rid, tables = await floor(live, admin)  # "1" two-top, "2" four-top
+    url = f"{BASE}/restaurants/{rid}/tables"
+    r = await live.client.patch(
+        f"{url}/{tables['2']}",
+        json={"max_capacity": 2, "combinable_with": [tables["1"]]},
+        headers=admin,
+    )
+    assert r.status_code == 200, r.text
+    t = await live.client.post(
+        url, json={"number": "3", "min_capacity": 1, "max_capacity": 4}, headers=admin
+    )
+    assert t.status_code == 201, t.text
+    return rid, {**tables, "3": str(t.json()["id"])}
+
+
+async def four_on_the_joined_pair(
+    live: LiveApi, admin: dict[str, str]
+) -> tuple[str, dict[str, str], dict[str, str], dict[str, Any], dict[str, Any]]:
+    """A pair moved (unlocked) onto the four-top, so a four was seated on the joined
+    two-tops: only a swap puts both on their best tables."""
+    rid, tables = await combinable_floor(live, admin)
+    host = await live.token_for(StaffRole.HOST, [rid])
+    pair = await book(live, rid, party=2)
+    moved = await live.client.post(
+        f"{BASE}/restaurants/{rid}/reservations/{pair['id']}/assign-tables",
+        headers=host,
+        json={"table_ids": [tables["3"]], "lock": False},
+    )
+    assert moved.status_code == 200, moved.text
+    four = await book(live, rid, party=4)
+    assert await tables_of(live, four["id"]) == {tables["1"], tables["2"]}
+    return rid, tables, host, pair, four
+
+
+async def test_a_plan_that_swaps_two_parties_is_applied_at_once(
+    live: LiveApi, admin: dict[str, str]
+) -> None:
+    rid, tables, host, pair, four = await four_on_the_joined_pair(live, admin)
+    plan = (await live.client.post(service_url(rid), headers=host)).json()
+    assert plan["needs_a_swap"] is True, plan
+    assert {m["reservation_id"]: m["to_table_ids"] for m in plan["moves"]}[four["id"]] == [
+        tables["3"]
+    ]
+    applied = await live.client.post(
+        f"{service_url(rid)}/apply", headers=host, json={"plan_id": plan["id"]}
+    )
+    assert applied.status_code == 200, applied.text
+    assert await tables_of(live, four["id"]) == {tables["3"]}
+    pair_tables = await tables_of(live, pair["id"])
+    assert pair_tables in ({tables["1"]}, {tables["2"]})
+    # both workflows know their new tables, and neither party is locked
+    assert await workflow_tables(live, four["id"]) == ["3"]
+    assert len(await workflow_tables(live, pair["id"])) == 1
+    async with live.db.sessions() as session:
+        locked = await session.scalars(
+            select(Reservation.tables_locked).where(
+                Reservation.id.in_([uuid.UUID(pair["id"]), uuid.UUID(four["id"])])
+            )
+        )
+        assert set(locked) == {False}
+
+
+async def exchange(live: LiveApi, parties: list[tuple[dict[str, Any], set[str], set[str]]]) -> None:
+    """The exchange_tables update, sent to the first party's workflow."""
+    handle = live.env.client.get_workflow_handle(f"reservation-{parties[0][0]['id']}")
+    await handle.execute_update(
+        "exchange_tables",
+        ExchangeTablesRequest(
+            parties=[
+                PartyTables(
+                    reservation_id=uuid.UUID(r["id"]),
+                    from_table_ids=[uuid.UUID(t) for t in frm],
+                    to_table_ids=[uuid.UUID(t) for t in to],
+                )
+                for r, frm, to in parties
+            ]
+        ),
+        result_type=ReservationState,
+    )
+
+
+async def test_an_exchange_that_no_longer_fits_is_refused_and_nobody_moves(
+    live: LiveApi, admin: dict[str, str]
+) -> None:
+    rid, t, host, pair, four = await four_on_the_joined_pair(live, admin)
+    joined, four_top = {t["1"], t["2"]}, {t["3"]}
+    # the pair is said to sit where it does not
+    with pytest.raises(WorkflowUpdateFailedError):
+        await exchange(live, [(four, joined, four_top), (pair, {t["1"]}, {t["1"]})])
+    # the new tables overlap each other
+    with pytest.raises(WorkflowUpdateFailedError):
+        await exchange(live, [(four, joined, four_top), (pair, four_top, four_top)])
+    # a party that has left cannot take part
+    cancelled = await live.client.post(
+        f"{BASE}/restaurants/{rid}/reservations/{pair['id']}/cancel", headers=host, json={}
+    )
+    assert cancelled.status_code == 200, cancelled.text
+    with pytest.raises(WorkflowUpdateFailedError):
+        await exchange(live, [(four, joined, four_top), (pair, four_top, {t["1"]})])
+    assert await tables_of(live, four["id"]) == joined
+    assert sorted(await workflow_tables(live, four["id"])) == ["1", "2"]
+
+
+async def test_make_room_swaps_two_parties_to_seat_a_third(
+    live: LiveApi, admin: dict[str, str]
+) -> None:
+    rid, tables, _host, pair, four = await four_on_the_joined_pair(live, admin)
+    # every table is taken at 19:00; a second pair fits once the four and the pair swap
+    second = await book(live, rid, party=2)
+    assert await tables_of(live, four["id"]) == {tables["3"]}
+    taken = await tables_of(live, pair["id"]) | await tables_of(live, second["id"])
+    assert taken == {tables["1"], tables["2"]}
+    assert await workflow_tables(live, four["id"]) == ["3"]
+    assert await workflow_tables(live, pair["id"]) != ["3"]

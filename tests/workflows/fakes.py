@@ -22,6 +22,7 @@ from models.schemas.lifecycle import (
     AssignTablesRequest,
     BookingFacts,
     CheckoutSessionOut,
+    ExchangeTablesRequest,
     MessageIntent,
     ModifyRequest,
     MoneyMove,
@@ -157,6 +158,12 @@ class FakeBook:
         ) -> BookingFacts:
             return BookingFacts(hold=HoldOutcome(held=False, reservation_id=reservation_id))
 
+        @activity.defn(name="exchange_booking_tables")
+        async def exchange_booking_tables(
+            reservation_id: uuid.UUID, request: ExchangeTablesRequest
+        ) -> BookingFacts:
+            return BookingFacts(hold=HoldOutcome(held=False, reservation_id=reservation_id))
+
         @activity.defn(name="queue_message")
         async def queue_message(intent: MessageIntent) -> list[uuid.UUID]:
             key = (intent.template, intent.sequence, activity.info().scheduled_time)
@@ -212,6 +219,7 @@ class FakeBook:
             record_transition,
             move_booking,
             assign_booking_tables,
+            exchange_booking_tables,
             queue_message,
             record_staff_message,
             send_notification,
