@@ -26,9 +26,11 @@ from models.schemas.privacy import (
     InactiveQuery,
     MessageCutoff,
     RetireBatch,
+    UnsentLinks,
 )
 from models.schemas.waitlist import LeaveRequest, entry_workflow_id
-from services.crm import erasure, retention
+from services.crm import erasure, privacy_export, retention
+from workflows.privacy_message import start_privacy_message
 from workflows.reservation import ReservationWorkflow
 from workflows.waitlist import WaitlistWorkflow
 
@@ -67,7 +69,30 @@ class PrivacyActivities:
             self.clear_old_messages,
             self.count_old_turned_away,
             self.forget_old_turned_away,
+            self.start_unsent_privacy_messages,
         ]
+
+    @activity.defn(name="start_unsent_privacy_messages")
+    @refusing
+    async def start_unsent_privacy_messages(self, query: UnsentLinks) -> int:
+        """Start the send of every privacy link still queued from before the cutoff.
+
+        Idempotent: a send already started (by the API or an earlier sweep) is not
+        started again.
+        """
+        async with self.sessions() as session:
+            unsent = await privacy_export.unsent_links(
+                session, queued_before=query.queued_before, limit=query.limit
+            )
+        started = 0
+        for notification_id in unsent:
+            if await start_privacy_message(
+                activity.client(), notification_id, task_queue=query.task_queue
+            ):
+                started += 1
+        if started:
+            log.info("privacy.unsent_links_started", started=started)
+        return started
 
     @activity.defn(name="cancel_guest_bookings")
     @refusing

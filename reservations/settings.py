@@ -181,6 +181,9 @@ class Settings(BaseSettings):
     # email address may ask for per hour (counted in the cache; fail open without it)
     privacy_link_days: int = Field(default=7, ge=1, le=30)
     privacy_requests_per_hour: int = Field(default=3, ge=1, le=100)
+    # how often the worker's PrivacyLinkSweep Schedule starts the sends of links left
+    # queued because Temporal was unreachable at the request (0: no schedule)
+    privacy_link_sweep_minutes: int = Field(default=5, ge=0, le=1440)
     # retention: guests with no activity for this long are anonymised; message bodies
     # older than the shorter period are deleted (a daily Temporal Schedule)
     retention_guest_months: int = Field(default=36, ge=1, le=240)

@@ -18,7 +18,11 @@ from worker.activity_observer import ActivityObserver
 from worker.deps import WorkerDeps
 from worker.metrics_server import WorkerMetrics, start_worker_metrics
 from worker.sandbox import workflow_runner
-from worker.schedules import ensure_google_feeds_schedule, ensure_retention_schedule
+from worker.schedules import (
+    ensure_google_feeds_schedule,
+    ensure_privacy_sweep_schedule,
+    ensure_retention_schedule,
+)
 from worker.temporal import TemporalUnavailable, connect, temporal_address
 from worker.versioning import deployment_config
 
@@ -110,6 +114,8 @@ async def _serve(
             await ensure_google_feeds_schedule(client, settings)
         if settings.retention_schedule:
             await ensure_retention_schedule(client, settings)
+        if settings.privacy_link_sweep_minutes:
+            await ensure_privacy_sweep_schedule(client, settings)
     workers = [build_worker(client, plan, settings) for plan in plans]
     log.info(
         "worker.started",

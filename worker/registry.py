@@ -27,7 +27,7 @@ from workflows.google_feeds import GoogleFeedsWorkflow
 from workflows.google_notification import GoogleNotificationWorkflow
 from workflows.guest_erasure import GuestErasureWorkflow
 from workflows.marketing_sync import MarketingSyncWorkflow
-from workflows.privacy_message import PrivacyMessageWorkflow
+from workflows.privacy_message import PrivacyLinkSweepWorkflow, PrivacyMessageWorkflow
 from workflows.reservation import ReservationWorkflow
 from workflows.retention import RetentionWorkflow
 from workflows.waitlist import WaitlistDispatcher, WaitlistWorkflow
@@ -47,6 +47,7 @@ def workflow_classes() -> list[type]:
         GuestErasureWorkflow,
         RetentionWorkflow,
         PrivacyMessageWorkflow,
+        PrivacyLinkSweepWorkflow,
     ]
 
 

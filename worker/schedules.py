@@ -1,4 +1,5 @@
-"""Temporal Schedules this application keeps: the Google feeds refresh and daily retention."""
+"""Temporal Schedules this application keeps: the Google feeds refresh, daily retention and
+the sweep of privacy links left unsent."""
 
 from __future__ import annotations
 
@@ -22,11 +23,13 @@ from temporalio.client import (
 from models.schemas.privacy import RetentionInput
 from reservations.settings import Settings
 from workflows.google_feeds import GOOGLE_FEEDS_WORKFLOW
+from workflows.privacy_message import PRIVACY_SWEEP_WORKFLOW
 from workflows.retention import RETENTION_WORKFLOW
 
 log = structlog.get_logger(__name__)
 GOOGLE_FEEDS_SCHEDULE = "google-feeds"
 RETENTION_SCHEDULE = "guest-retention"
+PRIVACY_SWEEP_SCHEDULE = "privacy-link-sweep"
 
 
 def google_feeds_schedule(settings: Settings) -> Schedule:
@@ -99,3 +102,26 @@ async def ensure_schedule(client: Client, schedule_id: str, schedule: Schedule) 
 async def ensure_retention_schedule(client: Client, settings: Settings) -> None:
     """Create or update the daily retention schedule."""
     await ensure_schedule(client, RETENTION_SCHEDULE, retention_schedule(settings))
+
+
+def privacy_sweep_schedule(settings: Settings) -> Schedule:
+    """Every PRIVACY_LINK_SWEEP_MINUTES, one PrivacyLinkSweep run (a late one is skipped)."""
+    return Schedule(
+        action=ScheduleActionStartWorkflow(
+            PRIVACY_SWEEP_WORKFLOW,  # by name, as GoogleFeeds: a no-argument workflow
+            id="privacy-link-sweep-run",
+            task_queue=settings.temporal_task_queue,
+        ),
+        spec=ScheduleSpec(
+            intervals=[
+                ScheduleIntervalSpec(every=timedelta(minutes=settings.privacy_link_sweep_minutes))
+            ]
+        ),
+        policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP),
+        state=ScheduleState(note="Send privacy links whose request could not reach Temporal"),
+    )
+
+
+async def ensure_privacy_sweep_schedule(client: Client, settings: Settings) -> None:
+    """Create or update the privacy-link sweep schedule."""
+    await ensure_schedule(client, PRIVACY_SWEEP_SCHEDULE, privacy_sweep_schedule(settings))

@@ -19,6 +19,7 @@ from models.schemas.privacy import (
     InactiveQuery,
     MessageCutoff,
     RetireBatch,
+    UnsentLinks,
 )
 
 
@@ -89,6 +90,13 @@ async def forget_old_turned_away(query: DemandCutoff) -> int:
     raise AssertionError
 
 
+@activity.defn(name="start_unsent_privacy_messages")
+async def start_unsent_privacy_messages(query: UnsentLinks) -> int:
+    """Start the send of every privacy link still queued from before the cutoff."""
+    _contract()
+    raise AssertionError
+
+
 CONTRACTS: list[Callable[..., Any]] = [
     cancel_guest_bookings,
     leave_guest_waitlists,
@@ -99,4 +107,5 @@ CONTRACTS: list[Callable[..., Any]] = [
     clear_old_messages,
     count_old_turned_away,
     forget_old_turned_away,
+    start_unsent_privacy_messages,
 ]

@@ -39,7 +39,7 @@ from services.crm.privacy_links import LinkGone, Purpose, use_link
 from services.crm.visibility import sharing_circle
 from services.errors import NotFoundError
 from workflows.guest_erasure import GuestErasureWorkflow, erasure_workflow_id
-from workflows.privacy_message import PrivacyMessageWorkflow, privacy_message_workflow_id
+from workflows.privacy_message import start_privacy_message
 
 router = APIRouter(tags=["privacy (GDPR)"])
 log = structlog.get_logger(__name__)
@@ -95,19 +95,13 @@ async def _send(
     """Have the queued link sent; a failure to start is logged, never told to the caller.
 
     Answering differently for a known address (a 503 only when there is a link to
-    send) would reveal that the address belongs to a guest; the row stays queued.
+    send) would reveal that the address belongs to a guest; the row stays queued and
+    the PrivacyLinkSweep schedule starts its send once Temporal is back.
     """
     try:
-        client = await temporal.client()
-        await client.start_workflow(
-            PrivacyMessageWorkflow.run,
-            notification_id,
-            id=privacy_message_workflow_id(notification_id),
-            task_queue=settings.temporal_task_queue,
-            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+        await start_privacy_message(
+            await temporal.client(), notification_id, task_queue=settings.temporal_task_queue
         )
-    except WorkflowAlreadyStartedError:
-        pass
     except (Problem, RPCError) as exc:
         log.warning("privacy.link_not_sent", notification_id=str(notification_id), error=str(exc))
 

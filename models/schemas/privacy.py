@@ -10,7 +10,7 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, EmailStr, Field
+from pydantic import AwareDatetime, BaseModel, EmailStr, Field
 
 from models.schemas.common import StrictModel
 
@@ -67,6 +67,15 @@ class RetentionInput(BaseModel):
     message_body_months: Annotated[int, Field(ge=1, le=240)] = 12
     demand_months: Annotated[int, Field(ge=1, le=240)] = 25
     batch_size: Annotated[int, Field(ge=1, le=5000)] = 200
+
+
+class UnsentLinks(BaseModel):
+    """Privacy links queued before ``queued_before`` and still unsent: their request could
+    not start the send (Temporal was unreachable then)."""
+
+    queued_before: AwareDatetime
+    task_queue: Annotated[str, Field(min_length=1, max_length=200)]
+    limit: Annotated[int, Field(ge=1, le=5000)] = 500
 
 
 class InactiveQuery(BaseModel):

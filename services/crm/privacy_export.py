@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from messaging.catalog.privacy import PRIVACY_KINDS, PrivacyKind
 from messaging.privacy import render_privacy
+from models.enums import NotificationStatus
 from models.orm import (
     BookingNotes,
     Guest,
@@ -82,6 +83,24 @@ async def request_link(
         rendered=rendered,
         key_prefix=f"{guest.id}:{kind}:{hashlib.sha256(token.encode()).hexdigest()[:16]}",
     )
+
+
+async def unsent_links(
+    session: AsyncSession, *, queued_before: datetime, limit: int
+) -> list[uuid.UUID]:
+    """Privacy-link messages still queued since before ``queued_before``, oldest first."""
+    n = Notification
+    rows = await session.scalars(
+        select(n.id)
+        .where(
+            n.template.in_(PRIVACY_KINDS),
+            n.status == NotificationStatus.QUEUED,
+            n.created_at < queued_before,
+        )
+        .order_by(n.created_at, n.id)
+        .limit(limit)
+    )
+    return list(rows)
 
 
 def _when(moment: datetime | None) -> str | None:

@@ -84,6 +84,7 @@ def test_every_path_has_a_kept_history() -> None:
         "retention-dry_run",
         "retention-anonymised",
         "privacy_message-sent",
+        "privacy_sweep-started",
         "refused_searchable",
         "google_feeds",
         "google_notification_retried",
