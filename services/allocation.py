@@ -671,8 +671,14 @@ async def renew_hold(
 async def release_allocations(
     session: AsyncSession, *, reservation_id: uuid.UUID, now: datetime
 ) -> int:
-    """Release the reservation's tables; returns how many rows changed (0 when repeated)."""
+    """Release the reservation's tables; returns how many rows changed (0 when repeated).
+
+    Under the day's lock: a waitlist round holds it while it judges its entries in
+    line, so a table cannot be freed half-way through and go to a later entry that
+    was judged after it came free, ahead of an earlier one judged before.
+    """
     restaurant_id, day, _ = await _reservation(session, reservation_id)
+    await _lock_day(session, restaurant_id, day)
     count = await _release_rows(session, reservation_id=reservation_id, now=now)
     if count:
         note_change(session, restaurant_id=restaurant_id, day=day)

@@ -12,6 +12,7 @@ import asyncio
 import random
 import uuid
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -22,7 +23,7 @@ from reservations.db import transaction
 from services.errors import ConflictError
 from services.waitlist import matching, offers
 from tests.allocation.helpers import DAY, NOW, Db, make_guest, make_restaurant, overlapping_pairs
-from tests.waitlist.helpers import join
+from tests.waitlist.helpers import book, cancel, join
 
 TABLES = 4
 ENTRIES = 24
@@ -113,3 +114,45 @@ async def test_concurrent_matches_releases_and_accepts_never_overlap(pg_db: Db) 
             .where(WaitlistEntry.status == WaitlistStatus.ACCEPTED)
         )
         assert (offered or 0) + (accepted or 0) == TABLES
+
+
+async def test_a_table_freed_during_a_round_goes_to_the_first_in_line(
+    pg_db: Db, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with transaction(pg_db.sessions) as session:
+        restaurant = await make_restaurant(session, tables=1, capacity=2)
+        rid = restaurant.id
+        booked = await book(session, restaurant_id=rid, guest_id=(await make_guest(session)).id)
+        first = await join(session, restaurant_id=rid, guest_id=(await make_guest(session)).id,
+                           order=1)  # fmt: skip
+        second = await join(session, restaurant_id=rid, guest_id=(await make_guest(session)).id,
+                            order=2)  # fmt: skip
+
+    async def cancelled() -> None:
+        async with transaction(pg_db.sessions) as session:
+            await cancel(session, booked)
+
+    judged = matching._try_offer
+    freeing: list[asyncio.Task[None]] = []
+
+    async def judge_then_free(session: Any, **kwargs: Any) -> Any:
+        """The first entry is judged (nothing is free); then a guest cancels, mid-round."""
+        offer = await judged(session, **kwargs)
+        if not freeing:
+            freeing.append(asyncio.create_task(cancelled()))
+            # the cancel waits for the round's lock; without it, it commits at once
+            await asyncio.wait([freeing[0]], timeout=1.0)
+        return offer
+
+    monkeypatch.setattr(matching, "_try_offer", judge_then_free)
+    async with transaction(pg_db.sessions) as session:
+        made = await matching.match_waitlist(session, restaurant_id=rid, day=DAY, now=NOW)
+    assert made == []  # the later entry did not take the table freed after the first was judged
+    await freeing[0]
+    monkeypatch.setattr(matching, "_try_offer", judged)
+    async with transaction(pg_db.sessions) as session:
+        made = await matching.match_waitlist(session, restaurant_id=rid, day=DAY, now=NOW)
+    assert [m.entry_id for m in made] == [first.id]
+    async with transaction(pg_db.sessions) as session:
+        later = await session.get(WaitlistEntry, second.id)
+        assert later is not None and later.status is WaitlistStatus.WAITING
