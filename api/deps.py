@@ -58,7 +58,7 @@ SessionDep = Annotated[AsyncSession, Depends(get_session)]
 CacheDep = Annotated[Cache, Depends(get_cache)]
 CountersDep = Annotated[Cache, Depends(get_counters)]
 
-_bearer = HTTPBearer(auto_error=False, description="staff JWT from POST /auth/token")
+bearer = HTTPBearer(auto_error=False, description="staff JWT from POST /auth/token")
 
 
 async def staff_from_bearer(
@@ -77,7 +77,7 @@ async def staff_from_bearer(
 async def get_current_staff(
     request: Request,
     session: SessionDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> StaffUser:
     """The authenticated, active staff member (401 otherwise)."""
     staff = await staff_from_bearer(request, session, credentials)

@@ -41,3 +41,12 @@ def staff_id_from_token(token: str, *, secret: str) -> uuid.UUID | None:
         return uuid.UUID(str(claims["sub"]))
     except (jwt.PyJWTError, KeyError, ValueError):
         return None
+
+
+def token_expires_at(token: str, *, secret: str) -> datetime | None:
+    """When a valid token expires; None for anything expired, forged or malformed."""
+    try:
+        claims = jwt.decode(token, secret, algorithms=[ALGORITHM], audience=AUDIENCE)
+        return datetime.fromtimestamp(int(claims["exp"]), tz=UTC)
+    except (jwt.PyJWTError, KeyError, ValueError, TypeError):
+        return None

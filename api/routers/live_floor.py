@@ -5,18 +5,21 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar
 
 import anyio
 import structlog
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from pydantic import AfterValidator, AwareDatetime
 from redis.exceptions import RedisError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from api.auth import can_see_restaurant
+from api.auth import can_see_restaurant, has_role
 from api.deps import (
     CacheDep,
     CurrentStaff,
@@ -24,6 +27,7 @@ from api.deps import (
     RestaurantScope,
     SessionDep,
     SettingsDep,
+    bearer,
     require_role,
 )
 from api.problems import NotFound, ServiceUnavailable
@@ -35,6 +39,8 @@ from services import live_events
 from services import live_floor as svc
 from services.live_events import EVENT_TYPES, LiveEvent
 from services.restaurants import get_restaurant
+from services.staff import get_staff
+from services.staff_tokens import token_expires_at
 
 router = APIRouter(tags=["live floor"])
 log = structlog.get_logger(__name__)
@@ -42,6 +48,7 @@ log = structlog.get_logger(__name__)
 T = TypeVar("T")
 
 KEEPALIVE_SECONDS = 15.0  # a comment this often keeps proxies from closing an idle stream
+ACCESS_CHECK_SECONDS = 60.0  # how often a stream checks its reader may still read it
 
 
 def _sane_instant(value: datetime) -> datetime:
@@ -94,18 +101,50 @@ async def set_table_status(
     return await svc.table_now(session, table=table, now=now)
 
 
-async def _stream_scope(scope: HostOf, session: SessionDep) -> RestaurantScope:
+@dataclass(frozen=True, slots=True)
+class StreamAccess:
+    """Who reads a stream, and until when their token lets them."""
+
+    scope: RestaurantScope
+    token_expires_at: datetime
+
+
+async def _stream_scope(
+    scope: HostOf,
+    session: SessionDep,
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> StreamAccess:
     await get_restaurant(session, restaurant_id=scope.restaurant_id)
     # checks done: a stream open for hours must not keep a database connection
     await session.close()
-    return scope
+    assert credentials is not None  # HostOf answered 401 without one
+    expires = token_expires_at(credentials.credentials, secret=request.app.state.jwt_secret)
+    assert expires is not None  # HostOf answered 401 for an invalid token
+    return StreamAccess(scope=scope, token_expires_at=expires)
+
+
+async def _still_host(
+    sessions: async_sessionmaker[AsyncSession], staff_id: uuid.UUID, restaurant_id: uuid.UUID
+) -> bool:
+    """Whether the staff member may still read the restaurant's stream (active, host+)."""
+    async with sessions() as session:
+        staff = await get_staff(session, staff_id=staff_id)
+        return (
+            staff is not None
+            and staff.is_active
+            and can_see_restaurant(staff, restaurant_id)
+            and has_role(staff, StaffRole.HOST)
+        )
 
 
 STREAM_DOC = (
     "`event: ready` once subscribed, then one message per change with `event:` its type "
     "(`availability.changed`, `reservation.changed`, `table.changed`, `waitlist.changed`) "
     "and `data:` the event's JSON; a `: keep-alive` comment every 15 s when idle. "
-    "The stream ends after LIVE_STREAM_MAX_SECONDS (15 minutes by default): reconnect. "
+    "The stream ends after LIVE_STREAM_MAX_SECONDS (15 minutes by default), when the "
+    "bearer token expires, or within a minute of the staff member losing access "
+    "(deactivated, or no longer a host of the restaurant): reconnect. "
     "Events say what changed, not the new state: re-read it (a missed event is not "
     "replayed; re-read everything after reconnecting). 503 when live events are "
     "unavailable (Redis down): retry shortly."
@@ -127,9 +166,17 @@ class LiveFeed:
     """
 
     def __init__(
-        self, restaurant_id: uuid.UUID, events: AsyncIterator[LiveEvent], stop: asyncio.Event
+        self,
+        restaurant_id: uuid.UUID,
+        events: AsyncIterator[LiveEvent],
+        stop: asyncio.Event,
+        *,
+        access_until: datetime,
+        still_allowed: Callable[[], Awaitable[bool]],
     ) -> None:
         self.restaurant_id = restaurant_id
+        self.access_until = access_until
+        self.still_allowed = still_allowed
         self._events = events
         self._tasks: set[asyncio.Future[Any]] = set()
         self.stopping: asyncio.Future[object] = self._owned(stop.wait())
@@ -153,20 +200,28 @@ class LiveFeed:
 
 
 async def _live_feed(
-    scope: Annotated[RestaurantScope, Depends(_stream_scope)], cache: CacheDep
+    access: Annotated[StreamAccess, Depends(_stream_scope)], cache: CacheDep, request: Request
 ) -> AsyncIterator[LiveFeed]:
     """The restaurant's events for one stream, subscribed before the response starts and
     released when the request's exit stack unwinds (the stream ended or its client left)."""
     with stream_stopper() as stop:
         try:
-            subscription = live_events.subscribe(cache, scope.restaurant_id)
+            subscription = live_events.subscribe(cache, access.scope.restaurant_id)
             events = await subscription.__aenter__()
         except RedisError as exc:
             log.warning("live_stream.redis_unavailable", error=str(exc))
             raise ServiceUnavailable(
                 "live events are unavailable; reconnect shortly", headers={"Retry-After": "5"}
             ) from exc
-        feed = LiveFeed(scope.restaurant_id, events, stop)
+        sessions = request.app.state.sessions
+        staff_id, restaurant_id = access.scope.staff.id, access.scope.restaurant_id
+        feed = LiveFeed(
+            restaurant_id,
+            events,
+            stop,
+            access_until=access.token_expires_at,
+            still_allowed=lambda: _still_host(sessions, staff_id, restaurant_id),
+        )
         try:
             yield feed
         finally:
@@ -211,7 +266,9 @@ async def live_event_stream(
     try:
         # a bounded life: the client reconnects (its token and access checked again)
         # and a proxy can move it to another API process
-        async for message in _with_keepalives(feed, settings.live_stream_max_seconds):
+        token_left = (feed.access_until - datetime.now(UTC)).total_seconds()
+        lifetime = min(settings.live_stream_max_seconds, token_left)
+        async for message in _with_keepalives(feed, lifetime):
             yield message
     except RedisError as exc:
         # the stream ends (the console reconnects and re-reads); the response has
@@ -221,18 +278,25 @@ async def live_event_stream(
 
 async def _with_keepalives(feed: LiveFeed, lifetime: float) -> AsyncIterator[ServerSentEvent]:
     """The events as SSE messages, a keep-alive comment when idle, until the server
-    stops or ``lifetime`` seconds have passed."""
-    ends_at = asyncio.get_running_loop().time() + lifetime
+    stops, ``lifetime`` seconds have passed or the reader's access is gone (checked
+    every ACCESS_CHECK_SECONDS)."""
+    loop = asyncio.get_running_loop()
+    ends_at = loop.time() + lifetime
+    check_at = loop.time() + ACCESS_CHECK_SECONDS
+    quiet_since = loop.time()
     coming = feed.next_event()
     while True:
-        left = ends_at - asyncio.get_running_loop().time()
-        if left <= 0:
+        now = loop.time()
+        if now >= ends_at:
             return
+        if now >= check_at:
+            if not await feed.still_allowed():
+                return
+            check_at = loop.time() + ACCESS_CHECK_SECONDS
+        wake = min(ends_at, check_at, quiet_since + KEEPALIVE_SECONDS)
         waiting: set[asyncio.Future[Any]] = {coming, feed.stopping}
         done, _ = await asyncio.wait(
-            waiting,
-            timeout=min(KEEPALIVE_SECONDS, left),
-            return_when=asyncio.FIRST_COMPLETED,
+            waiting, timeout=max(0.0, wake - loop.time()), return_when=asyncio.FIRST_COMPLETED
         )
         if feed.stopping in done:
             return
@@ -240,5 +304,7 @@ async def _with_keepalives(feed: LiveFeed, lifetime: float) -> AsyncIterator[Ser
             change = coming.result()
             yield ServerSentEvent(event=change.type, raw_data=change.model_dump_json())
             coming = feed.next_event()
-        elif left > KEEPALIVE_SECONDS:
+            quiet_since = loop.time()
+        elif loop.time() >= quiet_since + KEEPALIVE_SECONDS and ends_at - loop.time() > 0:
             yield ServerSentEvent(comment="keep-alive")
+            quiet_since = loop.time()

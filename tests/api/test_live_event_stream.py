@@ -11,6 +11,7 @@ import socket
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -21,14 +22,16 @@ from temporalio.testing import WorkflowEnvironment
 from api.app import create_app
 from api.routers import live_floor as live_floor_router
 from models.enums import StaffRole
+from models.orm import StaffUser
 from reservations.cache import Cache, MemoryCache, RedisCache
 from reservations.live_streams import ApiServer, open_streams
 from services import live_events
 from services.live_events import LiveEvent
+from services.staff_tokens import issue_staff_token, staff_id_from_token
 from tests.api.conftest import LiveApi, eventually
 from tests.api.test_reservation_lifecycle import BASE, booking, restaurant, soon
 from tests.api.test_waitlist import join_body
-from tests.conftest import REDIS_URL, Database
+from tests.conftest import JWT_SECRET, REDIS_URL, Database
 from tests.conftest import test_settings as settings_for
 from worker.deps import WorkerDeps
 
@@ -284,6 +287,51 @@ async def test_a_stream_ends_after_its_lifetime_and_frees_its_subscription(
         assert listener.ended and listener.status == 200
         assert [kind for kind, _ in listener.events] == ["ready"]
         assert open_streams() == 0
+
+
+async def _staff_of(live: LiveApi, headers: dict[str, str]) -> StaffUser:
+    token = headers["Authorization"].removeprefix("Bearer ")
+    staff_id = staff_id_from_token(token, secret=JWT_SECRET)
+    assert staff_id is not None
+    async with live.db.sessions() as session:
+        staff = await session.get(StaffUser, staff_id)
+    assert staff is not None
+    return staff
+
+
+async def test_a_stream_ends_when_its_token_expires(site: Served) -> None:
+    admin = await site.live.token_for(StaffRole.ADMIN)
+    rid = await restaurant(site.live, admin, tables=1)
+    short = issue_staff_token(
+        await _staff_of(site.live, admin), secret=JWT_SECRET, ttl=timedelta(seconds=2)
+    )
+    listener = await listening(site, rid, {"Authorization": f"Bearer {short.token}"})
+    await listener.finished()  # not after LIVE_STREAM_MAX_SECONDS (15 minutes)
+    assert listener.ended and listener.status == 200
+    assert open_streams() == 0
+
+
+async def test_a_stream_ends_when_its_reader_loses_access(
+    site: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(live_floor_router, "ACCESS_CHECK_SECONDS", 0.2)
+    live = site.live
+    admin = await live.token_for(StaffRole.ADMIN)
+    rid = await restaurant(live, admin, tables=1)
+    host = await live.token_for(StaffRole.HOST, [rid])
+    colleague = await live.token_for(StaffRole.HOST, [rid])
+    leaving = await listening(site, rid, host)
+    staying = await listening(site, rid, colleague)
+    async with live.db.sessions() as session, session.begin():
+        staff = await session.get(StaffUser, (await _staff_of(live, host)).id)
+        assert staff is not None
+        staff.is_active = False
+    await leaving.finished()
+    assert leaving.ended and leaving.status == 200
+    # a colleague who may still read keeps the stream, past several checks
+    await asyncio.sleep(1.0)
+    assert not staying.ended
+    await staying.stop()
 
 
 async def test_over_redis_an_event_from_another_process_reaches_the_stream(
