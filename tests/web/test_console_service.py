@@ -73,3 +73,30 @@ async def test_dragging_a_booking_onto_another_table_moves_it(page: Page, stack:
     await expect(moved).to_be_visible()
     now = stack.admin.get(f"{BASE}/restaurants/{rid}/reservations/{booked['id']}").json()
     assert now["table_numbers"] == [target]
+
+
+async def test_a_host_re_seats_a_pair_the_optimizer_moves_back(page: Page, stack: WebStack) -> None:
+    restaurant = stack.make_restaurant(tables=[("1", 1, 2), ("2", 1, 4)])
+    rid = restaurant["id"]
+    email, password, _ = stack.staff_token("host", [rid])
+    pair = book(stack, restaurant, at="19:00", name="Ada")
+    tables = stack.admin.get(f"{BASE}/restaurants/{rid}/tables").json()["items"]
+    four_top = next(t["id"] for t in tables if t["number"] == "2")
+    moved = stack.admin.post(
+        f"{BASE}/restaurants/{rid}/reservations/{pair['id']}/assign-tables",
+        json={"table_ids": [four_top], "lock": False},
+    )
+    assert moved.status_code == 200, moved.text
+    await sign_in(page, stack, f"/console/{rid}/today", email, password)
+
+    reseat = page.get_by_role("region", name="Re-seat")
+    await reseat.get_by_role("button", name="Suggest re-seating").click()
+    await expect(reseat.get_by_role("list", name="Proposed moves")).to_have_text(
+        "Ada S.: table 2 → table 1"
+    )
+    await expect(reseat).to_contain_text("Empty seats at the tables: 2 → 0")
+    await reseat.get_by_role("button", name="Apply 1 moves").click()
+    await expect(reseat.get_by_role("status")).to_have_text("Moved.")
+    await expect(row(page, "Ada S.")).to_contain_text("1")
+    now = stack.admin.get(f"{BASE}/restaurants/{rid}/reservations/{pair['id']}").json()
+    assert now["table_numbers"] == ["1"]

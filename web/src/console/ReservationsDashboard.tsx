@@ -9,6 +9,7 @@ import { addDays, formatDay, formatTime, todayIn } from "../shared/time";
 import type { components } from "../api/schema";
 import { actionsFor, canMove, isActive, type ServiceAction } from "./actions";
 import { ProblemText, useConsole, useLoad } from "./context";
+import { Reseating } from "./Reseating";
 import { guestName, moveToTables, runAction, type StaffReservation } from "./service";
 import { columnCount, dayWindow, hourMarks, placement } from "./timeline";
 
@@ -109,6 +110,15 @@ export function ReservationsDashboard() {
         </div>
       </div>
       <ProblemText problem={list.problem ?? timeline.problem} />
+      <Reseating
+        day={day}
+        guests={new Map(reservations.map((r) => [r.id, guestName(r)]))}
+        tableNumbers={new Map(tables.map((table) => [table.table_id, table.number]))}
+        onApplied={() => {
+          list.reload();
+          timeline.reload();
+        }}
+      />
       {view === "list" ? (
         <ReservationList
           reservations={reservations}

@@ -48,6 +48,17 @@ export const en = {
     seats: "{min}–{max} seats",
     covers: "{parties} parties, {covers} covers",
   },
+  reseat: {
+    title: "Re-seat",
+    service: "Service",
+    propose: "Suggest re-seating",
+    moves: "Proposed moves",
+    move: "{guest}: table {from} → table {to}",
+    effect: "Empty seats at the tables: {before} → {after}",
+    apply: "Apply {count} moves",
+    applied: "Moved.",
+    nothing: "Every party not yet seated is on its best table.",
+  },
   actions: {
     "check-in": "Check in",
     complete: "Complete",
