@@ -100,3 +100,29 @@ async def test_a_host_re_seats_a_pair_the_optimizer_moves_back(page: Page, stack
     await expect(row(page, "Ada S.")).to_contain_text("1")
     now = stack.admin.get(f"{BASE}/restaurants/{rid}/reservations/{pair['id']}").json()
     assert now["table_numbers"] == ["1"]
+
+
+async def test_a_manager_confirms_and_declines_what_awaits_the_restaurant(
+    page: Page, stack: WebStack
+) -> None:
+    restaurant = stack.make_restaurant(confirmation_mode="manual")
+    rid = restaurant["id"]
+    yes = book(stack, restaurant, at="18:00", name="Ines")
+    no = book(stack, restaurant, at="19:00", name="Otto")
+    assert yes["status"] == no["status"] == "pending_confirmation"
+
+    host_email, host_password, _ = stack.staff_token("host", [rid])
+    await sign_in(page, stack, f"/console/{rid}/today", host_email, host_password)
+    await expect(row(page, "Ines S.")).to_contain_text("Awaiting confirmation")
+    await expect(row(page, "Ines S.").get_by_role("button", name="Confirm")).to_have_count(0)
+    await page.get_by_role("button", name="Sign out").click()
+
+    email, password, _ = stack.staff_token("manager", [rid])
+    await sign_in(page, stack, f"/console/{rid}/today", email, password)
+    await row(page, "Ines S.").get_by_role("button", name="Confirm").click()
+    await expect(row(page, "Ines S.")).to_contain_text("Confirmed")
+    await row(page, "Otto S.").get_by_role("button", name="Decline").click()
+    await expect(row(page, "Otto S.")).to_contain_text("Declined")
+    for made, status in ((yes, "confirmed"), (no, "declined")):
+        now = stack.admin.get(f"{BASE}/restaurants/{rid}/reservations/{made['id']}").json()
+        assert now["status"] == status

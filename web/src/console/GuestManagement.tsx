@@ -58,11 +58,11 @@ export function GuestManagement() {
         </p>
       )}
       <div className="row-actions">
-        {actionsFor(r.status).map((action) => (
+        {actionsFor(r.status, restaurant.staffRole).map((action) => (
           <button
             key={action}
             type="button"
-            className={action === "cancel" || action === "no-show" ? "secondary" : ""}
+            className={["cancel", "no-show", "decline"].includes(action) ? "secondary" : ""}
             onClick={() => act(action)}
           >
             {t.actions[action]}

@@ -184,11 +184,11 @@ function ReservationList(props: {
             </td>
             <td>
               <div className="row-actions">
-                {actionsFor(r.status).map((action) => (
+                {actionsFor(r.status, restaurant.staffRole).map((action) => (
                   <button
                     key={action}
                     type="button"
-                    className={action === "cancel" || action === "no-show" ? "secondary" : ""}
+                    className={["cancel", "no-show", "decline"].includes(action) ? "secondary" : ""}
                     disabled={props.busy === r.id}
                     onClick={() => props.onAct(r, action)}
                     aria-describedby={props.problems[r.id] ? `problem-${r.id}` : undefined}

@@ -9,6 +9,19 @@ describe("actionsFor", () => {
     expect(actionsFor("held")).toEqual(["cancel"]);
   });
 
+  it("lets a manager confirm or decline a booking awaiting the restaurant, not a host", () => {
+    expect(actionsFor("pending_confirmation", "manager")).toEqual([
+      "confirm",
+      "decline",
+      "check-in",
+      "no-show",
+      "cancel",
+    ]);
+    expect(actionsFor("pending_confirmation", "admin")).toContain("confirm");
+    expect(actionsFor("pending_confirmation", "host")).not.toContain("confirm");
+    expect(actionsFor("confirmed", "manager")).not.toContain("confirm");
+  });
+
   it("offers nothing once a reservation has ended", () => {
     const ended: ReservationStatus[] = [
       "completed",

@@ -3,7 +3,8 @@
 import type { components } from "../api/schema";
 
 export type ReservationStatus = components["schemas"]["ReservationStatus"];
-export type ServiceAction = "check-in" | "complete" | "no-show" | "cancel";
+export type StaffRole = components["schemas"]["StaffRole"];
+export type ServiceAction = "confirm" | "decline" | "check-in" | "complete" | "no-show" | "cancel";
 
 const ACTIONS: Record<ReservationStatus, readonly ServiceAction[]> = {
   held: ["cancel"],
@@ -18,8 +19,12 @@ const ACTIONS: Record<ReservationStatus, readonly ServiceAction[]> = {
   declined: [],
 };
 
-/** The service actions offered for a reservation in `status`, in the order shown. */
-export function actionsFor(status: ReservationStatus): readonly ServiceAction[] {
+/** The service actions offered for a reservation in `status`, in the order shown; a
+ * booking awaiting the restaurant's confirmation is confirmed or declined by a manager. */
+export function actionsFor(status: ReservationStatus, role: StaffRole = "host"): readonly ServiceAction[] {
+  if (status === "pending_confirmation" && role !== "host") {
+    return ["confirm", "decline", ...ACTIONS[status]];
+  }
   return ACTIONS[status];
 }
 

@@ -3,6 +3,7 @@
 import { createContext, type DependencyList, useCallback, useContext, useEffect, useState } from "react";
 import type { ApiClient, Outcome } from "../shared/api";
 import type { Problem } from "../shared/problem";
+import type { StaffRole } from "./actions";
 import { en, type Messages } from "./messages/en";
 
 export interface Restaurant {
@@ -10,6 +11,8 @@ export interface Restaurant {
   name: string;
   timezone: string;
   currency: string;
+  /** The signed-in staff member's role (the API still judges every call). */
+  staffRole: StaffRole;
 }
 
 export interface ConsoleContext {

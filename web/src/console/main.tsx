@@ -107,17 +107,20 @@ function RestaurantScreens({ api, onSignOut }: { api: ApiClient; onSignOut: () =
           params: { path: { restaurant_id: restaurantId }, query: { limit: 1 } },
         }),
       );
-      const details = scoped.ok
-        ? await outcome(
-            api.GET("/api/v1/reservations/restaurants/{restaurant_id}", {
-              params: { path: { restaurant_id: restaurantId } },
-            }),
-          )
-        : null;
+      const [details, me] = scoped.ok
+        ? await Promise.all([
+            outcome(
+              api.GET("/api/v1/reservations/restaurants/{restaurant_id}", {
+                params: { path: { restaurant_id: restaurantId } },
+              }),
+            ),
+            outcome(api.GET("/api/v1/reservations/auth/me")),
+          ])
+        : [null, null];
       if (!current) return;
-      if (!details?.ok) return setMissing(true);
+      if (!details?.ok || !me?.ok) return setMissing(true);
       const { id, name, timezone, currency } = details.data;
-      setRestaurant({ id, name, timezone, currency });
+      setRestaurant({ id, name, timezone, currency, staffRole: me.data.role });
     })();
     return () => {
       current = false;

@@ -6,13 +6,15 @@ import type { ServiceAction } from "./actions";
 export type StaffReservation = components["schemas"]["StaffReservationOut"];
 
 const PATHS = {
+  confirm: "/api/v1/reservations/restaurants/{restaurant_id}/reservations/{reservation_id}/confirm",
+  decline: "/api/v1/reservations/restaurants/{restaurant_id}/reservations/{reservation_id}/decline",
   "check-in": "/api/v1/reservations/restaurants/{restaurant_id}/reservations/{reservation_id}/check-in",
   complete: "/api/v1/reservations/restaurants/{restaurant_id}/reservations/{reservation_id}/complete",
   "no-show": "/api/v1/reservations/restaurants/{restaurant_id}/reservations/{reservation_id}/no-show",
   cancel: "/api/v1/reservations/restaurants/{restaurant_id}/reservations/{reservation_id}/cancel",
 } as const;
 
-/** Check in, complete, no-show or cancel a reservation. */
+/** Confirm, decline, check in, complete, no-show or cancel a reservation. */
 export function runAction(
   api: ApiClient,
   restaurantId: string,

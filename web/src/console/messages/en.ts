@@ -60,6 +60,8 @@ export const en = {
     nothing: "Every party not yet seated is on its best table.",
   },
   actions: {
+    confirm: "Confirm",
+    decline: "Decline",
     "check-in": "Check in",
     complete: "Complete",
     "no-show": "No-show",
