@@ -6,7 +6,7 @@ All are idempotent: Temporal retries them after timeouts and worker crashes.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -313,21 +313,17 @@ class ReservationActivities:
         self, reservation_id: uuid.UUID, request: AssignTablesRequest
     ) -> BookingFacts:
         """Put the party on staff-chosen tables."""
-        async with transaction(self.sessions) as session:
-            facts = await booking.reassign_tables(
+        return await self._seat_again(
+            reservation_id,
+            lambda session: booking.reassign_tables(
                 session,
                 reservation_id=reservation_id,
                 table_ids=request.table_ids,
                 now=datetime.now(UTC),
                 reminder_hours=self.reminder_hours,
                 lock=request.lock,
-            )
-            reservation = await session.get(Reservation, reservation_id)
-            assert reservation is not None
-            restaurant_id, day = reservation.restaurant_id, reservation.reservation_date
-        await live_events.publish_committed(self.cache, session)
-        await self._invalidate(restaurant_id, day)
-        return facts
+            ),
+        )
 
     @activity.defn(name="exchange_booking_tables")
     @refusing
@@ -335,14 +331,26 @@ class ReservationActivities:
         self, reservation_id: uuid.UUID, request: ExchangeTablesRequest
     ) -> BookingFacts:
         """Swap tables between this party and others, in one transaction."""
-        async with transaction(self.sessions) as session:
-            facts = await booking.exchange_tables(
+        return await self._seat_again(
+            reservation_id,
+            lambda session: booking.exchange_tables(
                 session,
                 reservation_id=reservation_id,
                 parties=request.parties,
                 now=datetime.now(UTC),
                 reminder_hours=self.reminder_hours,
-            )
+            ),
+        )
+
+    async def _seat_again(
+        self,
+        reservation_id: uuid.UUID,
+        write: Callable[[AsyncSession], Awaitable[BookingFacts]],
+    ) -> BookingFacts:
+        """Write the party's new tables in one transaction, then tell the live floor and
+        drop the day's cached availability."""
+        async with transaction(self.sessions) as session:
+            facts = await write(session)
             reservation = await session.get(Reservation, reservation_id)
             assert reservation is not None
             restaurant_id, day = reservation.restaurant_id, reservation.reservation_date

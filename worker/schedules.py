@@ -4,6 +4,7 @@ the sweep of privacy links left unsent."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import structlog
 from temporalio.client import (
@@ -32,57 +33,53 @@ RETENTION_SCHEDULE = "guest-retention"
 PRIVACY_SWEEP_SCHEDULE = "privacy-link-sweep"
 
 
+def _every(
+    every: timedelta, workflow: str, *, run_id: str, settings: Settings, note: str, arg: Any = None
+) -> Schedule:
+    """A schedule that starts one `workflow` run every `every` (a late one is skipped)."""
+    args = [] if arg is None else [arg]
+    return Schedule(
+        # by name: mypy (1.x) mis-infers the method-reference overloads of temporalio's
+        # client once a no-argument workflow is referenced
+        action=ScheduleActionStartWorkflow(
+            workflow, args=args, id=run_id, task_queue=settings.temporal_task_queue
+        ),
+        spec=ScheduleSpec(intervals=[ScheduleIntervalSpec(every=every)]),
+        policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP),
+        state=ScheduleState(note=note),
+    )
+
+
 def google_feeds_schedule(settings: Settings) -> Schedule:
     """Every GOOGLE_FEEDS_EVERY_MINUTES, one GoogleFeeds run (a late one is skipped)."""
-    return Schedule(
-        action=ScheduleActionStartWorkflow(
-            # by name: mypy (1.x) mis-infers the method-reference overloads of
-            # temporalio's client once a no-argument workflow is referenced
-            GOOGLE_FEEDS_WORKFLOW,
-            id="google-feeds-run",
-            task_queue=settings.temporal_task_queue,
-        ),
-        spec=ScheduleSpec(
-            intervals=[
-                ScheduleIntervalSpec(every=timedelta(minutes=settings.google_feeds_every_minutes))
-            ]
-        ),
-        policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP),
-        state=ScheduleState(note="Reserve with Google feeds (merchant, service, availability)"),
+    return _every(
+        timedelta(minutes=settings.google_feeds_every_minutes),
+        GOOGLE_FEEDS_WORKFLOW,
+        run_id="google-feeds-run",
+        settings=settings,
+        note="Reserve with Google feeds (merchant, service, availability)",
     )
 
 
 async def ensure_google_feeds_schedule(client: Client, settings: Settings) -> None:
     """Create the schedule, or bring an existing one in line with the settings."""
-    schedule = google_feeds_schedule(settings)
-    try:
-        await client.create_schedule(GOOGLE_FEEDS_SCHEDULE, schedule)
-        log.info("schedule.created", schedule=GOOGLE_FEEDS_SCHEDULE)
-    except ScheduleAlreadyRunningError:
-
-        def update(_: ScheduleUpdateInput) -> ScheduleUpdate:
-            return ScheduleUpdate(schedule=schedule)
-
-        await client.get_schedule_handle(GOOGLE_FEEDS_SCHEDULE).update(update)
+    await ensure_schedule(client, GOOGLE_FEEDS_SCHEDULE, google_feeds_schedule(settings))
 
 
 def retention_schedule(settings: Settings) -> Schedule:
     """Once a day, one Retention run with the configured periods (a late one is skipped)."""
-    return Schedule(
-        action=ScheduleActionStartWorkflow(
-            RETENTION_WORKFLOW,
-            RetentionInput(
-                guest_months=settings.retention_guest_months,
-                message_body_months=settings.retention_message_body_months,
-                demand_months=settings.retention_demand_months,
-                batch_size=settings.retention_batch_size,
-            ),
-            id="guest-retention-run",
-            task_queue=settings.temporal_task_queue,
+    return _every(
+        timedelta(days=1),
+        RETENTION_WORKFLOW,
+        run_id="guest-retention-run",
+        settings=settings,
+        note="Guest data retention (anonymise the inactive, old messages)",
+        arg=RetentionInput(
+            guest_months=settings.retention_guest_months,
+            message_body_months=settings.retention_message_body_months,
+            demand_months=settings.retention_demand_months,
+            batch_size=settings.retention_batch_size,
         ),
-        spec=ScheduleSpec(intervals=[ScheduleIntervalSpec(every=timedelta(days=1))]),
-        policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP),
-        state=ScheduleState(note="Guest data retention (anonymise the inactive, old messages)"),
     )
 
 
@@ -106,19 +103,12 @@ async def ensure_retention_schedule(client: Client, settings: Settings) -> None:
 
 def privacy_sweep_schedule(settings: Settings) -> Schedule:
     """Every PRIVACY_LINK_SWEEP_MINUTES, one PrivacyLinkSweep run (a late one is skipped)."""
-    return Schedule(
-        action=ScheduleActionStartWorkflow(
-            PRIVACY_SWEEP_WORKFLOW,  # by name, as GoogleFeeds: a no-argument workflow
-            id="privacy-link-sweep-run",
-            task_queue=settings.temporal_task_queue,
-        ),
-        spec=ScheduleSpec(
-            intervals=[
-                ScheduleIntervalSpec(every=timedelta(minutes=settings.privacy_link_sweep_minutes))
-            ]
-        ),
-        policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP),
-        state=ScheduleState(note="Send privacy links whose request could not reach Temporal"),
+    return _every(
+        timedelta(minutes=settings.privacy_link_sweep_minutes),
+        PRIVACY_SWEEP_WORKFLOW,
+        run_id="privacy-link-sweep-run",
+        settings=settings,
+        note="Send privacy links whose request could not reach Temporal",
     )
 
 
