@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -26,6 +26,12 @@ from models.orm import Reservation
 from models.schemas.google import GoogleNotice
 from reservations.settings import Settings
 from services.partners.google import CANCELLED_ON_GOOGLE, booking_status
+from services.partners.google_auth import (
+    AccessTokens,
+    GoogleAuthRefused,
+    GoogleAuthUnavailable,
+    ServiceAccountKey,
+)
 from services.partners.google_feeds import write_feeds
 from workflows.google_notification import GoogleNotificationWorkflow, notification_workflow_id
 
@@ -65,6 +71,8 @@ class GoogleActivities:
 
     sessions: async_sessionmaker[AsyncSession]
     settings: Settings
+    # the service account's access token, shared by this worker's updates
+    _tokens: AccessTokens | None = field(default=None, init=False, repr=False)
 
     @activity.defn(name="notify_google_booking")
     @refusing
@@ -93,11 +101,9 @@ class GoogleActivities:
         url = (
             f"{base.rstrip('/')}/v1alpha/notification/partners/{partner}/bookings/{reservation.id}"
         )
-        headers = {}
-        if self.settings.google_notification_token:
-            headers["Authorization"] = f"Bearer {self.settings.google_notification_token}"
         try:
             async with httpx.AsyncClient(timeout=20) as client:
+                headers = await self._authorization(client)
                 response = await client.patch(
                     url, params={"updateMask": mask}, json=body, headers=headers
                 )
@@ -112,6 +118,22 @@ class GoogleActivities:
                 non_retryable=True,
             )
         return True
+
+    async def _authorization(self, http: httpx.AsyncClient) -> dict[str, str]:
+        """The service account's access token when a key file is set, else the
+        configured bearer token (a stand-in's), else nothing."""
+        key_file = self.settings.google_service_account_file
+        if key_file is None:
+            token = self.settings.google_notification_token
+            return {"Authorization": f"Bearer {token}"} if token else {}
+        try:
+            if self._tokens is None:
+                self._tokens = AccessTokens(key=ServiceAccountKey.load(key_file))
+            return {"Authorization": f"Bearer {await self._tokens.token(http)}"}
+        except GoogleAuthUnavailable as exc:
+            raise RuntimeError(str(exc)) from None  # retried
+        except GoogleAuthRefused as exc:
+            raise ApplicationError(str(exc), type="GoogleAuthRefused", non_retryable=True) from None
 
     @activity.defn(name="write_google_feeds")
     @refusing

@@ -174,6 +174,9 @@ class Settings(BaseSettings):
     # real-time updates: the Maps Booking API (or a local fake); unset = not sent
     google_notification_url: str | None = None
     google_notification_token: str | None = Field(default=None, repr=False)
+    # the partner's service account key file (JSON, from Google Cloud): updates then carry
+    # its OAuth access token (scope mapsbooking) instead of google_notification_token
+    google_service_account_file: Path | None = None
     # MailerLite: the API token of the account consenting guests are synced to; unset = off
     mailerlite_api_token: str | None = Field(default=None, repr=False)
     mailerlite_base_url: str = "https://connect.mailerlite.com/api"
