@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import Text, cast, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.enums import ReservationStatus
@@ -27,7 +27,9 @@ from models.orm import (
     GuestNote,
     GuestRelationship,
     Notification,
+    Payment,
     PosEvent,
+    ProcessedWebhookEvent,
     Reservation,
     ThreadMessage,
     WaitlistEntry,
@@ -105,6 +107,7 @@ async def anonymise(
     entry_ids = list(
         await session.scalars(select(WaitlistEntry.id).where(WaitlistEntry.guest_id == guest_id))
     )
+    await _scrub_provider_events(session, guest=guest, reservation_ids=reservation_ids)
     await _anonymise_identity(guest, now=now)
     await session.execute(
         update(GuestRelationship)
@@ -188,6 +191,35 @@ async def _anonymise_bookings(session: AsyncSession, reservation_ids: Sequence[u
         update(PosEvent)
         .where(PosEvent.reservation_id.in_(reservation_ids))
         .values(payload={}, detail=None)
+    )
+
+
+async def _scrub_provider_events(
+    session: AsyncSession, *, guest: Guest, reservation_ids: Sequence[uuid.UUID]
+) -> None:
+    """Empty the kept payloads of provider webhooks that name the guest.
+
+    Adyen's notifications carry the booking's reference (and may carry the shopper's
+    email), a marketplace's booking events the guest's email and phone, Twilio's
+    status reports the number. The event ids stay, so a redelivery is still known.
+    """
+    references = await session.scalars(
+        select(Reservation.reference).where(Reservation.id.in_(reservation_ids))
+    )
+    psp = await session.scalars(
+        select(Payment.psp_reference).where(
+            Payment.reservation_id.in_(reservation_ids), Payment.psp_reference.is_not(None)
+        )
+    )
+    needles = {n.lower() for n in (guest.email, guest.phone, *references, *psp) if n}
+    if not needles:
+        return
+    payload_text = func.lower(cast(ProcessedWebhookEvent.payload, Text))
+    await session.execute(
+        update(ProcessedWebhookEvent)
+        .where(or_(*(payload_text.contains(n, autoescape=True) for n in sorted(needles))))
+        .values(payload={})
+        .execution_options(synchronize_session=False)
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -26,6 +27,7 @@ from models.orm import (
     GuestRelationship,
     Notification,
     Payment,
+    ProcessedWebhookEvent,
     Reservation,
     Restaurant,
     RestaurantGroup,
@@ -33,11 +35,12 @@ from models.orm import (
     WaitlistEntry,
 )
 from services.crm import erasure
+from tests.allocation.helpers import make_reservation
 from tests.api.conftest import LiveApi, eventually
 from tests.api.test_payments import DEPOSIT, Shop, deposit_restaurant, shop
 from tests.api.test_reservation_lifecycle import booking, restaurant
 from tests.api.test_waitlist import join_body
-from tests.conftest import Api
+from tests.conftest import Api, Database
 from tests.crm.privacy_helpers import BASE, guest_known_to, links_sent
 from tests.crm.scan import text_columns, where_found
 from workflows.guest_erasure import GuestErasureWorkflow
@@ -318,3 +321,36 @@ async def test_a_sharing_groups_manager_may_erase_and_a_separate_groups_may_not(
         GuestErasureWorkflow.run, started.json()["workflow_id"]
     ).result()
     assert result.erased
+
+
+async def test_erasure_empties_the_provider_payloads_that_name_the_guest(db: Database) -> None:
+    known = await guest_known_to(db, names=["Pastinaak"], phone="+31611122233")
+    async with db.sessions() as session, session.begin():
+        booking_id = await make_reservation(
+            session, restaurant_id=known.restaurants[0], guest_id=known.guest_id
+        )
+        made = await session.get(Reservation, booking_id)
+        assert made is not None
+        kept = {
+            # Adyen: the booking's reference, and the shopper's email when sent
+            "adyen-1": {"merchantReference": made.reference, "eventCode": "AUTHORISATION"},
+            "adyen-2": {"additionalData": {"shopperEmail": known.email.upper()}},
+            # a marketplace's booking event and a Twilio status report: the phone
+            "thefork-1": {"customer": {"phone": "+31611122233", "firstName": "Mirabelle"}},
+            "twilio-1": {"To": "+31611122233", "MessageStatus": "delivered"},
+            "adyen-other": {"merchantReference": "RES-2031-999999", "shopperEmail": "x@y.org"},
+        }
+        for event_id, payload in kept.items():
+            session.add(
+                ProcessedWebhookEvent(
+                    provider=event_id.split("-")[0], event_id=event_id, payload=payload
+                )
+            )
+    async with db.sessions() as session, session.begin():
+        assert await erasure.anonymise(session, guest_id=known.guest_id, now=datetime.now(UTC))
+    assert await where_found(db, [known.email, "+31611122233"]) == []
+    async with db.sessions() as session:
+        rows = {e.event_id: e.payload for e in await session.scalars(select(ProcessedWebhookEvent))}
+    assert set(rows) == set(kept)  # the event ids stay: a redelivery is still known
+    assert rows["adyen-1"] == {}  # tied to the guest by the booking's reference alone
+    assert rows["adyen-other"] == kept["adyen-other"]  # another guest's event is left as it is
