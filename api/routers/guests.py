@@ -13,7 +13,8 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi.responses import StreamingResponse
 
 from api.auth import can_see_restaurant
 from api.deps import (
@@ -343,10 +344,10 @@ async def find_guests(
     responses={200: {"content": {"text/csv": {}}}},
     summary="The restaurant's guests with its flags and statistics, as CSV (managers)",
 )
-async def export_guests(scope: ManagerOf, session: SessionDep) -> Response:
-    document = await restaurant_guests_csv(session, restaurant_id=scope.restaurant_id)
-    return Response(
-        content=document,
+async def export_guests(scope: ManagerOf, session: SessionDep, request: Request) -> Response:
+    await session.close()  # the export reads in sessions of its own, page by page
+    return StreamingResponse(
+        restaurant_guests_csv(request.app.state.sessions, restaurant_id=scope.restaurant_id),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="guests.csv"'},
     )

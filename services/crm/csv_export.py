@@ -8,10 +8,10 @@ from __future__ import annotations
 import csv
 import io
 import uuid
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models.orm import Guest, GuestRelationship
 
@@ -81,23 +81,44 @@ def _row(guest: Guest, rel: GuestRelationship) -> list[str]:
     return [safe_cell(v) for v in values]
 
 
-def to_csv(rows: Iterable[list[str]]) -> str:
-    """The header and `rows` as one CSV document."""
+def to_csv(rows: Iterable[list[str]], *, header: bool = True) -> str:
+    """`rows` as CSV text, after the header unless told not to."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    if header:
+        writer.writerow(COLUMNS)
     writer.writerows(rows)
     return buffer.getvalue()
 
 
-async def restaurant_guests_csv(session: AsyncSession, *, restaurant_id: uuid.UUID) -> str:
-    """Every guest the restaurant itself has a relationship with (not its group's), by name."""
-    result = await session.execute(
-        select(Guest, GuestRelationship)
-        .join(GuestRelationship, GuestRelationship.guest_id == Guest.id)
-        .where(GuestRelationship.restaurant_id == restaurant_id)
-        .where(Guest.merged_into_id.is_(None))
-        .order_by(Guest.search_name, Guest.id)
-    )
-    rows = [_row(guest, rel) for guest, rel in result]
-    return to_csv(rows)
+EXPORT_PAGE = 500  # guests read per query while an export streams
+
+
+async def restaurant_guests_csv(
+    sessions: async_sessionmaker[AsyncSession], *, restaurant_id: uuid.UUID
+) -> AsyncIterator[str]:
+    """Every guest the restaurant itself has a relationship with (not its group's), by
+    name, as CSV text in pieces: a page of guests per query, each in a short session,
+    so a large export holds neither the whole file nor a connection while it is sent."""
+    yield to_csv([])
+    after: tuple[str, uuid.UUID] | None = None
+    while True:
+        query = (
+            select(Guest, GuestRelationship)
+            .join(GuestRelationship, GuestRelationship.guest_id == Guest.id)
+            .where(GuestRelationship.restaurant_id == restaurant_id)
+            .where(Guest.merged_into_id.is_(None))
+            .order_by(Guest.search_name, Guest.id)
+            .limit(EXPORT_PAGE)
+        )
+        if after is not None:
+            query = query.where(tuple_(Guest.search_name, Guest.id) > after)
+        async with sessions() as session:
+            page = (await session.execute(query)).all()
+        if not page:
+            return
+        yield to_csv((_row(guest, rel) for guest, rel in page), header=False)
+        last = page[-1][0]
+        after = (last.search_name, last.id)
+        if len(page) < EXPORT_PAGE:
+            return

@@ -12,6 +12,8 @@ import pytest
 from sqlalchemy import select, update
 
 from models.orm import Guest, GuestAudit, GuestRelationship
+from services.crm import csv_export
+from services.guests import search_name_of
 from tests.conftest import Api
 from tests.crm.profile_helpers import (
     BASE,
@@ -298,3 +300,28 @@ async def test_the_csv_export_is_the_restaurants_own_guests_and_formula_safe(
         f"{BASE}/restaurants/{world.a2}/guests/export.csv", headers=world.auth("manager_a2")
     )
     assert list(csv.DictReader(io.StringIO(a2.text))) == []
+
+
+async def test_the_csv_export_streams_every_guest_once_in_name_order_across_pages(
+    api: Api, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(csv_export, "EXPORT_PAGE", 2)
+    # namesakes too: the pages continue after the last (name, id), not the last name
+    names = [("Bo", "Visser"), ("Ann", "Smit"), ("Ann", "Smit"), ("Cas", "Bakker"), ("Ann", "Smit")]
+    for i, (first, last) in enumerate(names):
+        await make_guest(
+            api.db.sessions,
+            known_at=[world.a2],
+            email=f"page-{i}@example.com",
+            first_name=first,
+            last_name=last,
+        )
+    response = await api.client.get(
+        f"{BASE}/restaurants/{world.a2}/guests/export.csv", headers=world.auth("manager_a2")
+    )
+    assert response.status_code == 200, response.text
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert sorted(r["email"] for r in rows) == [f"page-{i}@example.com" for i in range(5)]
+    by_name = sorted(names, key=lambda name: search_name_of(*name))
+    assert [r["last_name"] for r in rows] == [last for _, last in by_name]
+    assert response.text.count("guest_id,") == 1  # one header
