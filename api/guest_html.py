@@ -7,10 +7,10 @@ import html
 from fastapi.responses import HTMLResponse
 
 
-def page(title: str, body: str, *, status_code: int = 200) -> HTMLResponse:
-    """A plain page that reads well on a phone."""
+def page(title: str, body: str, *, status_code: int = 200, lang: str = "en") -> HTMLResponse:
+    """A plain page that reads well on a phone, in the language `lang`."""
     return HTMLResponse(
-        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f'<!doctype html><html lang="{html.escape(lang)}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{html.escape(title)}</title></head>"
         f'<body style="font-family: sans-serif; max-width: 36rem; margin: 3rem auto">{body}'

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import html
 import uuid
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date, format_time
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
@@ -23,6 +25,9 @@ from api.guest_html import page, post_button
 from api.lifecycle import Arg, Update, send_update
 from api.problems import Problem
 from api.temporal import TemporalDep
+from messaging.catalog import CATALOGS
+from messaging.catalog.manage_page import MANAGE_PAGE_WORDS
+from messaging.render import pick_language
 from models.enums import DepositStatus
 from models.schemas.lifecycle import CancelRequest, GuestReconfirmRequest, ReservationState
 from rules.state_machine import ReservationStatus
@@ -50,15 +55,35 @@ def _widget_built(request: Request) -> bool:
     return (dist / "book" / "index.html").is_file()
 
 
-def _not_found() -> HTMLResponse:
-    """A broken, forged or outdated link: the same page whatever the reason (no leak)."""
+def _not_found(request: Request) -> HTMLResponse:
+    """A broken, forged or outdated link: the same page whatever the reason (no leak),
+    in the browser's language (no booking to take one from)."""
+    lang = pick_language(request.headers.get("accept-language"))
+    words = MANAGE_PAGE_WORDS[lang]
+    title = words["not_found_title"]
     return page(
-        "Reservation not found",
-        "<h1>Reservation not found</h1><p>This link is not valid (any more). Use the "
-        "link in your latest confirmation message, or look your booking up with its "
-        "reference and email.</p>",
+        title,
+        f"<h1>{html.escape(title)}</h1><p>{html.escape(words['not_found_body'])}</p>",
         status_code=404,
+        lang=lang,
     )
+
+
+def _when(local: datetime, lang: str) -> str:
+    """ "Saturday 5 December 2026 at 19:00", in the language's own words and order."""
+    return (
+        CATALOGS[lang]
+        .labels["datetime"]
+        .format(
+            date=format_date(local, "full", locale=lang),
+            time=format_time(local, "short", locale=lang),
+        )
+    )
+
+
+def _party(size: int, lang: str) -> str:
+    labels = CATALOGS[lang].labels
+    return labels["party_one"] if size == 1 else labels["party_other"].format(n=size)
 
 
 @router.get("/{reservation_id}", response_class=HTMLResponse)
@@ -69,14 +94,15 @@ async def manage_page(
     token: Annotated[str | None, Query(max_length=2000)] = None,
     action: Literal["cancel", "confirm"] | None = None,
     notice: Annotated[str | None, Query(max_length=200)] = None,
+    done: Literal["cancelled", "thanks"] | None = None,
     redirect_result: Annotated[str | None, Query(alias="redirectResult", max_length=20000)] = None,
 ) -> HTMLResponse:
     if token is None or not _bound(reservation_id, token, request):
-        return _not_found()
+        return _not_found(request)
     try:
         view = await queries.get_view(session, reservation_id=reservation_id)
     except NotFoundError:
-        return _not_found()
+        return _not_found(request)
     r = view.reservation
     restaurant = await get_restaurant(session, restaurant_id=r.restaurant_id)
     links = reservation_links(
@@ -86,17 +112,26 @@ async def manage_page(
         restaurant=restaurant,
     )
     local = r.starts_at.astimezone(ZoneInfo(restaurant.timezone))
-    parts = [
-        f"<h1>{html.escape(restaurant.name)}</h1>",
-        f"<p>Reservation <b>{html.escape(r.reference)}</b> for {r.party_size}, "
-        f"{local:%A %d %B %Y %H:%M}. Status: {html.escape(r.status.value)}.</p>",
-    ]
-    if notice:
-        parts.append(f"<p><i>{html.escape(notice)}</i></p>")
+    lang = pick_language(r.language)
+    words, links_say = MANAGE_PAGE_WORDS[lang], CATALOGS[lang].links
+    booking = words["booking"].format(
+        reference=f"<b>{html.escape(r.reference)}</b>",
+        party=html.escape(_party(r.party_size, lang)),
+        when=html.escape(_when(local, lang)),
+    )
+    status = words["status"].format(
+        status=f'<span data-status="{r.status.value}">'
+        f"{html.escape(words['statuses'][r.status])}</span>"
+    )
+    parts = [f"<h1>{html.escape(restaurant.name)}</h1>", f"<p>{booking} {status}</p>"]
+    said = words[done] if done else notice
+    if said:
+        parts.append(f"<p><i>{html.escape(said)}</i></p>")
     if r.status is S.HELD and r.deposit_status is DepositStatus.PENDING:
         checkout = await checkout_session_of(session, r.id)
         if checkout and checkout.checkout_url:
-            parts.append(f'<p><a href="{html.escape(checkout.checkout_url)}">Pay now</a></p>')
+            pay = html.escape(links_say["pay"])
+            parts.append(f'<p><a href="{html.escape(checkout.checkout_url)}">{pay}</a></p>')
         elif checkout:
             settings = request.app.state.settings
             parts.append(
@@ -110,19 +145,22 @@ async def manage_page(
             )
     base = f"/manage/{r.id}"
     if r.status is S.CONFIRMED and r.guest_confirmed_at is None:
-        label = "Yes, we are coming" if action == "confirm" else "Confirm we are coming"
+        label = words["confirm_yes"] if action == "confirm" else links_say["confirm"]
         parts.append(post_button(f"{base}/confirm", token, label))
     if r.status in {S.PENDING_CONFIRMATION, S.CONFIRMED} and _widget_built(request):
         # changing a booking needs the day's times: the booking widget shows them
         widget = html.escape(widget_manage_path(r.restaurant_id, r.id, token))
-        parts.append(f'<p><a href="{widget}">Change the date, time or party size</a></p>')
+        change = html.escape(words["change"])
+        parts.append(f'<p><a href="{widget}">{change}</a></p>')
     if r.status in {S.HELD, S.PENDING_CONFIRMATION, S.CONFIRMED}:
-        label = "Yes, cancel this reservation" if action == "cancel" else "Cancel reservation"
+        label = words["cancel_yes"] if action == "cancel" else links_say["cancel"]
         parts.append(post_button(f"{base}/cancel", token, label))
-    parts.append(f'<p><a href="{html.escape(links.calendar_url)}">Add to calendar</a></p>')
+    calendar = html.escape(links_say["calendar"])
+    parts.append(f'<p><a href="{html.escape(links.calendar_url)}">{calendar}</a></p>')
     if links.map_url:
-        parts.append(f'<p><a href="{html.escape(links.map_url)}">Map</a></p>')
-    return page(r.reference, "\n".join(parts))
+        where = html.escape(links_say["map"])
+        parts.append(f'<p><a href="{html.escape(links.map_url)}">{where}</a></p>')
+    return page(r.reference, "\n".join(parts), lang=lang)
 
 
 async def _act(
@@ -133,16 +171,16 @@ async def _act(
     token: str | None,
     update: Update[Arg, ReservationState],
     arg: Arg,
-    done: str,
+    done: Literal["cancelled", "thanks"],
 ) -> RedirectResponse | HTMLResponse:
     if token is None or not _bound(reservation_id, token, request):
-        return _not_found()
+        return _not_found(request)
     try:
         await send_update(temporal, update, arg, session=session, reservation_id=reservation_id)
-        notice = done
+        said: dict[str, str] = {"done": done}  # the page says it in the guest's language
     except Problem as problem:
-        notice = problem.detail
-    target = f"/manage/{reservation_id}?" + urlencode({"token": token, "notice": notice})
+        said = {"notice": problem.detail}
+    target = f"/manage/{reservation_id}?" + urlencode({"token": token, **said})
     return RedirectResponse(target, status_code=303)
 
 
@@ -163,7 +201,7 @@ async def cancel_from_page(
         token,
         ReservationWorkflow.cancel,
         request_,
-        "Cancelled.",
+        "cancelled",
     )
 
 
@@ -183,5 +221,5 @@ async def confirm_from_page(
         token,
         ReservationWorkflow.guest_reconfirm,
         GuestReconfirmRequest(via="link"),
-        "Thank you!",
+        "thanks",
     )

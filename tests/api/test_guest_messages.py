@@ -14,7 +14,7 @@ import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from email.message import EmailMessage as MimeMessage
 from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlsplit
@@ -29,8 +29,11 @@ from temporalio.testing import WorkflowEnvironment
 from twilio.request_validator import RequestValidator
 
 from api.lifecycle import workflow_id
+from messaging.catalog.manage_page import MANAGE_PAGE_WORDS
+from messaging.render import SUPPORTED_LANGUAGES
 from models.enums import StaffRole
 from models.orm import Guest, Notification, ThreadMessage
+from rules.state_machine import ReservationStatus
 from tests.api.conftest import LiveApi, eventually, live_api
 from tests.api.test_reservation_lifecycle import BASE, booking, booking_day, restaurant
 from tests.api.workflow_probe import settled, signal_names
@@ -735,3 +738,43 @@ async def test_manage_page_answers_a_bad_link_with_an_html_page(channels: Guests
         assert "link is not valid" in answer.text
         assert created["reference"] not in answer.text
     assert (await reservation(g, created))["status"] == "confirmed"
+
+
+async def test_manage_page_speaks_the_guests_language(channels: Guests) -> None:
+    g = channels
+    rid = await new_restaurant(g)
+    created = await book(g, rid, language="nl")
+    token = created["manage_token"]
+    page_url = f"/manage/{created['id']}"
+
+    page = await g.live.client.get(page_url, params={"token": token, "action": "cancel"})
+    assert page.status_code == 200
+    assert '<html lang="nl">' in page.text
+    assert f"Reservering <b>{created['reference']}</b> voor 2 personen" in page.text
+    assert 'data-status="confirmed">bevestigd</span>' in page.text
+    assert "Ja, annuleer deze reservering" in page.text
+    assert "Toevoegen aan agenda" in page.text
+    # the day and month in Dutch words, as babel writes them
+    weekday = format_date(date.fromisoformat(created["date"]), "EEEE", locale="nl")
+    assert weekday in page.text and " om 19:00" in page.text
+    assert "Reservation" not in page.text and "Cancel" not in page.text
+
+    done = await g.live.client.post(f"{page_url}/cancel", data={"token": token})
+    assert done.status_code == 303, done.text
+    after = await g.live.client.get(done.headers["location"])
+    assert "<i>Geannuleerd.</i>" in after.text
+    assert 'data-status="cancelled_by_guest">door u geannuleerd</span>' in after.text
+
+    lost = await g.live.client.get(
+        f"/manage/{uuid.uuid4()}",
+        params={"token": token},
+        headers={"Accept-Language": "de-DE,de;q=0.9,en;q=0.5"},
+    )
+    assert lost.status_code == 404
+    assert '<html lang="de">' in lost.text and "Reservierung nicht gefunden" in lost.text
+
+
+def test_the_manage_page_has_its_words_in_every_message_language() -> None:
+    assert set(MANAGE_PAGE_WORDS) == set(SUPPORTED_LANGUAGES)
+    for words in MANAGE_PAGE_WORDS.values():
+        assert set(words["statuses"]) == set(ReservationStatus)
