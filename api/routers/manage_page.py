@@ -9,19 +9,17 @@ from __future__ import annotations
 
 import html
 import uuid
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_time
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from api.deps import SessionDep
 from api.dropin import dropin_html
-from api.guest_html import page, post_button
+from api.guest_html import browser_language, day_and_time, page, party, post_button
 from api.lifecycle import Arg, Update, send_update
 from api.problems import Problem
 from api.temporal import TemporalDep
@@ -58,7 +56,7 @@ def _widget_built(request: Request) -> bool:
 def _not_found(request: Request) -> HTMLResponse:
     """A broken, forged or outdated link: the same page whatever the reason (no leak),
     in the browser's language (no booking to take one from)."""
-    lang = pick_language(request.headers.get("accept-language"))
+    lang = browser_language(request)
     words = MANAGE_PAGE_WORDS[lang]
     title = words["not_found_title"]
     return page(
@@ -67,23 +65,6 @@ def _not_found(request: Request) -> HTMLResponse:
         status_code=404,
         lang=lang,
     )
-
-
-def _when(local: datetime, lang: str) -> str:
-    """ "Saturday 5 December 2026 at 19:00", in the language's own words and order."""
-    return (
-        CATALOGS[lang]
-        .labels["datetime"]
-        .format(
-            date=format_date(local, "full", locale=lang),
-            time=format_time(local, "short", locale=lang),
-        )
-    )
-
-
-def _party(size: int, lang: str) -> str:
-    labels = CATALOGS[lang].labels
-    return labels["party_one"] if size == 1 else labels["party_other"].format(n=size)
 
 
 @router.get("/{reservation_id}", response_class=HTMLResponse)
@@ -116,8 +97,8 @@ async def manage_page(
     words, links_say = MANAGE_PAGE_WORDS[lang], CATALOGS[lang].links
     booking = words["booking"].format(
         reference=f"<b>{html.escape(r.reference)}</b>",
-        party=html.escape(_party(r.party_size, lang)),
-        when=html.escape(_when(local, lang)),
+        party=html.escape(party(r.party_size, lang)),
+        when=html.escape(day_and_time(local, lang)),
     )
     status = words["status"].format(
         status=f'<span data-status="{r.status.value}">'

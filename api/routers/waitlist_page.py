@@ -18,11 +18,20 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from api.deps import SessionDep
-from api.guest_html import page, post_button
+from api.guest_html import (
+    browser_language,
+    long_day,
+    page,
+    party,
+    post_button,
+    short_time,
+)
 from api.lifecycle import AnyUpdate, Arg
 from api.problems import Problem
 from api.temporal import TemporalDep
 from api.waitlist_lifecycle import update_entry
+from messaging.catalog.waitlist_page import WAITLIST_PAGE_WORDS
+from messaging.render import pick_language
 from models.enums import WaitlistStatus
 from models.schemas.waitlist import LeaveRequest, OfferAnswer, WaitlistState
 from services.errors import NotFoundError
@@ -45,14 +54,21 @@ def _bound(entry_id: uuid.UUID, token: str | None, request: Request) -> bool:
     return token is not None and entry_in_waitlist_token(token, secret=secret) == entry_id
 
 
-def _not_found() -> HTMLResponse:
-    """A broken, forged or outdated link: the same page whatever the reason (no leak)."""
+def _not_found(request: Request) -> HTMLResponse:
+    """A broken, forged or outdated link: the same page whatever the reason (no leak),
+    in the browser's language."""
+    lang = browser_language(request)
+    words = WAITLIST_PAGE_WORDS[lang]
+    title = words["not_found_title"]
     return page(
-        "Not found",
-        "<h1>Waitlist entry not found</h1><p>This link is not valid (any more). Use the "
-        "link in your latest message from the restaurant.</p>",
+        title,
+        f"<h1>{html.escape(title)}</h1><p>{html.escape(words['not_found_body'])}</p>",
         status_code=404,
+        lang=lang,
     )
+
+
+Done = Literal["accepted", "declined", "left"]
 
 
 @router.get("/{entry_id}", response_class=HTMLResponse)
@@ -63,46 +79,55 @@ async def entry_page(
     token: Annotated[str | None, Query(max_length=2000)] = None,
     action: Literal["accept", "decline", "leave"] | None = None,
     notice: Annotated[str | None, Query(max_length=200)] = None,
+    done: Done | None = None,
 ) -> HTMLResponse:
     if not _bound(entry_id, token, request):
-        return _not_found()
+        return _not_found(request)
     assert token is not None
     try:
         entry = await entries.get_entry(session, entry_id=entry_id)
     except NotFoundError:
-        return _not_found()
+        return _not_found(request)
     out = await entries.entry_out(session, entry)
     restaurant = await get_restaurant(session, restaurant_id=entry.restaurant_id)
     zone = ZoneInfo(restaurant.timezone)
+    lang = pick_language(entry.language)
+    words = WAITLIST_PAGE_WORDS[lang]
     window = ""
     if out.time_from is not None and out.time_to is not None:
-        window = f", {out.time_from:%H:%M} to {out.time_to:%H:%M}"
-    parts = [
-        f"<h1>{html.escape(restaurant.name)}</h1>",
-        f"<p>Waitlist for {out.party_size}, {out.date:%A %d %B %Y}{window}. "
-        f"Status: {html.escape(out.status.value)}.</p>",
-    ]
-    if notice:
-        parts.append(f"<p><i>{html.escape(notice)}</i></p>")
+        window = words["window"].format(
+            start=short_time(out.time_from, lang), end=short_time(out.time_to, lang)
+        )
+    line = words["entry"].format(
+        party=party(out.party_size, lang), day=long_day(out.date, lang), window=window
+    )
+    status = words["status"].format(
+        status=f'<span data-status="{out.status.value}">'
+        f"{html.escape(words['statuses'][out.status])}</span>"
+    )
+    parts = [f"<h1>{html.escape(restaurant.name)}</h1>", f"<p>{html.escape(line)} {status}</p>"]
+    said = words[done] if done else notice
+    if said:
+        parts.append(f"<p><i>{html.escape(said)}</i></p>")
     base = f"/manage/waitlist/{entry_id}"
     if out.status is W.OFFERED and out.offer is not None:
-        starts = out.offer.starts_at.astimezone(zone)
-        until = out.offer.expires_at.astimezone(zone)
-        tables = ", ".join(out.offer.table_numbers)
-        parts.append(
-            f"<p><b>A table is free for you at {starts:%H:%M}</b> (table {html.escape(tables)})."
-            f" It is held for you until {until:%H:%M}.</p>"
+        offer = words["offer"].format(
+            time=short_time(out.offer.starts_at.astimezone(zone), lang),
+            tables=", ".join(out.offer.table_numbers),
+            until=short_time(out.offer.expires_at.astimezone(zone), lang),
         )
+        parts.append(f"<p><b>{html.escape(offer)}</b></p>")
         first = "decline" if action == "decline" else "accept"
-        labels = {"accept": "Yes, book this table", "decline": "No, thank you"}
+        labels = {"accept": words["accept"], "decline": words["decline"]}
         for act in (first, "decline" if first == "accept" else "accept"):
             parts.append(post_button(f"{base}/{act}", token, labels[act]))
     if out.status in {W.WAITING, W.OFFERED}:
-        label = "Yes, take me off the list" if action == "leave" else "Leave the waitlist"
+        label = words["leave_yes"] if action == "leave" else words["leave"]
         parts.append(post_button(f"{base}/leave", token, label))
     if out.reservation_id is not None and out.status is W.ACCEPTED:
-        parts.append("<p>Your table is booked: the confirmation is on its way.</p>")
-    return page(f"Waitlist: {restaurant.name}", "\n".join(parts))
+        parts.append(f"<p>{html.escape(words['booked'])}</p>")
+    title = words["title"].format(restaurant=restaurant.name)
+    return page(title, "\n".join(parts), lang=lang)
 
 
 @links.get("/waitlist/{entry_id}/accept", response_class=HTMLResponse)
@@ -133,17 +158,17 @@ async def _act(
     token: str | None,
     update: AnyUpdate[Arg, WaitlistState],
     arg: Arg,
-    done: str,
+    done: Done,
 ) -> RedirectResponse | HTMLResponse:
     if not _bound(entry_id, token, request):
-        return _not_found()
+        return _not_found(request)
     assert token is not None
     try:
         await update_entry(temporal, update, arg, session=session, entry_id=entry_id)
-        notice = done
+        said: dict[str, str] = {"done": done}  # the page says it in the guest's language
     except Problem as problem:
-        notice = problem.detail
-    target = f"/manage/waitlist/{entry_id}?" + urlencode({"token": token, "notice": notice})
+        said = {"notice": problem.detail}
+    target = f"/manage/waitlist/{entry_id}?" + urlencode({"token": token, **said})
     return RedirectResponse(target, status_code=303)
 
 
@@ -153,7 +178,7 @@ async def accept_from_page(
 ) -> RedirectResponse | HTMLResponse:
     answer = OfferAnswer(via="link")
     update = WaitlistWorkflow.accept
-    return await _act(entry_id, request, session, temporal, token, update, answer, "Booked!")
+    return await _act(entry_id, request, session, temporal, token, update, answer, "accepted")
 
 
 @router.post("/{entry_id}/decline", response_model=None)
@@ -162,7 +187,7 @@ async def decline_from_page(
 ) -> RedirectResponse | HTMLResponse:
     answer = OfferAnswer(via="link")
     update = WaitlistWorkflow.decline
-    return await _act(entry_id, request, session, temporal, token, update, answer, "Declined.")
+    return await _act(entry_id, request, session, temporal, token, update, answer, "declined")
 
 
 @router.post("/{entry_id}/leave", response_model=None)
@@ -171,4 +196,4 @@ async def leave_from_page(
 ) -> RedirectResponse | HTMLResponse:
     leave = LeaveRequest(by="guest")
     update = WaitlistWorkflow.leave
-    return await _act(entry_id, request, session, temporal, token, update, leave, "You left.")
+    return await _act(entry_id, request, session, temporal, token, update, leave, "left")

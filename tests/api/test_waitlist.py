@@ -31,6 +31,8 @@ from twilio.request_validator import RequestValidator
 
 from api import waitlist_lifecycle
 from api.lifecycle import workflow_id
+from messaging.catalog.waitlist_page import WAITLIST_PAGE_WORDS
+from messaging.render import SUPPORTED_LANGUAGES
 from models.enums import ReservationStatus, StaffRole, WaitlistStatus
 from models.orm import Reservation, RestaurantTable, TableAllocation, WaitlistEntry, WebhookEvent
 from models.schemas.waitlist import ReleaseOffer, dispatcher_workflow_id, entry_workflow_id
@@ -761,3 +763,35 @@ async def test_a_table_freed_after_midnight_is_offered_to_the_late_services_wait
     await cancel(site, made.json())
     now = await offered(site, joined)
     assert now["offer"]["table_numbers"] == ["1"]
+
+
+async def test_the_waitlist_page_speaks_the_guests_language(site: Site) -> None:
+    rid, made = await full_evening(site)
+    body = join_body(rid)
+    body["guest"]["preferred_language"] = "de"
+    r = await site.live.client.post(WAITLIST, json=body)
+    assert r.status_code == 201, r.text
+    joined: dict[str, Any] = r.json()
+    await settled(site, rid, date.fromisoformat(joined["date"]))
+    await cancel(site, made)
+    await offered(site, joined)
+
+    url = f"/manage/waitlist/{joined['id']}"
+    page = await site.live.client.get(url, params={"token": joined["manage_token"]})
+    assert page.status_code == 200, page.text
+    assert '<html lang="de">' in page.text
+    assert "Warteliste für 2 Personen" in page.text and ", 19:00 bis 19:30." in page.text
+    assert 'data-status="offered">ein Tisch ist für Sie frei</span>' in page.text
+    assert "Ja, diesen Tisch reservieren" in page.text and "Nein, danke" in page.text
+    assert "table" not in page.text.replace("<table", "")  # no English left
+
+    left = await site.live.client.post(f"{url}/leave", data={"token": joined["manage_token"]})
+    assert left.status_code == 303, left.text
+    after = await site.live.client.get(left.headers["location"])
+    assert "<i>Sie stehen nicht mehr auf der Liste.</i>" in after.text
+
+
+def test_the_waitlist_page_has_its_words_in_every_message_language() -> None:
+    assert set(WAITLIST_PAGE_WORDS) == set(SUPPORTED_LANGUAGES)
+    for words in WAITLIST_PAGE_WORDS.values():
+        assert set(words["statuses"]) == set(WaitlistStatus)
