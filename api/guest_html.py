@@ -35,6 +35,17 @@ def post_button(path: str, token: str, label: str) -> str:
     )
 
 
+def status_html(pattern: str, code: str, label: str) -> str:
+    """ "Status: {status}." with the status in words, its code kept for a site's scripts."""
+    span = f'<span data-status="{html.escape(code)}">{html.escape(label)}</span>'
+    return html.escape(pattern).format(status=span)
+
+
+def notice_html(said: str | None) -> list[str]:
+    """What the last action did (or why not), as a line of the page; nothing if nothing."""
+    return [f"<p><i>{html.escape(said)}</i></p>"] if said else []
+
+
 def browser_language(request: Request) -> str:
     """The supported language the browser asks for first (a page with no booking)."""
     return pick_language(request.headers.get("accept-language"))

@@ -19,7 +19,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from api.deps import SessionDep
 from api.dropin import dropin_html
-from api.guest_html import browser_language, day_and_time, page, party, post_button
+from api.guest_html import (
+    browser_language,
+    day_and_time,
+    notice_html,
+    page,
+    party,
+    post_button,
+    status_html,
+)
 from api.lifecycle import Arg, Update, send_update
 from api.problems import Problem
 from api.temporal import TemporalDep
@@ -100,14 +108,12 @@ async def manage_page(
         party=html.escape(party(r.party_size, lang)),
         when=html.escape(day_and_time(local, lang)),
     )
-    status = words["status"].format(
-        status=f'<span data-status="{r.status.value}">'
-        f"{html.escape(words['statuses'][r.status])}</span>"
-    )
-    parts = [f"<h1>{html.escape(restaurant.name)}</h1>", f"<p>{booking} {status}</p>"]
-    said = words[done] if done else notice
-    if said:
-        parts.append(f"<p><i>{html.escape(said)}</i></p>")
+    status = status_html(words["status"], r.status.value, words["statuses"][r.status])
+    parts = [
+        f"<h1>{html.escape(restaurant.name)}</h1>",
+        f"<p>{booking} {status}</p>",
+        *notice_html(words[done] if done else notice),
+    ]
     if r.status is S.HELD and r.deposit_status is DepositStatus.PENDING:
         checkout = await checkout_session_of(session, r.id)
         if checkout and checkout.checkout_url:

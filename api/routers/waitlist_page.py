@@ -21,10 +21,12 @@ from api.deps import SessionDep
 from api.guest_html import (
     browser_language,
     long_day,
+    notice_html,
     page,
     party,
     post_button,
     short_time,
+    status_html,
 )
 from api.lifecycle import AnyUpdate, Arg
 from api.problems import Problem
@@ -101,14 +103,12 @@ async def entry_page(
     line = words["entry"].format(
         party=party(out.party_size, lang), day=long_day(out.date, lang), window=window
     )
-    status = words["status"].format(
-        status=f'<span data-status="{out.status.value}">'
-        f"{html.escape(words['statuses'][out.status])}</span>"
-    )
-    parts = [f"<h1>{html.escape(restaurant.name)}</h1>", f"<p>{html.escape(line)} {status}</p>"]
-    said = words[done] if done else notice
-    if said:
-        parts.append(f"<p><i>{html.escape(said)}</i></p>")
+    status = status_html(words["status"], out.status.value, words["statuses"][out.status])
+    parts = [
+        f"<h1>{html.escape(restaurant.name)}</h1>",
+        f"<p>{html.escape(line)} {status}</p>",
+        *notice_html(words[done] if done else notice),
+    ]
     base = f"/manage/waitlist/{entry_id}"
     if out.status is W.OFFERED and out.offer is not None:
         offer = words["offer"].format(

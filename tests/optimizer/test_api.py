@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +20,7 @@ from tests.api.conftest import LiveApi, live_api
 from tests.conftest import Database
 
 BASE = "/api/v1/reservations"
+HISTORIES = Path(__file__).parent.parent / "workflows" / "histories"
 
 
 def day() -> date:
@@ -361,6 +364,12 @@ async def test_a_plan_that_swaps_two_parties_is_applied_at_once(
     # both workflows know their new tables, and neither party is locked
     assert await workflow_tables(live, four["id"]) == ["3"]
     assert len(await workflow_tables(live, pair["id"])) == 1
+    if os.environ.get("RECORD_HISTORIES") == "1" and live.db.kind == "sqlite":
+        for reservation_id in (four["id"], pair["id"]):
+            handle = live.env.client.get_workflow_handle(f"reservation-{reservation_id}")
+            history = await handle.fetch_history()
+            if "exchange_tables" in history.to_json():  # the step's first party ran it
+                (HISTORIES / "reservation_tables_exchanged.json").write_text(history.to_json())
     async with live.db.sessions() as session:
         locked = await session.scalars(
             select(Reservation.tables_locked).where(

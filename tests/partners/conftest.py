@@ -14,6 +14,7 @@ from temporalio.testing import WorkflowEnvironment
 from models.enums import StaffRole
 from tests.api.conftest import LiveApi, dev_server, live_api  # noqa: F401 (fixture)
 from tests.conftest import Database
+from tests.partners.fake_google import FakeGoogle
 
 BASE = "/api/v1/reservations"
 GOOGLE_CREDENTIALS = "google:first-secret,google-next:second-secret"
@@ -24,6 +25,17 @@ ZONE = ZoneInfo("Europe/Amsterdam")
 async def live(pg_db: Database, dev_server: WorkflowEnvironment) -> AsyncIterator[LiveApi]:  # noqa: F811
     async with live_api(pg_db, dev_server, google_booking_credentials=GOOGLE_CREDENTIALS) as api:
         yield api
+
+
+@pytest.fixture
+async def fake_google() -> AsyncIterator[FakeGoogle]:
+    """The local Maps Booking API (notifications and OAuth tokens)."""
+    server = FakeGoogle()
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
 
 
 @pytest.fixture

@@ -49,20 +49,10 @@ def _pem_pair() -> tuple[str, str]:
 
 
 @pytest.fixture
-async def google() -> AsyncIterator[FakeGoogle]:
-    server = FakeGoogle()
-    await server.start()
-    try:
-        yield server
-    finally:
-        await server.stop()
-
-
-@pytest.fixture
-def key_file(tmp_path: Path, google: FakeGoogle) -> Path:
+def key_file(tmp_path: Path, fake_google: FakeGoogle) -> Path:
     """A service account key file as Google Cloud writes it, its token_uri the fake's."""
     private, public = _pem_pair()
-    google.public_key_pem = public
+    fake_google.public_key_pem = public
     path = tmp_path / "service-account.json"
     path.write_text(
         json.dumps(
@@ -71,26 +61,26 @@ def key_file(tmp_path: Path, google: FakeGoogle) -> Path:
                 "project_id": "partner-project",
                 "private_key_id": "k1",
                 "private_key": private,
-                "client_email": google.client_email,
+                "client_email": fake_google.client_email,
                 "client_id": "1234",
-                "token_uri": google.token_uri,
+                "token_uri": fake_google.token_uri,
             }
         )
     )
     return path
 
 
-async def test_a_token_is_fetched_once_and_kept(google: FakeGoogle, key_file: Path) -> None:
+async def test_a_token_is_fetched_once_and_kept(fake_google: FakeGoogle, key_file: Path) -> None:
     tokens = AccessTokens(key=ServiceAccountKey.load(key_file))
     async with httpx.AsyncClient() as http:
         first = await tokens.token(http)
         again = await tokens.token(http)
     assert first == again == "ya29.fake-1"
-    assert google.token_requests == 1
+    assert fake_google.token_requests == 1
 
 
 async def test_a_key_google_refuses_is_refused_and_an_outage_is_retryable(
-    google: FakeGoogle, key_file: Path, tmp_path: Path
+    fake_google: FakeGoogle, key_file: Path, tmp_path: Path
 ) -> None:
     # another key than the account's: the signature does not verify
     other = json.loads(key_file.read_text())
@@ -100,7 +90,7 @@ async def test_a_key_google_refuses_is_refused_and_an_outage_is_retryable(
     async with httpx.AsyncClient() as http:
         with pytest.raises(GoogleAuthRefused, match="Invalid JWT"):
             await AccessTokens(key=ServiceAccountKey.load(forged)).token(http)
-        google.fail_next(1, 503)  # the fake's next answer, whichever route
+        fake_google.fail_next(1, 503)  # the fake's next answer, whichever route
         with pytest.raises(GoogleAuthUnavailable):
             await AccessTokens(key=ServiceAccountKey.load(key_file)).token(http)
     broken = tmp_path / "broken.json"
@@ -110,11 +100,11 @@ async def test_a_key_google_refuses_is_refused_and_an_outage_is_retryable(
 
 
 async def test_a_refused_key_fails_the_update_for_good(
-    db: Database, google: FakeGoogle, key_file: Path
+    db: Database, fake_google: FakeGoogle, key_file: Path
 ) -> None:
-    google.refuse_tokens = True
+    fake_google.refuse_tokens = True
     settings = settings_for(
-        db.url, google_notification_url=google.url, google_service_account_file=key_file
+        db.url, google_notification_url=fake_google.url, google_service_account_file=key_file
     )
     activities = GoogleActivities(sessions=db.sessions, settings=settings)
     async with httpx.AsyncClient() as http:
@@ -125,13 +115,13 @@ async def test_a_refused_key_fails_the_update_for_good(
 
 @pytest.fixture
 async def live(  # overrides the package's: updates go to the fake with the key file
-    pg_db: Database, dev_server: WorkflowEnvironment, google: FakeGoogle, key_file: Path
+    pg_db: Database, dev_server: WorkflowEnvironment, fake_google: FakeGoogle, key_file: Path
 ) -> AsyncIterator[LiveApi]:
     async with live_api(
         pg_db,
         dev_server,
         google_booking_credentials=GOOGLE_CREDENTIALS,
-        google_notification_url=google.url,
+        google_notification_url=fake_google.url,
         google_service_account_file=key_file,
         google_partner_id="4242",
     ) as api:
@@ -139,7 +129,7 @@ async def live(  # overrides the package's: updates go to the fake with the key 
 
 
 async def test_updates_carry_the_service_accounts_access_token(
-    live: LiveApi, google: FakeGoogle
+    live: LiveApi, fake_google: FakeGoogle
 ) -> None:
     admin = await live.token_for(StaffRole.ADMIN)
     rid = await make_restaurant(live, admin)
@@ -152,8 +142,8 @@ async def test_updates_carry_the_service_accounts_access_token(
         assert cancelled.status_code == 200, cancelled.text
 
     async def both_told() -> bool:
-        return len(google.patches) == 2
+        return len(fake_google.patches) == 2
 
     await eventually(both_told, "both cancels told to Google", seconds=30)
-    assert {p.authorization for p in google.patches} == {"Bearer ya29.fake-1"}
-    assert google.token_requests == 1  # one token for both updates
+    assert {p.authorization for p in fake_google.patches} == {"Bearer ya29.fake-1"}
+    assert fake_google.token_requests == 1  # one token for both updates

@@ -21,16 +21,6 @@ from tests.partners.test_google_booking_server import G, basic, create_body
 
 
 @pytest.fixture
-async def fake_google() -> AsyncIterator[FakeGoogle]:
-    server = FakeGoogle()
-    await server.start()
-    try:
-        yield server
-    finally:
-        await server.stop()
-
-
-@pytest.fixture
 async def live(  # overrides the package's: this one points at the fake Google
     pg_db: Database, dev_server: WorkflowEnvironment, fake_google: FakeGoogle
 ) -> AsyncIterator[LiveApi]:

@@ -7,7 +7,6 @@ kept histories deliberately.
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -32,16 +31,6 @@ HISTORIES = Path(__file__).parent / "histories"
 def keep(name: str, history: WorkflowHistory) -> None:
     if os.environ.get("RECORD_HISTORIES") == "1":
         (HISTORIES / f"{name}.json").write_text(history.to_json())
-
-
-@pytest.fixture
-async def fake_google() -> AsyncIterator[FakeGoogle]:
-    server = FakeGoogle()
-    await server.start()
-    try:
-        yield server
-    finally:
-        await server.stop()
 
 
 async def test_the_workflows_run_and_keep_their_histories(

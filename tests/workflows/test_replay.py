@@ -85,6 +85,7 @@ def test_every_path_has_a_kept_history() -> None:
         "retention-anonymised",
         "privacy_message-sent",
         "privacy_sweep-started",
+        "reservation_tables_exchanged",
         "refused_searchable",
         "google_feeds",
         "google_notification_retried",
