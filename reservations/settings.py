@@ -149,6 +149,9 @@ class Settings(BaseSettings):
     # workflows a worker keeps in memory between their tasks (the SDK's sticky cache);
     # about 0.3 MiB each, a workflow evicted is replayed from its history when it next runs
     worker_max_cached_workflows: int = Field(default=1_000, ge=0, le=100_000)
+    # run workflow code in the SDK's sandbox (our modules passed through); off by default,
+    # because passed through it checks none of our code and costs CPU (worker/sandbox.py)
+    workflow_sandbox: bool = False
     # on SIGTERM, how long running activities may finish before they are cancelled (a
     # send cut off after the provider took it would be sent again by the retry)
     worker_graceful_shutdown_seconds: int = Field(default=20, ge=0, le=3_600)

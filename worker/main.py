@@ -92,7 +92,7 @@ def build_worker(client: Client, plan: roles.QueuePlan, settings: Settings) -> W
         workflows=plan.workflows,
         activities=plan.activities,
         interceptors=[ActivityObserver()],
-        workflow_runner=workflow_runner(),
+        workflow_runner=workflow_runner(sandboxed=settings.workflow_sandbox),
         max_cached_workflows=settings.worker_max_cached_workflows,
         graceful_shutdown_timeout=timedelta(seconds=settings.worker_graceful_shutdown_seconds),
         # None (the default) keeps an unversioned worker

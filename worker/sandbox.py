@@ -1,32 +1,33 @@
-"""The workflow sandbox the worker runs workflows in: the SDK's, minus per-run re-imports.
+"""How the worker runs workflow code: without the SDK's sandbox unless asked for it.
 
-The sandbox re-imports every module a workflow file imports, for each new workflow
-run, unless the module is passed through. A booking starts a new run, so each
-booking paid for compiling and executing our workflow helper modules again (the
-first workflow task of a booking fell from 170 to 38 ms without it; see
-benchmarks/README.md, 2026-11-27, issue 14 items 2-3). These modules
-are deterministic and hold no mutable module state (constants and classes only), so
-sharing one import between runs changes nothing a workflow can observe.
+The SDK's sandbox re-imports every module a workflow file imports, for each new
+workflow run, unless the module is passed through. A booking starts a new run, so
+the worker passes our deterministic packages through (`PASSED_THROUGH`): the first
+workflow task of a booking fell from 170 to 38 ms (benchmarks/README.md, 2026-11-27,
+issue 14 items 2-3). These modules hold constants, TypeVars, classes and pure
+functions; a run's state lives on its own workflow instance and no workflow class
+has a mutable class attribute. Keep it so: module- or class-level state here would
+be shared by every run on a worker.
 
-The workflow entry modules (workflows/reservation.py, waitlist.py, ...) are passed
-through too: the sandbox imported (and, with PYTHONDONTWRITEBYTECODE, compiled)
-workflows/reservation.py for each run. Replaying a confirmed booking's history cost
-15 ms of CPU per run, 9.4 ms with it passed through, 6.8 unsandboxed
-(benchmarks/README.md, 2026-11-28). It is safe for the same reason: the entry
-modules hold constants, TypeVars and the workflow classes; a run's state lives on
-its own workflow instance and no workflow class has a mutable class attribute. Keep
-it so: module- or class-level state here would be shared by every run on a worker.
+Passed through, our modules import the real `datetime`, `uuid` and `random`, so the
+sandbox's run-time restrictions no longer reach a line of our workflow code. What the
+sandbox still cost was its own plumbing: an `exec` of a fresh code string for every
+activation and for every payload of it, six times over (the SDK asks the sandboxed
+instance for each payload's serialization context when it decodes and encodes).
+Without it the bookings worker spends 5-7% less CPU per booking (benchmarks/README.md,
+2026-11-28, 20:30 UTC). So the worker runs workflows unsandboxed by default;
+`WORKFLOW_SANDBOX=true` brings the pass-through sandbox back.
 
-What a passed-through module gives up is the sandbox's run-time restriction checks
-(a `datetime.now()` in it would not be refused by the production worker). The full,
-unchanged sandbox still runs every workflow in the time-skipping tests and the replay
-tests (tests/workflows, tests/partners), so such a call is caught there, and
-Temporal still compares every replayed command with the history in production.
+Determinism is still checked where the sandbox can see our code: the time-skipping
+workflow tests run every workflow in the SDK's default, fully restricted sandbox
+(tests/workflows/conftest.py), the replay tests replay every kept history in it, and
+tests/workflows/test_worker_sandbox.py replays them with both production runners.
+In production, Temporal compares every replayed command with the history.
 """
 
 from __future__ import annotations
 
-from temporalio.worker import WorkflowRunner
+from temporalio.worker import UnsandboxedWorkflowRunner, WorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 # deterministic packages shared between workflow runs (constants, classes, pure
@@ -34,7 +35,9 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 PASSED_THROUGH = ("models", "rules", "workflows")
 
 
-def workflow_runner() -> WorkflowRunner:
-    """The sandbox with our deterministic modules passed through."""
+def workflow_runner(*, sandboxed: bool = False) -> WorkflowRunner:
+    """The production runner: unsandboxed, or the sandbox with our modules passed through."""
+    if not sandboxed:
+        return UnsandboxedWorkflowRunner()
     restrictions = SandboxRestrictions.default.with_passthrough_modules(*PASSED_THROUGH)
     return SandboxedWorkflowRunner(restrictions=restrictions)
