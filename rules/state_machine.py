@@ -41,6 +41,7 @@ the table raises ``IllegalTransition``.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 from enum import StrEnum
 from types import MappingProxyType
 
@@ -80,6 +81,9 @@ class ReservationAction(StrEnum):
 
 _S = ReservationStatus
 _A = ReservationAction
+
+# how long before its start a party may be checked in (seated)
+EARLIEST_CHECK_IN = timedelta(hours=12)
 
 ACTIVE_STATUSES: frozenset[ReservationStatus] = frozenset(
     {_S.HELD, _S.PENDING_CONFIRMATION, _S.CONFIRMED, _S.SEATED}

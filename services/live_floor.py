@@ -2,9 +2,10 @@
 
 A table's status, first match wins:
 
-1. ``seated``: a party checked in on it (from check-in until the party completes; for
-   a future instant, until the booking's planned end; a booking that started more than
-   a day before is taken as forgotten). Nothing overrides a party.
+1. ``seated``: a party checked in on it (from check-in, which may come hours before
+   the booking's start, until the party completes; for a future instant, until the
+   booking's planned end; a booking that started more than a day before is taken as
+   forgotten). Nothing overrides a party.
 2. ``cleaning`` / ``blocked``: the manual mark a host set (or ``cleaning``, which a
    completed party leaves behind), until a host marks the table ``free``.
 3. ``blocked``: an inactive table (listed, never hidden), with ``set_by_staff`` false.
@@ -31,7 +32,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.enums import AllocationStatus, ReservationStatus, TableLiveStatus
@@ -44,6 +45,7 @@ from models.schemas.live_floor import (
     LiveTable,
     TableState,
 )
+from rules.state_machine import EARLIEST_CHECK_IN
 from services.errors import NotFoundError
 from services.restaurants import get_restaurant
 
@@ -115,7 +117,14 @@ async def _bookings(
             TableAllocation.restaurant_id == restaurant_id,
             TableAllocation.status != AllocationStatus.RELEASED,
             Reservation.status.in_(ON_THE_FLOOR),
-            TableAllocation.starts_at < until,
+            or_(
+                TableAllocation.starts_at < until,
+                # a party checked in early for a later slot (after midnight, say) sits there now
+                and_(
+                    Reservation.status == ReservationStatus.SEATED,
+                    TableAllocation.starts_at < at + EARLIEST_CHECK_IN,
+                ),
+            ),
             # bounded below, so bookings nobody closed long ago are not read at every call
             TableAllocation.starts_at > at - FORGOTTEN_AFTER,
             # a seated party that overstays its slot is still at the table

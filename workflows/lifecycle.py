@@ -32,6 +32,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from rules.payment_policy import Outcome, PaymentMode
     from rules.state_machine import (
+        EARLIEST_CHECK_IN,
         TERMINAL_STATUSES,
         IllegalTransition,
         ReservationAction,
@@ -46,8 +47,6 @@ A = ReservationAction
 S = ReservationStatus
 D = DepositStatus
 
-# how long before its start a party may be seated
-EARLIEST_CHECK_IN = timedelta(hours=12)
 # patches: timers that releases before them did not start (old histories replay without)
 CLOSE_SEATED = "close-seated-party"
 CLOSE_UNRESOLVED = "close-unresolved-booking"
