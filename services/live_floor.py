@@ -125,8 +125,10 @@ async def _bookings(
                     TableAllocation.starts_at < at + EARLIEST_CHECK_IN,
                 ),
             ),
-            # bounded below, so bookings nobody closed long ago are not read at every call
+            # bounded on both sides, so the index range stays a day or two wide and bookings
+            # nobody closed long ago are not read at every call
             TableAllocation.starts_at > at - FORGOTTEN_AFTER,
+            TableAllocation.starts_at < max(until, at + EARLIEST_CHECK_IN),
             # a seated party that overstays its slot is still at the table
             or_(TableAllocation.ends_at > at, Reservation.status == ReservationStatus.SEATED),
         )
