@@ -23,7 +23,9 @@ pytestmark = pytest.mark.xdist_group("worker-metrics")
 
 def scrape(port: int) -> dict[str, float]:
     """Every sample on the page, keyed `name{label=value,...}`."""
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as answer:
+    # a guard against a hang, not a speed check (it takes milliseconds here, yet once
+    # ran past 5 s on a loaded CI box)
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=60) as answer:
         text = answer.read().decode()
     samples: dict[str, float] = {}
     for family in text_string_to_metric_families(text):
