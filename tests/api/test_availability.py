@@ -30,6 +30,7 @@ from tests.allocation.helpers import (
     make_restaurant,
     request,
 )
+from tests.minutes import early_in_a_minute
 
 BASE = "/api/v1/reservations"
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -256,6 +257,7 @@ async def test_redis_cache_is_invalidated_after_a_hold(db: Db) -> None:
     try:
         rid = await _restaurant(db, tables=1)
         async with _client(db, cache) as client:
+            await early_in_a_minute()  # the stale answer below must still be this minute's
             assert _by_time(await _get(client, rid))["19:00"]["available"]
             # a hold written without invalidating: the cached answer is still served
             await _hold(db, rid)

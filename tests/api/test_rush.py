@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -28,6 +27,7 @@ from services.guests import normalise_email
 from tests.api.conftest import LiveApi, live_api_on
 from tests.api.test_reservation_lifecycle import BASE, booking_day, restaurant
 from tests.conftest import Database
+from tests.minutes import early_in_a_minute
 
 DAY = booking_day()
 
@@ -311,17 +311,6 @@ async def test_a_booking_never_waits_for_a_worker_thread(
     assert hops == []
 
 
-async def _early_in_a_minute(margin: float = 30.0) -> None:
-    """Wait for the next minute unless `margin` seconds of this one remain.
-
-    The cache keys answers by the minute they were asked in: a stale answer is only
-    read back within the minute that stored it.
-    """
-    second = datetime.now(UTC).timestamp() % 60
-    if second > 60 - margin:
-        await asyncio.sleep(60 - second + 0.1)
-
-
 async def test_a_free_the_hold_contradicts_is_not_trusted_again(
     live: LiveApi, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -329,7 +318,7 @@ async def test_a_free_the_hold_contradicts_is_not_trusted_again(
 
     admin = await live.token_for(StaffRole.ADMIN)
     rid = await restaurant(live, admin, tables=1)
-    await _early_in_a_minute()  # the stale answer below must still be this minute's
+    await early_in_a_minute()  # the stale answer below must still be this minute's
     await _ask_availability(live, rid)  # the cache says 19:00 is free
 
     async def lost(*_: Any, **__: Any) -> None:
