@@ -754,6 +754,13 @@ async def test_a_cancel_racing_a_message_send_still_refunds(pg_shop: Shop) -> No
     rid = await deposit_restaurant(shop)
     guest = {**booking(rid)["guest"], "sms_notifications": True}
     res = await shop.book(rid, guest=guest)
+    # the deposit request's SMS goes first: sent side by side, the two slow SMS could
+    # finish together and leave no moment with only the confirmation's in flight
+    await eventually(
+        lambda: sms_all_sent(shop, res["id"], "deposit_request"),
+        "the deposit request SMS sent",
+        seconds=POLL_SECONDS,
+    )
     await shop.notify(
         "AUTHORISATION", reference=res["reference"], psp="PSPDEP0000000001", amount=DEPOSIT
     )
