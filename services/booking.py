@@ -128,8 +128,10 @@ async def keep_booking_notes(session: AsyncSession, *, booking: BookingRequest) 
         "occasion": booking.occasion,
         "dietary_requirements": booking.dietary_requirements,
     }
-    exists = await session.get(Reservation, booking.reservation_id) is not None
-    if any(v is not None for v in text.values()) and not exists:
+    # no text, no read: most bookings carry none
+    if any(v is not None for v in text.values()) and (
+        await session.get(Reservation, booking.reservation_id) is None
+    ):
         insert = upsert_insert(session)
         await session.execute(
             insert(BookingNotes)
