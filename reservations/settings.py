@@ -183,6 +183,9 @@ class Settings(BaseSettings):
     # MailerLite: the API token of the account consenting guests are synced to; unset = off
     mailerlite_api_token: str | None = Field(default=None, repr=False)
     mailerlite_base_url: str = "https://connect.mailerlite.com/api"
+    # the secret MailerLite signs its webhook calls with (unsubscribes made at MailerLite
+    # are read back from them); unset = the webhook answers 404
+    mailerlite_webhook_secret: str | None = Field(default=None, repr=False)
     # GDPR: how long a guest's export or erasure link stays valid, and how many links one
     # email address may ask for per hour (counted in the cache; fail open without it)
     privacy_link_days: int = Field(default=7, ge=1, le=30)

@@ -1,9 +1,11 @@
-"""Provider webhooks: Adyen payment notifications, Twilio delivery reports and SMS replies.
+"""Provider webhooks: Adyen payment notifications, Twilio delivery reports and SMS replies,
+MailerLite unsubscribes.
 
 Every call is authenticated before anything is recorded (Adyen: basic auth plus an
-HMAC per item; Twilio: X-Twilio-Signature). An event is handed to its reservation's
-workflow as a signal first and remembered after, so a Temporal outage answers 503
-and the provider delivers again: nothing is lost, and the workflow drops repeats.
+HMAC per item; Twilio: X-Twilio-Signature; MailerLite: its Signature header). A
+payment event is handed to its reservation's workflow as a signal first and
+remembered after, so a Temporal outage answers 503 and the provider delivers again:
+nothing is lost, and the workflow drops repeats.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from messaging.twilio_webhooks import (
     validate_signature,
 )
 from models.schemas.lifecycle import PaymentEvent, SmsReply
+from models.schemas.marketing import MailerLiteReceipt
 from payments.config import webhook_credentials
 from payments.notifications import (
     MalformedNotification,
@@ -37,6 +40,12 @@ from payments.notifications import (
 )
 from rules.sms_replies import classify_reply
 from services import inbound
+from services.crm.consent import withdraw_all_of_emails
+from services.crm.mailerlite_events import (
+    MalformedEvents,
+    signature_matches,
+    unsubscribed_emails,
+)
 from workflows.reservation import ReservationWorkflow
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
@@ -205,3 +214,38 @@ async def twilio_sms(
         reservation_id=reservation_id,
     )
     return twiml
+
+
+@router.post(
+    "/mailerlite",
+    response_model=MailerLiteReceipt,
+    summary="MailerLite webhook (signed): unsubscribes made at MailerLite withdraw consent",
+)
+async def mailerlite_webhook(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    signature: Annotated[str | None, Header(alias="Signature", max_length=200)] = None,
+) -> MailerLiteReceipt:
+    """Withdraw every consent of each guest MailerLite reports unsubscribed.
+
+    MailerLite's unsubscribe covers its whole account, so every scope is withdrawn
+    (`via` "mailerlite"); MailerLite already sends them nothing, and the restaurants'
+    next syncs take them out of their groups. Other events are accepted and ignored;
+    repeats change nothing.
+    """
+    secret = settings.mailerlite_webhook_secret
+    if not secret:
+        raise NotFound("the MailerLite webhook is not configured")
+    body = await request.body()
+    if not signature_matches(body, signature, secret=secret):
+        raise Unauthorized("the MailerLite Signature does not match")
+    try:
+        emails = unsubscribed_emails(body)
+    except MalformedEvents as exc:
+        raise InvalidInput(str(exc), field="body") from None
+    guest_ids = await withdraw_all_of_emails(
+        session, emails=emails, via="mailerlite", now=datetime.now(UTC)
+    )
+    await session.commit()
+    return MailerLiteReceipt(unsubscribed=len(emails), withdrawn_guests=len(guest_ids))

@@ -137,7 +137,8 @@ class MarketingConsent(UUIDPrimaryKey, Base):
     source: Mapped[str] = mapped_column(String(20))  # booking_form, staff, import
     wording_version: Mapped[str] = mapped_column(String(40))
     withdrawn_at: Mapped[datetime | None] = mapped_column()
-    withdrawn_via: Mapped[str | None] = mapped_column(String(20))  # link, staff, erasure
+    # link, staff, erasure, mailerlite
+    withdrawn_via: Mapped[str | None] = mapped_column(String(20))
 
 
 class MarketingSubscriber(UUIDPrimaryKey, Base):

@@ -103,3 +103,10 @@ class SyncResult(BaseModel):
 
 
 SyncStatus.model_rebuild()
+
+
+class MailerLiteReceipt(BaseModel):
+    """What a MailerLite webhook call changed."""
+
+    unsubscribed: int  # addresses the call reported as unsubscribed
+    withdrawn_guests: int  # guests who had live consent, now withdrawn

@@ -18,9 +18,10 @@ from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnElement
 
 from models.enums import ConsentSource
-from models.orm import GuestAudit, MarketingConsent, Restaurant, RestaurantGroup
+from models.orm import Guest, GuestAudit, MarketingConsent, Restaurant, RestaurantGroup
 from reservations.db import upsert_insert
 from services.errors import InvalidError
+from services.guests import normalise_email
 
 GRANTED = "consent_granted"
 WITHDRAWN = "consent_withdrawn"
@@ -190,6 +191,34 @@ async def withdraw_all(
         ):
             withdrawn.append(consent.scope)
     return withdrawn
+
+
+async def withdraw_all_of_emails(
+    session: AsyncSession, *, emails: list[str], via: str, now: datetime
+) -> list[uuid.UUID]:
+    """Withdraw every live consent of the guests with these emails; the guests affected.
+
+    For an unsubscribe the mailing provider reports: it covers its whole account, so
+    every scope. An address that is not valid, or that no guest has, is skipped.
+    """
+    normalised: set[str] = set()
+    for email in emails:
+        try:
+            normalised.add(normalise_email(email))
+        except ValueError:
+            continue
+    if not normalised:
+        return []
+    guest_ids = list(
+        await session.scalars(
+            select(Guest.id).where(Guest.email.in_(sorted(normalised))).order_by(Guest.id)
+        )
+    )
+    return [
+        guest_id
+        for guest_id in guest_ids
+        if await withdraw_all(session, guest_id=guest_id, via=via, now=now)
+    ]
 
 
 async def record_booking_consent(
