@@ -15,8 +15,6 @@ import hmac
 import json
 from typing import Any
 
-SIGNATURE_HEADER = "Signature"
-
 # the new API's names, then the classic API's
 UNSUBSCRIBE_EVENTS = frozenset(
     {
@@ -48,7 +46,7 @@ def unsubscribed_emails(body: bytes) -> list[str]:
     """The email addresses the call reports as unsubscribed, in order, without repeats."""
     try:
         document = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
         raise MalformedEvents("the body is not JSON") from None
     if not isinstance(document, dict):
         raise MalformedEvents("the body is not a JSON object")
