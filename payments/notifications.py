@@ -107,6 +107,8 @@ def _load(body: bytes | str | dict[str, Any]) -> dict[str, Any]:
         loaded = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise MalformedNotification(f"body is not JSON: {exc}") from exc
+    except RecursionError:
+        raise MalformedNotification("body is not JSON: nested too deeply") from None
     if not isinstance(loaded, dict):
         raise MalformedNotification("body is not a JSON object")
     return cast(dict[str, Any], loaded)

@@ -102,7 +102,7 @@ async def _body(request: Request, model: type[M]) -> M:
             raise GoogleError(f"the body is larger than {MAX_BODY} bytes", status=413)
     try:
         document = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
         raise GoogleError(f"malformed JSON: {exc}", status=400) from None
     try:
         return model.model_validate(document)

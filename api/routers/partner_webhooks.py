@@ -81,6 +81,9 @@ def _refuse_unstorable(body: bytes) -> None:
     """
     try:
         parsed = json.loads(body)
+    except RecursionError:
+        # no adapter could read it either; uncaught it would be a 500
+        raise InvalidInput("the body is nested too deeply", field="body") from None
     except ValueError:
         return
     stack: list[Any] = [parsed]

@@ -296,6 +296,26 @@ async def test_malformed_json_names_the_body_and_the_position(
     assert "malformed JSON at line 3, column 11" in assert_problem(r, 422, "body")["detail"]
 
 
+async def test_json_nested_past_the_parsers_depth_is_a_4xx_on_every_json_route(
+    api: Api, admin: dict[str, str]
+) -> None:
+    # under every body limit, past Python's recursion limit; the webhooks read their raw
+    # bodies themselves (signatures are over the bytes), before any signature check
+    deep = b"[" * 60_000
+    for url, headers in (
+        (f"{BASE}/restaurants", admin),
+        (f"{BASE}/webhooks/thefork", {}),
+        (f"{BASE}/webhooks/pos/square", {}),
+        (f"{BASE}/webhooks/pos/generic", {}),
+        (f"{BASE}/webhooks/adyen", _auth()),
+    ):
+        r = await api.client.post(
+            url, content=deep, headers={**headers, "content-type": "application/json"}
+        )
+        assert 400 <= r.status_code < 500, (url, r.status_code, r.text[:300])
+        assert r.headers["content-type"].startswith("application/problem+json"), url
+
+
 # ---- 6. webhook fields past any use -----------------------------------------------------------
 
 

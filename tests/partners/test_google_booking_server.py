@@ -235,6 +235,13 @@ async def test_bad_input_is_a_clean_answer(live: LiveApi, admin: dict[str, str])
     )
     assert malformed.status_code == 400
     assert malformed.headers["content-type"].startswith("application/problem+json")
+    nested = await c.post(
+        f"{G}/CreateBooking",
+        headers={**basic(), "Content-Type": "application/json"},
+        content=b"[" * 60_000,  # past Python's recursion limit
+    )
+    assert nested.status_code == 400, nested.text
+    assert nested.json()["detail"].startswith("malformed JSON"), nested.text
 
     no_token = create_body(rid, "t")
     del no_token["idempotency_token"]

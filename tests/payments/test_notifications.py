@@ -196,6 +196,7 @@ def _with(name: str, value: Any) -> dict[str, Any]:
     [
         (b"{not json", "not JSON"),
         (b"\xff\xfe", "not JSON"),
+        (b"[" * 60_000, "nested too deeply"),
         ("[1, 2]", "not a JSON object"),
         ({"live": "false"}, "notificationItems"),
         ({"live": "false", "notificationItems": []}, "notificationItems"),
