@@ -163,6 +163,16 @@ async def _problem(request: Request, exc: Exception) -> JSONResponse:
 
 async def _http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400 and isinstance(exc.__cause__, RecursionError):
+        # FastAPI's "error parsing the body" for JSON nested past the decoder's depth:
+        # malformed JSON like any other, so answered like it
+        return problem_response(
+            422,
+            "Invalid input",
+            "body: malformed JSON: nested too deeply",
+            instance=request.url.path,
+            field="body",
+        )
     titles = {404: "Not found", 405: "Method not allowed", 401: "Unauthorized"}
     return problem_response(
         exc.status_code,

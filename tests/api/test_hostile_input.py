@@ -314,6 +314,11 @@ async def test_json_nested_past_the_parsers_depth_is_a_4xx_on_every_json_route(
         )
         assert 400 <= r.status_code < 500, (url, r.status_code, r.text[:300])
         assert r.headers["content-type"].startswith("application/problem+json"), url
+    # FastAPI's own body parsing: answered like any malformed JSON
+    r = await api.client.post(
+        f"{BASE}/restaurants", content=deep, headers={**admin, "content-type": "application/json"}
+    )
+    assert "nested too deeply" in assert_problem(r, 422, "body")["detail"]
 
 
 # ---- 6. webhook fields past any use -----------------------------------------------------------
