@@ -303,7 +303,6 @@ async def test_json_nested_past_the_parsers_depth_is_a_4xx_on_every_json_route(
     # bodies themselves (signatures are over the bytes), before any signature check
     deep = b"[" * 60_000
     for url, headers in (
-        (f"{BASE}/restaurants", admin),
         (f"{BASE}/webhooks/thefork", {}),
         (f"{BASE}/webhooks/pos/square", {}),
         (f"{BASE}/webhooks/pos/generic", {}),
