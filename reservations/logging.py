@@ -77,6 +77,8 @@ def _enrichers() -> list[Any]:
         structlog.contextvars.merge_contextvars,
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
+        # exc_info=True becomes the traceback's text, masked like every other value
+        structlog.processors.format_exc_info,
         mask_personal_data,
     ]
 

@@ -3,12 +3,16 @@ one after it started drops the connection, unless it only says the client went a
 
 from __future__ import annotations
 
+import io
+
 import anyio
 import httpx
 import pytest
+import structlog
 from starlette.types import Message, Receive, Scope, Send
 
 from api.problems import AnswerUnexpectedErrors, client_went_away
+from reservations.logging import processors
 
 
 def _app(error: Exception, *, after_start: bool) -> AnswerUnexpectedErrors:
@@ -74,3 +78,25 @@ def test_only_what_says_the_client_left_counts() -> None:
     assert client_went_away(ExceptionGroup("g", [anyio.BrokenResourceError(), ConnectionError()]))
     assert not client_went_away(ExceptionGroup("g", [anyio.BrokenResourceError(), KeyError()]))
     assert not client_went_away(ValueError())
+
+
+@pytest.mark.parametrize("json", [False, True])
+async def test_the_500s_log_line_carries_the_traceback_masked(json: bool) -> None:
+    buffer = io.StringIO()
+    previous = structlog.get_config()
+    structlog.configure(
+        processors=processors(json=json),
+        logger_factory=structlog.WriteLoggerFactory(file=buffer),
+        cache_logger_on_first_use=False,
+    )
+    try:
+        answer = await _get(_app(RuntimeError("no row for ada@example.com"), after_start=False))
+    finally:
+        structlog.configure(**previous)
+    assert answer.status_code == 500
+    logged = buffer.getvalue()
+    assert "unhandled error in a request" in logged
+    # the stack itself, not `exc_info=True`: the 500 says it was logged
+    assert "Traceback (most recent call last)" in logged
+    assert "RuntimeError: no row for ***" in logged
+    assert "ada@example.com" not in logged
