@@ -71,7 +71,8 @@ class Settings(BaseSettings):
     # what a new workflow does when a newer version becomes current: stay (pinned) or move
     worker_versioning_behavior: Literal["pinned", "auto_upgrade"] = "pinned"
     jwt_secret: str | None = None
-    jwt_ttl_minutes: int = Field(default=12 * 60, gt=0)
+    # a staff token lives at most 30 days: a leaked one must run out
+    jwt_ttl_minutes: int = Field(default=12 * 60, gt=0, le=30 * 24 * 60)
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8000, gt=0, lt=65536)
     public_base_url: str = "http://127.0.0.1:8000"

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
+import jwt
 from sqlalchemy import select
 
 from models.enums import StaffRole
 from models.orm import PartnerApiKey
+from services.staff_tokens import AUDIENCE
 from tests.api.test_restaurants import BASE, restaurant_body
-from tests.conftest import Api
+from tests.conftest import JWT_SECRET, Api
 
 
 async def test_sign_in_and_bad_tokens(api: Api, admin: dict[str, str]) -> None:
@@ -136,3 +139,21 @@ async def test_partner_keys_are_stored_hashed_and_revocable(
     assert revoked.status_code == 200 and revoked.json()["revoked_at"] is not None
     host_key = await api.client.post(f"{BASE}/partner-keys", json={"name": "x"})
     assert host_key.status_code == 401
+
+
+async def test_a_token_that_never_runs_out_is_refused(api: Api, admin: dict[str, str]) -> None:
+    staff_id = jwt.decode(
+        admin["Authorization"].removeprefix("Bearer "), options={"verify_signature": False}
+    )["sub"]
+    rid = (
+        await api.client.post(f"{BASE}/restaurants", json=restaurant_body(), headers=admin)
+    ).json()["id"]
+    claims: dict[str, Any] = {"sub": staff_id, "aud": AUDIENCE}
+    # signed with the real secret: no expiry at all, or one no clock can reach
+    for exp in (None, 10**12, 10**30):
+        token = jwt.encode(claims if exp is None else {**claims, "exp": exp}, JWT_SECRET)
+        bearer = {"Authorization": f"Bearer {token}"}
+        for url in (f"{BASE}/auth/me", f"{BASE}/restaurants/{rid}/events"):
+            answer = await api.client.get(url, headers=bearer)
+            assert answer.status_code == 401, (exp, url, answer.text)
+            assert answer.headers["content-type"] == "application/problem+json"
