@@ -52,9 +52,13 @@ ACCESS_CHECK_SECONDS = 60.0  # how often a stream checks its reader may still re
 
 
 def _sane_instant(value: datetime) -> datetime:
-    if not EARLIEST_DAY <= value.astimezone(UTC).date() <= LATEST_DAY:
+    try:
+        instant = value.astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:59-14:00 has no UTC date
+        instant = None
+    if instant is None or not EARLIEST_DAY <= instant.date() <= LATEST_DAY:
         raise ValueError(f"instants run from {EARLIEST_DAY} to {LATEST_DAY}")
-    return value.astimezone(UTC)
+    return instant
 
 
 Instant = Annotated[AwareDatetime, AfterValidator(_sane_instant)]

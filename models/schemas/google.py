@@ -25,6 +25,9 @@ def _int64(value: Any) -> Any:
 
 
 Int64 = Annotated[int, BeforeValidator(_int64), Field(ge=0, le=2**62)]
+# a slot's start: seconds since the epoch up to the end of the API's last day (2199-12-31),
+# so every start has a local date and time in every zone
+StartSec = Annotated[int, BeforeValidator(_int64), Field(ge=0, le=7_258_118_399)]
 PartySize = Annotated[int, BeforeValidator(_int64), Field(ge=1, le=1000)]
 Text = Annotated[str, Field(max_length=500)]
 
@@ -41,7 +44,7 @@ class ResourceIds(GoogleModel):
 
 class SlotTime(GoogleModel):
     service_id: Text = ""
-    start_sec: Int64
+    start_sec: StartSec
     duration_sec: Int64 | None = None
     availability_tag: Text | None = None
     resource_ids: ResourceIds | None = None
@@ -61,7 +64,7 @@ class SlotTimeAvailability(GoogleModel):
 class Slot(GoogleModel):
     merchant_id: Text
     service_id: Text = ""
-    start_sec: Int64
+    start_sec: StartSec
     duration_sec: Int64 | None = None
     availability_tag: Text | None = None
     resources: ResourceIds | None = None

@@ -222,6 +222,21 @@ async def test_bad_input_is_a_clean_answer(live: LiveApi, admin: dict[str, str])
     assert lookup_not_ours.status_code == 200
     assert lookup_not_ours.json()["slot_time_availability"][0]["available"] is False
 
+    # a start past the calendar the API books in (and past what a clock can show)
+    for start in (7_258_118_400, 253_402_300_800, 2**40, 2**62):
+        beyond = create_body(rid, f"far-{start}")
+        beyond["slot"]["start_sec"] = start
+        for url, body in (
+            (f"{G}/CreateBooking", beyond),
+            (
+                f"{G}/BatchAvailabilityLookup",
+                {"merchant_id": rid, "slot_time": [{"start_sec": start}]},
+            ),
+        ):
+            far = await c.post(url, headers=basic(), json=body)
+            assert far.status_code == 400, (url, start, far.text)
+            assert far.json()["field"].endswith("start_sec"), far.text
+
     too_many = await c.post(
         f"{G}/CreateBooking", headers=basic(), json=create_body(rid, "z", party=11)
     )
