@@ -161,15 +161,26 @@ async def _problem(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def _unparsable(cause: BaseException) -> str:
+    if isinstance(cause, RecursionError):
+        return "nested too deeply"
+    if isinstance(cause, UnicodeDecodeError):
+        return "not UTF-8 text"
+    return str(cause)[:200]
+
+
 async def _http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    if exc.status_code == 400 and isinstance(exc.__cause__, RecursionError):
-        # FastAPI's "error parsing the body" for JSON nested past the decoder's depth:
-        # malformed JSON like any other, so answered like it
+    cause = exc.__cause__
+    if exc.status_code == 400 and isinstance(cause, RecursionError | ValueError):
+        # FastAPI's bare "error parsing the body" for JSON its decoder raised on with
+        # something other than a JSONDecodeError (nested past the decoder's depth, bytes
+        # that are not UTF-8, an integer of more digits than Python converts): malformed
+        # JSON like any other, so answered like it
         return problem_response(
             422,
             "Invalid input",
-            "body: malformed JSON: nested too deeply",
+            f"body: malformed JSON: {_unparsable(cause)}",
             instance=request.url.path,
             field="body",
         )

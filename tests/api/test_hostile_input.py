@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import gzip
 import json
 import uuid
 from typing import Any
@@ -318,6 +319,26 @@ async def test_json_nested_past_the_parsers_depth_is_a_4xx_on_every_json_route(
         f"{BASE}/restaurants", content=deep, headers={**admin, "content-type": "application/json"}
     )
     assert "nested too deeply" in assert_problem(r, 422, "body")["detail"]
+
+
+@pytest.mark.parametrize(
+    ("body", "encoding", "says"),
+    [
+        (b'{"name": "De \xff Kas"}', None, "not UTF-8"),  # bytes no UTF-8 text has
+        (b'{"name": "De Kas", "covers": ' + b"9" * 5_000 + b"}", None, "digits"),
+        # a gzipped body: this API reads JSON as sent, it does not inflate bodies
+        (gzip.compress(b'{"name": "De Kas"}'), "gzip", "not UTF-8"),
+    ],
+    ids=["invalid-utf8", "5000-digit-integer", "gzip-encoded"],
+)
+async def test_a_body_the_json_decoder_raises_on_is_a_422_naming_the_body(
+    api: Api, admin: dict[str, str], body: bytes, encoding: str | None, says: str
+) -> None:
+    headers = {**admin, "content-type": "application/json"}
+    if encoding:
+        headers["content-encoding"] = encoding
+    r = await api.client.post(f"{BASE}/restaurants", content=body, headers=headers)
+    assert says in assert_problem(r, 422, "body")["detail"]
 
 
 # ---- 6. webhook fields past any use -----------------------------------------------------------
