@@ -16,7 +16,7 @@ from api.docs import install_docs
 from api.hardening import install_hardening
 from api.health import install_health
 from api.metrics import install_metrics
-from api.openapi import describe_local_times
+from api.openapi import describe_local_times, describe_problems
 from api.outages import install_outage_handlers
 from api.problems import install_problem_handlers, problem_response
 from api.request_ids import RequestIds
@@ -136,6 +136,7 @@ def create_app(
         app.add_middleware(RequestSpans, tracer=tracing.tracer)
     install_docs(app)
     describe_local_times(app)
+    describe_problems(app)
 
     for router in (
         restaurants.router,

@@ -39,3 +39,76 @@ def describe_local_times(app: FastAPI) -> None:
         return app.openapi_schema or generate()
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+PROBLEM_JSON = "application/problem+json"
+PROBLEM = "Problem"
+_PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": PROBLEM,
+    "description": "An RFC 9457 problem: every answer of 400 and above (others may add fields).",
+    "type": "object",
+    "required": ["type", "title", "status"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "field": {"type": "string", "description": "the input the problem is about"},
+        "errors": {
+            "type": "array",
+            "description": "each invalid input, on a 422",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "field": {"type": "string"},
+                    "message": {"type": "string"},
+                    "in": {"type": "string"},
+                },
+            },
+        },
+    },
+    "additionalProperties": True,
+}
+_DEFAULT = {
+    "description": "A problem: bad input (4xx, naming the field), no access, not found, "
+    "a conflict with the booking's state, a rate limit, or a dependency that is down",
+    "content": {PROBLEM_JSON: {"schema": {"$ref": f"#/components/schemas/{PROBLEM}"}}},
+}
+
+
+def _problems(document: dict[str, Any]) -> None:
+    """Document what errors really are: problem+json bodies, for any status an operation
+    may answer (`default`), with the 422's body a Problem rather than FastAPI's default."""
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    schemas[PROBLEM] = _PROBLEM_SCHEMA
+    schemas.pop("HTTPValidationError", None)
+    schemas.pop("ValidationError", None)
+    problem_ref: dict[str, Any] = {"$ref": f"#/components/schemas/{PROBLEM}"}
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.get("responses") if isinstance(operation, dict) else None
+            if responses is None:
+                continue
+            for status, response in responses.items():
+                if not status.isdigit() or int(status) < 400:
+                    continue
+                content = response.setdefault("content", {})
+                declared = content.pop("application/json", {}).get("schema")
+                schema: dict[str, Any] = problem_ref
+                if status != "422" and declared is not None:
+                    schema = {"allOf": [problem_ref, declared]}
+                content[PROBLEM_JSON] = {"schema": schema}
+            responses.setdefault("default", _DEFAULT)
+
+
+def describe_problems(app: FastAPI) -> None:
+    """Make the app's OpenAPI document describe its problem+json error answers."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            _problems(generate())
+        return app.openapi_schema or generate()
+
+    app.openapi = openapi  # type: ignore[method-assign]

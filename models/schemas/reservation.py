@@ -193,5 +193,7 @@ class HeldReservation(ReservationOut):
 
 
 class NotAvailable(OutModel):
-    reason: str
-    alternatives: list[AlternativeSlot]
+    """What a 409 "Not available" problem adds: why, and the nearest times that are free."""
+
+    reason: str | None = None
+    alternatives: list[AlternativeSlot] = Field(default_factory=list)
