@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, status
-from sqlalchemy import update
+from sqlalchemy import select, update
 from temporalio.service import RPCError
 
 from api.deps import HostOf, SessionDep, SettingsDep, require_owned
@@ -16,6 +16,7 @@ from api.problems import Conflict
 from api.temporal import TemporalDep
 from models.orm import OptimisationPlan, Reservation
 from models.schemas.optimizer import ApplyIn, MoveOut, PlanOut, TableLockOut
+from rules.state_machine import TERMINAL_STATUSES
 from services.errors import ConflictError
 from services.optimizer import moving, plans
 
@@ -124,6 +125,12 @@ async def _set_lock(
     session: SessionDep, restaurant_id: uuid.UUID, reservation_id: uuid.UUID, locked: bool
 ) -> TableLockOut:
     await require_owned(session, restaurant_id, reservation_id)
+    status_now = await session.scalar(
+        select(Reservation.status).where(Reservation.id == reservation_id)
+    )
+    if status_now in TERMINAL_STATUSES:
+        # like every other action on it: an ended booking no longer changes
+        raise Conflict("this reservation is closed and can no longer change")
     await session.execute(
         update(Reservation).where(Reservation.id == reservation_id).values(tables_locked=locked)
     )

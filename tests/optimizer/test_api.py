@@ -158,6 +158,16 @@ async def test_a_locked_party_is_never_moved(live: LiveApi, admin: dict[str, str
     assert unlock.json()["tables_locked"] is False
     plan = (await live.client.post(service_url(rid), headers=host)).json()
     assert len(plan["moves"]) == 1
+    cancelled = await live.client.post(
+        f"{BASE}/restaurants/{rid}/reservations/{pair['id']}/cancel", headers=host, json={}
+    )
+    assert cancelled.status_code == 200, cancelled.text
+    # an ended booking no longer changes, its lock neither
+    for method in ("PUT", "DELETE"):
+        closed = await live.client.request(
+            method, f"{BASE}/restaurants/{rid}/reservations/{pair['id']}/table-lock", headers=host
+        )
+        assert closed.status_code == 409, closed.text
 
 
 async def test_a_staff_assignment_locks_by_default(live: LiveApi, admin: dict[str, str]) -> None:
