@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import hashlib
+import json
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -43,13 +45,14 @@ from services.availability import (
     check_requested_time,
     day_answer_near,
     forget_cached_day,
+    seating_area_named,
 )
 from services.availability.inputs import StaticInputs
 from services.availability.memo import memo_for
 from services.booking import keep_booking_notes
 from services.crm.blocking import refuse_if_blocked
 from services.crm.consent import record_booking_consent
-from services.errors import NotFoundError
+from services.errors import InvalidError, NotFoundError
 from services.guests import normalise_email, upsert_guest
 from services.optimizer.booking_room import room_could_be_made
 from services.turned_away import FULL_REASONS, TurnedAway, counts_as_demand, record_turned_away
@@ -347,20 +350,31 @@ async def place_booking(
     reservation_id: uuid.UUID | None = None,
     partner_id: uuid.UUID | None = None,
     cache: Cache | None = None,
+    same_request_per_key: bool = False,
 ) -> Booked | Refused:
     """Book through the reservation workflow; raises a Problem for input never bookable.
+
+    With `same_request_per_key`, a request that reuses an Idempotency-Key with another
+    body is refused (422 on the key) instead of answered with the key's first booking.
 
     Without `reservation_id` it is derived from the key, the restaurant and the
     guest's email, so a key names one booking of one guest at one restaurant.
     With `cache`, a time that is surely full is refused before any workflow starts
     (`surely_full`); the workflow stays the authority on every other answer.
     """
+    digest = (
+        request_digest(data, source=source, partner_id=partner_id)
+        if same_request_per_key and idempotency_key
+        else None
+    )
+    if data.seating_preference:
+        data = await _known_seating_area(session, data)
     if cache is None:
         restaurant = await _taking_reservations(session, data.restaurant_id)
         return await _book(
             session, temporal, settings, restaurant=restaurant, data=data, source=source,
             idempotency_key=idempotency_key, now=now, reservation_id=reservation_id,
-            partner_id=partner_id,
+            partner_id=partner_id, digest=digest,
         )  # fmt: skip
     if reservation_id is None and idempotency_key:
         # the id the booking below derives: a replay of a booked key must reach it
@@ -401,7 +415,7 @@ async def place_booking(
                     source=source, idempotency_key=idempotency_key,
                     now=now + timedelta(seconds=time.monotonic() - asked_at),
                     reservation_id=reservation_id, partner_id=partner_id,
-                    static=(remembered or {}).get(restaurant.id),
+                    static=(remembered or {}).get(restaurant.id), digest=digest,
                 )  # fmt: skip
                 if (
                     isinstance(outcome, Refused)
@@ -414,6 +428,39 @@ async def place_booking(
                     await forget_cached_day(cache, data.restaurant_id, data.date)
                 return outcome
     return Refused(full.reservation_id, full)
+
+
+async def _known_seating_area(session: AsyncSession, data: ReservationCreate) -> ReservationCreate:
+    """The request with its seating preference as the restaurant names it; a Problem
+    naming `seating_preference` when the restaurant has no such area (not "full")."""
+    assert data.seating_preference
+    try:
+        area = await seating_area_named(
+            session, restaurant_id=data.restaurant_id, name=data.seating_preference
+        )
+    except InvalidError as exc:
+        await _taking_reservations(session, data.restaurant_id)  # an unknown restaurant: 404
+        raise InvalidInput(exc.detail, field="seating_preference") from None
+    return data.model_copy(update={"seating_preference": area})
+
+
+def request_digest(
+    data: ReservationCreate, *, source: ReservationSource, partner_id: uuid.UUID | None
+) -> str:
+    """A digest of what the caller asked for (32 hex digits), equal for equal requests.
+
+    The email counts as the booking's key does: normalised, so a replay that only spells
+    it differently is the same request.
+    """
+    request = data.model_dump(mode="json")
+    request["guest"]["email"] = normalise_email(str(data.guest.email))
+    asked: dict[str, Any] = {
+        "request": request,
+        "source": source.value,
+        "partner_id": str(partner_id) if partner_id else None,
+    }
+    text = json.dumps(asked, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 async def _taking_reservations(session: AsyncSession, restaurant_id: uuid.UUID) -> Restaurant:
@@ -442,10 +489,12 @@ async def _book(
     reservation_id: uuid.UUID | None,
     partner_id: uuid.UUID | None,
     static: StaticInputs | None = None,
+    digest: str | None = None,
 ) -> Booked | Refused:
     """The booking through the workflow, for a restaurant that takes reservations.
 
-    `static`: the restaurant's static inputs when the caller holds them current.
+    `static`: the restaurant's static inputs when the caller holds them current;
+    `digest`: the request's digest (`request_digest`) when its key must mean one request.
     """
     await check_requested_time(
         session, restaurant_id=restaurant.id, day=data.date, local_time=data.time, now=now,
@@ -497,6 +546,7 @@ async def _book(
     inp = ReservationInput(
         booking=booking,
         policy=policy_for(settings, manual=restaurant.confirmation_mode is ConfirmationMode.MANUAL),
+        request_digest=digest,
     )
     try:
         state = await start_reservation(

@@ -33,7 +33,7 @@ from reservations.settings import Settings
 from services import reservation_queries as queries
 from services.lifecycle_policy import lifecycle_policy
 from services.reservation_queries import ReservationView
-from workflows.reservation import ReservationWorkflow
+from workflows.reservation import IDEMPOTENCY_KEY_REUSED, ReservationWorkflow
 
 # the argument of one update or signal, so mypy checks each call against the handler
 Arg = TypeVar("Arg")
@@ -91,13 +91,26 @@ async def start_reservation(
         id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
         memo=memo,
     )
+    # the same request again shares the first one's update id (the server answers it
+    # with the first answer); another request under the key meets the update's validator
+    update_id = f"create-{idempotency_key or inp.booking.reservation_id}"
+    if idempotency_key and inp.request_digest:
+        update_id = f"{update_id}-{inp.request_digest}"
     try:
         state = await client.execute_update_with_start_workflow(
             ReservationWorkflow.create,
-            CreateRequest(idempotency_key=idempotency_key),
+            CreateRequest(idempotency_key=idempotency_key, request_digest=inp.request_digest),
             start_workflow_operation=operation,
-            id=f"create-{idempotency_key or inp.booking.reservation_id}",
+            id=update_id,
         )
+    except WorkflowUpdateFailedError as exc:
+        cause = exc.cause
+        if isinstance(cause, ApplicationError) and cause.type == IDEMPOTENCY_KEY_REUSED:
+            raise InvalidInput(
+                f"{cause.message}: send a new key for a new booking",
+                field="Idempotency-Key",
+            ) from None
+        raise _update_problem(exc) from None
     except WorkflowAlreadyStartedError:
         # the first run has closed: a refusal is answered again, a booking from the database
         handle = client.get_workflow_handle_for(ReservationWorkflow.run, wf_id)

@@ -57,6 +57,7 @@ class Lifecycle:
 
     def __init__(self, inp: ReservationInput) -> None:
         self._input = inp
+        self.request_digest = inp.request_digest
         self.state = ReservationState(
             reservation_id=inp.booking.reservation_id, restaurant_id=inp.booking.restaurant_id
         )

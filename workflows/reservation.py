@@ -72,6 +72,8 @@ FIRST_MESSAGE_IN_HOLD = "first-message-in-hold"
 # (releases before it scheduled the hold as a regular activity); see
 # docs/operations/worker-roles.md for why retries and replay stay correct
 HOLD_AS_LOCAL_ACTIVITY = "hold-local-activity"
+# the create update's refusal when its request is not the one that started the workflow
+IDEMPOTENCY_KEY_REUSED = "IdempotencyKeyReused"
 A = ReservationAction
 S = ReservationStatus
 D = DepositStatus
@@ -209,6 +211,19 @@ class ReservationWorkflow:
         """Answer the creating caller once the hold is decided (used with update-with-start)."""
         await workflow.wait_condition(lambda: self._life.hold_done)
         return self._life.state
+
+    @create.validator
+    def _validate_create(self, request: CreateRequest | None = None) -> None:
+        # the same Idempotency-Key with another request: refused, never answered with
+        # the first request's booking as if this one had been made
+        started_by = self._life.request_digest
+        asked_by = request.request_digest if request is not None else None
+        if started_by is not None and asked_by is not None and asked_by != started_by:
+            raise ApplicationError(
+                "this Idempotency-Key was used for a different request",
+                type=IDEMPOTENCY_KEY_REUSED,
+                non_retryable=True,
+            )
 
     @workflow.update
     async def confirm(self, request: DecisionRequest) -> ReservationState:

@@ -100,6 +100,7 @@ async def partner_booking(
         # a partner's key never names another partner's booking
         idempotency_key=f"partner:{access.key_id}:{idempotency_key}" if idempotency_key else None,
         now=datetime.now(UTC),
+        same_request_per_key=True,
     )
     if isinstance(outcome, Refused):
         hold = outcome.hold

@@ -90,6 +90,7 @@ async def create_reservation(
         now=datetime.now(UTC),
         # a surely full time is refused without a workflow
         cache=cache if settings.booking_precheck else None,
+        same_request_per_key=True,
     )
     if isinstance(outcome, Refused):
         hold = outcome.hold
@@ -163,7 +164,10 @@ async def modify_reservation(
     session: SessionDep,
     temporal: TemporalDep,
 ) -> ReservationOut:
-    if not data.model_fields_set:
+    # a null date, time or party size leaves it as it is (a null seating preference
+    # clears it): with nothing else sent there is nothing to change
+    unchanged = {name for name in ("date", "time", "party_size") if getattr(data, name) is None}
+    if not data.model_fields_set - unchanged:
         raise InvalidInput("nothing to change", field="body")
     if data.date is not None or data.time is not None:
         current = access[0].reservation

@@ -46,6 +46,9 @@ class ReservationInput(BaseModel):
 
     booking: BookingRequest
     policy: LifecyclePolicy = Field(default_factory=LifecyclePolicy)
+    # a digest of the caller's request under its Idempotency-Key: a later request with
+    # the same key must be the same request (None: no key, or started before digests)
+    request_digest: Annotated[str, Field(max_length=64)] | None = None
 
 
 class BookingFacts(BaseModel):
@@ -158,6 +161,8 @@ class CreateRequest(BaseModel):
 
     # the caller's idempotency key, echoed for the logs; the update id de-duplicates
     idempotency_key: Annotated[str, Field(max_length=200)] | None = None
+    # this request's digest, refused when the workflow was started by another request
+    request_digest: Annotated[str, Field(max_length=64)] | None = None
 
 
 class CompleteRequest(BaseModel):

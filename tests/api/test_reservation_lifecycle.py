@@ -183,6 +183,74 @@ async def test_idempotency_key_returns_the_first_answer(
     assert count == 1
 
 
+async def test_a_key_reused_for_another_request_is_refused_not_answered_with_the_first(
+    live: LiveApi, admin: dict[str, str]
+) -> None:
+    rid = await restaurant(live, admin)
+    headers = {"Idempotency-Key": "reused-key"}
+    first = await live.client.post(f"{BASE}/reservations", json=booking(rid), headers=headers)
+    assert first.status_code == 201, first.text
+    # the same guest asks for another time under the same key: that request is not lost
+    # behind a 201 for the first one
+    other = await live.client.post(
+        f"{BASE}/reservations", json=booking(rid, at="20:30"), headers=headers
+    )
+    problem = other.json()
+    assert other.status_code == 422, other.text
+    assert problem["field"] == "Idempotency-Key", problem
+    # the very same request again still gets the first answer
+    again = await live.client.post(f"{BASE}/reservations", json=booking(rid), headers=headers)
+    assert again.status_code == 201 and again.json()["id"] == first.json()["id"], again.text
+    async with live.db.sessions() as session:
+        kept = (await session.scalars(select(Reservation))).all()
+    assert [r.reservation_time.isoformat("minutes") for r in kept] == ["19:00"]
+
+
+async def test_a_seating_preference_names_an_area_the_restaurant_has(
+    live: LiveApi, admin: dict[str, str]
+) -> None:
+    rid = await restaurant(live, admin, tables=0)
+    plan = await live.client.post(
+        f"{BASE}/restaurants/{rid}/floor-plans", headers=admin, json={"name": "Ground floor"}
+    )
+    area = await live.client.post(
+        f"{BASE}/restaurants/{rid}/seating-areas",
+        headers=admin,
+        json={"name": "Terrace", "floor_plan_id": plan.json()["id"]},
+    )
+    assert area.status_code == 201, area.text
+    table = await live.client.post(
+        f"{BASE}/restaurants/{rid}/tables",
+        headers=admin,
+        json={
+            "number": "T1",
+            "min_capacity": 1,
+            "max_capacity": 4,
+            "seating_area_id": area.json()["id"],
+        },
+    )
+    assert table.status_code == 201, table.text
+    # no such area: a mistake in the request (422 on the field), not a full restaurant
+    unknown = await live.client.post(
+        f"{BASE}/reservations", json={**booking(rid), "seating_preference": "Moon"}
+    )
+    assert unknown.status_code == 422, unknown.text
+    assert unknown.json()["field"] == "seating_preference"
+    assert "Terrace" in unknown.json()["detail"]  # the areas there are
+    elsewhere = await live.client.post(
+        f"{BASE}/reservations",
+        json={**booking(str(uuid.uuid4())), "seating_preference": "Moon"},
+    )
+    assert elsewhere.status_code == 404, elsewhere.text
+    # the area in any case: booked there, under the restaurant's own spelling
+    booked = await live.client.post(
+        f"{BASE}/reservations", json={**booking(rid), "seating_preference": "terrace"}
+    )
+    assert booked.status_code == 201, booked.text
+    assert booked.json()["seating_preference"] == "Terrace"
+    assert booked.json()["table_numbers"] == ["T1"]
+
+
 async def test_full_restaurant_answers_with_alternatives(
     live: LiveApi, admin: dict[str, str]
 ) -> None:
@@ -231,6 +299,13 @@ async def test_modify_moves_tables_or_leaves_the_booking_as_it_was(
     ).json()
     assert after["time"] == "17:00:00" and after["status"] == "confirmed"
     assert other["status"] == "confirmed"
+    # nulls leave a field as it is: sent alone, they ask for nothing
+    for empty in ({}, {"date": None, "time": None}, {"party_size": None}):
+        nothing = await live.client.patch(
+            f"{BASE}/reservations/{mine['id']}", params={"token": token}, json=empty
+        )
+        assert nothing.status_code == 422, (empty, nothing.text)
+        assert nothing.json()["detail"] == "nothing to change"
 
 
 async def test_service_flow_and_illegal_transitions(live: LiveApi, admin: dict[str, str]) -> None:
