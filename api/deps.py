@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from api.auth import can_see_restaurant, has_role
 from api.problems import Forbidden, NotFound, Unauthorized
 from models.enums import StaffRole
-from models.orm import StaffUser
+from models.orm import Restaurant, StaffUser
 from reservations.cache import Cache
 from reservations.settings import Settings
 from services import live_events
@@ -113,12 +113,16 @@ class RestaurantScope:
 
 def _scope(minimum: StaffRole) -> Any:
     async def dependency(
-        staff: CurrentStaff, restaurant_id: Annotated[uuid.UUID, Path()]
+        staff: CurrentStaff, restaurant_id: Annotated[uuid.UUID, Path()], session: SessionDep
     ) -> RestaurantScope:
         # another restaurant's things are "not found", not "forbidden": no existence leak
         if not can_see_restaurant(staff, restaurant_id):
             raise NotFound(f"restaurant {restaurant_id} not found")
         require_role(staff, minimum)
+        if staff.role is StaffRole.ADMIN and await session.get(Restaurant, restaurant_id) is None:
+            # an admin may see every restaurant, but not one that does not exist: its
+            # lists are not empty, they are not there
+            raise NotFound(f"restaurant {restaurant_id} not found")
         return RestaurantScope(restaurant_id=restaurant_id, staff=staff)
 
     return Depends(dependency)

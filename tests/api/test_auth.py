@@ -157,3 +157,18 @@ async def test_a_token_that_never_runs_out_is_refused(api: Api, admin: dict[str,
             answer = await api.client.get(url, headers=bearer)
             assert answer.status_code == 401, (exp, url, answer.text)
             assert answer.headers["content-type"] == "application/problem+json"
+
+
+async def test_an_admin_gets_404_not_empty_lists_for_a_restaurant_that_does_not_exist(
+    api: Api, admin: dict[str, str]
+) -> None:
+    nowhere = uuid.uuid4()
+    for path in ("reservations", "tables", "guests", "seating-areas", "guests/export.csv"):
+        answer = await api.client.get(f"{BASE}/restaurants/{nowhere}/{path}", headers=admin)
+        assert answer.status_code == 404, (path, answer.text)
+        assert answer.headers["content-type"] == "application/problem+json"
+    rid = (
+        await api.client.post(f"{BASE}/restaurants", json=restaurant_body(), headers=admin)
+    ).json()["id"]
+    listed = await api.client.get(f"{BASE}/restaurants/{rid}/reservations", headers=admin)
+    assert listed.status_code == 200 and listed.json()["items"] == []
