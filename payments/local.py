@@ -35,6 +35,21 @@ def local_psp_reference(seed: str) -> str:
     return "LOCAL-" + _digest(seed)
 
 
+def local_payment_psp_reference(session_id: str) -> str:
+    """The pspReference of the one successful payment a local checkout session takes.
+
+    Derived from the session alone, so a repeated or concurrent Pay sends the same
+    AUTHORISATION (one event id), which the webhook route and the workflow drop as
+    a redelivery: a session is paid at most once, however often Pay is pressed.
+    """
+    return local_psp_reference(f"{session_id}:authorised")
+
+
+def local_stored_card_id(session_id: str) -> str:
+    """The stored payment method id a local guarantee session files (one per session)."""
+    return "LOCALCARD-" + _digest(f"{session_id}:card")[:12]
+
+
 def local_session_id(idempotency_key: str) -> str:
     """The local checkout session id for a create-session idempotency key."""
     return "LOCAL-SESSION-" + _digest(idempotency_key)

@@ -2,7 +2,10 @@
 
 It stands in for Adyen's Drop-in during `reservations dev` and tests: Pay or
 Decline sends an Adyen-format notification, HMAC-signed with the local keys,
-through the same webhook route Adyen would call, over HTTP.
+through the same webhook route Adyen would call, over HTTP. A session is paid at
+most once: a paid session's Pay and Decline only send the guest back, and concurrent
+Pays all send the same notification (one pspReference per session), so the workflow
+is told of one payment (DESIGN invariant 5).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from messaging.render import format_money
 from models.enums import DepositStatus, PaymentKind
 from models.orm import Payment, Reservation, Restaurant
 from payments.config import webhook_credentials
-from payments.local import local_psp_reference
+from payments.local import local_payment_psp_reference, local_psp_reference, local_stored_card_id
 from payments.notifications import signed_notification
 from reservations.settings import Environment
 from rules.state_machine import TERMINAL_STATUSES
@@ -70,6 +73,11 @@ def _ended(reservation: Reservation) -> bool:
     return reservation.status in TERMINAL_STATUSES
 
 
+def _settled(reservation: Reservation) -> bool:
+    """Whether the session was paid (or the card stored): nothing is left to pay."""
+    return reservation.deposit_status is not DepositStatus.PENDING
+
+
 @router.get("/{session_id}", response_class=HTMLResponse, summary="The local checkout page")
 async def checkout_page(
     session_id: str, session: SessionDep, settings: SettingsDep, return_to: ReturnTo = None
@@ -79,7 +87,7 @@ async def checkout_page(
     language = reservation.language
     if _ended(reservation):
         what = f"This booking has ended ({reservation.status.value.replace('_', ' ')})"
-    elif reservation.deposit_status is not DepositStatus.PENDING:
+    elif _settled(reservation):
         what = "Nothing to pay: this booking's " + (
             "card is stored" if guarantee else "deposit is settled"
         )
@@ -89,7 +97,7 @@ async def checkout_page(
     else:
         amount = format_money(payment.amount_minor, payment.currency, language=language)
         what = f"Pay a deposit of {amount}"
-    payable = not _ended(reservation) and reservation.deposit_status is DepositStatus.PENDING
+    payable = not _ended(reservation) and not _settled(reservation)
     sid = html.escape(session_id)
     back = widget_return(return_to)
     query = html.escape("?" + urlencode({"return_to": back})) if back else ""
@@ -125,15 +133,21 @@ async def _notify(
     request: Request, settings: SettingsDep, attempt: _Attempt, success: bool
 ) -> None:
     credentials = webhook_credentials(settings)
-    seed = uuid.uuid4().hex
     extra: dict[str, str] = {}
-    if attempt.guarantee and success:
-        extra = {"tokenization.storedPaymentMethodId": "LOCALCARD-" + seed[:12].upper()}
+    if success:
+        # one pspReference per session: a second Pay repeats the first's event, which is
+        # dropped as a redelivery, so the workflow sees one authorisation (never a second
+        # payment to take and refund); each decline is an attempt of its own
+        psp_reference = local_payment_psp_reference(attempt.session_id)
+        if attempt.guarantee:
+            extra = {"tokenization.storedPaymentMethodId": local_stored_card_id(attempt.session_id)}
+    else:
+        psp_reference = local_psp_reference(f"{attempt.session_id}:{uuid.uuid4().hex}")
     body = signed_notification(
         hmac_key_hex=credentials.hmac_key_hex,
         event_code="AUTHORISATION",
         success=success,
-        psp_reference=local_psp_reference(f"{attempt.session_id}:{seed}"),
+        psp_reference=psp_reference,
         merchant_reference=attempt.reference,
         merchant_account=credentials.merchant_account,
         amount_minor=attempt.amount_minor,
@@ -169,6 +183,12 @@ async def _act(
         reservation_id=reservation.id,
         restaurant=restaurant,
     )
+    # back to the guest's page, as Adyen returns the shopper to the returnUrl
+    back = widget_return(return_to)
+    target = settings.public_base_url.rstrip("/") + back if back else links.manage_url
+    if _settled(reservation):
+        # a double click or a stale page: the guest sees the result of the payment made
+        return RedirectResponse(target, status_code=303)
     attempt = _Attempt(
         session_id=session_id,
         reference=reservation.reference,
@@ -178,13 +198,16 @@ async def _act(
     )
     await session.rollback()  # no transaction held while the webhook route writes
     await _notify(request, settings, attempt, success)
-    # back to the guest's page, as Adyen returns the shopper to the returnUrl
-    back = widget_return(return_to)
-    target = settings.public_base_url.rstrip("/") + back if back else links.manage_url
     return RedirectResponse(target, status_code=303)
 
 
-@router.post("/{session_id}/pay", summary="Simulate a successful payment")
+@router.post(
+    "/{session_id}/pay",
+    summary="Simulate a successful payment",
+    status_code=303,
+    response_class=RedirectResponse,
+    responses={303: {"description": "back to the guest's page (manage page or widget)"}},
+)
 async def pay(
     session_id: str,
     request: Request,
@@ -195,7 +218,13 @@ async def pay(
     return await _act(session_id, request, session, settings, True, return_to)
 
 
-@router.post("/{session_id}/decline", summary="Simulate a declined payment")
+@router.post(
+    "/{session_id}/decline",
+    summary="Simulate a declined payment",
+    status_code=303,
+    response_class=RedirectResponse,
+    responses={303: {"description": "back to the guest's page (manage page or widget)"}},
+)
 async def decline(
     session_id: str,
     request: Request,
