@@ -81,11 +81,15 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         "deposits_taken_once",
-        "a reservation has at most one succeeded deposit",
+        "a reservation keeps at most one deposit (a second payment, as from two open "
+        "checkout tabs, is refunded)",
         """
         SELECT reservation_id, COUNT(*) FROM payments
-        WHERE kind = 'deposit' AND status = 'succeeded'
-        GROUP BY reservation_id HAVING COUNT(*) > 1
+        WHERE kind IN ('deposit', 'refund') AND status = 'succeeded'
+        GROUP BY reservation_id
+        HAVING SUM(CASE WHEN kind = 'deposit' THEN amount_minor ELSE 0 END)
+             - SUM(CASE WHEN kind = 'refund' THEN amount_minor ELSE 0 END)
+             > MAX(CASE WHEN kind = 'deposit' THEN amount_minor ELSE 0 END)
         """,
     ),
     Check(
