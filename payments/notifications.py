@@ -105,7 +105,8 @@ def _load(body: bytes | str | dict[str, Any]) -> dict[str, Any]:
         return body
     try:
         loaded = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except ValueError as exc:
+        # JSONDecodeError, UnicodeDecodeError, and an integer past the 4300-digit limit
         raise MalformedNotification(f"body is not JSON: {exc}") from exc
     except RecursionError:
         raise MalformedNotification("body is not JSON: nested too deeply") from None
@@ -266,10 +267,24 @@ def _check_key(hmac_key_hex: str) -> None:
         raise ValueError("the webhook HMAC key is not hexadecimal") from exc
 
 
+# What Adyen signs (the SDK's `generate_notification_sig` reads `value` and `currency`
+# from `amount`); the SDK is handed only these, see verify_hmac.
+SIGNED_FIELDS = (
+    "pspReference",
+    "originalReference",
+    "merchantAccountCode",
+    "merchantReference",
+    "amount",
+    "eventCode",
+    "success",
+)
+
+
 def verify_hmac(item: NotificationItem | RefusedItem, hmac_key_hex: str) -> bool:
     """True when the item's `additionalData.hmacSignature` is valid for this key
     (checked by the SDK's `is_valid_hmac_notification`). Raises ValueError for a key
-    that is not hex."""
+    that is not hex. Total for any item: one whose signature cannot be computed is
+    not authentic, so False."""
     _check_key(hmac_key_hex)
     additional = item.raw.get("additionalData")
     if not isinstance(additional, dict):
@@ -278,7 +293,20 @@ def verify_hmac(item: NotificationItem | RefusedItem, hmac_key_hex: str) -> bool
     if not isinstance(signature, str) or not signature:
         # The SDK returns None without additionalData and raises for an empty signature.
         return False
-    return bool(adyen_util.is_valid_hmac_notification(item.raw, hmac_key_hex))
+    if not signature.isascii():
+        # a base64 signature is ASCII; the SDK's compare_digest raises TypeError otherwise
+        return False
+    # Only the signed fields: given the whole item, the SDK would check the signature of
+    # `item["notificationItems"][0]` instead when the item has that key.
+    signed: dict[str, Any] = {name: item.raw[name] for name in SIGNED_FIELDS if name in item.raw}
+    signed["additionalData"] = {"hmacSignature": signature}
+    try:
+        return bool(adyen_util.is_valid_hmac_notification(signed, hmac_key_hex))
+    except (LookupError, TypeError, ValueError, RecursionError):
+        # The SDK indexes, formats and UTF-8-encodes the fields as sent: `amount` without
+        # a currency (KeyError), text UTF-8 cannot encode such as a lone surrogate
+        # (UnicodeEncodeError), a value nested past the recursion limit.
+        return False
 
 
 def signed_notification(

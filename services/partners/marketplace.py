@@ -91,13 +91,16 @@ def timestamped_hmac_ok(
         sent = int(timestamp)
     except ValueError:
         raise SignatureRefused("the timestamp is not a number of seconds") from None
-    if abs(now.timestamp() - sent) > SIGNATURE_TOLERANCE.total_seconds():
+    # in whole seconds, as ints: a number of hundreds of digits overflows a float
+    if abs(int(now.timestamp()) - sent) > SIGNATURE_TOLERANCE.total_seconds():
         raise SignatureRefused("the timestamp is outside the 5-minute tolerance")
     expected = hmac.new(
         secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256
     ).hexdigest()
     given = signature.removeprefix("sha256=")
-    if not hmac.compare_digest(expected, given):
+    # compared as bytes: compare_digest raises TypeError on a str holding non-ASCII (a
+    # header's raw 0xE9 arrives as "é"); surrogatepass encodes any str at all
+    if not hmac.compare_digest(expected.encode(), given.encode("utf-8", "surrogatepass")):
         raise SignatureRefused("the signature does not match")
 
 

@@ -104,7 +104,12 @@ def sign_generic(body: bytes, secret: str) -> str:
 
 def verify_generic(body: bytes, signature: str | None, secret: str) -> None:
     """Refuse a body not signed with the restaurant's secret."""
-    if not signature or not hmac.compare_digest(sign_generic(body, secret), signature):
+    if not signature:
+        raise PosRefused("the X-POS-Signature does not match")
+    expected = sign_generic(body, secret).encode()
+    # compared as bytes: compare_digest raises TypeError on a str holding non-ASCII (a
+    # header's raw 0xE9 arrives as "é"); surrogatepass encodes any str at all
+    if not hmac.compare_digest(expected, signature.encode("utf-8", "surrogatepass")):
         raise PosRefused("the X-POS-Signature does not match")
 
 
