@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI
@@ -31,14 +32,7 @@ def describe_local_times(app: FastAPI) -> None:
     offset (DESIGN: times); "format: time" claimed an offset, so every client that
     validates responses against the schema refused them.
     """
-    generate = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            _local_times(generate())
-        return app.openapi_schema or generate()
-
-    app.openapi = openapi  # type: ignore[method-assign]
+    _touch_once_generated(app, _local_times)
 
 
 PROBLEM_JSON = "application/problem+json"
@@ -104,11 +98,16 @@ def _problems(document: dict[str, Any]) -> None:
 
 def describe_problems(app: FastAPI) -> None:
     """Make the app's OpenAPI document describe its problem+json error answers."""
+    _touch_once_generated(app, _problems)
+
+
+def _touch_once_generated(app: FastAPI, touch: Callable[[dict[str, Any]], None]) -> None:
+    """Run `touch` on the app's OpenAPI document once, when it is first generated."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            _problems(generate())
+            touch(generate())
         return app.openapi_schema or generate()
 
     app.openapi = openapi  # type: ignore[method-assign]
