@@ -57,7 +57,6 @@ class Lifecycle:
 
     def __init__(self, inp: ReservationInput) -> None:
         self._input = inp
-        self.request_digest = inp.request_digest
         self.state = ReservationState(
             reservation_id=inp.booking.reservation_id, restaurant_id=inp.booking.restaurant_id
         )
@@ -85,6 +84,11 @@ class Lifecycle:
         self._window_closed = False
         # guest replies and staff answers wait here for the lifecycle loop
         self.replies: Inbox[SmsReply | StaffMessage] = Inbox()
+
+    @property
+    def request_digest(self) -> str | None:
+        """The digest of the request that started this booking (None: not kept)."""
+        return self._input.request_digest
 
     async def first_message(self, status: ReservationStatus) -> None:
         """The message a new booking's status calls for (or the hold's end, when unpayable)."""
