@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
 
 from tests.web.stack import ROOT, WebStack, running_stack
 
@@ -34,6 +34,9 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
     "--disable-dev-shm-usage",
 ]
+# assertions wait as long as actions: on a starved CI box a workflow round trip behind a
+# click (seating a walk-in) can take longer than Playwright's default 5 s
+expect.set_options(timeout=ACTION_TIMEOUT_MS)
 
 
 @pytest.hookimpl(tryfirst=True)  # before tests/conftest.py sorts the long tests first
