@@ -182,15 +182,18 @@ async def record_payment(session: AsyncSession, *, record: PaymentRecord, provid
 
 
 async def record_waiver(session: AsyncSession, *, waiver: WaiverRecord) -> AuditEntry:
-    """The audit entry for a waiver (one per reservation and instant: retries find it)."""
-    entry_id = uuid.uuid5(waiver.reservation_id, f"waiver:{waiver.at.isoformat()}")
+    """The audit entry for a waiver or a refund resolution (one per reservation, action and
+    instant: retries find it)."""
+    action = waiver.action or f"waive_{waiver.deposit_status.value}"
+    name = "waiver" if waiver.action is None else waiver.action
+    entry_id = uuid.uuid5(waiver.reservation_id, f"{name}:{waiver.at.isoformat()}")
     entry = await session.get(AuditEntry, entry_id)
     if entry is None:
         entry = AuditEntry(
             id=entry_id,
             reservation_id=waiver.reservation_id,
             staff_id=waiver.staff_id,
-            action=f"waive_{waiver.deposit_status.value}",
+            action=action,
             reason=waiver.reason,
             details={"amount_minor": waiver.amount_minor},
             created_at=waiver.at,

@@ -27,6 +27,7 @@ with workflow.unsafe.imports_passed_through():
         MoneyMoveResult,
         PaymentEvent,
         PaymentRecord,
+        RefundResolution,
         ReservationState,
         WaiverRecord,
         WaiverRequest,
@@ -71,6 +72,8 @@ class Money:
         # refunds asked for: their own pspReference -> the payment they give back
         self._refund_psps: dict[str, str] = {}
         self._refunding: set[str] = set()  # payments being refunded, by pspReference
+        self._refund_amounts: dict[str, int] = {}  # what each refunded payment gives back
+        self._refund_retries = 0  # a manager's asks again after the provider refused
         # the payment whose refund settles the deposit status (REFUND_PENDING -> REFUNDED)
         self._deposit_refund: str | None = None
         # while a fee charge is in flight its own AUTHORISATION webhook may come first:
@@ -200,12 +203,61 @@ class Money:
         self._deposit_refund = psp
         self._start_refund(psp, amount, key=f"{self._state.reservation_id}:refund:waiver")
 
+    # ---- a refund the provider refused -----------------------------------------------
+
+    def check_refund_resolvable(self, request: RefundResolution) -> tuple[str, int]:
+        """The payment whose refund is pending and its amount; refuses when there is none,
+        and a retry while the provider still has the last attempt."""
+        psp = self._deposit_refund
+        if self._state.deposit_status is not D.REFUND_PENDING or psp is None:
+            raise ApplicationError(
+                f"no refund is pending: the deposit status is {self._state.deposit_status.value}",
+                type="IllegalTransition",
+                non_retryable=True,
+            )
+        if request.action == "retry" and psp in self._refunding:
+            raise ApplicationError(
+                "the provider has not answered the last refund yet: wait for its answer, "
+                "or settle the refund by hand",
+                type="IllegalTransition",
+                non_retryable=True,
+            )
+        return psp, self._refund_amounts.get(psp, self._state.deposit_minor)
+
+    async def resolve_refund(self, request: RefundResolution) -> None:
+        """A manager asks the provider again, or records the refund made by hand (under the
+        lock). Asking again uses a new idempotency key: the refused attempt is done with."""
+        psp, amount = self.check_refund_resolvable(request)
+        await workflow.execute_activity(
+            record_waiver,
+            WaiverRecord(
+                reservation_id=self._state.reservation_id,
+                staff_id=request.staff_id,
+                reason=request.reason,
+                deposit_status=self._state.deposit_status,
+                amount_minor=amount,
+                at=workflow.now(),
+                action=f"refund_{request.action}",
+            ),
+            start_to_close_timeout=self._timeouts.database,
+            retry_policy=DATABASE.retry_policy,
+        )
+        if request.action == "retry":
+            self._refund_retries += 1
+            key = f"{self._state.reservation_id}:refund:retry:{self._refund_retries}"
+            self._start_refund(psp, amount, key=key)
+        else:
+            # a refund the provider still has may yet succeed: the manager was told
+            self._refunding.discard(psp)
+            await self._refunded(psp, amount)
+
     # ---- movements -----------------------------------------------------------------
 
     def _start_refund(self, psp: str, amount_minor: int, *, key: str) -> None:
         if psp in self._refunding:
             return
         self._refunding.add(psp)
+        self._refund_amounts[psp] = amount_minor
         move = MoneyMove(
             reservation_id=self._state.reservation_id,
             kind="refund",
@@ -288,10 +340,12 @@ class Money:
             event.psp_reference in self._refund_psps or event.original_reference in self._refunding
         ):
             await self.record(deposit, event)
+            paid = self._refund_psps.get(event.psp_reference) or event.original_reference
             if event.success:
-                paid = self._refund_psps.get(event.psp_reference) or event.original_reference
                 await self._refunded(paid or "", event.amount_minor)
             else:
+                # no longer in flight: a manager may ask again or settle it by hand
+                self._refunding.discard(paid or "")
                 workflow.logger.error("refund %s failed: %s", event.psp_reference, event.reason)
         else:
             # a failed attempt (the guest may retry until the hold ends), a capture or a

@@ -36,6 +36,7 @@ with workflow.unsafe.imports_passed_through():
         ModifyRequest,
         NoShowRequest,
         PaymentEvent,
+        RefundResolution,
         ReservationInput,
         ReservationState,
         SmsReply,
@@ -376,6 +377,17 @@ class ReservationWorkflow:
     @waive.validator
     def _validate_waive(self, request: WaiverRequest) -> None:
         self._life.money.check_waivable()
+
+    @workflow.update
+    async def resolve_refund(self, request: RefundResolution) -> ReservationState:
+        """A manager settles a refund the provider refused: ask again, or done by hand."""
+        async with self._life.parts.lock:
+            await self._life.money.resolve_refund(request)
+        return self._life.woken()
+
+    @resolve_refund.validator
+    def _validate_resolve_refund(self, request: RefundResolution) -> None:
+        self._life.money.check_refund_resolvable(request)
 
     @workflow.update
     async def answer_guest(self, answer: StaffAnswer) -> uuid.UUID:

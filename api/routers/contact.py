@@ -18,11 +18,12 @@ from models.schemas.contact import (
     MoneyOut,
     NotificationOut,
     PaymentOut,
+    RefundResolutionIn,
     ThreadMessageIn,
     ThreadMessageOut,
     WaiverIn,
 )
-from models.schemas.lifecycle import StaffAnswer, WaiverRequest
+from models.schemas.lifecycle import RefundResolution, StaffAnswer, WaiverRequest
 from models.schemas.reservation import StaffReservationOut
 from services import conversations, payments
 from services import reservation_queries as queries
@@ -138,6 +139,30 @@ async def waive(
         reservation_id=reservation_id,
         update=ReservationWorkflow.waive,
         arg=WaiverRequest(staff_id=scope.staff.id, reason=data.reason),
+    )
+    session.expire_all()
+    return await staff_out(session, await queries.get_view(session, reservation_id=reservation_id))
+
+
+@router.post(
+    "/reservations/{reservation_id}/refund",
+    response_model=StaffReservationOut,
+    summary="Settle a refund the provider refused: ask again, or record it made by hand (managers)",
+)
+async def resolve_refund(
+    reservation_id: uuid.UUID,
+    data: RefundResolutionIn,
+    scope: ManagerOf,
+    session: SessionDep,
+    temporal: TemporalDep,
+) -> StaffReservationOut:
+    await require_owned(session, scope.restaurant_id, reservation_id)
+    await send_update(
+        temporal,
+        session=session,
+        reservation_id=reservation_id,
+        update=ReservationWorkflow.resolve_refund,
+        arg=RefundResolution(staff_id=scope.staff.id, action=data.action, reason=data.reason),
     )
     session.expire_all()
     return await staff_out(session, await queries.get_view(session, reservation_id=reservation_id))

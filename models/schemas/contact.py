@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
@@ -82,4 +82,14 @@ class MoneyOut(OutModel):
 
 
 class WaiverIn(StrictModel):
+    reason: Annotated[str, Field(min_length=3, max_length=1000)]
+
+
+class RefundResolutionIn(StrictModel):
+    """What a manager does about a refund the provider refused."""
+
+    action: Literal["retry", "settled_by_hand"] = Field(
+        description="`retry`: ask the provider again (a new request); `settled_by_hand`: the "
+        "money was given back outside the provider, so the booking can close"
+    )
     reason: Annotated[str, Field(min_length=3, max_length=1000)]

@@ -249,13 +249,26 @@ class WaiverRequest(BaseModel):
     reason: Annotated[str, Field(min_length=3, max_length=1000)]
 
 
+class RefundResolution(BaseModel):
+    """A manager settles a refund the provider refused: ask again, or record that it was
+    given back by hand (a bank transfer, cash) so the booking can close."""
+
+    staff_id: uuid.UUID
+    action: Literal["retry", "settled_by_hand"]
+    reason: Annotated[str, Field(min_length=3, max_length=1000)]
+
+
 class WaiverRecord(BaseModel):
+    """A manager's money decision for the audit trail: a waiver, or a refund resolution."""
+
     reservation_id: uuid.UUID
     staff_id: uuid.UUID
     reason: str
     deposit_status: DepositStatus
     amount_minor: int
     at: dt.datetime
+    # None: a waiver ("waive_<status>"); else the audit action, e.g. "refund_retry"
+    action: str | None = None
 
 
 class SmsReply(BaseModel):
