@@ -4,13 +4,31 @@ import { outcome } from "../shared/api";
 import { interpolate } from "../shared/i18n";
 import { addDays, todayIn } from "../shared/time";
 import { ProblemText, useConsole, useLoad } from "./context";
+import { wordFor } from "./messages";
 
-function percent(value: number | null | undefined): string {
-  return value == null ? "–" : `${Math.round(value * 1000) / 10}%`;
+/** "12.5%" (or "12,5 %") for a share between 0 and 1, in `locale`. */
+function percent(value: number | null | undefined, locale: string): string {
+  if (value == null) return "–";
+  return new Intl.NumberFormat(locale, { style: "percent", maximumFractionDigits: 1 }).format(value);
+}
+
+/** A count or a ratio with `digits` decimals, in `locale`. */
+function number(value: number, locale: string, digits = 0): string {
+  return new Intl.NumberFormat(locale, {
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  }).format(value);
+}
+
+/** "3 May" for a calendar day (YYYY-MM-DD), in `locale`. */
+function shortDay(day: string, locale: string): string {
+  return new Intl.DateTimeFormat(locale, { timeZone: "UTC", day: "numeric", month: "long" }).format(
+    new Date(`${day}T12:00:00Z`),
+  );
 }
 
 export function Analytics() {
-  const { api, restaurant, t } = useConsole();
+  const { api, restaurant, t, locale } = useConsole();
   const to = todayIn(restaurant.timezone);
   const from = addDays(to, -29);
   const params = { path: { restaurant_id: restaurant.id }, query: { date_from: from, date_to: to, format: "json" as const } };
@@ -56,24 +74,24 @@ export function Analytics() {
         <dl className="figures">
           <div>
             <dt>{t.analytics.covers}</dt>
-            <dd>{d.covers_booked}</dd>
+            <dd>{number(d.covers_booked, locale)}</dd>
           </div>
           <div>
             <dt>{t.analytics.seated}</dt>
-            <dd>{d.covers_seated}</dd>
+            <dd>{number(d.covers_seated, locale)}</dd>
           </div>
           <div>
             <dt>{t.analytics.noShowRate}</dt>
-            <dd>{percent(d.outcomes.no_show_rate)}</dd>
+            <dd>{percent(d.outcomes.no_show_rate, locale)}</dd>
           </div>
           <div>
             <dt>{t.analytics.turnover}</dt>
-            <dd>{d.table_turnover == null ? "–" : d.table_turnover.toFixed(2)}</dd>
+            <dd>{d.table_turnover == null ? "–" : number(d.table_turnover, locale, 2)}</dd>
           </div>
           {away && (
             <div>
               <dt>{t.analytics.turnedAway}</dt>
-              <dd>{away.total.covers}</dd>
+              <dd>{number(away.total.covers, locale)}</dd>
             </div>
           )}
         </dl>
@@ -84,8 +102,16 @@ export function Analytics() {
             <h3>{t.analytics.coversPerDay}</h3>
           </figcaption>
           <BarChart
-            label={interpolate(t.analytics.chartLabel, { from, to })}
-            bars={days.map((day) => ({ key: day.day, label: day.day.slice(8), value: day.covers_booked }))}
+            label={interpolate(t.analytics.chartLabel, {
+              from: shortDay(from, locale),
+              to: shortDay(to, locale),
+            })}
+            bars={days.map((day) => ({
+              key: day.day,
+              label: day.day.slice(8),
+              name: shortDay(day.day, locale),
+              value: day.covers_booked,
+            }))}
           />
         </figure>
         <figure className="panel">
@@ -95,10 +121,10 @@ export function Analytics() {
           <ul className="shares">
             {channels.map((c) => (
               <li key={c.channel}>
-                <span>{c.channel}</span>
+                <span>{wordFor(t.analytics.channel, c.channel)}</span>
                 <span className="share-bar" style={{ width: `${(c.share ?? 0) * 100}%` }} />
                 <span>
-                  {c.covers} ({percent(c.share)})
+                  {number(c.covers, locale)} ({percent(c.share, locale)})
                 </span>
               </li>
             ))}
@@ -133,7 +159,13 @@ export function Analytics() {
 }
 
 /** Vertical bars with the values written out for screen readers. */
-function BarChart({ label, bars }: { label: string; bars: { key: string; label: string; value: number }[] }) {
+function BarChart({
+  label,
+  bars,
+}: {
+  label: string;
+  bars: { key: string; label: string; name: string; value: number }[];
+}) {
   const top = Math.max(1, ...bars.map((b) => b.value));
   const width = Math.max(1, bars.length) * 20;
   return (
@@ -158,7 +190,7 @@ function BarChart({ label, bars }: { label: string; bars: { key: string; label: 
         <tbody>
           {bars.map((bar) => (
             <tr key={bar.key}>
-              <th scope="row">{bar.key}</th>
+              <th scope="row">{bar.name}</th>
               <td>{bar.value}</td>
             </tr>
           ))}

@@ -43,7 +43,7 @@ export function FloorPlanView() {
     <section aria-labelledby="floor-title">
       <div className="toolbar">
         <h2 id="floor-title">{t.floor.title}</h2>
-        <ul className="legend" aria-label="Legend">
+        <ul className="legend" aria-label={t.floor.legend}>
           {(["free", "held", "booked", "seated", "cleaning", "blocked"] as const).map((s) => (
             <li key={s} className={`table-${s}`}>
               {t.floor[s]}

@@ -8,6 +8,7 @@ import type { Problem } from "../shared/problem";
 import { formatDay, formatTime } from "../shared/time";
 import { actionsFor, type ServiceAction } from "./actions";
 import { ProblemText, useConsole, useLoad } from "./context";
+import { wordFor } from "./messages";
 import { guestName, runAction } from "./service";
 
 function money(minor: number, currency: string, locale: string): string {
@@ -305,7 +306,7 @@ function PaymentsPanel(props: {
         <p>
           {interpolate(t.detail.deposit, {
             amount: money(props.deposit.amount_minor, props.deposit.currency, locale),
-            status: props.deposit.status,
+            status: wordFor(t.detail.depositStatus, props.deposit.status),
           })}
         </p>
       )}
@@ -316,7 +317,9 @@ function PaymentsPanel(props: {
         <ul>
           {payments.map((p) => (
             <li key={p.id}>
-              {p.kind} · {money(p.amount_minor, p.currency, locale)} · {p.status}
+              {wordFor(t.detail.paymentKind, p.kind)} ·{" "}
+              {money(p.amount_minor, p.currency, locale)} ·{" "}
+              {wordFor(t.detail.paymentState, p.status)}
             </li>
           ))}
         </ul>

@@ -90,7 +90,7 @@ export function ReservationsDashboard() {
         <span className="muted">
           {interpolate(t.today.covers, { parties: active.length, covers })}
         </span>
-        <div className="segmented" role="group" aria-label="View">
+        <div className="segmented" role="group" aria-label={t.today.view}>
           <button
             type="button"
             aria-pressed={view === "list"}

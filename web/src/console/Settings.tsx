@@ -2,6 +2,7 @@
 // Each form shows the API's own words for what it refused, next to the form.
 import { type FormEvent, useEffect, useState } from "react";
 import { outcome } from "../shared/api";
+import { interpolate } from "../shared/i18n";
 import type { Problem } from "../shared/problem";
 import type { components } from "../api/schema";
 import { ProblemText, useConsole, useLoad } from "./context";
@@ -9,6 +10,11 @@ import { ProblemText, useConsole, useLoad } from "./context";
 type ServiceHours = components["schemas"]["ServiceHours"];
 type SpecialDayKind = components["schemas"]["SpecialDayKind"];
 type PaymentMode = components["schemas"]["PaymentMode"];
+
+/** "05/12/2026" (or "5.12.2026") for a calendar day (YYYY-MM-DD), in `locale`. */
+function calendarDay(day: string, locale: string): string {
+  return new Date(`${day}T12:00:00Z`).toLocaleDateString(locale, { timeZone: "UTC" });
+}
 
 function useSaved(): [Problem | null, boolean, (result: { ok: boolean; problem?: Problem }) => void] {
   const [problem, setProblem] = useState<Problem | null>(null);
@@ -46,6 +52,11 @@ function OpeningHours() {
   const [rows, setRows] = useState<ServiceHours[]>([]);
   const [problem, saved, settle] = useSaved();
   useEffect(() => setRows(hours.data?.services ?? []), [hours.data]);
+  const fields = {
+    opens_at: t.settings.opens,
+    closes_at: t.settings.closes,
+    last_seating_at: t.settings.lastSeating,
+  };
 
   function change(index: number, key: "opens_at" | "closes_at" | "last_seating_at", value: string) {
     setRows(rows.map((row, i) => (i === index ? { ...row, [key]: value || null } : row)));
@@ -88,7 +99,11 @@ function OpeningHours() {
                   <td key={key}>
                     <input
                       type="time"
-                      aria-label={`${day} ${row.name} ${key.replaceAll("_", " ")}`}
+                      aria-label={interpolate(t.settings.timeField, {
+                        day,
+                        service: row.name,
+                        field: fields[key],
+                      })}
                       value={(row[key] ?? "").slice(0, 5)}
                       onChange={(e) => change(i, key, e.target.value)}
                     />
@@ -153,8 +168,9 @@ function SpecialDays() {
       <ul>
         {days.data?.items.map((d) => (
           <li key={d.id}>
-            {new Date(`${d.starts_on}T12:00:00Z`).toLocaleDateString(locale, { timeZone: "UTC" })}
-            {d.ends_on !== d.starts_on && ` – ${d.ends_on}`} · {d.kind.replaceAll("_", " ")}
+            {calendarDay(d.starts_on, locale)}
+            {d.ends_on !== d.starts_on && ` – ${calendarDay(d.ends_on, locale)}`} ·{" "}
+            {t.settings.kinds[d.kind]}
             {d.note && ` · ${d.note}`}{" "}
             <button type="button" className="secondary" onClick={() => remove(d.id)}>
               {t.settings.remove}
@@ -176,7 +192,7 @@ function SpecialDays() {
           >
             {kinds.map((k) => (
               <option key={k} value={k}>
-                {k.replaceAll("_", " ")}
+                {t.settings.kinds[k]}
               </option>
             ))}
           </select>
@@ -237,7 +253,7 @@ function Tables() {
         {list.map((table) => (
           <li key={table.id}>
             {table.number} · {table.min_capacity}–{table.max_capacity}
-            {!table.is_active && " · inactive"}
+            {!table.is_active && ` · ${t.settings.inactive}`}
           </li>
         ))}
       </ul>
@@ -306,7 +322,7 @@ function PaymentPolicy() {
             >
               {(["none", "deposit", "guarantee"] as const).map((m) => (
                 <option key={m} value={m}>
-                  {m}
+                  {t.settings.paymentModes[m]}
                 </option>
               ))}
             </select>

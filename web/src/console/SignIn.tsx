@@ -1,10 +1,12 @@
 import { type FormEvent, useState } from "react";
 import { apiClient, outcome } from "../shared/api";
 import { fieldErrors, type Problem } from "../shared/problem";
-import { messages as t, ProblemText } from "./context";
+import { ProblemText, useLanguage } from "./context";
+import { LanguageMenu } from "./LanguageMenu";
 
 /** Email and password in, a bearer token out. */
 export function SignIn({ onSignedIn }: { onSignedIn: (token: string) => void }) {
+  const { t } = useLanguage();
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [problem, setProblem] = useState<Problem | null>(null);
@@ -24,6 +26,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: (token: string) => void }) 
   const errors = problem ? fieldErrors(problem) : {};
   return (
     <main className="sign-in">
+      <LanguageMenu />
       <h1>{t.appName}</h1>
       <form onSubmit={submit} noValidate aria-labelledby="sign-in-title">
         <h2 id="sign-in-title">{t.signIn.title}</h2>

@@ -6,6 +6,7 @@ import { interpolate } from "../shared/i18n";
 import { fieldErrors, type Problem } from "../shared/problem";
 import { formatTime, todayIn } from "../shared/time";
 import { ProblemText, useConsole, useLoad } from "./context";
+import { wordFor } from "./messages";
 
 export function WaitlistManagement() {
   const { api, restaurant, version, t, locale } = useConsole();
@@ -77,7 +78,8 @@ export function WaitlistManagement() {
   function finish(result: { ok: boolean; problem?: Problem }, message: string | null) {
     if (result.ok) {
       setProblem(null);
-      setDone(message ? interpolate(message, { guest: name || "Walk-in", size: partySize }) : null);
+      const guest = name || t.waitlist.walkInGuest;
+      setDone(message ? interpolate(message, { guest, size: partySize }) : null);
       setName("");
       setPhone("");
     } else {
@@ -169,10 +171,11 @@ export function WaitlistManagement() {
           <li key={entry.id}>
             <span>
               <strong>{entry.party_size}</strong> ·{" "}
-              {entry.kind === "walk_in" ? t.nav.waitlist.split(" ")[0] : entry.time_from} ·{" "}
-              {entry.status === "waiting" ? t.waitlist.waiting : entry.status} ·{" "}
+              {entry.kind === "walk_in" ? t.waitlist.walkInEntry : entry.time_from?.slice(0, 5)} ·{" "}
+              {wordFor(t.waitlist.entryStatus, entry.status)} ·{" "}
               {formatTime(entry.created_at, restaurant.timezone, locale)}
-              {entry.quoted_wait_minutes != null && ` · ${entry.quoted_wait_minutes} min`}
+              {entry.quoted_wait_minutes != null &&
+                ` · ${interpolate(t.waitlist.quotedWait, { minutes: entry.quoted_wait_minutes })}`}
               {entry.offer && ` · ${interpolate(t.today.table, { number: entry.offer.table_numbers.join(" + ") })}`}
             </span>
             <span className="row-actions" aria-busy={busy === entry.id}>

@@ -4,11 +4,21 @@ import { Link, Redirect, Route, Router, Switch, useParams } from "wouter";
 import "../shared/base.css";
 import "./console.css";
 import { type ApiClient, apiClient, outcome } from "../shared/api";
+import type { Locale } from "../shared/i18n";
 import type { components } from "../api/schema";
 import { Analytics } from "./Analytics";
-import { ConsoleProvider, messages as t, type Restaurant, useLoad } from "./context";
+import {
+  ConsoleProvider,
+  consoleLanguage,
+  LanguageProvider,
+  type Restaurant,
+  useLanguage,
+  useLoad,
+} from "./context";
 import { FloorPlanView } from "./FloorPlanView";
 import { GuestManagement } from "./GuestManagement";
+import { firstLanguage, rememberLanguage } from "./language";
+import { LanguageMenu } from "./LanguageMenu";
 import { ReservationsDashboard } from "./ReservationsDashboard";
 import { forgetToken, savedToken, saveToken } from "./session";
 import { Settings } from "./Settings";
@@ -18,8 +28,28 @@ import { WaitlistManagement } from "./WaitlistManagement";
 
 type Staff = components["schemas"]["StaffOut"];
 
-/** The console: sign-in, then the restaurant's screens under /console/<restaurant>/. */
+/** The console in the staff member's language: the one chosen in its menu (remembered in
+ * this browser), else the browser's, else English. */
 function Console() {
+  const [language, setLanguage] = useState<Locale>(() => firstLanguage());
+  const choose = useCallback((chosen: Locale) => {
+    rememberLanguage(chosen);
+    setLanguage(chosen);
+  }, []);
+  const words = useMemo(() => consoleLanguage(language, choose), [language, choose]);
+  useEffect(() => {
+    document.documentElement.lang = language;
+    document.title = words.t.appName;
+  }, [language, words]);
+  return (
+    <LanguageProvider value={words}>
+      <Screens />
+    </LanguageProvider>
+  );
+}
+
+/** Sign-in, then the restaurant's screens under /console/<restaurant>/. */
+function Screens() {
   const [token, setToken] = useState<string | null>(savedToken);
   const signOut = useCallback(() => {
     forgetToken();
@@ -53,6 +83,7 @@ function Console() {
 }
 
 function RestaurantPicker({ api, onSignOut }: { api: ApiClient; onSignOut: () => void }) {
+  const { t } = useLanguage();
   const me = useLoad(() => outcome(api.GET("/api/v1/reservations/auth/me")), [api]);
   const all = useLoad(
     () => outcome(api.GET("/api/v1/reservations/restaurants", { params: { query: { limit: 100 } } })),
@@ -68,6 +99,7 @@ function RestaurantPicker({ api, onSignOut }: { api: ApiClient; onSignOut: () =>
     <main className="picker">
       <header className="bar">
         <h1>{t.appName}</h1>
+        <LanguageMenu />
         <button type="button" className="secondary" onClick={onSignOut}>
           {t.signOut}
         </button>
@@ -91,6 +123,7 @@ function RestaurantPicker({ api, onSignOut }: { api: ApiClient; onSignOut: () =>
 /** One restaurant's screens; the live stream opens only once the API says it is ours. */
 function RestaurantScreens({ api, onSignOut }: { api: ApiClient; onSignOut: () => void }) {
   const { restaurantId = "" } = useParams<{ restaurantId: string }>();
+  const { t, locale } = useLanguage();
   const [restaurant, setRestaurant] = useState<Restaurant | null>(null);
   const [missing, setMissing] = useState(false);
   const [version, setVersion] = useState(0);
@@ -140,6 +173,7 @@ function RestaurantScreens({ api, onSignOut }: { api: ApiClient; onSignOut: () =
   if (missing)
     return (
       <main className="picker">
+        <LanguageMenu />
         <h1>{t.appName}</h1>
         <p className="problem" role="alert">
           {t.notFound}
@@ -151,10 +185,10 @@ function RestaurantScreens({ api, onSignOut }: { api: ApiClient; onSignOut: () =
     );
   if (!restaurant) return <p className="muted">{t.loading}</p>;
   return (
-    <ConsoleProvider value={{ api, restaurant, version, t, locale: "en-GB" }}>
+    <ConsoleProvider value={{ api, restaurant, version, t, locale }}>
       <header className="bar">
         <h1>{restaurant.name}</h1>
-        <nav aria-label="Console">
+        <nav aria-label={t.nav.label}>
           <NavLink href="/today" label={t.nav.today} />
           <NavLink href="/floor" label={t.nav.floor} />
           <NavLink href="/waitlist" label={t.nav.waitlist} />
@@ -164,6 +198,7 @@ function RestaurantScreens({ api, onSignOut }: { api: ApiClient; onSignOut: () =
         <span className={`live live-${live}`} role="status" data-testid="live">
           {t.live[live]}
         </span>
+        <LanguageMenu />
         <button type="button" className="secondary" onClick={onSignOut}>
           {t.signOut}
         </button>
