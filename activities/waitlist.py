@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
+from temporalio.client import WorkflowFailureError, WorkflowUpdateFailedError
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 
@@ -253,6 +254,14 @@ class WaitlistActivities:
         # a walk-in is seated at once: no manual confirmation applies
         inp = ReservationInput(booking=booking, policy=self.policy_for(False))
         state = await self._start_reservation(inp, answer=True)
+        if state is not None and state.hold is not None and state.hold.invalid_field is not None:
+            # tables that are not this restaurant's, or too small for the party
+            raise ApplicationError(
+                state.hold.reason or "these tables cannot seat the party",
+                {"field": state.hold.invalid_field},
+                type="Invalid",
+                non_retryable=True,
+            )
         if state is None or state.refused or state.hold is None or not state.hold.held:
             reason = state.hold.reason if state and state.hold else None
             raise ApplicationError(
@@ -300,23 +309,32 @@ class WaitlistActivities:
         reservation_id = inp.booking.reservation_id
         wf_id = f"reservation-{reservation_id}"
         try:
-            handle = await client.start_workflow(
-                ReservationWorkflow.run,
-                inp,
-                id=wf_id,
-                task_queue=activity.info().task_queue,
-                id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-                memo={"guest_id": str(inp.booking.guest_id)},
-            )
-        except WorkflowAlreadyStartedError:
+            try:
+                handle = await client.start_workflow(
+                    ReservationWorkflow.run,
+                    inp,
+                    id=wf_id,
+                    task_queue=activity.info().task_queue,
+                    id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+                    id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                    memo={"guest_id": str(inp.booking.guest_id)},
+                )
+            except WorkflowAlreadyStartedError:
+                if not answer:
+                    return None  # the first attempt started it, and it has ended since
+                ended = client.get_workflow_handle_for(ReservationWorkflow.run, wf_id)
+                return await ended.result()
             if not answer:
-                return None  # the first attempt started it, and it has ended since
-            ended = client.get_workflow_handle_for(ReservationWorkflow.run, wf_id)
-            return await ended.result()
-        if not answer:
-            return None
-        return await handle.execute_update(ReservationWorkflow.create)
+                return None
+            return await handle.execute_update(ReservationWorkflow.create)
+        except (WorkflowFailureError, WorkflowUpdateFailedError) as failed:
+            # the booking's workflow failed for good: retrying this activity would wait on
+            # it forever, holding the waitlist entry (and its staff's requests) meanwhile
+            raise ApplicationError(
+                f"the booking could not be made: {failed.cause or failed}",
+                type="BookingFailed",
+                non_retryable=True,
+            ) from None
 
     @activity.defn(name="queue_waitlist_message")
     @refusing

@@ -161,7 +161,8 @@ class ReservationWorkflow:
                 start_to_close_timeout=self._life.timeouts.database,
                 retry_policy=DATABASE.retry_policy,
             )
-        except ActivityError as failure:
+        except (ActivityError, ApplicationError) as failure:
+            # (a local activity's refusal is not wrapped in an ActivityError)
             refusal = refusal_of(failure)
             if refusal is None:
                 raise

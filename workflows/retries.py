@@ -91,9 +91,12 @@ def retry_delay(policy: RetryPolicy, attempt: int) -> timedelta | None:
     return delay
 
 
-def refusal_of(failure: ActivityError) -> ApplicationError | None:
-    """The data's refusal behind an activity failure, as the workflow's own error."""
-    cause = failure.cause
+def refusal_of(failure: ActivityError | ApplicationError) -> ApplicationError | None:
+    """The data's refusal behind an activity failure, as the workflow's own error.
+
+    A regular activity's failure arrives wrapped in an ActivityError; a local activity's
+    non-retryable ApplicationError reaches the workflow as it was raised."""
+    cause = failure.cause if isinstance(failure, ActivityError) else failure
     if isinstance(cause, ApplicationError) and cause.non_retryable:
         return ApplicationError(cause.message, *cause.details, type=cause.type, non_retryable=True)
     return None

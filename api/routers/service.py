@@ -318,6 +318,9 @@ async def walk_in(
         idempotency_key=None,
         memo={"guest_id": str(guest.id)},
     )
+    if state.hold is not None and state.hold.invalid_field is not None:
+        # tables that are not this restaurant's, or too small: the request's fault
+        raise InvalidInput(state.hold.reason or "invalid walk-in", field=state.hold.invalid_field)
     if state.refused or state.hold is None or not state.hold.held:
         reason = state.hold.reason if state.hold else "no table"
         raise Conflict(f"no table free for a party of {data.party_size} now: {reason}")

@@ -397,6 +397,30 @@ async def test_walk_in_starts_seated(live: LiveApi, admin: dict[str, str]) -> No
     assert walked.json()["status"] == "seated" and walked.json()["source"] == "walk_in"
 
 
+async def test_a_walk_in_on_tables_that_cannot_take_it_is_a_422_naming_them(
+    live: LiveApi, admin: dict[str, str]
+) -> None:
+    rid = await restaurant(live, admin, all_day=True)
+    host = await live.token_for(StaffRole.HOST, [rid])
+    tables = (await live.client.get(f"{BASE}/restaurants/{rid}/tables", headers=host)).json()
+    one = tables["items"][0]
+    cases = [
+        ({"party_size": 2, "table_ids": [str(uuid.uuid4())]}, "not active tables"),
+        ({"party_size": one["max_capacity"] + 1, "table_ids": [one["id"]]}, "seat"),
+    ]
+    for body, words in cases:
+        walked = await asyncio.wait_for(
+            live.client.post(f"{BASE}/restaurants/{rid}/walk-ins", headers=host, json=body), 20
+        )
+        # the hold's refusal, not a failed workflow answered with Temporal's words
+        assert walked.status_code == 422, walked.text
+        assert walked.json()["field"] == "table_ids" and words in walked.json()["detail"]
+    walked = await live.client.post(
+        f"{BASE}/restaurants/{rid}/walk-ins", headers=host, json={"party_size": 2}
+    )
+    assert walked.status_code == 201, walked.text
+
+
 async def test_deposit_holds_and_ops_find_the_booking(live: LiveApi, admin: dict[str, str]) -> None:
     rid = await restaurant(live, admin, payment_mode="deposit", payment_fixed_minor=2500)
     res = await live.client.post(f"{BASE}/reservations", json=booking(rid))

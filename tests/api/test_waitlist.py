@@ -515,6 +515,42 @@ async def test_walk_in_queue_quote_seat_and_skip(site: Site) -> None:
     assert anon.status_code == 401
 
 
+async def test_seating_a_queued_party_on_a_foreign_table_is_a_422_and_the_entry_stays_usable(
+    site: Site,
+) -> None:
+    rid = await restaurant(site.live, site.admin, tables=1, all_day=True)
+    host = await site.live.token_for(StaffRole.HOST, [rid])
+    client = site.live.client
+    sitting = await client.post(
+        f"{BASE}/restaurants/{rid}/walk-ins", json={"party_size": 2}, headers=host
+    )
+    assert sitting.status_code == 201, sitting.text
+    queued = await client.post(
+        f"{BASE}/restaurants/{rid}/walk-in-queue",
+        json={"party_size": 2, "first_name": "Quinn"},
+        headers=host,
+    )
+    assert queued.status_code == 201, queued.text
+    entry = queued.json()
+    assert entry["status"] == "waiting"
+    # answered, not retried as if the booking's refusal were an outage
+    seat = await asyncio.wait_for(
+        client.post(
+            f"{WAITLIST}/{entry['id']}/seat",
+            json={"table_ids": [str(uuid.uuid4())]},
+            headers=host,
+        ),
+        30,
+    )
+    assert seat.status_code == 422, seat.text
+    assert seat.json()["field"] == "table_ids", seat.text
+    # and the entry is not locked by a seat attempt that never ends
+    skipped = await asyncio.wait_for(
+        client.post(f"{WAITLIST}/{entry['id']}/skip", headers=host), 30
+    )
+    assert skipped.status_code == 200, skipped.text
+
+
 async def test_seating_a_walk_in_whose_offer_is_in_flight_sits_it_on_the_offer(
     site: Site,
 ) -> None:
