@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from functools import cache, lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from rules.opening_hours import ServiceHours, SpecialDay, services_for_day
 
@@ -31,9 +31,23 @@ class Slot:
     service: str
 
 
+# files a zone lookup can load that name no place: the host's own clock and tzdata's
+# placeholder; "right/" and "posix/" variants are absent from the IANA list itself
+_NOT_PLACES = frozenset({"localtime", "Factory"})
+
+
+@cache
+def _iana_zone_names() -> frozenset[str]:
+    return frozenset(available_timezones()) - _NOT_PLACES
+
+
 def is_valid_timezone(name: str) -> bool:
-    """Return True when ``name`` is an IANA time zone known to this system."""
-    if not name:
+    """Return True when ``name`` is an IANA time zone (a place, or a link to one).
+
+    Membership in the IANA list, not "ZoneInfo can load it": ``right/Europe/Paris``
+    loads too but counts leap seconds, which puts bookings off the wall clock, and
+    ``localtime`` follows whatever host the process runs on."""
+    if not name or name not in _iana_zone_names():
         return False
     try:
         ZoneInfo(name)

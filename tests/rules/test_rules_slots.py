@@ -114,8 +114,13 @@ def test_is_valid_timezone() -> None:
     assert is_valid_timezone("Europe/Amsterdam")
     assert is_valid_timezone("America/New_York")
     assert is_valid_timezone("UTC")
+    assert is_valid_timezone("US/Eastern")  # a link kept for old names is still a place
     for bad in ["", "Mars/Olympus", "Europe", "../etc/passwd", "/etc/passwd", "Europe/Amsterdam "]:
         assert not is_valid_timezone(bad)
+    # files the zone loader can open that are no IANA place: leap-second clocks, the
+    # host's own clock, tzdata's placeholder
+    for loadable in ["right/Europe/Paris", "posix/Europe/Paris", "localtime", "Factory"]:
+        assert not is_valid_timezone(loadable), loadable
 
 
 # --- Daylight-saving transitions: a small-hours service and a dinner service ---
