@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Annotated
+from typing import Annotated, TypeVar
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Header, Query, Request, status
@@ -57,6 +57,7 @@ from models.schemas.waitlist import (
 )
 from reservations.settings import Settings
 from services import reservation_queries as queries
+from services.availability.requests import seating_area_named
 from services.crm.blocking import refuse_if_blocked
 from services.crm.consent import record_booking_consent
 from services.guests import upsert_guest
@@ -193,6 +194,7 @@ async def join_waitlist(
     restaurant = await get_restaurant(session, restaurant_id=data.restaurant_id)
     if not restaurant.is_active or not restaurant.accepts_reservations:
         raise InvalidInput("this restaurant does not take reservations", field="restaurant_id")
+    data = await _known_area(session, restaurant.id, data)
     # a closed day, a window outside the booking window or the hours, or a party no
     # table combination seats: 422 naming the field (a merely full day is fine)
     await entries.validate_join(
@@ -390,6 +392,7 @@ async def add_to_queue(
     temporal: TemporalDep,
 ) -> WaitlistEntryOut:
     restaurant = await get_restaurant(session, restaurant_id=scope.restaurant_id)
+    data = await _known_area(session, restaurant.id, data)
     now = datetime.now(UTC)
     today = now.astimezone(ZoneInfo(restaurant.timezone)).date()
     quote = await quotes.quote_wait(
@@ -455,6 +458,10 @@ async def quote_wait(
     seating_area: Annotated[str | None, Query(max_length=120)] = None,
 ) -> WaitQuote:
     restaurant = await get_restaurant(session, restaurant_id=scope.restaurant_id)
+    if seating_area is not None:
+        seating_area = await seating_area_named(
+            session, restaurant_id=restaurant.id, name=seating_area
+        )
     return await quotes.quote_wait(
         session,
         restaurant_id=restaurant.id,
@@ -463,3 +470,15 @@ async def quote_wait(
         now=datetime.now(UTC),
         seating_area=seating_area,
     )
+
+
+_Wanting = TypeVar("_Wanting", WaitlistJoin, WalkInQueueAdd)
+
+
+async def _known_area(session: AsyncSession, restaurant_id: uuid.UUID, data: _Wanting) -> _Wanting:
+    """The request with its seating area as the restaurant spells it; 422 naming
+    `seating_area` when the restaurant has no such area (waiting could never end)."""
+    if data.seating_area is None:
+        return data
+    area = await seating_area_named(session, restaurant_id=restaurant_id, name=data.seating_area)
+    return data.model_copy(update={"seating_area": area})

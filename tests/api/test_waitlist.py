@@ -676,6 +676,28 @@ async def test_refusals_name_the_field(site: Site) -> None:
         assert r.status_code == 422, (body, r.text)
         assert r.json()["field"] == field, r.text
 
+    # an area the restaurant does not have: waiting for it could never end
+    host = await site.live.token_for(StaffRole.HOST, [rid])
+    nowhere = [
+        ("POST", WAITLIST, {**join_body(rid), "seating_area": "Rooftop"}, None),
+        (
+            "POST",
+            f"{BASE}/restaurants/{rid}/walk-in-queue",
+            {"party_size": 2, "first_name": "Pat", "seating_area": "Rooftop"},
+            None,
+        ),
+        (
+            "GET",
+            f"{BASE}/restaurants/{rid}/walk-in-queue/quote",
+            None,
+            {"party_size": 2, "seating_area": "Rooftop"},
+        ),
+    ]
+    for method, url, body, params in nowhere:
+        r = await client.request(method, url, json=body, params=params, headers=host)
+        assert r.status_code == 422, (url, r.text)
+        assert r.json()["field"] == "seating_area" and "Rooftop" in r.json()["detail"], r.text
+
     hostile: list[dict[str, Any]] = [
         {**join_body(rid), "party_size": 10**40},
         {**join_body(rid), "party_size": True},
@@ -686,7 +708,6 @@ async def test_refusals_name_the_field(site: Site) -> None:
     for body in hostile:
         r = await client.post(WAITLIST, json=body)
         assert 400 <= r.status_code < 500, (body, r.text)
-    host = await site.live.token_for(StaffRole.HOST, [rid])
     for size in ("0", "10000000000000000000000", "2.5", "true"):
         r = await client.get(
             f"{BASE}/restaurants/{rid}/walk-in-queue/quote",
