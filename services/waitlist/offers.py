@@ -21,7 +21,7 @@ from models.enums import (
 from models.orm import Reservation, Restaurant, WaitlistEntry
 from rules.payment_policy import PaymentMode
 from rules.reminders import cancellation_deadline
-from rules.state_machine import initial_status
+from rules.state_machine import EARLIEST_CHECK_IN, initial_status
 from services import allocation, live_floor, payment_terms
 from services.crm import stats
 from services.errors import ConflictError, NotFoundError
@@ -185,6 +185,13 @@ async def seat_offer(
         return reservation
     if reservation.status is not ReservationStatus.HELD:
         return None
+    if now < reservation.starts_at - EARLIEST_CHECK_IN:
+        # a later day's offer: the party is not at the door (as for a check-in)
+        raise ConflictError(
+            "too early to seat: the offered table is for "
+            f"{reservation.starts_at.isoformat()}; the guest accepts the offer instead",
+            reason="too_early",
+        )
     if table_ids is not None:
         try:
             moved = await allocation.assign_tables(

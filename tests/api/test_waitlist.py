@@ -282,6 +282,12 @@ async def test_a_cancellation_becomes_an_offer_and_accepting_books(site: Site) -
     )
     assert forged.status_code == 404  # a reservation's token is not the entry's
     assert (await entry(site, joined))["status"] == "offered"
+    # the offered table is ten days away: staff cannot seat the party now (as for a
+    # check-in), and the offer stays the guest's to accept
+    host = await site.live.token_for(StaffRole.HOST, [rid])
+    seat = await site.live.client.post(f"{WAITLIST}/{joined['id']}/seat", json={}, headers=host)
+    assert seat.status_code == 409 and "too early" in seat.json()["detail"], seat.text
+    assert (await entry(site, joined))["status"] == "offered"
 
     accepted = await site.live.client.post(
         f"{WAITLIST}/{joined['id']}/accept", headers=token_of(joined)
