@@ -14,7 +14,7 @@ from api.problems import Conflict, InvalidInput
 from api.temporal import TemporalConnection, TemporalDep
 from api.views import staff_out, staff_outs
 from models.enums import ConsentSource, ReservationSource
-from models.schemas.common import Page
+from models.schemas.common import Page, ServiceDate
 from models.schemas.lifecycle import (
     AssignTablesRequest,
     CancelRequest,
@@ -56,6 +56,10 @@ async def list_reservations(
     page: PageDep,
     date_from: date | None = None,
     date_to: date | None = None,
+    day: Annotated[
+        ServiceDate | None,
+        Query(alias="date", description="one service day: date_from and date_to both"),
+    ] = None,
     status_: Annotated[list[ReservationStatus] | None, Query(alias="status")] = None,
     seating_area: Annotated[str | None, Query(max_length=120)] = None,
     source: Annotated[
@@ -63,6 +67,10 @@ async def list_reservations(
         Query(description="the channels to list (online, phone, google, thefork, pos, ...)"),
     ] = None,
 ) -> Page[StaffReservationOut]:
+    if day is not None:
+        if date_from is not None or date_to is not None:
+            raise InvalidInput("give date, or date_from and date_to, not both", field="date")
+        date_from = date_to = day
     if date_from and date_to and date_from > date_to:
         raise InvalidInput("date_from must not be after date_to", field="date_from")
     views, total = await queries.list_for_restaurant(

@@ -421,6 +421,28 @@ async def test_a_walk_in_on_tables_that_cannot_take_it_is_a_422_naming_them(
     assert walked.status_code == 201, walked.text
 
 
+async def test_the_book_of_one_day_is_listed_with_date(
+    live: LiveApi, admin: dict[str, str]
+) -> None:
+    rid = await restaurant(live, admin)
+    host = await live.token_for(StaffRole.HOST, [rid])
+    day = booking_day()
+    later = day + timedelta(days=1)
+    for when in (day, later):
+        made = await live.client.post(f"{BASE}/reservations", json=booking(rid, day=when))
+        assert made.status_code == 201, made.text
+    url = f"{BASE}/restaurants/{rid}/reservations"
+    one = await live.client.get(url, params={"date": day.isoformat()}, headers=host)
+    assert one.status_code == 200, one.text
+    assert [r["date"] for r in one.json()["items"]] == [day.isoformat()]
+    both = await live.client.get(url, headers=host)
+    assert both.json()["total"] == 2
+    mixed = await live.client.get(
+        url, params={"date": day.isoformat(), "date_to": later.isoformat()}, headers=host
+    )
+    assert mixed.status_code == 422 and mixed.json()["field"] == "date", mixed.text
+
+
 async def test_deposit_holds_and_ops_find_the_booking(live: LiveApi, admin: dict[str, str]) -> None:
     rid = await restaurant(live, admin, payment_mode="deposit", payment_fixed_minor=2500)
     res = await live.client.post(f"{BASE}/reservations", json=booking(rid))
