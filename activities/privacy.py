@@ -63,6 +63,7 @@ class PrivacyActivities:
             self.cancel_guest_bookings,
             self.leave_guest_waitlists,
             self.anonymise_guest,
+            self.merged_guests,
             self.find_inactive_guests,
             self.retire_guests,
             self.count_old_messages,
@@ -137,6 +138,13 @@ class PrivacyActivities:
             await session.commit()
         log.info("privacy.anonymised", guest_id=str(request.guest_id), changed=done)
         return done
+
+    @activity.defn(name="merged_guests")
+    @refusing
+    async def merged_guests(self, guest_id: uuid.UUID) -> list[uuid.UUID]:
+        """The profiles merged into the guest, directly or through another merge."""
+        async with self.sessions() as session:
+            return await erasure.merged_into(session, guest_id=guest_id)
 
     @activity.defn(name="find_inactive_guests")
     @refusing

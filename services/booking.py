@@ -15,7 +15,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.enums import AllocationStatus, ConfirmationMode, DepositStatus, ReservationSource
-from models.orm import BookingNotes, Reservation, Restaurant, TableAllocation
+from models.orm import BookingNotes, Guest, Reservation, Restaurant, TableAllocation
 from models.schemas.booking import BookingRequest, HoldOutcome
 from models.schemas.lifecycle import (
     BookingFacts,
@@ -170,19 +170,24 @@ async def create_held_reservation(
     # (kept by the reservation id; older inputs carried them), in one query
     found = (
         await session.execute(
-            select(Restaurant, Reservation, BookingNotes)
+            select(Restaurant, Reservation, BookingNotes, Guest.erased_at)
             .select_from(Restaurant)
             .outerjoin(Reservation, Reservation.id == booking.reservation_id)
             .outerjoin(BookingNotes, BookingNotes.reservation_id == booking.reservation_id)
+            .outerjoin(Guest, Guest.id == booking.guest_id)
             .where(Restaurant.id == booking.restaurant_id)
         )
     ).one_or_none()
     if found is None:
         raise NotFoundError(f"restaurant {booking.restaurant_id} not found")
-    restaurant, existing, notes = found
+    restaurant, existing, notes, guest_erased_at = found
     if existing is not None:  # a retry: ``reference`` goes unused
         hold = await hold_of(session, existing)
         return facts_of(existing, restaurant, hold, reminder_hours=reminder_hours)
+    if guest_erased_at is not None:
+        # the guest was erased while this booking was on its way: nothing may be kept
+        # under their profile (booking again starts a new one)
+        raise InvalidError("the guest's data was erased; book again", field="guest")
 
     walk_in = booking.source is ReservationSource.WALK_IN
     # read once for the time's checks and the hold (which then reads only bookings)

@@ -48,6 +48,13 @@ async def anonymise_guest(request: AnonymiseRequest) -> bool:
     raise AssertionError
 
 
+@activity.defn(name="merged_guests")
+async def merged_guests(guest_id: uuid.UUID) -> list[uuid.UUID]:
+    """The profiles merged into the guest, directly or through another merge."""
+    _contract()
+    raise AssertionError
+
+
 @activity.defn(name="find_inactive_guests")
 async def find_inactive_guests(query: InactiveQuery) -> list[uuid.UUID]:
     """One page of guests inactive since the cutoff, without bookings to come."""
@@ -101,6 +108,7 @@ CONTRACTS: list[Callable[..., Any]] = [
     cancel_guest_bookings,
     leave_guest_waitlists,
     anonymise_guest,
+    merged_guests,
     find_inactive_guests,
     retire_guests,
     count_old_messages,

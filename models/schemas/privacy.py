@@ -49,6 +49,8 @@ class ErasureResult(BaseModel):
     cancelled_reservations: list[uuid.UUID] = Field(default_factory=list)
     left_waitlist_entries: list[uuid.UUID] = Field(default_factory=list)
     erased: bool = False
+    # profiles merged into the guest earlier: the same person, erased with them
+    erased_merged_guests: list[uuid.UUID] = Field(default_factory=list)
 
 
 class AnonymiseRequest(BaseModel):

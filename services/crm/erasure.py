@@ -76,6 +76,26 @@ async def open_waitlist_entries(session: AsyncSession, *, guest_id: uuid.UUID) -
     return list(rows)
 
 
+async def merged_into(session: AsyncSession, *, guest_id: uuid.UUID) -> list[uuid.UUID]:
+    """Every profile merged into the guest, directly or through a merge into one of those.
+
+    A merge moved their bookings and notes, but their own rows still name the person."""
+    found: list[uuid.UUID] = []
+    frontier = [guest_id]
+    while frontier:
+        merged = list(
+            await session.scalars(
+                select(Guest.id)
+                .where(Guest.merged_into_id.in_(frontier))
+                .where(Guest.id.not_in([guest_id, *found]))
+                .order_by(Guest.id)
+            )
+        )
+        found.extend(merged)
+        frontier = merged
+    return found
+
+
 async def withdraw_consents(session: AsyncSession, *, guest_id: uuid.UUID, now: datetime) -> None:
     """Withdraw every marketing consent of the guest, as the erasure's doing.
 

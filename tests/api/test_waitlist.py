@@ -684,7 +684,7 @@ async def test_refusals_name_the_field(site: Site) -> None:
 
     # an area the restaurant does not have: waiting for it could never end
     host = await site.live.token_for(StaffRole.HOST, [rid])
-    nowhere = [
+    nowhere: list[tuple[str, str, dict[str, Any] | None, dict[str, str | int] | None]] = [
         ("POST", WAITLIST, {**join_body(rid), "seating_area": "Rooftop"}, None),
         (
             "POST",
@@ -699,8 +699,8 @@ async def test_refusals_name_the_field(site: Site) -> None:
             {"party_size": 2, "seating_area": "Rooftop"},
         ),
     ]
-    for method, url, body, params in nowhere:
-        r = await client.request(method, url, json=body, params=params, headers=host)
+    for method, url, sent, params in nowhere:
+        r = await client.request(method, url, json=sent, params=params, headers=host)
         assert r.status_code == 422, (url, r.text)
         assert r.json()["field"] == "seating_area" and "Rooftop" in r.json()["detail"], r.text
 

@@ -8,6 +8,7 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from models.enums import (
@@ -34,8 +35,11 @@ from models.orm import (
     ThreadMessage,
     WaitlistEntry,
 )
+from models.schemas.lifecycle import ReservationInput
+from services.booking import create_held_reservation
 from services.crm import erasure
-from tests.allocation.helpers import make_reservation
+from services.errors import InvalidError
+from tests.allocation.helpers import NOW, make_guest, make_reservation, make_restaurant, request
 from tests.api.conftest import LiveApi, eventually
 from tests.api.test_payments import DEPOSIT, Shop, deposit_restaurant, shop
 from tests.api.test_reservation_lifecycle import booking, restaurant
@@ -354,3 +358,74 @@ async def test_erasure_empties_the_provider_payloads_that_name_the_guest(db: Dat
     assert set(rows) == set(kept)  # the event ids stay: a redelivery is still known
     assert rows["adyen-1"] == {}  # tied to the guest by the booking's reference alone
     assert rows["adyen-other"] == kept["adyen-other"]  # another guest's event is left as it is
+
+
+async def test_erasing_a_survivor_erases_the_profiles_merged_into_it(
+    live: LiveApi, admin: dict[str, str]
+) -> None:
+    rid = await _restaurant(live, admin)
+    # three profiles of one person, merged D into C, then C into S: S answers for all
+    ids: dict[str, uuid.UUID] = {}
+    for name, email, phone, at in (
+        ("S", "sam.survivor@example.com", "+31644444441", "18:00"),
+        ("C", "sam.chained@example.net", "+31644444442", "19:00"),
+        ("D", "sam.duplicate@example.org", "+31644444443", "20:00"),
+    ):
+        body = booking(rid, email=email, at=at)
+        body["guest"] |= {"first_name": "Samuel", "last_name": f"Merged{name}", "phone": phone}
+        made = await live.client.post(f"{BASE}/reservations", json=body)
+        assert made.status_code == 201, made.text
+        async with live.db.sessions() as session:
+            guest_id = await session.scalar(
+                select(Reservation.guest_id).where(Reservation.id == uuid.UUID(made.json()["id"]))
+            )
+        assert guest_id is not None
+        ids[name] = guest_id
+    for survivor, duplicate in (("C", "D"), ("S", "C")):
+        merged = await live.client.post(
+            f"{BASE}/guests/{ids[survivor]}/merge",
+            json={"duplicate_id": str(ids[duplicate]), "restaurant_id": rid},
+            headers=admin,
+        )
+        assert merged.status_code == 200, merged.text
+    needles = ["sam.chained", "sam.duplicate", "+31644444442", "+31644444443", "MergedD"]
+    assert await where_found(live.db, needles)
+
+    started = await live.client.post(f"{BASE}/guests/{ids['S']}/erasure", headers=admin)
+    assert started.status_code == 202, started.text
+    handle = live.env.client.get_workflow_handle_for(
+        GuestErasureWorkflow.run, started.json()["workflow_id"]
+    )
+    result = await handle.result()
+    if os.environ.get("RECORD_HISTORIES") == "1" and live.db.kind == "sqlite":
+        history = await handle.fetch_history()
+        (HISTORIES / "guest_erasure-merged_profiles_erased.json").write_text(history.to_json())
+    assert result.erased is True
+    assert sorted(result.erased_merged_guests) == sorted([ids["C"], ids["D"]])
+    # the merge moved the bookings to S: all three are cancelled by S's erasure
+    assert len(result.cancelled_reservations) == 3
+    assert await where_found(live.db, [*needles, "sam.survivor", "MergedS"]) == []
+    async with live.db.sessions() as session:
+        for guest_id in ids.values():
+            guest = await session.get(Guest, guest_id)
+            assert guest is not None and guest.erased_at is not None, guest_id
+            assert guest.email == f"erased-{guest_id}@invalid"
+
+
+async def test_a_hold_for_a_guest_erased_meanwhile_is_refused(db: Database) -> None:
+    """A booking whose guest was looked up before the erasure anonymised them must not
+    land on the erased profile: its hold refuses, and the caller books anew."""
+    async with db.sessions.begin() as session:
+        place = await make_restaurant(session, tables=2)
+        guest = await make_guest(session)
+    inp = ReservationInput(booking=request(uuid.uuid4(), place.id, guest.id))
+    async with db.sessions.begin() as session:
+        assert await erasure.anonymise(session, guest_id=guest.id, now=NOW)
+    async with db.sessions.begin() as session:
+        with pytest.raises(InvalidError) as refused:
+            await create_held_reservation(
+                session, inp=inp, reference="RES-2031-000001", now=NOW, reminder_hours=24
+            )
+    assert refused.value.field == "guest"
+    async with db.sessions() as session:
+        assert await session.get(Reservation, inp.booking.reservation_id) is None
