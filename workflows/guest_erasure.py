@@ -64,6 +64,9 @@ class GuestErasureWorkflow:
                 retry_policy=DATABASE.retry_policy,
             )
             for other in merged:
+                # a merged profile keeps its email, so it may have booked since the merge
+                late = await self._cancel_and_leave(other)
+                cancelled, left = [*cancelled, *late[0]], [*left, *late[1]]
                 await self._anonymise(other, inp)
                 await self._forget_subscriber(other)
         # the mailing provider still holds the address: delete it now, not at the next sync

@@ -388,6 +388,11 @@ async def test_erasing_a_survivor_erases_the_profiles_merged_into_it(
             headers=admin,
         )
         assert merged.status_code == 200, merged.text
+    # a merged profile keeps its email: D books again under it after the merges
+    again = booking(rid, email="sam.duplicate@example.org", at="21:00")
+    again["guest"] |= {"first_name": "Samuel", "last_name": "MergedD"}
+    late = await live.client.post(f"{BASE}/reservations", json=again)
+    assert late.status_code == 201, late.text
     needles = ["sam.chained", "sam.duplicate", "+31644444442", "+31644444443", "MergedD"]
     assert await where_found(live.db, needles)
 
@@ -402,8 +407,9 @@ async def test_erasing_a_survivor_erases_the_profiles_merged_into_it(
         (HISTORIES / "guest_erasure-merged_profiles_erased.json").write_text(history.to_json())
     assert result.erased is True
     assert sorted(result.erased_merged_guests) == sorted([ids["C"], ids["D"]])
-    # the merge moved the bookings to S: all three are cancelled by S's erasure
-    assert len(result.cancelled_reservations) == 3
+    # the merges moved three bookings to S; D's later one is D's own: all four cancelled
+    assert len(result.cancelled_reservations) == 4
+    assert uuid.UUID(late.json()["id"]) in result.cancelled_reservations
     assert await where_found(live.db, [*needles, "sam.survivor", "MergedS"]) == []
     async with live.db.sessions() as session:
         for guest_id in ids.values():
