@@ -29,7 +29,7 @@ from api.deps import SessionDep, SettingsDep
 from api.lifecycle import send_update
 from api.problems import InvalidInput, NotFound, Problem, Unauthorized, problem_response
 from api.temporal import TemporalDep
-from models.orm import PartnerApiKey
+from models.orm import MarketplaceBooking, PartnerApiKey
 from models.schemas.common import storable_text
 from models.schemas.lifecycle import CancelRequest, CheckInRequest, CompleteRequest, ModifyRequest
 from rules.state_machine import ReservationStatus
@@ -150,17 +150,31 @@ async def marketplace_webhook(
         event = adapter.map(adapter.parse(body))
     except market.MalformedEvent as exc:
         raise InvalidInput(str(exc), field=exc.field) from None
-    if partner.restaurant_id is not None and partner.restaurant_id != event.restaurant_id:
+    # a key bound to restaurants sends for those only; one bound to none is the
+    # marketplace's own, for every restaurant (docs/partners/marketplaces-and-pos.md)
+    if partner.restaurant_ids and event.restaurant_id not in partner.restaurant_ids:
         raise NotFound(f"restaurant {event.restaurant_id} not found")
-    if await inbound.already_processed(session, provider=adapter.name, event_id=event.event_id):
+    if event.occurred_at > now + market.SIGNATURE_TOLERANCE:
+        # a time ahead of the clock would make every later real event look stale
+        raise InvalidInput("occurredAt is in the future", field="occurredAt")
+    # event ids are the sender's own: another key may use the same one for its event
+    seen = f"{partner.id}:{event.event_id}"
+    if await inbound.already_processed(session, provider=adapter.name, event_id=seen):
         return _accepted("duplicate")
     answer = await _apply(request, session, settings, temporal, adapter, event, partner)
     if not isinstance(answer, JSONResponse) or answer.status_code < 400:
         await inbound.mark_processed(
-            session, provider=adapter.name, event_id=event.event_id, payload=json.loads(body)
+            session, provider=adapter.name, event_id=seen, payload=json.loads(body)
         )
         await session.commit()
     return answer
+
+
+def _owns(row: MarketplaceBooking, partner: PartnerApiKey, event: market.MarketplaceEvent) -> bool:
+    """The booking was made through this key, at the event's restaurant (rows from before
+    keys were recorded on them answer to any key of the marketplace)."""
+    same_key = row.partner_key_id is None or row.partner_key_id == partner.id
+    return same_key and row.restaurant_id == event.restaurant_id
 
 
 async def _apply(
@@ -174,6 +188,13 @@ async def _apply(
 ) -> dict[str, Any] | JSONResponse:
     name = adapter.name
     row = await market.booking_of(session, marketplace=name, booking_id=event.booking_id)
+    if row is not None and not _owns(row, partner, event):
+        # another key's booking (or one at another restaurant): not this caller's to touch
+        if event.kind == "created":
+            return _refusal(
+                request, 409, "booking_id_taken", "this booking id is another booking's"
+            )
+        return _refusal(request, 404, "unknown_booking", f"no booking {event.booking_id}")
     if event.kind == "cancelled":
         if row is None:
             # remembered, so a creation that arrives after its cancellation is refused
@@ -212,7 +233,9 @@ async def _apply(
     assert event.booking is not None
     if row is not None and row.cancelled:
         return _refusal(request, 409, "booking_cancelled", "this booking was cancelled before")
-    if row is not None and row.booked and event.occurred_at <= row.last_event_at:
+    # an event as old as the last one applied is not stale: a create and its first
+    # update may carry the same second
+    if row is not None and row.booked and event.occurred_at < row.last_event_at:
         return _accepted("stale", reservation_id=row.reservation_id)
     if row is None or not row.booked:
         row = row or await market.claim_booking(
@@ -342,7 +365,9 @@ async def pos_webhook(
     row_id = await pos.record_event(session, event=event, now=now)
     if row_id is None:
         # a redelivery; acted on again only if the first delivery never got that far
-        row_id = await pos.unsettled_event(session, system=event.system, event_id=event.event_id)
+        row_id = await pos.unsettled_event(
+            session, system=event.system, restaurant_id=event.restaurant_id, event_id=event.event_id
+        )
         if row_id is None:
             return {"status": "duplicate"}
     await session.commit()

@@ -126,6 +126,7 @@ class PosEvent(UUIDPrimaryKey, Base):
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (
-        UniqueConstraint("system", "event_id"),
+        # a till picks its own event ids: two restaurants' tills may send the same one
+        UniqueConstraint("system", "restaurant_id", "event_id"),
         Index("ix_pos_events_restaurant_received", "restaurant_id", "received_at"),
     )

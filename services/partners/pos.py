@@ -285,18 +285,21 @@ async def record_event(
             payload=event.payload,
             received_at=now,
         )
-        .on_conflict_do_nothing(index_elements=["system", "event_id"])
+        .on_conflict_do_nothing(index_elements=["system", "restaurant_id", "event_id"])
     )
     if not getattr(result, "rowcount", 0):
         return None
     return event_row_id
 
 
-async def unsettled_event(session: AsyncSession, *, system: str, event_id: str) -> uuid.UUID | None:
+async def unsettled_event(
+    session: AsyncSession, *, system: str, restaurant_id: uuid.UUID | None, event_id: str
+) -> uuid.UUID | None:
     """An event received before but never settled (the workflow was unreachable then)."""
     return await session.scalar(
         select(PosEvent.id).where(
             PosEvent.system == system,
+            PosEvent.restaurant_id == restaurant_id,
             PosEvent.event_id == event_id,
             PosEvent.status == "recorded",
             PosEvent.detail.is_(None),

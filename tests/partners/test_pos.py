@@ -262,3 +262,49 @@ async def test_bad_input_is_a_clean_4xx(
     ok = await send_square(live, event)
     assert ok.status_code == 200 and ok.json()["status"] == "unmatched"
     _ = rid
+
+
+async def test_two_restaurants_tills_may_send_the_same_event_id(
+    pos_live: LiveApi, admin: dict[str, str]
+) -> None:
+    """A till picks its own event ids: one restaurant's `till-1` is not another's."""
+    live = pos_live
+    sent: dict[str, Any] = {}
+    for n in (1, 2):
+        rid = await restaurant(live, admin, tables=1)
+        secret = f"till-secret-{n}-{uuid.uuid4().hex}"
+        r = await live.client.put(
+            f"{BASE}/restaurants/{rid}/pos/connections/generic",
+            json={"signing_secret": secret},
+            headers=admin,
+        )
+        assert r.status_code == 200, r.text
+        payload = {
+            "restaurantId": rid,
+            "tableId": "T1",
+            "occurredAt": now_iso(),
+            "eventId": "till-1",
+            "type": "table.status",
+            "status": "dirty",
+        }
+        body = body_bytes(payload)
+        headers = {
+            "content-type": "application/json",
+            "x-pos-signature": sign_generic(body, secret),
+        }
+        answer = await live.client.post(GENERIC_PATH, content=body, headers=headers)
+        # recorded for staff (no table is mapped to T1): kept, not taken for a duplicate
+        assert answer.status_code == 200 and answer.json()["status"] == "unmatched", answer.text
+        sent[rid] = (body, headers)
+    for rid in sent:
+        async with live.db.sessions() as session:
+            kept = await session.scalar(
+                select(func.count())
+                .select_from(PosEvent)
+                .where(PosEvent.restaurant_id == uuid.UUID(rid), PosEvent.event_id == "till-1")
+            )
+        assert kept == 1, rid
+    # a redelivery is still one restaurant's duplicate
+    body, headers = sent[next(iter(sent))]
+    again = await live.client.post(GENERIC_PATH, content=body, headers=headers)
+    assert again.status_code == 200 and again.json()["status"] == "duplicate", again.text

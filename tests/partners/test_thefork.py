@@ -124,7 +124,7 @@ async def test_duplicates_and_replays_are_handled_once(fork: TheFork, live: Live
         seen = await session.scalar(
             select(func.count())
             .select_from(ProcessedWebhookEvent)
-            .where(ProcessedWebhookEvent.event_id == event["eventId"])
+            .where(ProcessedWebhookEvent.event_id.endswith(f":{event['eventId']}"))
         )
     assert count == 1 and seen == 1
 
@@ -185,7 +185,87 @@ async def test_bad_input_is_a_clean_4xx(fork: TheFork, live: LiveApi) -> None:
         assert not await session.scalar(
             select(func.count())
             .select_from(ProcessedWebhookEvent)
-            .where(ProcessedWebhookEvent.event_id == event["eventId"])
+            .where(ProcessedWebhookEvent.event_id.endswith(f":{event['eventId']}"))
         )
     ok = await fork.send(event)
     assert ok.status_code == 200 and ok.json()["status"] == "booked"
+
+
+async def _bound_fork(live: LiveApi, admin: dict[str, str], *restaurants: str) -> TheFork:
+    """Another TheFork key with its own secret, bound to `restaurants`."""
+    key = await live.client.post(
+        f"{BASE}/partner-keys",
+        json={"name": "TheFork bound", "restaurant_ids": list(restaurants), "channel": "thefork"},
+        headers=admin,
+    )
+    assert key.status_code == 201, key.text
+    issued = await live.client.post(
+        f"{BASE}/partner-keys/{key.json()['id']}/marketplace/thefork", headers=admin
+    )
+    assert issued.status_code == 200, issued.text
+    return TheFork(live, key.json()["api_key"], issued.json()["hmac_secret"], restaurants[0])
+
+
+async def test_a_key_touches_only_its_restaurants_and_its_own_bookings(
+    live: LiveApi, admin: dict[str, str]
+) -> None:
+    r1, r2, r3 = [await restaurant(live, admin, tables=2) for _ in range(3)]
+    mine = await _bound_fork(live, admin, r1)
+    other = await _bound_fork(live, admin, r2, r3)  # two restaurants: no single one
+    other.tag = mine.tag  # the same booking ids, as an attacker would guess them
+
+    # a key bound to two restaurants cannot book at a third
+    elsewhere = fork_event_at(other, "RESERVATION_CREATED", "tf-x", r1)
+    refused = await other.send(elsewhere)
+    assert refused.status_code == 404, refused.text
+
+    made = await mine.send(mine.event("RESERVATION_CREATED", "tf-own", at=slot(3)))
+    assert made.status_code == 200 and made.json()["status"] == "booked", made.text
+    reservation_id = made.json()["reservation_id"]
+    # the other key names the same booking id at its own restaurant: not its booking
+    for kind in ("RESERVATION_UPDATED", "RESERVATION_CANCELLED"):
+        meddled = await other.send(fork_event_at(other, kind, "tf-own", r2, offset=5))
+        assert meddled.status_code == 404, meddled.text
+        assert meddled.json()["code"] == "unknown_booking"
+    taken = await other.send(fork_event_at(other, "RESERVATION_CREATED", "tf-own", r2))
+    assert taken.status_code == 409 and taken.json()["code"] == "booking_id_taken", taken.text
+    kept = await _reservation(live, reservation_id)
+    assert kept.status is ReservationStatus.CONFIRMED and kept.party_size == 2
+
+    # event ids are each sender's own: the same id from two keys is two events
+    same_id = "evt-shared-1"
+    first = await mine.send(mine.event("RESERVATION_CREATED", "tf-e1", event_id=same_id))
+    second = await other.send(
+        fork_event_at(other, "RESERVATION_CREATED", "tf-e2", r2, event_id=same_id)
+    )
+    assert first.json()["status"] == "booked", first.text
+    assert second.json()["status"] == "booked", second.text
+
+
+async def test_an_update_as_old_as_the_create_applies_and_the_future_is_refused(
+    fork: TheFork, live: LiveApi
+) -> None:
+    stamp = now_iso()
+    created = fork.event("RESERVATION_CREATED", "tf-same", at=slot(3))
+    updated = fork.event("RESERVATION_UPDATED", "tf-same", at=slot(3), party=3)
+    created["occurredAt"] = updated["occurredAt"] = stamp
+    made = await fork.send(created)
+    assert made.status_code == 200 and made.json()["status"] == "booked", made.text
+    moved = await fork.send(updated)
+    assert moved.status_code == 200 and moved.json()["status"] == "modified", moved.text
+    assert (await _reservation(live, made.json()["reservation_id"])).party_size == 3
+    # an hour ahead of our clock would freeze the booking: every real event after it
+    # would be older
+    ahead = await fork.send(
+        fork.event("RESERVATION_UPDATED", "tf-same", at=slot(3), party=4, offset=3600)
+    )
+    assert ahead.status_code == 422 and ahead.json()["field"] == "occurredAt", ahead.text
+
+
+def fork_event_at(
+    fork: TheFork, kind: str, booking_id: str, restaurant_id: str, **kwargs: Any
+) -> dict[str, Any]:
+    """An event of `fork` naming `restaurant_id` rather than its first restaurant."""
+    event = fork.event(kind, booking_id, **kwargs)
+    event["reservation"]["restaurantId"] = restaurant_id
+    return event
