@@ -53,7 +53,8 @@ class _Refused(Exception):
         self.outcome = outcome
 
 
-def _turn_minutes(restaurant: Restaurant, party_size: int) -> int:
+def turn_minutes(restaurant: Restaurant, party_size: int) -> int:
+    """How long a party of this size stays: the length of its booking (and of a slot)."""
     rules = [
         TurnTimeRule(int(r["min_party_size"]), int(r["minutes"])) for r in restaurant.turn_times
     ]
@@ -205,7 +206,7 @@ async def create_held_reservation(
     zone = ZoneInfo(restaurant.timezone)
     wall = datetime.combine(booking.date, booking.time)
     provisional_start = local_to_utc(wall, zone) or wall.replace(tzinfo=zone).astimezone(UTC)
-    minutes = _turn_minutes(restaurant, booking.party_size)
+    minutes = turn_minutes(restaurant, booking.party_size)
     terms, frozen_policy = await payment_terms.terms_for_booking(
         session, restaurant, day=service_day, at=booking.time, party_size=booking.party_size
     )

@@ -187,6 +187,10 @@ async def create_booking(
         return _failure("SLOT_UNAVAILABLE", "party size outside what this merchant takes online")
     if slot.service_id and slot.service_id != settings.google_service_id:
         return _failure("SLOT_UNAVAILABLE", "unknown service")
+    if wrong_length := svc.slot_length_refusal(
+        restaurant, duration_sec=slot.duration_sec, party=party
+    ):
+        return _failure("SLOT_UNAVAILABLE", wrong_length)
     guest = _guest(data.user_information)
     if guest is None:
         raise GoogleError("user_information needs a valid email", status=400, field="email")
@@ -311,9 +315,16 @@ def _modification(
 ) -> ModifyRequest | str | None:
     """What changes (None: nothing, so a replay is a no-op), or why it cannot."""
     r = view.reservation
+    if slot.merchant_id and svc.merchant_uuid(slot.merchant_id) != restaurant.id:
+        # a booking stays at its restaurant: a move elsewhere is a new booking
+        return "the booking is at another merchant"
     party = slot.resources.party_size if slot.resources else None
     if party is not None and party > max_party:
         return "party size outside what this merchant takes online"
+    if wrong_length := svc.slot_length_refusal(
+        restaurant, duration_sec=slot.duration_sec, party=party or r.party_size
+    ):
+        return wrong_length
     start = svc.local_start(restaurant, slot.start_sec)
     fields: dict[str, Any] = {}
     if start.date() != r.reservation_date:

@@ -34,6 +34,7 @@ from rules.availability import SlotAvailability
 from rules.state_machine import ReservationStatus as S
 from services import reservation_queries as queries
 from services.availability import cached_days
+from services.booking import turn_minutes
 from services.reservation_queries import ReservationView
 
 # the reason given to a cancel Google asked for: Google is not told of its own change
@@ -102,6 +103,20 @@ async def merchant(session: AsyncSession, merchant_id: str) -> Restaurant | None
     if restaurant is None or not restaurant.is_active or not restaurant.accepts_reservations:
         return None
     return restaurant
+
+
+def slot_length_refusal(
+    restaurant: Restaurant, *, duration_sec: int | None, party: int
+) -> str | None:
+    """Why a slot's duration is not the one we book for this party (None: it is, or unset).
+
+    BatchAvailabilityLookup answers such a slot unavailable; booking it must agree."""
+    if not duration_sec:
+        return None
+    ours = turn_minutes(restaurant, party) * 60
+    if duration_sec == ours:
+        return None
+    return f"a party of {party} books {ours} s here, not {duration_sec} s"
 
 
 def local_start(restaurant: Restaurant, start_sec: int) -> datetime:

@@ -299,3 +299,40 @@ async def test_concurrent_repeats_of_a_token_make_one_booking(
     assert len(listing.json()["bookings"]) == 1
     async with live.db.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(Reservation)) == 1
+
+
+async def test_a_slot_of_another_length_or_merchant_is_not_booked(
+    live: LiveApi, admin: dict[str, str]
+) -> None:
+    rid = await make_restaurant(live, admin)
+    other = await make_restaurant(live, admin)
+    c = live.client
+    # the lookup calls a 60 s slot unavailable; booking it must say the same
+    probe = {
+        "merchant_id": rid,
+        "slot_time": [{**slot(rid, duration=60), "resource_ids": {"party_size": 2}}],
+    }
+    looked = await c.post(f"{G}/BatchAvailabilityLookup", headers=basic(), json=probe)
+    assert looked.status_code == 200, looked.text
+    assert looked.json()["slot_time_availability"][0]["available"] is False
+    short = await c.post(
+        f"{G}/CreateBooking", headers=basic(), json=create_body(rid, uuid.uuid4().hex, duration=60)
+    )
+    assert short.status_code == 200, short.text
+    assert short.json()["booking_failure"]["cause"] == "SLOT_UNAVAILABLE"
+    assert "booking" not in short.json()
+
+    made = await c.post(
+        f"{G}/CreateBooking", headers=basic(), json=create_body(rid, uuid.uuid4().hex)
+    )
+    bid = made.json()["booking"]["booking_id"]
+    for moved_slot in (slot(other, at="20:00"), slot(rid, at="20:00", duration=60)):
+        change = {"update_mask": "slot", "booking": {"booking_id": bid, "slot": moved_slot}}
+        refused = await c.post(f"{G}/UpdateBooking", headers=basic(), json=change)
+        assert refused.status_code == 200, refused.text
+        assert refused.json()["booking_failure"]["cause"] == "SLOT_UNAVAILABLE", refused.text
+    status = await c.post(f"{G}/GetBookingStatus", headers=basic(), json={"booking_id": bid})
+    assert status.status_code == 200, status.text
+    kept = await c.post(f"{G}/ListBookings", headers=basic(), json={"user_id": "google-user-1"})
+    ours = [b for b in kept.json()["bookings"] if b["booking_id"] == bid]
+    assert int(ours[0]["slot"]["start_sec"]) == start_sec("19:00"), ours
