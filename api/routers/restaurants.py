@@ -8,7 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response, status
 
 from api.deps import AdminStaff, CacheDep, ManagerOf, PageDep, SessionDep
+from api.problems import Forbidden
 from api.waitlist_lifecycle import capacity_grew
+from models.enums import StaffRole
 from models.orm import Restaurant
 from models.schemas.common import Page
 from models.schemas.restaurant import (
@@ -95,6 +97,9 @@ async def get_restaurant(restaurant_id: uuid.UUID, session: SessionDep) -> Resta
 async def update_restaurant(
     data: RestaurantUpdate, scope: ManagerOf, session: SessionDep, cache: CacheDep
 ) -> RestaurantOut:
+    if data.is_featured is not None and scope.staff.role is not StaffRole.ADMIN:
+        # the platform's own promotion: a restaurant's manager cannot feature it
+        raise Forbidden("only an admin features a restaurant", field="is_featured")
     await svc.update_restaurant(session, restaurant_id=scope.restaurant_id, data=data)
     await session.commit()
     await invalidate_restaurant(cache, scope.restaurant_id)

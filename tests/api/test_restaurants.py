@@ -202,6 +202,14 @@ async def test_only_admins_create_restaurants(api: Api) -> None:
     )
     assert refused.status_code == 403
     assert (await api.client.get(f"{BASE}/restaurants")).json()["total"] == 1
+    # featuring is the platform's promotion: the manager edits the rest, not that
+    url = f"{BASE}/restaurants/{rid}"
+    featured = await api.client.patch(url, json={"is_featured": True}, headers=manager)
+    assert featured.status_code == 403 and featured.json()["field"] == "is_featured"
+    renamed = await api.client.patch(url, json={"name": "De Kas II"}, headers=manager)
+    assert renamed.status_code == 200 and renamed.json()["is_featured"] is False, renamed.text
+    by_admin = await api.client.patch(url, json={"is_featured": True}, headers=admin)
+    assert by_admin.status_code == 200 and by_admin.json()["is_featured"] is True
 
 
 async def test_duplicate_slug_is_a_conflict(api: Api, admin: dict[str, str]) -> None:
