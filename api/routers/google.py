@@ -49,7 +49,9 @@ from services.partners.google import CANCELLED_ON_GOOGLE
 from workflows.reservation import ReservationWorkflow
 
 router = APIRouter(prefix="/google/v3", tags=["google"])
-MAX_BODY = 64 * 1024  # Google's largest request (a lookup of many slots) is far smaller
+# the largest request is a lookup of the most slots the schema admits (2,000, about
+# 150 bytes each): the body limit must not refuse what the schema accepts
+MAX_BODY = 512 * 1024
 M = TypeVar("M", bound=BaseModel)
 
 

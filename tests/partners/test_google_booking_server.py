@@ -272,6 +272,17 @@ async def test_bad_input_is_a_clean_answer(live: LiveApi, admin: dict[str, str])
         content=b'{"pad": "' + b"x" * (1024 * 1024) + b'"}',
     )
     assert huge.status_code == 413
+    # the most slots the schema admits fit under the body limit: answered, not 413
+    many = {
+        "merchant_id": rid,
+        "slot_time": [
+            {**slot(rid, at=f"{12 + n % 10}:{(n % 4) * 15:02d}"), "resource_ids": {"party_size": 2}}
+            for n in range(2000)
+        ],
+    }
+    looked = await c.post(f"{G}/BatchAvailabilityLookup", headers=basic(), json=many)
+    assert looked.status_code == 200, looked.text[:300]
+    assert len(looked.json()["slot_time_availability"]) == 2000
 
     unknown = await c.post(
         f"{G}/GetBookingStatus", headers=basic(), json={"booking_id": str(uuid.uuid4())}
