@@ -165,8 +165,8 @@ PageDep = Annotated[Pagination, Depends(pagination)]
 async def manage_webhooks(scope: ManagerOf) -> RestaurantScope:
     """Who may manage a restaurant's webhook subscriptions: its managers (and admins).
 
-    The one place this is decided: partner keys with the `webhooks:manage` scope are
-    to be accepted here once partner scopes exist.
+    The one place this is decided: partner keys with the `webhooks:manage` scope (which
+    can be issued) are to be accepted here; no partner key is yet.
     """
     return scope
 
