@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.orm import FloorPlan, RestaurantTable, SeatingArea, TableAllocation
+from models.enums import AllocationStatus
+from models.orm import FloorPlan, Reservation, RestaurantTable, SeatingArea, TableAllocation
 from models.schemas.floor import FloorPlanIn, SeatingAreaIn, TableCreate, TableUpdate
 from services.errors import ConflictError, InvalidError, NotFoundError
 from services.pages import page_of
@@ -160,6 +162,8 @@ async def update_table(
         await _ensure_number_free(
             session, restaurant_id=restaurant_id, number=changes["number"], except_id=table_id
         )
+    if changes.get("is_active") is False and table.is_active:
+        await _ensure_no_future_bookings(session, table)
     partners = changes.pop("combinable_with", None)
     await _check_references(
         session,
@@ -177,6 +181,38 @@ async def update_table(
         await _link_combinations(session, table, partners or [])
     await session.flush()
     return table
+
+
+async def _ensure_no_future_bookings(session: AsyncSession, table: RestaurantTable) -> None:
+    """ConflictError naming the bookings still to come on the table: deactivating it would
+    leave them seated at a table the floor no longer has (move them first)."""
+    now = datetime.now(UTC)
+    references = list(
+        await session.scalars(
+            select(Reservation.reference)
+            .join(TableAllocation, TableAllocation.reservation_id == Reservation.id)
+            .where(
+                TableAllocation.table_id == table.id,
+                TableAllocation.status != AllocationStatus.RELEASED,
+                TableAllocation.ends_at > now,
+                or_(
+                    TableAllocation.status != AllocationStatus.HELD,
+                    TableAllocation.hold_expires_at.is_(None),
+                    TableAllocation.hold_expires_at > now,
+                ),
+            )
+            .order_by(TableAllocation.starts_at)
+            .limit(11)
+        )
+    )
+    if references:
+        listed = ", ".join(references[:10]) + (" and more" if len(references) > 10 else "")
+        raise ConflictError(
+            f"table {table.number} holds bookings still to come ({listed}): move them to "
+            "other tables (assign-tables) or cancel them first",
+            field="is_active",
+            reason="table_has_bookings",
+        )
 
 
 async def delete_table(

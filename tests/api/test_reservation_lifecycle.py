@@ -443,6 +443,37 @@ async def test_the_book_of_one_day_is_listed_with_date(
     assert mixed.status_code == 422 and mixed.json()["field"] == "date", mixed.text
 
 
+async def test_a_table_with_bookings_to_come_is_not_deactivated_under_them(
+    live: LiveApi, admin: dict[str, str]
+) -> None:
+    rid = await restaurant(live, admin, tables=2)
+    made = await live.client.post(f"{BASE}/reservations", json=booking(rid))
+    assert made.status_code == 201, made.text
+    res = made.json()
+    tables = (await live.client.get(f"{BASE}/restaurants/{rid}/tables", headers=admin)).json()
+    by_number = {t["number"]: t["id"] for t in tables["items"]}
+    (booked,) = res["table_numbers"]
+    free = next(n for n in by_number if n != booked)
+    url = f"{BASE}/restaurants/{rid}/tables"
+    refused = await live.client.patch(
+        f"{url}/{by_number[booked]}", json={"is_active": False}, headers=admin
+    )
+    assert refused.status_code == 409 and refused.json()["field"] == "is_active", refused.text
+    assert res["reference"] in refused.json()["detail"]
+    idle = await live.client.patch(
+        f"{url}/{by_number[free]}", json={"is_active": False}, headers=admin
+    )
+    assert idle.status_code == 200, idle.text
+    cancelled = await live.client.post(
+        f"{BASE}/reservations/{res['id']}/cancel", params={"token": res["manage_token"]}
+    )
+    assert cancelled.status_code == 200, cancelled.text
+    after = await live.client.patch(
+        f"{url}/{by_number[booked]}", json={"is_active": False}, headers=admin
+    )
+    assert after.status_code == 200, after.text
+
+
 async def test_deposit_holds_and_ops_find_the_booking(live: LiveApi, admin: dict[str, str]) -> None:
     rid = await restaurant(live, admin, payment_mode="deposit", payment_fixed_minor=2500)
     res = await live.client.post(f"{BASE}/reservations", json=booking(rid))
