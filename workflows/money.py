@@ -10,6 +10,7 @@ this helper's inbox.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -186,19 +187,7 @@ class Money:
     async def waive(self, request: WaiverRequest) -> None:
         """A manager gives back a forfeited deposit or a charged fee (under the lock)."""
         psp, amount = self.check_waivable()
-        await workflow.execute_activity(
-            record_waiver,
-            WaiverRecord(
-                reservation_id=self._state.reservation_id,
-                staff_id=request.staff_id,
-                reason=request.reason,
-                deposit_status=self._state.deposit_status,
-                amount_minor=amount,
-                at=workflow.now(),
-            ),
-            start_to_close_timeout=self._timeouts.database,
-            retry_policy=DATABASE.retry_policy,
-        )
+        await self._audit(request.staff_id, request.reason, amount)
         await self.record(D.REFUND_PENDING)
         self._deposit_refund = psp
         self._start_refund(psp, amount, key=f"{self._state.reservation_id}:refund:waiver")
@@ -228,20 +217,7 @@ class Money:
         """A manager asks the provider again, or records the refund made by hand (under the
         lock). Asking again uses a new idempotency key: the refused attempt is done with."""
         psp, amount = self.check_refund_resolvable(request)
-        await workflow.execute_activity(
-            record_waiver,
-            WaiverRecord(
-                reservation_id=self._state.reservation_id,
-                staff_id=request.staff_id,
-                reason=request.reason,
-                deposit_status=self._state.deposit_status,
-                amount_minor=amount,
-                at=workflow.now(),
-                action=f"refund_{request.action}",
-            ),
-            start_to_close_timeout=self._timeouts.database,
-            retry_policy=DATABASE.retry_policy,
-        )
+        await self._audit(request.staff_id, request.reason, amount, f"refund_{request.action}")
         if request.action == "retry":
             self._refund_retries += 1
             key = f"{self._state.reservation_id}:refund:retry:{self._refund_retries}"
@@ -250,6 +226,25 @@ class Money:
             # a refund the provider still has may yet succeed: the manager was told
             self._refunding.discard(psp)
             await self._refunded(psp, amount)
+
+    async def _audit(
+        self, staff_id: uuid.UUID, reason: str, amount: int, action: str | None = None
+    ) -> None:
+        """A manager's money decision into the audit trail (None: a waiver)."""
+        await workflow.execute_activity(
+            record_waiver,
+            WaiverRecord(
+                reservation_id=self._state.reservation_id,
+                staff_id=staff_id,
+                reason=reason,
+                deposit_status=self._state.deposit_status,
+                amount_minor=amount,
+                at=workflow.now(),
+                action=action,
+            ),
+            start_to_close_timeout=self._timeouts.database,
+            retry_policy=DATABASE.retry_policy,
+        )
 
     # ---- movements -----------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from api.deps import HostOf, ManagerOf, PageDep, SessionDep, require_owned
-from api.lifecycle import send_update
+from api.lifecycle import act_and_read, send_update
 from api.temporal import TemporalDep
 from api.views import staff_out
 from models.enums import NotificationChannel, NotificationStatus
@@ -26,7 +26,6 @@ from models.schemas.contact import (
 from models.schemas.lifecycle import RefundResolution, StaffAnswer, WaiverRequest
 from models.schemas.reservation import StaffReservationOut
 from services import conversations, payments
-from services import reservation_queries as queries
 from workflows.reservation import ReservationWorkflow
 
 router = APIRouter(prefix="/restaurants/{restaurant_id}", tags=["guest contact and money"])
@@ -133,15 +132,11 @@ async def waive(
     temporal: TemporalDep,
 ) -> StaffReservationOut:
     await require_owned(session, scope.restaurant_id, reservation_id)
-    await send_update(
-        temporal,
-        session=session,
-        reservation_id=reservation_id,
-        update=ReservationWorkflow.waive,
-        arg=WaiverRequest(staff_id=scope.staff.id, reason=data.reason),
+    request = WaiverRequest(staff_id=scope.staff.id, reason=data.reason)
+    view = await act_and_read(
+        temporal, ReservationWorkflow.waive, request, session=session, reservation_id=reservation_id
     )
-    session.expire_all()
-    return await staff_out(session, await queries.get_view(session, reservation_id=reservation_id))
+    return await staff_out(session, view)
 
 
 @router.post(
@@ -157,12 +152,12 @@ async def resolve_refund(
     temporal: TemporalDep,
 ) -> StaffReservationOut:
     await require_owned(session, scope.restaurant_id, reservation_id)
-    await send_update(
+    request = RefundResolution(staff_id=scope.staff.id, action=data.action, reason=data.reason)
+    view = await act_and_read(
         temporal,
+        ReservationWorkflow.resolve_refund,
+        request,
         session=session,
         reservation_id=reservation_id,
-        update=ReservationWorkflow.resolve_refund,
-        arg=RefundResolution(staff_id=scope.staff.id, action=data.action, reason=data.reason),
     )
-    session.expire_all()
-    return await staff_out(session, await queries.get_view(session, reservation_id=reservation_id))
+    return await staff_out(session, view)

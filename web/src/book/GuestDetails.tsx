@@ -1,9 +1,9 @@
 // The guest's details and consents, shared by the booking and the waitlist forms.
 import type { ReactNode } from "react";
-import { isLocale, LOCALES, type Locale } from "../shared/i18n";
+import type { Locale } from "../shared/i18n";
+import { LanguageSelect } from "../shared/LanguageSelect";
 import { DIAL_CODES } from "./countries";
 import { useT } from "./i18n";
-import { LANGUAGE_NAMES } from "./messages";
 import type { GuestFields } from "./validation";
 
 export interface GuestForm extends GuestFields {
@@ -94,18 +94,12 @@ export function GuestDetails({ value, onChange, errors, children }: Props) {
       </fieldset>
       {children}
       <div className="field">
-        <label htmlFor="guest-language">{t("guestLanguage")}</label>
-        <select
+        <LanguageSelect
           id="guest-language"
+          label={t("guestLanguage")}
           value={value.language}
-          onChange={(e) => isLocale(e.target.value) && set("language", e.target.value)}
-        >
-          {LOCALES.map((l) => (
-            <option key={l} value={l} lang={l}>
-              {LANGUAGE_NAMES[l]}
-            </option>
-          ))}
-        </select>
+          onChange={(l) => set("language", l)}
+        />
       </div>
       <div className="checks">
         <label>

@@ -1,8 +1,8 @@
 // The restaurant's name and address above every screen, and the language menu.
-import { isLocale, LOCALES, type Locale } from "../shared/i18n";
+import type { Locale } from "../shared/i18n";
+import { LanguageSelect } from "../shared/LanguageSelect";
 import type { Restaurant } from "./api";
 import { useT } from "./i18n";
-import { LANGUAGE_NAMES } from "./messages";
 
 interface Props {
   restaurant: Restaurant | null;
@@ -21,18 +21,7 @@ export function RestaurantDetails({ restaurant, onLocale }: Props) {
         {place && <p className="muted">{place}</p>}
       </div>
       <div className="field language">
-        <label htmlFor="ui-language">{t("language")}</label>
-        <select
-          id="ui-language"
-          value={locale}
-          onChange={(e) => isLocale(e.target.value) && onLocale(e.target.value)}
-        >
-          {LOCALES.map((l) => (
-            <option key={l} value={l} lang={l}>
-              {LANGUAGE_NAMES[l]}
-            </option>
-          ))}
-        </select>
+        <LanguageSelect id="ui-language" label={t("language")} value={locale} onChange={onLocale} />
       </div>
     </header>
   );

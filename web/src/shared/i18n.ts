@@ -4,6 +4,16 @@
 export const LOCALES = ["en", "nl", "de", "fr", "es", "it"] as const;
 export type Locale = (typeof LOCALES)[number];
 
+/** Each language's own name, for the language menus. */
+export const LANGUAGE_NAMES: Record<Locale, string> = {
+  en: "English",
+  nl: "Nederlands",
+  de: "Deutsch",
+  fr: "Français",
+  es: "Español",
+  it: "Italiano",
+};
+
 export function isLocale(value: string): value is Locale {
   return (LOCALES as readonly string[]).includes(value);
 }

@@ -7,16 +7,8 @@ import { fr } from "./fr";
 import { it } from "./it";
 import { nl } from "./nl";
 
+export { LANGUAGE_NAMES } from "../../shared/i18n";
 export type { MessageKey, Messages } from "./en";
 
 export const CATALOGUES: Record<Locale, Messages> = { en, nl, de, fr, es, it };
 
-/** Each language's own name, for the language menus. */
-export const LANGUAGE_NAMES: Record<Locale, string> = {
-  en: "English",
-  nl: "Nederlands",
-  de: "Deutsch",
-  fr: "Français",
-  es: "Español",
-  it: "Italiano",
-};

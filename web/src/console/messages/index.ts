@@ -7,19 +7,11 @@ import { fr } from "./fr";
 import { it } from "./it";
 import { nl } from "./nl";
 
+export { LANGUAGE_NAMES } from "../../shared/i18n";
 export type { Messages } from "./en";
 
 export const CATALOGUES: Record<Locale, Messages> = { en, nl, de, fr, es, it };
 
-/** Each language's own name, for the language menu. */
-export const LANGUAGE_NAMES: Record<Locale, string> = {
-  en: "English",
-  nl: "Nederlands",
-  de: "Deutsch",
-  fr: "Français",
-  es: "Español",
-  it: "Italiano",
-};
 
 /** A closed set's word (a status, a channel) in the catalogue, else the API's own value. */
 export function wordFor(words: Readonly<Record<string, string>>, value: string): string {
