@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import time
 
+from temporalio.api.enums.v1 import RoutingConfigUpdateState
 from temporalio.api.workflowservice.v1 import (
     DescribeWorkerDeploymentRequest,
     SetWorkerDeploymentCurrentVersionRequest,
@@ -77,11 +78,30 @@ async def has_version(client: Client, version: WorkerDeploymentVersion) -> bool:
     )
 
 
+async def _routing_propagated(client: Client, deployment_name: str, deadline: float) -> None:
+    """Wait until the deployment's routing has reached all its task queues (a server that
+    does not report the state answers UNSPECIFIED: nothing to wait for)."""
+    while True:
+        described = await client.workflow_service.describe_worker_deployment(
+            DescribeWorkerDeploymentRequest(
+                namespace=client.namespace, deployment_name=deployment_name
+            )
+        )
+        state = described.worker_deployment_info.routing_config_update_state
+        if state != RoutingConfigUpdateState.ROUTING_CONFIG_UPDATE_STATE_IN_PROGRESS:
+            return
+        if time.monotonic() >= deadline:
+            raise TimeoutError(f"the routing of {deployment_name} did not reach every queue")
+        await asyncio.sleep(0.1)
+
+
 async def make_current(
     client: Client, version: WorkerDeploymentVersion, *, wait_seconds: float = 60.0
 ) -> None:
     """Route new workflows (and auto-upgrading ones) to `version`, once its workers poll
-    every task queue the current version serves.
+    every task queue the current version serves; returns when the routing has reached
+    every task queue (until then an auto-upgrading workflow's next task may still go to
+    the version before).
 
     Operators do the same with `temporal worker deployment set-current-version`.
     """
@@ -97,6 +117,7 @@ async def make_current(
                         identity="reservations",
                     )
                 )
+                await _routing_propagated(client, version.deployment_name, deadline)
                 return
         except RPCError as exc:
             # the version is known but has not yet polled every task queue the current
