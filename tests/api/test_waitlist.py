@@ -521,23 +521,31 @@ async def test_walk_in_queue_quote_seat_and_skip(site: Site) -> None:
     assert anon.status_code == 401
 
 
+async def queued_behind_a_seated_party(
+    site: Site, rid: str, host: dict[str, str]
+) -> dict[str, Any]:
+    """A walk-in sits at the restaurant's one table; Quinn's party of two joins the queue."""
+    client = site.live.client
+    sitting = await client.post(
+        f"{BASE}/restaurants/{rid}/walk-ins", json={"party_size": 2}, headers=host
+    )
+    assert sitting.status_code == 201, sitting.text
+    added = await client.post(
+        f"{BASE}/restaurants/{rid}/walk-in-queue",
+        json={"party_size": 2, "first_name": "Quinn"},
+        headers=host,
+    )
+    assert added.status_code == 201, added.text
+    return dict(added.json())
+
+
 async def test_seating_a_queued_party_on_a_foreign_table_is_a_422_and_the_entry_stays_usable(
     site: Site,
 ) -> None:
     rid = await restaurant(site.live, site.admin, tables=1, all_day=True)
     host = await site.live.token_for(StaffRole.HOST, [rid])
     client = site.live.client
-    sitting = await client.post(
-        f"{BASE}/restaurants/{rid}/walk-ins", json={"party_size": 2}, headers=host
-    )
-    assert sitting.status_code == 201, sitting.text
-    queued = await client.post(
-        f"{BASE}/restaurants/{rid}/walk-in-queue",
-        json={"party_size": 2, "first_name": "Quinn"},
-        headers=host,
-    )
-    assert queued.status_code == 201, queued.text
-    entry = queued.json()
+    entry = await queued_behind_a_seated_party(site, rid, host)
     assert entry["status"] == "waiting"
     # answered, not retried as if the booking's refusal were an outage
     seat = await asyncio.wait_for(
@@ -575,17 +583,7 @@ async def test_seating_a_walk_in_whose_offer_is_in_flight_sits_it_on_the_offer(
         headers=site.admin,
     )
     assert hooked.status_code == 201, hooked.text
-    sitting = await client.post(
-        f"{BASE}/restaurants/{rid}/walk-ins", json={"party_size": 2}, headers=host
-    )
-    assert sitting.status_code == 201, sitting.text
-    added = await client.post(
-        f"{BASE}/restaurants/{rid}/walk-in-queue",
-        json={"party_size": 2, "first_name": "Quinn"},
-        headers=host,
-    )
-    assert added.status_code == 201, added.text
-    queued = added.json()
+    queued = await queued_behind_a_seated_party(site, rid, host)
     day = date.fromisoformat(queued["date"])
     await settled(site, rid, day)
     assert (await client.get(f"{WAITLIST}/{queued['id']}", headers=host)).json()[
