@@ -24,6 +24,7 @@ from models.schemas.lifecycle import (
     CheckoutSessionOut,
     MoneyMove,
     MoneyMoveResult,
+    PaymentEvent,
     PaymentRecord,
     WaiverRecord,
 )
@@ -180,6 +181,17 @@ class PaymentActivities:
         async with transaction(self.sessions) as session:
             await payments.record_waiver(session, waiver=waiver)
 
+    @activity.defn(name="settle_payment_after_close")
+    @refusing
+    async def settle_payment_after_close(
+        self, reservation_id: uuid.UUID, event: PaymentEvent
+    ) -> MoneyMove | None:
+        """Record an event that reached a closed reservation; the refund it makes due."""
+        async with transaction(self.sessions) as session:
+            return await payments.settle_after_close(
+                session, reservation_id=reservation_id, event=event, provider=self.provider.name
+            )
+
     def all(self) -> list[Callable[..., Any]]:
         """The activity callables to register on a worker."""
         return [
@@ -187,4 +199,5 @@ class PaymentActivities:
             self.move_money,
             self.record_payment,
             self.record_waiver,
+            self.settle_payment_after_close,
         ]

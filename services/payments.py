@@ -22,8 +22,12 @@ from models.schemas.lifecycle import (
     PaymentEvent,
     PaymentRecord,
     WaiverRecord,
+    refund_key,
 )
 from services.errors import NotFoundError
+
+# marks a payment row first seen after the reservation's workflow ended (given back)
+AFTER_CLOSE = "after_close"
 
 
 def session_key(reservation_id: uuid.UUID) -> str:
@@ -66,6 +70,13 @@ async def by_provider_session(
 async def by_key(session: AsyncSession, key: str) -> Payment | None:
     return (
         await session.execute(select(Payment).where(Payment.idempotency_key == key))
+    ).scalar_one_or_none()
+
+
+async def by_psp_reference(session: AsyncSession, psp_reference: str) -> Payment | None:
+    """The payment row the provider knows by `psp_reference`."""
+    return (
+        await session.execute(select(Payment).where(Payment.psp_reference == psp_reference))
     ).scalar_one_or_none()
 
 
@@ -128,9 +139,7 @@ async def record_payment(session: AsyncSession, *, record: PaymentRecord, provid
     if event is None:
         await session.flush()
         return
-    payment = (
-        await session.execute(select(Payment).where(Payment.psp_reference == event.psp_reference))
-    ).scalar_one_or_none()
+    payment = await by_psp_reference(session, event.psp_reference)
     if payment is None and event.event_code == "AUTHORISATION":
         first = await session_payment(session, reservation, provider=provider)
         if first.psp_reference is None:
@@ -179,6 +188,36 @@ async def record_payment(session: AsyncSession, *, record: PaymentRecord, provid
     details["events"] = [*events, _event_json(event)]
     payment.details = details
     await session.flush()
+
+
+async def settle_after_close(
+    session: AsyncSession, *, reservation_id: uuid.UUID, event: PaymentEvent, provider: str
+) -> MoneyMove | None:
+    """Record an event that reached a reservation after its workflow ended; the refund due.
+
+    A successful payment that no payment row knew of is money nobody asked for: its row
+    is marked `after_close`, so a retry of this step finds the same refund due (the
+    refund's idempotency key makes it happen once).
+    """
+    known = await by_psp_reference(session, event.psp_reference)
+    record = PaymentRecord(reservation_id=reservation_id, event=event)
+    await record_payment(session, record=record, provider=provider)
+    if event.event_code != "AUTHORISATION" or not event.success or event.amount_minor <= 0:
+        return None
+    if known is not None and not (known.details or {}).get(AFTER_CLOSE):
+        return None  # the restaurant's own: the deposit, a guarantee or a fee
+    paid = known or await by_psp_reference(session, event.psp_reference)
+    assert paid is not None  # record_payment wrote it
+    paid.details = {**(paid.details or {}), AFTER_CLOSE: True}
+    await session.flush()
+    return MoneyMove(
+        reservation_id=reservation_id,
+        kind="refund",
+        key=refund_key(reservation_id, event.psp_reference),
+        amount_minor=event.amount_minor,
+        currency=event.currency,
+        payment_psp_reference=event.psp_reference,
+    )
 
 
 async def record_waiver(session: AsyncSession, *, waiver: WaiverRecord) -> AuditEntry:

@@ -27,6 +27,7 @@ from workflows.google_feeds import GoogleFeedsWorkflow
 from workflows.google_notification import GoogleNotificationWorkflow
 from workflows.guest_erasure import GuestErasureWorkflow
 from workflows.marketing_sync import MarketingSyncWorkflow
+from workflows.payments_after_close import PaymentsAfterCloseWorkflow
 from workflows.privacy_message import PrivacyLinkSweepWorkflow, PrivacyMessageWorkflow
 from workflows.reservation import ReservationWorkflow
 from workflows.retention import RetentionWorkflow
@@ -38,6 +39,7 @@ def workflow_classes() -> list[type]:
     """Workflow classes the worker runs."""
     return [
         ReservationWorkflow,
+        PaymentsAfterCloseWorkflow,
         WaitlistWorkflow,
         WaitlistDispatcher,
         WebhookDeliveryWorkflow,

@@ -24,6 +24,7 @@ from models.schemas.lifecycle import (
     ModifyRequest,
     MoneyMove,
     MoneyMoveResult,
+    PaymentEvent,
     PaymentRecord,
     ReservationInput,
     StaffMessageRecord,
@@ -121,6 +122,15 @@ async def record_waiver(waiver: WaiverRecord) -> None:
     _contract()
 
 
+@activity.defn(name="settle_payment_after_close")
+async def settle_payment_after_close(
+    reservation_id: uuid.UUID, event: PaymentEvent
+) -> MoneyMove | None:
+    """Record an event that reached a closed reservation; the refund it makes due, if any."""
+    _contract()
+    raise AssertionError
+
+
 CONTRACTS: list[Callable[..., Any]] = [
     hold_booking,
     record_transition,
@@ -134,4 +144,5 @@ CONTRACTS: list[Callable[..., Any]] = [
     move_money,
     record_payment,
     record_waiver,
+    settle_payment_after_close,
 ]

@@ -32,6 +32,7 @@ with workflow.unsafe.imports_passed_through():
         ReservationState,
         WaiverRecord,
         WaiverRequest,
+        refund_key,
     )
     from rules.payment_policy import Outcome, PaymentMode, PaymentTerms, Settlement, settle
     from rules.state_machine import ReservationStatus
@@ -367,7 +368,7 @@ class Money:
                 await self.record(deposit, event)
             self._mark_ended()
             self._start_refund(
-                event.psp_reference, event.amount_minor, key=f"{rid}:refund:{event.psp_reference}"
+                event.psp_reference, event.amount_minor, key=refund_key(rid, event.psp_reference)
             )
         else:
             await self.record(deposit, event)

@@ -3,9 +3,10 @@ MailerLite unsubscribes.
 
 Every call is authenticated before anything is recorded (Adyen: basic auth plus an
 HMAC per item; Twilio: X-Twilio-Signature; MailerLite: its Signature header). A
-payment event is handed to its reservation's workflow as a signal first and
-remembered after, so a Temporal outage answers 503 and the provider delivers again:
-nothing is lost, and the workflow drops repeats.
+payment event is handed to its reservation's workflow as a signal first (to
+PaymentsAfterClose when that workflow has ended) and remembered after, so a Temporal
+outage answers 503 and the provider delivers again: nothing is lost, and the
+workflow drops repeats.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from fastapi.responses import PlainTextResponse, Response
 
 from api.deps import SessionDep, SettingsDep
 from api.lifecycle import send_signal
+from api.payments_after_close import settle_after_close
 from api.problems import Forbidden, InvalidInput, NotFound, Unauthorized
 from api.temporal import TemporalDep
 from api.waitlist_lifecycle import answer_offer_by_sms
@@ -112,8 +114,14 @@ async def adyen_webhook(
                 temporal, ReservationWorkflow.payment_event, event, reservation_id=reservation_id
             )
             if not delivered:
-                # the reservation's workflow has closed; ops must settle this by hand
-                log.error("adyen event for a closed reservation", event_id=item.event_id)
+                # the reservation's workflow has ended: recorded, and a payment given back
+                log.warning("adyen event for a closed reservation", event_id=item.event_id)
+                await settle_after_close(
+                    temporal,
+                    task_queue=settings.temporal_task_queue,
+                    reservation_id=reservation_id,
+                    event=event,
+                )
         await inbound.mark_processed(
             session, provider="adyen", event_id=item.event_id, payload=item.raw
         )

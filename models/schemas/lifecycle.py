@@ -226,6 +226,11 @@ class MoneyMove(BaseModel):
     stored_payment_method_id: str | None = None  # where a fee is charged
 
 
+def refund_key(reservation_id: uuid.UUID, psp_reference: str) -> str:
+    """The idempotency key of giving back one payment the restaurant does not keep."""
+    return f"{reservation_id}:refund:{psp_reference}"
+
+
 class MoneyMoveResult(BaseModel):
     psp_reference: str | None
     # known at once (a synchronous charge answer, or the local provider); else a webhook tells

@@ -22,6 +22,7 @@ from temporalio.worker import Worker
 from reservations.settings import WorkerRole
 from tests.workflows.fakes import FakeBook
 from worker import roles
+from workflows.payments_after_close import PaymentsAfterCloseWorkflow
 from workflows.reservation import ReservationWorkflow
 from workflows.search_attributes import SEARCH_ATTRIBUTES
 
@@ -102,7 +103,7 @@ async def run(time_skipping: WorkflowEnvironment) -> AsyncIterator[Run]:
     async with serving(
         time_skipping.client,
         queue,
-        workflows=[ReservationWorkflow],
+        workflows=[ReservationWorkflow, PaymentsAfterCloseWorkflow],
         activities=book.activities(),
     ):
         yield Run(time_skipping, book, queue)

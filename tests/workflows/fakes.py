@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
 from models.enums import ConfirmationMode, PaymentMode
 from models.schemas.booking import HoldOutcome
@@ -27,11 +28,13 @@ from models.schemas.lifecycle import (
     ModifyRequest,
     MoneyMove,
     MoneyMoveResult,
+    PaymentEvent,
     PaymentRecord,
     ReservationInput,
     StaffMessageRecord,
     Transition,
     WaiverRecord,
+    refund_key,
 )
 from rules.reminders import cancellation_deadline, wall_clock_before
 from rules.state_machine import initial_status
@@ -45,6 +48,8 @@ class FakeBook:
     deposit_minor: int = 0
     refuse: bool = False
     refuse_moves: bool = False
+    refuse_refunds: bool = False  # the provider refuses refunds for good
+    failing_refunds: int = 0  # refund attempts that meet a provider outage first
     cancellation_hours: int = 24
     transitions: list[Transition] = field(default_factory=list)
     messages: list[tuple[str, int, datetime]] = field(default_factory=list)
@@ -196,7 +201,12 @@ class FakeBook:
 
         @activity.defn(name="move_money")
         async def move_money(move: MoneyMove) -> MoneyMoveResult:
+            if move.kind == "refund" and book.failing_refunds > 0:
+                book.failing_refunds -= 1
+                raise RuntimeError("the provider answered 503")
             book.money.append(move)
+            if move.kind == "refund" and book.refuse_refunds:
+                raise ApplicationError("refund refused", type="ProviderRefused", non_retryable=True)
             if move.kind == "charge_fee" and book.charge_gate is not None:
                 await book.charge_gate.wait()
             return MoneyMoveResult(
@@ -214,6 +224,22 @@ class FakeBook:
         async def record_waiver(waiver: WaiverRecord) -> None:
             book.waivers.append(waiver)
 
+        @activity.defn(name="settle_payment_after_close")
+        async def settle_payment_after_close(
+            reservation_id: uuid.UUID, event: PaymentEvent
+        ) -> MoneyMove | None:
+            book.recorded_events += 1
+            if event.event_code != "AUTHORISATION" or not event.success:
+                return None
+            return MoneyMove(
+                reservation_id=reservation_id,
+                kind="refund",
+                key=refund_key(reservation_id, event.psp_reference),
+                amount_minor=event.amount_minor,
+                currency=event.currency,
+                payment_psp_reference=event.psp_reference,
+            )
+
         return [
             hold_booking,
             record_transition,
@@ -227,6 +253,7 @@ class FakeBook:
             move_money,
             record_payment,
             record_waiver,
+            settle_payment_after_close,
         ]
 
     def statuses(self) -> list[str]:

@@ -18,6 +18,7 @@ from models.enums import PaymentMode
 from models.schemas.lifecycle import (
     CancelRequest,
     LifecyclePolicy,
+    PaymentEvent,
     SmsReply,
     WaiverRequest,
 )
@@ -30,6 +31,10 @@ from tests.workflows.test_reservation_workflow import (
     keep_history,
     start,
     until_status,
+)
+from workflows.payments_after_close import (
+    PaymentsAfterCloseWorkflow,
+    payments_after_close_workflow_id,
 )
 from workflows.reservation import ReservationWorkflow
 
@@ -49,6 +54,42 @@ async def test_a_payment_after_the_hold_expired_is_refunded(run: Run) -> None:
     assert result.deposit_status.value == "refunded"
     assert run.book.templates() == ["deposit_request", "hold_expired", "refund_issued"]
     await keep_history(handle, "late_payment_refunded")
+
+
+async def after_close(run: Run, *events: PaymentEvent) -> int:
+    """Run PaymentsAfterClose over `events` (the first starts it); the refunds it started."""
+    reservation_id = uuid.uuid4()
+    first, *more = events
+    handle = await run.env.client.start_workflow(
+        PaymentsAfterCloseWorkflow.run,
+        reservation_id,
+        id=payments_after_close_workflow_id(reservation_id),
+        task_queue=run.task_queue,
+        start_signal="payment_event",
+        start_signal_args=[first],
+    )
+    for event in more:
+        await handle.signal(PaymentsAfterCloseWorkflow.payment_event, event)
+    return await handle.result()
+
+
+async def test_after_close_a_stray_payment_is_refunded_through_an_outage(run: Run) -> None:
+    run.book.failing_refunds = 2
+    refunds = await after_close(run, authorisation("stray-1"), authorisation("stray-1"))
+    assert refunds == 1  # the redelivery was dropped
+    (refund,) = run.book.money
+    assert refund.payment_psp_reference == "stray-1" and refund.amount_minor == 2500
+    assert run.book.failing_refunds == 0  # both outages were waited out
+
+
+async def test_after_close_a_refused_refund_ends_the_workflow(run: Run) -> None:
+    run.book.refuse_refunds = True
+    refunds = await after_close(
+        run, authorisation("stray-2"), authorisation("stray-3", code="REFUND")
+    )
+    assert refunds == 1
+    assert [m.payment_psp_reference for m in run.book.money] == ["stray-2"]
+    assert run.book.recorded_events == 2
 
 
 async def test_an_unpaid_expired_hold_closes_after_the_late_payment_window(run: Run) -> None:

@@ -54,6 +54,8 @@ def test_every_path_has_a_kept_history() -> None:
         "deposit_paid_then_cancelled",
         "refused",
         "late_payment_refunded",
+        "payments_after_close-payment_given_back",
+        "payments_after_close-refund_recorded",
         "deposit_refunded_by_webhook",
         "guarantee_no_show_fee_waived",
         "sms_reconfirm_then_cancel",

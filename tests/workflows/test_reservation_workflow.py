@@ -11,6 +11,7 @@ import os
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from temporalio.api.enums.v1 import EventType
@@ -80,9 +81,7 @@ async def until_status(
     raise AssertionError(f"never reached {status}: {state.status}")
 
 
-async def keep_history(
-    handle: WorkflowHandle[ReservationWorkflow, ReservationState], name: str
-) -> None:
+async def keep_history(handle: WorkflowHandle[Any, Any], name: str) -> None:
     """Store the history for the replay test when RECORD_HISTORIES=1."""
     if os.environ.get("RECORD_HISTORIES") == "1":
         history = await handle.fetch_history()
