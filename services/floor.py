@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.enums import AllocationStatus
@@ -164,6 +164,8 @@ async def update_table(
         )
     if changes.get("is_active") is False and table.is_active:
         await _ensure_no_future_bookings(session, table)
+    if max_capacity < table.max_capacity:
+        await _ensure_future_parties_fit(session, table, max_capacity)
     partners = changes.pop("combinable_with", None)
     await _check_references(
         session,
@@ -183,34 +185,67 @@ async def update_table(
     return table
 
 
+def _future_bookings_on(table: RestaurantTable) -> Select[str]:
+    """References of the bookings still to come on the table (expired holds aside)."""
+    now = datetime.now(UTC)
+    return (
+        select(Reservation.reference)
+        .join(TableAllocation, TableAllocation.reservation_id == Reservation.id)
+        .where(
+            TableAllocation.table_id == table.id,
+            TableAllocation.status != AllocationStatus.RELEASED,
+            TableAllocation.ends_at > now,
+            or_(
+                TableAllocation.status != AllocationStatus.HELD,
+                TableAllocation.hold_expires_at.is_(None),
+                TableAllocation.hold_expires_at > now,
+            ),
+        )
+        .order_by(TableAllocation.starts_at)
+        .limit(11)
+    )
+
+
+def _listed(references: list[str]) -> str:
+    return ", ".join(references[:10]) + (" and more" if len(references) > 10 else "")
+
+
 async def _ensure_no_future_bookings(session: AsyncSession, table: RestaurantTable) -> None:
     """ConflictError naming the bookings still to come on the table: deactivating it would
     leave them seated at a table the floor no longer has (move them first)."""
-    now = datetime.now(UTC)
+    references = list(await session.scalars(_future_bookings_on(table)))
+    if references:
+        raise ConflictError(
+            f"table {table.number} holds bookings still to come ({_listed(references)}): "
+            "move them to other tables (assign-tables) or cancel them first",
+            field="is_active",
+            reason="table_has_bookings",
+        )
+
+
+async def _ensure_future_parties_fit(
+    session: AsyncSession, table: RestaurantTable, max_capacity: int
+) -> None:
+    """ConflictError naming bookings still to come that have this table to themselves and
+    a party larger than `max_capacity` (a party on combined tables is left to the host)."""
+    alone = (
+        select(TableAllocation.reservation_id)
+        .where(TableAllocation.status != AllocationStatus.RELEASED)
+        .group_by(TableAllocation.reservation_id)
+        .having(func.count() == 1)
+    )
     references = list(
         await session.scalars(
-            select(Reservation.reference)
-            .join(TableAllocation, TableAllocation.reservation_id == Reservation.id)
-            .where(
-                TableAllocation.table_id == table.id,
-                TableAllocation.status != AllocationStatus.RELEASED,
-                TableAllocation.ends_at > now,
-                or_(
-                    TableAllocation.status != AllocationStatus.HELD,
-                    TableAllocation.hold_expires_at.is_(None),
-                    TableAllocation.hold_expires_at > now,
-                ),
+            _future_bookings_on(table).where(
+                Reservation.party_size > max_capacity, Reservation.id.in_(alone)
             )
-            .order_by(TableAllocation.starts_at)
-            .limit(11)
         )
     )
     if references:
-        listed = ", ".join(references[:10]) + (" and more" if len(references) > 10 else "")
         raise ConflictError(
-            f"table {table.number} holds bookings still to come ({listed}): move them to "
-            "other tables (assign-tables) or cancel them first",
-            field="is_active",
+            f"table {table.number} holds bookings still to come for more than {max_capacity} "
+            f"({_listed(references)}): move them to other tables (assign-tables) first",
+            field="max_capacity",
             reason="table_has_bookings",
         )
 
