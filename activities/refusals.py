@@ -19,6 +19,7 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from temporalio import activity
 from temporalio.exceptions import ApplicationError, ApplicationErrorCategory
 
+from messaging.render import UnrenderableMessage
 from payments.provider import ProviderRefused
 from services.errors import ConflictError, InvalidError, NotFoundError, ServiceError
 
@@ -44,6 +45,8 @@ def refusal(exc: BaseException) -> ApplicationError | None:
         return _benign(exc.detail, kind, field=exc.field, reason=exc.reason)
     if isinstance(exc, ProviderRefused):
         return _benign(str(exc), "ProviderRefused")
+    if isinstance(exc, UnrenderableMessage):
+        return _benign(str(exc), "Invalid")
     state = _sqlstate(exc) if isinstance(exc, DBAPIError) else None
     if isinstance(exc, DataError | ValidationError | OverflowError) or (
         state is not None and state.startswith("22")

@@ -39,6 +39,10 @@ SUPPORTED_LANGUAGES = ("en", "nl", "de", "fr", "es", "it")
 DEFAULT_LANGUAGE = "en"
 
 
+class UnrenderableMessage(ValueError):
+    """The context would render a message with holes in it: no retry can fill them."""
+
+
 @dataclass(frozen=True, slots=True)
 class MessageLinks:
     """Absolute URLs the guest can act on; optional ones are left out when absent."""
@@ -249,7 +253,8 @@ def render(ctx: MessageContext) -> RenderedMessage:
         "deadline": "",
     }
 
-    subject = message.subject.format_map(email_fields)
+    # one line, whatever a name holds: a line break in a header would make it unsendable
+    subject = " ".join(message.subject.format_map(email_fields).split())
     paragraphs = [paragraph.format_map(email_fields) for paragraph in message.body]
     if ctx.cancellation_deadline_at is not None and ctx.template in _DEADLINE_TEMPLATES:
         paragraphs.append(labels["cancel_until"].format_map(email_fields))
@@ -323,21 +328,21 @@ def _check(ctx: MessageContext) -> None:
         ("offer_expires_at", ctx.offer_expires_at),
     ):
         if moment is not None and moment.utcoffset() is None:
-            raise ValueError(f"{field} must be timezone-aware")
+            raise UnrenderableMessage(f"{field} must be timezone-aware")
     if ctx.party_size < 1:
-        raise ValueError("party_size must be at least 1")
+        raise UnrenderableMessage("party_size must be at least 1")
     if ctx.template in _MONEY_TEMPLATES and ctx.amount_minor is None:
-        raise ValueError(f"{ctx.template} needs amount_minor")
+        raise UnrenderableMessage(f"{ctx.template} needs amount_minor")
     if ctx.template in _PAYMENT_TEMPLATES and not ctx.links.payment_url:
-        raise ValueError(f"{ctx.template} needs links.payment_url")
+        raise UnrenderableMessage(f"{ctx.template} needs links.payment_url")
     if ctx.template == "waitlist_offer" and (
         not ctx.links.offer_url or ctx.offer_expires_at is None
     ):
-        raise ValueError("waitlist_offer needs links.offer_url and offer_expires_at")
+        raise UnrenderableMessage("waitlist_offer needs links.offer_url and offer_expires_at")
     if ctx.template == "waitlist_table_ready" and ctx.offer_expires_at is None:
-        raise ValueError("waitlist_table_ready needs offer_expires_at")
+        raise UnrenderableMessage("waitlist_table_ready needs offer_expires_at")
     if ctx.template == "staff_reply" and not (ctx.free_text or "").strip():
-        raise ValueError("staff_reply needs free_text")
+        raise UnrenderableMessage("staff_reply needs free_text")
 
 
 def _locale(preferred: str, language: str) -> Locale:

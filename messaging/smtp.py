@@ -72,7 +72,11 @@ class SmtpSender:
 
     async def send_email(self, message: EmailMessage) -> SendReceipt:
         """Send one message; raise SendRetryable (try later) or SendRejected (never again)."""
-        mime = self.build_message(message)
+        try:
+            mime = self.build_message(message)
+        except (ValueError, TypeError) as exc:
+            # a header the email library refuses (a line break in it): no retry can help
+            raise SendRejected(f"message cannot be built: {exc}") from exc
         try:
             await aiosmtplib.send(
                 mime,

@@ -8,7 +8,9 @@ bad address) is marked failed by the send activity and the workflow moves on.
 
 from __future__ import annotations
 
+import contextlib
 import uuid
+from collections.abc import Iterator
 
 from temporalio import workflow
 from temporalio.exceptions import ActivityError
@@ -19,7 +21,7 @@ with workflow.unsafe.imports_passed_through():
     from models.schemas.lifecycle import MessageIntent, MessageTemplate
     from models.schemas.waitlist import WaitlistMessageIntent, WaitlistTemplate
     from workflows.activity_contracts import queue_message, send_notification
-    from workflows.retries import DATABASE, PROVIDER, AttemptTimeouts
+    from workflows.retries import DATABASE, PROVIDER, AttemptTimeouts, refusal_of
     from workflows.waitlist_contracts import queue_waitlist_message
 
 
@@ -30,6 +32,18 @@ def messages_task_queue() -> str:
     worker side is worker/roles.py.
     """
     return f"{workflow.info().task_queue}-messages"
+
+
+@contextlib.contextmanager
+def not_queued_if_refused(template: str) -> Iterator[None]:
+    """A message the data refuses for good (one that would render with holes, a row gone)
+    is logged and left unsent: the booking goes on; an outage is still retried."""
+    try:
+        yield
+    except ActivityError as failure:
+        if refusal_of(failure) is None:
+            raise
+        workflow.logger.error("message %s not queued: %s", template, failure.cause)
 
 
 class Outbox:
@@ -54,19 +68,21 @@ class Outbox:
         thread_message_id: uuid.UUID | None = None,
     ) -> None:
         """Put the message in the outbox, then send each row beside the caller."""
-        queued = await workflow.execute_activity(
-            queue_message,
-            MessageIntent(
-                reservation_id=self._reservation_id,
-                template=template,
-                sequence=sequence,
-                amount_minor=amount_minor,
-                thread_message_id=thread_message_id,
-            ),
-            start_to_close_timeout=self._timeouts.database,
-            retry_policy=DATABASE.retry_policy,
+        intent = MessageIntent(
+            reservation_id=self._reservation_id,
+            template=template,
+            sequence=sequence,
+            amount_minor=amount_minor,
+            thread_message_id=thread_message_id,
         )
-        self.deliver(queued)
+        with not_queued_if_refused(template):
+            queued = await workflow.execute_activity(
+                queue_message,
+                intent,
+                start_to_close_timeout=self._timeouts.database,
+                retry_policy=DATABASE.retry_policy,
+            )
+            self.deliver(queued)
 
     def deliver(self, queued: list[uuid.UUID]) -> None:
         """Send each queued row beside the caller (a provider outage is retried)."""
@@ -97,10 +113,13 @@ class WaitlistOutbox:
         self._rows = Outbox(entry_id, parts)
 
     async def send(self, template: WaitlistTemplate, *, sequence: int = 0) -> None:
-        queued = await workflow.execute_activity(
-            queue_waitlist_message,
-            WaitlistMessageIntent(entry_id=self._entry_id, template=template, sequence=sequence),
-            start_to_close_timeout=DATABASE.start_to_close_timeout,
-            retry_policy=DATABASE.retry_policy,
-        )
-        self._rows.deliver(queued)
+        entry = self._entry_id
+        intent = WaitlistMessageIntent(entry_id=entry, template=template, sequence=sequence)
+        with not_queued_if_refused(template):
+            queued = await workflow.execute_activity(
+                queue_waitlist_message,
+                intent,
+                start_to_close_timeout=DATABASE.start_to_close_timeout,
+                retry_policy=DATABASE.retry_policy,
+            )
+            self._rows.deliver(queued)

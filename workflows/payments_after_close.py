@@ -61,12 +61,17 @@ class PaymentsAfterCloseWorkflow:
                 return self._refunds
 
     async def _settle(self, reservation_id: uuid.UUID, event: PaymentEvent) -> None:
-        move = await workflow.execute_activity(
-            settle_payment_after_close,
-            args=[reservation_id, event],
-            start_to_close_timeout=DATABASE.start_to_close_timeout,
-            retry_policy=DATABASE.retry_policy,
-        )
+        try:
+            move = await workflow.execute_activity(
+                settle_payment_after_close,
+                args=[reservation_id, event],
+                start_to_close_timeout=DATABASE.start_to_close_timeout,
+                retry_policy=DATABASE.retry_policy,
+            )
+        except ActivityError as failure:
+            # the data refused it for good (the event stays in the webhook event log)
+            workflow.logger.error("payment event %s refused: %s", event.event_id, failure.cause)
+            return
         if move is None:
             return
         self._refunds += 1

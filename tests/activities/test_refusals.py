@@ -21,7 +21,7 @@ from activities.reservations import ReservationActivities
 from messaging.outbox_sender import OutboxEmailSender, OutboxSmsSender
 from models.enums import StaffRole
 from models.orm import Notification, StaffUser, ThreadMessage
-from models.schemas.lifecycle import ReservationInput, StaffMessageRecord
+from models.schemas.lifecycle import MessageIntent, ReservationInput, StaffMessageRecord
 from reservations.cache import MemoryCache
 from services import messages as message_service
 from services.errors import InvalidError
@@ -85,6 +85,30 @@ async def test_a_staff_answer_is_kept_once_per_key(db: Db) -> None:
             select(func.count()).where(ThreadMessage.reservation_id == reservation_id)
         )
     assert count == 1
+
+
+async def test_a_staff_reply_with_no_thread_row_is_refused_not_retried(db: Db) -> None:
+    """A signal of an earlier release may name an answer that is not in the thread: the
+    message would render without its text, which no retry can fill."""
+    async with db.sessions.begin() as session:
+        restaurant = await make_restaurant(session)
+        guest = await make_guest(session)
+        reservation_id = await make_reservation(
+            session, restaurant_id=restaurant.id, guest_id=guest.id
+        )
+    activities = MessageActivities(
+        sessions=db.sessions,
+        email=OutboxEmailSender(),
+        sms=OutboxSmsSender(),
+        public_base_url="http://localhost:8000",
+        jwt_secret="x" * 32,
+    )
+    intent = MessageIntent(
+        reservation_id=reservation_id, template="staff_reply", thread_message_id=uuid.uuid4()
+    )
+    with pytest.raises(ApplicationError) as refused:
+        await ActivityEnvironment().run(activities.queue_message, intent)
+    assert refused.value.non_retryable and refused.value.type == "Invalid"
 
 
 def test_outages_stay_retryable_and_refusals_do_not() -> None:

@@ -297,6 +297,13 @@ def test_other_restaurant_timezone() -> None:
     assert "2:00\u202fPM" in message.text
 
 
+@pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
+def test_a_subject_is_one_line_whatever_the_names_hold(language: str) -> None:
+    message = render(context(language=language, restaurant_name="De Gouden\r\nLepel"))
+    assert "De Gouden Lepel" in message.subject
+    assert "\n" not in message.subject and "\r" not in message.subject
+
+
 def test_party_of_one_is_singular() -> None:
     assert "1 persoon" in render(context("confirmation", "nl", party_size=1)).text
     assert "1 person " in render(context("confirmation", "en", party_size=1)).text

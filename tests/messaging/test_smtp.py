@@ -204,6 +204,15 @@ async def test_refused_recipient_is_rejected(smtp_server: tuple[Handler, int]) -
     assert handler.envelopes == []
 
 
+async def test_a_header_with_a_line_break_is_rejected_not_retried(
+    smtp_server: tuple[Handler, int],
+) -> None:
+    handler, port = smtp_server
+    with pytest.raises(SendRejected, match="cannot be built"):
+        await make_sender(port).send_email(make_message(subject="Your table\nat Foo"))
+    assert handler.envelopes == []
+
+
 async def test_nothing_listening_is_retryable() -> None:
     with pytest.raises(SendRetryable):
         await make_sender(free_port()).send_email(make_message())

@@ -110,6 +110,12 @@ async def test_throttling_is_retryable(fake: FakeTwilio) -> None:
         await sender_for(fake).send_sms(SMS)
 
 
+async def test_a_request_timeout_is_retryable(fake: FakeTwilio) -> None:
+    fake.fail_next(1, status=408)
+    with pytest.raises(SendRetryable, match="408"):
+        await sender_for(fake).send_sms(SMS)
+
+
 async def test_invalid_number_is_rejected_with_twilio_code(fake: FakeTwilio) -> None:
     with pytest.raises(SendRejected, match="21211") as caught:
         await sender_for(fake).send_sms(SmsMessage(to="0612345678", body="Hi"))

@@ -48,6 +48,8 @@ class FakeBook:
     deposit_minor: int = 0
     refuse: bool = False
     refuse_moves: bool = False
+    unrenderable: set[str] = field(default_factory=set)  # templates queue_message refuses
+    refused_messages: list[str] = field(default_factory=list)
     refuse_refunds: bool = False  # the provider refuses refunds for good
     failing_refunds: int = 0  # refund attempts that meet a provider outage first
     cancellation_hours: int = 24
@@ -171,6 +173,12 @@ class FakeBook:
 
         @activity.defn(name="queue_message")
         async def queue_message(intent: MessageIntent) -> list[uuid.UUID]:
+            if intent.template in book.unrenderable:
+                book.refused_messages.append(intent.template)
+                # what the real activity answers for a message that would have holes
+                raise ApplicationError(
+                    "staff_reply needs free_text", type="Invalid", non_retryable=True
+                )
             key = (intent.template, intent.sequence, activity.info().scheduled_time)
             book.messages.append(key)
             return [uuid.uuid5(intent.reservation_id, f"{intent.template}:{intent.sequence}")]

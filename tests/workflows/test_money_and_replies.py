@@ -20,6 +20,7 @@ from models.schemas.lifecycle import (
     LifecyclePolicy,
     PaymentEvent,
     SmsReply,
+    StaffMessage,
     WaiverRequest,
 )
 from tests.workflows.conftest import Run
@@ -254,6 +255,27 @@ async def test_an_sms_cancel_after_the_deadline_is_refused_by_reply(run: Run) ->
     state = await handle.query(ReservationWorkflow.state)
     assert state.status is not None and state.status.value == "confirmed"
     assert run.book.templates()[-1] == "sms_cancel_refused"
+
+
+async def test_a_message_the_data_refuses_leaves_the_booking_working(run: Run) -> None:
+    """A staff answer named by an earlier release's signal but missing from the thread
+    cannot be rendered: it is left unsent, and the next guest action is answered."""
+    run.book.unrenderable = {"staff_reply"}
+    handle = await start(run, booking_input(day=far_future()))
+    await until_status(handle, "confirmed")
+    await handle.signal(
+        ReservationWorkflow.staff_message, StaffMessage(thread_message_id=uuid.uuid4())
+    )
+    for _ in range(500):  # the lifecycle loop takes the signal up
+        if run.book.refused_messages:
+            break
+        await asyncio.sleep(0.02)
+    assert run.book.refused_messages == ["staff_reply"]
+    cancelled = await asyncio.wait_for(
+        handle.execute_update(ReservationWorkflow.cancel, CancelRequest(by="guest")), timeout=20
+    )
+    assert cancelled.status is not None and cancelled.status.value == "cancelled_by_guest"
+    assert "staff_reply" not in run.book.templates()
 
 
 async def test_a_failing_provider_is_retried_and_the_message_sent_once(run: Run) -> None:
