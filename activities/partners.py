@@ -24,6 +24,7 @@ from activities.refusals import refusing
 from models.enums import ReservationSource
 from models.orm import Reservation
 from models.schemas.google import GoogleNotice
+from reservations.http_answers import is_transient
 from reservations.settings import Settings
 from services.partners.google import CANCELLED_ON_GOOGLE, booking_status
 from services.partners.google_auth import (
@@ -109,7 +110,7 @@ class GoogleActivities:
                 )
         except httpx.HTTPError as exc:
             raise RuntimeError(f"Google unreachable: {exc}") from None  # retried
-        if response.status_code in {408, 429} or response.status_code >= 500:
+        if is_transient(response.status_code):
             raise RuntimeError(f"Google answered {response.status_code}")  # retried
         if response.status_code >= 400:
             raise ApplicationError(

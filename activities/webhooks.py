@@ -28,18 +28,18 @@ from models.enums import WebhookDeliveryStatus as Status
 from models.schemas.webhooks import DeliveryGivenUp, DeliveryOutcome, GiveUpOutcome
 from reservations import metrics
 from reservations.db import transaction
+from reservations.http_answers import is_transient
 from services.errors import InvalidError
 from services.webhooks import deliveries
 from services.webhooks.urls import check_subscriber_url
 from workflows.retries import WEBHOOK, retry_delay
 
 USER_AGENT = "reservations-webhooks/1"
-RETRIED_4XX = frozenset({408, 429})
 
 
 def permanent(status: int) -> bool:
     """A subscriber's answer that no retry will change."""
-    return 400 <= status < 500 and status not in RETRIED_4XX
+    return 400 <= status < 500 and not is_transient(status)
 
 
 def signed_headers(secret: str, *, msg_id: str, at: datetime, body: str) -> dict[str, str]:

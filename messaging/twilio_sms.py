@@ -18,6 +18,7 @@ from twilio.http.response import Response
 from twilio.rest import Client
 
 from messaging.channels import SendReceipt, SendRejected, SendRetryable, SmsMessage
+from reservations.http_answers import is_transient
 
 
 class _TwilioHttpClient(AsyncTwilioHttpClient):  # type: ignore[misc]  # SDK is untyped
@@ -135,6 +136,6 @@ def _error_text(exc: TwilioRestException | TwilioServiceException) -> str:
 def _classify(status: int, code: object, text: str) -> SendRetryable | SendRejected:
     """Map Twilio's HTTP status to our outcome; the Twilio code goes into the message."""
     described = f"Twilio {status} (code {code}): {text}"
-    if status == 429 or status >= 500:
+    if is_transient(status):
         return SendRetryable(described)
     return SendRejected(described)

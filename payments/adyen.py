@@ -32,6 +32,7 @@ from payments.provider import (
     SessionRequest,
     StoredCardCharge,
 )
+from reservations.http_answers import is_transient
 
 # Adyen accepts idempotency keys of at most 64 characters.
 MAX_IDEMPOTENCY_KEY_LENGTH = 64
@@ -65,7 +66,7 @@ def _error_from_sdk(exc: Exception) -> ProviderUnavailable | ProviderRefused:
         f"Adyen answered HTTP {status} (errorCode {error_code}): {getattr(exc, 'message', exc)}"
     )
     if isinstance(status, int):
-        if status == 429 or status >= 500:
+        if is_transient(status):
             return ProviderUnavailable(detail)
         if 400 <= status < 500:
             return ProviderRefused(detail)

@@ -17,6 +17,8 @@ from typing import Any
 
 import httpx
 
+from reservations.http_answers import is_transient
+
 DEFAULT_BASE_URL = "https://connect.mailerlite.com/api"
 
 
@@ -88,7 +90,7 @@ class MailerLite:
         except httpx.HTTPError as exc:
             raise Unavailable(f"MailerLite unreachable: {type(exc).__name__}") from None
         status = response.status_code
-        if status == 429 or status >= 500:
+        if is_transient(status):
             raise Unavailable(f"MailerLite answered {status}", retry_after=_retry_after(response))
         if status == 404 and missing_ok:
             return {}

@@ -21,6 +21,7 @@ from activities.marketing import MarketingActivities, group_name
 from models.orm import MarketingSubscriber, Restaurant
 from models.schemas.marketing import Segment, SubscriberBatch, SyncInput, SyncResult
 from services.crm.consent import restaurant_scope
+from services.crm.mailerlite import Refused, Unavailable, mailerlite
 from tests.api.test_reservation_lifecycle import payload_bytes
 from tests.conftest import Database
 from tests.conftest import test_settings as settings_for
@@ -275,3 +276,17 @@ async def test_an_erased_guest_is_deleted_from_mailerlite_at_once(sync: Sync) ->
     # without MailerLite configured there is nothing to tell
     sync.token = ""
     assert await ActivityEnvironment().run(sync.activities().forget_marketing_subscriber, ann) == 0
+
+
+@pytest.mark.parametrize("status", [408, 429, 503])
+async def test_passing_answers_are_unavailable_and_a_bad_request_refused(
+    fake: FakeMailerLite, status: int
+) -> None:
+    async with mailerlite(base_url=fake.base_url, token=TOKEN) as client:
+        fake.fail_next = [status]
+        with pytest.raises(Unavailable, match=str(status)):
+            await client.find_or_create_group("passing")
+        fake.fail_next = [400]
+        with pytest.raises(Refused):
+            await client.find_or_create_group("refused")
+        assert await client.find_or_create_group("served")

@@ -228,7 +228,7 @@ async def test_server_error_is_unavailable_then_retry_succeeds(fake_adyen: FakeA
     assert len(fake_adyen.processed("refunds")) == 1
 
 
-@pytest.mark.parametrize("status", [429, 502, 503])
+@pytest.mark.parametrize("status", [408, 429, 502, 503])
 async def test_throttling_and_gateway_errors_are_unavailable(
     fake_adyen: FakeAdyen, status: int
 ) -> None:
