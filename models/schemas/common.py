@@ -56,6 +56,12 @@ PhoneNumber = Annotated[str, Field(max_length=40), AfterValidator(normalise_phon
 WebUrl = Annotated[HttpUrl, UrlConstraints(max_length=500)]
 # money columns are 64-bit (BIGINT)
 MAX_MINOR_UNITS = 2**63 - 1
+# one bill (a POS check's total): far above any real one, and far enough below the
+# BIGINT limit that a guest's lifetime spend, a sum of bills, can never overflow it
+MAX_BILL_MINOR = 10**12
+BillMinor = Annotated[
+    int, Field(ge=0, le=MAX_BILL_MINOR, description="a bill's total, minor units")
+]
 MinorUnits = Annotated[
     int, Field(strict=True, ge=0, le=MAX_MINOR_UNITS, description="integer minor units (cents)")
 ]

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from models.enums import ConfirmationMode, DepositStatus, PaymentMode
 from models.schemas.booking import BookingRequest, HoldOutcome
+from models.schemas.common import BillMinor
 from rules.state_machine import ReservationAction, ReservationStatus
 
 
@@ -169,7 +170,7 @@ class CompleteRequest(BaseModel):
     """The party left."""
 
     # the bill's total, when a POS reports it (minor units)
-    spend_minor: Annotated[int, Field(ge=0, le=2**63 - 1)] | None = None
+    spend_minor: BillMinor | None = None
 
 
 class NoShowRequest(BaseModel):

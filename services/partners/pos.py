@@ -30,6 +30,7 @@ from models.orm import (
     RestaurantTable,
     TableAllocation,
 )
+from models.schemas.common import BillMinor
 from reservations.db import upsert_insert
 from rules.state_machine import ReservationStatus
 from services.errors import InvalidError, NotFoundError
@@ -76,7 +77,7 @@ class GenericPosEvent(BaseModel):
     restaurantId: uuid.UUID = Field(strict=False)
     tableId: Annotated[str, Field(min_length=1, max_length=120)]
     occurredAt: dt.datetime = Field(strict=False)
-    totalMinor: Annotated[int, Field(ge=0, le=2**63 - 1)] | None = None
+    totalMinor: BillMinor | None = None
     status: Annotated[str, Field(min_length=1, max_length=32)] | None = None
 
 

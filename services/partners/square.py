@@ -20,7 +20,7 @@ from square import AsyncSquare
 from square.core.api_error import ApiError
 from square.utils.webhooks_helper import verify_signature
 
-from models.schemas.common import UNSTORABLE_TEXT
+from models.schemas.common import MAX_BILL_MINOR, UNSTORABLE_TEXT
 from services.partners.pos import PosCheckEvent, PosKind, PosRefused
 
 SIGNATURE_HEADER = "x-square-hmacsha256-signature"
@@ -139,6 +139,13 @@ def kind_of(note: SquareNotification) -> PosKind:
     return "other"
 
 
+def _bill(total_minor: int | None) -> int | None:
+    """An order's total as a bill, or None when no real bill could be that large."""
+    if total_minor is None or not 0 <= total_minor <= MAX_BILL_MINOR:
+        return None
+    return total_minor
+
+
 def check_event(
     note: SquareNotification, *, restaurant_id: Any, facts: OrderFacts | None
 ) -> PosCheckEvent:
@@ -151,7 +158,7 @@ def check_event(
         kind=kind,
         restaurant_id=restaurant_id,
         external_table_id=facts.ticket_name if facts else None,
-        spend_minor=facts.total_minor if facts and kind == "check_closed" else None,
+        spend_minor=_bill(facts.total_minor) if facts and kind == "check_closed" else None,
         table_status=table_status.get(kind),
         payload=note.raw,
     )

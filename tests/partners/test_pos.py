@@ -219,6 +219,10 @@ async def test_generic_format(pos_live: LiveApi, admin: dict[str, str]) -> None:
     base = {"restaurantId": rid, "tableId": "T1", "occurredAt": now_iso()}
     opened = await send({**base, "eventId": "g-1", "type": "check.opened"})
     assert opened.status_code == 200 and opened.json()["status"] == "applied", opened.text
+    # no bill is that large; summed into the guest's lifetime spend it would overflow
+    absurd = {**base, "eventId": "g-2", "type": "check.closed", "totalMinor": 2**63 - 1}
+    refused = await send(absurd)
+    assert refused.status_code == 422 and refused.json()["field"] == "totalMinor", refused.text
     closed = await send({**base, "eventId": "g-2", "type": "check.closed", "totalMinor": 3100})
     assert closed.status_code == 200 and closed.json()["status"] == "applied", closed.text
     done = await reservation(live, reservation_id)
