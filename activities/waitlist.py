@@ -123,7 +123,7 @@ class WaitlistActivities:
     async def release_waitlist_offer(self, release: ReleaseOffer) -> None:
         """Release the offer's tables; the day's dispatcher offers them to the next entry."""
         async with transaction(self.sessions) as session:
-            released = await offers.release_offer(
+            await offers.release_offer(
                 session,
                 reservation_id=release.reservation_id,
                 reason=release.reason,
@@ -150,9 +150,10 @@ class WaitlistActivities:
         await live_events.publish_committed(self.cache, session)
         await emitted.start()
         await self._invalidate(restaurant_id, day)
-        if released is not None:
-            key = f"offer-released:{release.reservation_id}"
-            await self._freed(restaurant_id, day, f"offer_{release.reason}", key)
+        # also on a retry that finds the tables already let go by an attempt that died
+        # before telling the dispatcher (the key keeps it to one signal)
+        key = f"offer-released:{release.reservation_id}"
+        await self._freed(restaurant_id, day, f"offer_{release.reason}", key)
 
     @activity.defn(name="record_waitlist_status")
     @refusing

@@ -67,6 +67,10 @@ ENDED = frozenset({W.ACCEPTED, W.SEATED, W.EXPIRED, W.CANCELLED})
 OPEN = frozenset({W.WAITING, W.OFFERED})
 # offers one dispatcher round makes at most (it runs again while rounds come back full)
 MATCH_LIMIT = 20
+# patch: an offer that expired before it reached a waiting entry puts the entry back in
+# the database's queue before its tables are let go (releases before it only let them go,
+# leaving the stored entry "offered" for good)
+LATE_OFFER_REQUEUES = "late-offer-requeues"
 
 
 def _illegal(message: str) -> ApplicationError:
@@ -132,9 +136,12 @@ class WaitlistWorkflow:
         facts = self._offers.take()
         if self._state.status is W.WAITING and facts.expires_at > workflow.now():
             await self._offered(facts)
-        else:
-            # the entry moved on (left, seated, expired) before the offer arrived
-            await self._release(facts, "not_wanted")
+            return
+        if self._state.status is W.WAITING and workflow.patched(LATE_OFFER_REQUEUES):
+            # the guest never heard of it: still waiting, first in line for what it frees
+            await self._record(W.WAITING)
+        # or the entry moved on (left, seated, expired) before the offer arrived
+        await self._release(facts, "not_wanted")
 
     async def _offered(self, facts: OfferFacts) -> None:
         self._state.status = W.OFFERED
@@ -167,14 +174,17 @@ class WaitlistWorkflow:
         )
 
     async def _end(self, status: WaitlistStatus) -> None:
+        await self._record(status)
+        self._state.status = status
+        self._show_status()
+
+    async def _record(self, status: WaitlistStatus) -> None:
         await workflow.execute_activity(
             record_waitlist_status,
             EntryStatusChange(entry_id=self._input.entry_id, status=status, at=workflow.now()),
             start_to_close_timeout=DATABASE.start_to_close_timeout,
             retry_policy=DATABASE.retry_policy,
         )
-        self._state.status = status
-        self._show_status()
 
     def _show_status(self) -> None:
         workflow.upsert_search_attributes([WAITLIST_STATUS.value_set(self._state.status.value)])

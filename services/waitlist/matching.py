@@ -109,21 +109,24 @@ async def match_waitlist(
     new = {offer.entry_id for offer in made}
     return made + [
         o
-        for o in await open_offers(session, conditions=conditions[:2], now=now)
+        for o in await open_offers(session, conditions=conditions[:2])
         if o.entry_id not in new and (entry_id is None or o.entry_id == entry_id)
     ]
 
 
 async def open_offers(
-    session: AsyncSession, *, conditions: list[ColumnElement[bool]], now: datetime
+    session: AsyncSession, *, conditions: list[ColumnElement[bool]]
 ) -> list[OfferMade]:
-    """The open (unexpired) offers among the entries the conditions select."""
+    """The offers still holding tables among the entries the conditions select.
+
+    Expired ones too: an offer whose answer was lost may expire before a retry lists
+    it, and only its entry, once told, puts itself back in the queue and lets go of it.
+    """
     rows = await session.scalars(
         select(WaitlistEntry)
         .where(
             *conditions,
             WaitlistEntry.status == WaitlistStatus.OFFERED,
-            WaitlistEntry.offer_expires_at > now,
             WaitlistEntry.offer_reservation_id.is_not(None),
         )
         .order_by(WaitlistEntry.offered_at)

@@ -29,6 +29,7 @@ from temporalio.worker import (
 )
 from twilio.request_validator import RequestValidator
 
+from activities.capacity import tell_dispatcher
 from api import waitlist_lifecycle
 from api.lifecycle import workflow_id
 from messaging.catalog.waitlist_page import WAITLIST_PAGE_WORDS
@@ -37,7 +38,7 @@ from models.enums import ReservationStatus, StaffRole, WaitlistStatus
 from models.orm import Reservation, RestaurantTable, TableAllocation, WaitlistEntry, WebhookEvent
 from models.schemas.waitlist import ReleaseOffer, dispatcher_workflow_id, entry_workflow_id
 from reservations.db import transaction
-from services.waitlist import matching
+from services.waitlist import matching, offers
 from tests.api.conftest import LiveApi, eventually, live_api
 from tests.api.test_reservation_lifecycle import BASE, booking, booking_day, restaurant
 from tests.conftest import Database
@@ -392,6 +393,69 @@ async def test_declining_passes_the_table_to_the_next_guest(site: Site) -> None:
     assert page.status_code == 303, page.text
     assert (await entry(site, first))["status"] in {"waiting", "cancelled", "expired"}
     await offered(site, second)
+
+
+async def test_an_offer_released_by_an_attempt_cut_short_still_reaches_the_next_guest(
+    site: Site,
+) -> None:
+    """The release's first attempt committed, then its worker died before telling the
+    dispatcher; the retry finds nothing left to release and must still tell it."""
+    rid, made = await full_evening(site)
+    first = await join(site, rid)
+    second = await join(site, rid, email="otto@example.com", phone="+31611111111")
+    await cancel(site, made)
+    offer_id = uuid.UUID((await offered(site, first))["offer"]["reservation_id"])
+    async with transaction(site.live.db.sessions) as session:
+        await offers.release_offer(
+            session, reservation_id=offer_id, reason="declined", now=datetime.now(UTC)
+        )
+    release = next(
+        f for f in activity_functions(site.live.deps) if f.__name__ == "release_waitlist_offer"
+    )
+    await ActivityEnvironment(site.live.env.client).run(
+        release,
+        ReleaseOffer(entry_id=uuid.UUID(first["id"]), reservation_id=offer_id, reason="declined"),
+    )
+    await offered(site, second)
+
+
+async def test_an_offer_that_expired_before_its_entry_heard_of_it_is_made_again(
+    site: Site,
+) -> None:
+    """A round of the dispatcher held a table for the entry, then its worker died with the
+    answer and stayed down past the offer's window. The next round lists the lapsed offer
+    too: the entry, told late, waits again and is offered the table afresh."""
+    rid, _ = await full_evening(site)
+    first = await join(site, rid)
+    day = date.fromisoformat(first["date"])
+    async with transaction(site.live.db.sessions) as session:
+        session.add(
+            RestaurantTable(
+                restaurant_id=uuid.UUID(rid), number="2", min_capacity=1, max_capacity=4
+            )
+        )
+        await session.flush()
+        (lost,) = await matching.match_waitlist(
+            session,
+            restaurant_id=uuid.UUID(rid),
+            day=day,
+            now=datetime.now(UTC) - timedelta(hours=1),
+            entry_id=uuid.UUID(first["id"]),
+            limit=1,
+        )
+    assert (await entry(site, first))["status"] == "offered"
+    assert not await workflow_offered(site, first["id"])
+    await tell_dispatcher(
+        site.live.env.client,
+        restaurant_id=uuid.UUID(rid),
+        day=day,
+        reason="retried",
+        event_id="retried-round",
+        task_queue=site.live.task_queue,
+    )
+    again = await offered(site, first)
+    assert again["offer"]["reservation_id"] != str(lost.facts.reservation_id)
+    assert again["offer"]["table_numbers"] == ["2"]
 
 
 async def test_leaving_the_list(site: Site) -> None:

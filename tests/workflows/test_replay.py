@@ -76,6 +76,7 @@ def test_every_path_has_a_kept_history() -> None:
         "waitlist_chain_accepted",
         "waitlist_dispatcher_chain",
         "waitlist_walk_in_seated",
+        "waitlist_late_offer_requeued",
         "waitlist_dispatcher_ended",
         "marketing_sync-synced",
         "marketing_sync-retried",

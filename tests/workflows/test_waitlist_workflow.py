@@ -143,6 +143,39 @@ async def test_an_unanswered_offer_is_released_when_its_window_ends(wl: WaitRun)
     await keep_history(handle, "waitlist_offer_expired")
 
 
+async def test_an_offer_that_expired_on_its_way_puts_the_entry_back_in_the_queue(
+    wl: WaitRun,
+) -> None:
+    """The dispatcher's answer was lost with its worker, which stayed down past the offer's
+    window: the retried match tells the entry late. The guest never heard of it, so the
+    stored entry waits again (first in line) before the tables are let go."""
+    handle = await join(wl, expires_in=timedelta(days=2))
+    entry_id = uuid.UUID(handle.id.removeprefix("waitlist-"))
+    now = await wl.env.get_current_time()
+    reservation_id = uuid.uuid4()
+    late = OfferFacts(
+        offer_id=str(reservation_id),
+        reservation_id=reservation_id,
+        table_numbers=["7"],
+        starts_at=now + timedelta(hours=2),
+        expires_at=now - timedelta(minutes=1),
+    )
+    wl.fake.statuses[entry_id] = WaitlistStatus.OFFERED  # as matching stored it
+    await handle.signal(WaitlistWorkflow.offer, late)
+    for _ in range(500):
+        if wl.fake.releases:
+            break
+        await asyncio.sleep(0.02)
+    ((released, reason, _),) = wl.fake.releases
+    assert (released, reason) == (reservation_id, "not_wanted")
+    assert [c.status for c in wl.fake.changes] == [WaitlistStatus.WAITING]
+    assert wl.fake.statuses[entry_id] is WaitlistStatus.WAITING
+    assert (await handle.query(WaitlistWorkflow.state)).status is WaitlistStatus.WAITING
+    assert wl.fake.templates(entry_id) == ["waitlist_joined"]  # no offer told
+    await keep_history(handle, "waitlist_late_offer_requeued")
+    await handle.terminate()
+
+
 async def test_an_entry_nobody_could_serve_ends_when_its_window_has_passed(wl: WaitRun) -> None:
     joined_at = await wl.env.get_current_time()
     handle = await join(wl, expires_in=timedelta(hours=5))
