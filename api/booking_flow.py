@@ -253,7 +253,9 @@ async def _check(
         )
     except NotFoundError:
         return free  # unknown or inactive: the booking path says which
-    cached = answer_time(requested, local_time=question.at)
+    # the slot starting at this very date and time: a time after midnight belongs to the
+    # evening before, whose answer is not read here (the workflow's hold decides it)
+    cached = answer_time(requested, local_time=question.at, on=question.day)
     if cached.slot is None or cached.reason not in FULL_REASONS:
         return free
     # full: the refusal's alternatives need the following days too, and a full day's
@@ -291,7 +293,7 @@ async def _check(
     )
     if fresh is None:
         return free  # inactive: the booking path says so
-    answer = answer_time([fresh, *days[1:]], local_time=question.at)
+    answer = answer_time([fresh, *days[1:]], local_time=question.at, on=question.day)
     if answer.slot is None or answer.reason not in FULL_REASONS:
         return free
     if (

@@ -319,6 +319,7 @@ async def _with_later_days(
     features: frozenset[str],
     now: datetime,
     exclude_reservation_id: uuid.UUID | None,
+    calendar_day: date | None = None,
 ) -> TimeAnswer:
     """The time answer with the next days' alternatives (loaded only when needed)."""
     later_first = first.day + timedelta(days=1)
@@ -341,7 +342,7 @@ async def _with_later_days(
         staff=staff,
         features=features,
     )
-    return answer_time([first, *later], local_time=local_time)
+    return answer_time([first, *later], local_time=local_time, on=calendar_day)
 
 
 async def _place(
@@ -364,8 +365,12 @@ async def _place(
     keep_table_ids: Sequence[uuid.UUID] = (),
     reference: str | None = None,
     static: StaticInputs | None = None,
+    calendar_day: date | None = None,
 ) -> HoldOutcome:
     """Check a time and write its allocations; the shared core of hold and move.
+
+    `day` is the service day; `calendar_day` the date of the start as the caller asked
+    it (then only a slot starting at that date and time will do).
 
     `keep_table_ids` (a move's current tables) are kept when they are still free and
     still seat the party at the new time, rather than the engine's choice. `static`
@@ -407,7 +412,7 @@ async def _place(
         return inputs, answer
 
     inputs, first = await today()
-    answer = answer_time([first], local_time=local_time)
+    answer = answer_time([first], local_time=local_time, on=calendar_day)
     if staff and _staff_may_bypass(answer, inputs, now):
         # staff book inside the minimum notice, and walk-ins into the current slot
         assert answer.slot is not None
@@ -421,7 +426,7 @@ async def _place(
             staff=staff,
             features=features,
         )
-        answer = answer_time([shifted], local_time=local_time)
+        answer = answer_time([shifted], local_time=local_time, on=calendar_day)
     slot, reason = answer.slot, answer.reason
     option = slot.tables if slot is not None else None
     if (
@@ -476,6 +481,7 @@ async def _place(
         features=features,
         now=now,
         exclude_reservation_id=exclude,
+        calendar_day=calendar_day,
     )
     return HoldOutcome(
         held=False,
@@ -502,8 +508,12 @@ async def hold_tables(
     booked: bool = False,
     inserted_reference: str | None = None,
     static: StaticInputs | None = None,
+    calendar_day: date | None = None,
 ) -> HoldOutcome:
     """Hold tables for ``request`` until ``now + hold_minutes``, or say why not and offer others.
+
+    ``request.date`` is the service day; ``calendar_day`` the date of the start as the
+    guest asked it, when it may differ (a slot after midnight).
 
     The caller has inserted the Reservation row and commits afterwards.  ``lock=False``
     skips the PostgreSQL advisory lock: for race tests only.  Repeating the call for
@@ -540,6 +550,7 @@ async def hold_tables(
         moving=False,
         reference=inserted_reference,
         static=static,
+        calendar_day=calendar_day,
     )
 
 
@@ -730,6 +741,7 @@ async def move_allocations(
     now: datetime,
     lock: bool = True,
     keep_tables: bool = False,
+    calendar_day: date | None = None,
 ) -> HoldOutcome:
     """Move a reservation to another time or party size; nothing changes if it does not fit.
 
@@ -757,6 +769,7 @@ async def move_allocations(
         lock=lock,
         moving=True,
         keep_table_ids=[row.table_id for row in rows] if keep_tables else (),
+        calendar_day=calendar_day,
     )
     if outcome.held:
         note_change(session, restaurant_id=restaurant_id, day=old_day)

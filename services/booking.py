@@ -271,6 +271,7 @@ async def create_held_reservation(
         booked=status is not S.HELD,  # nothing to wait for: booked in the same statement
         inserted_reference=reference,
         static=static,
+        calendar_day=booking.date,
     )
     if not hold.held:
         raise _Refused(hold)
@@ -402,6 +403,7 @@ async def move_reservation(
         now=now,
         # the same party in the same area stays on its tables (staff may have chosen them)
         keep_tables=party_size == reservation.party_size and request.seating_area is None,
+        calendar_day=day,
     )
     if not hold.held:
         return BookingFacts(hold=hold)

@@ -162,25 +162,36 @@ def nearest_in_window(
     )
 
 
-def _slot_at(answer: DayAnswer, wanted: time) -> SlotAvailability | None:
+def _slot_at(answer: DayAnswer, wanted: time, on: date | None = None) -> SlotAvailability | None:
+    if on is not None:
+        # the slot that starts at this very wall clock (a calendar date is known)
+        start = datetime.combine(on, wanted)
+        return next((s for s in answer.slots if s.local_time == start), None)
     # an after-midnight time matches the day's overnight slot, as rules.check_time does
     return next((s for s in answer.slots if s.local_time.time() == wanted), None)
 
 
-def answer_time(days: Sequence[DayAnswer], *, local_time: time) -> TimeAnswer:
+def answer_time(
+    days: Sequence[DayAnswer], *, local_time: time, on: date | None = None
+) -> TimeAnswer:
     """Compose the answer for ``local_time`` on ``days[0]`` with alternatives.
+
+    ``on`` is the calendar date of the start when the caller knows it: only a slot
+    starting at that very date and time answers then. Without it an after-midnight
+    time is the service day's overnight slot, which is wrong for a date whose own
+    wall clock has no slot then (the day before closed, a time in a DST gap).
 
     Alternatives: available slots within ±90 min on the same day, nearest first,
     then the same time on each following day given in ``days[1:]``.
     """
     first = days[0]
     wanted = local_time.replace(tzinfo=None, fold=0)
-    slot = _slot_at(first, wanted)
+    slot = _slot_at(first, wanted, on)
     if slot is None:
         reason: str | None = first.closed_reason or UnavailableReason.OUTSIDE_OPENING_HOURS.value
     else:
         reason = None if slot.available else (slot.reason or UnavailableReason.NO_TABLE_FITS).value
-    target = slot.local_time if slot is not None else datetime.combine(first.day, wanted)
+    target = slot.local_time if slot is not None else datetime.combine(on or first.day, wanted)
     alternatives = [
         Alternative(s.local_time.date(), s)
         for s in nearest_alternatives(

@@ -99,6 +99,7 @@ async def moves_for(
             )
         ],
         local_time=request.time,
+        on=request.date,
     )
     slot = answer.slot
     if slot is None or slot.reason is not UnavailableReason.NO_TABLE_FITS:

@@ -275,3 +275,94 @@ async def test_reading_a_reservation_says_whether_payment_is_required(
     )
     assert thread.status_code == 200, thread.text
     assert {"items", "total", "limit", "offset"} <= set(thread.json())
+
+
+# 1b. a date's own wall clock decides: a time it has no slot at is never moved a day ------
+
+
+async def _refused_not_moved(
+    live: LiveApi, admin: dict[str, str], rid: str, day: date, at: str
+) -> None:
+    refused = await live.client.post(f"{BASE}/reservations", json=booking(rid, day, at))
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["reason"] in {"outside_opening_hours", "special_day_closed"}
+    listed = await live.client.get(f"{BASE}/restaurants/{rid}/reservations", headers=admin)
+    assert listed.json()["total"] == 0, listed.text
+
+
+async def test_a_time_after_midnight_of_a_closed_night_is_refused_not_moved(
+    live: LiveApi, admin: dict[str, str]
+) -> None:
+    rid = await new_restaurant(live.client, admin)
+    night = today() + timedelta(days=6)
+    closed = await live.client.post(
+        f"{BASE}/restaurants/{rid}/special-days",
+        json={"starts_on": night.isoformat(), "kind": "closed"},
+        headers=admin,
+    )
+    assert closed.status_code == 201, closed.text
+    # 00:30 on the morning after the closed night: no service has a slot then (the
+    # next evening's own 00:30 is a day later, and must not be booked instead)
+    await _refused_not_moved(live, admin, rid, night + timedelta(days=1), "00:30")
+    # a booking moved there is refused the same way, and stays where it was
+    kept = await live.client.post(
+        f"{BASE}/reservations", json=booking(rid, night + timedelta(days=3), "00:30")
+    )
+    assert kept.status_code == 201, kept.text
+    moved = await live.client.patch(
+        f"{BASE}/reservations/{kept.json()['id']}",
+        params={"token": kept.json()["manage_token"]},
+        json={"date": (night + timedelta(days=1)).isoformat(), "time": "00:30"},
+    )
+    assert moved.status_code == 409, moved.text
+    again = await live.client.get(
+        f"{BASE}/reservations/{kept.json()['id']}",
+        params={"token": kept.json()["manage_token"]},
+    )
+    assert again.json()["starts_at"] == kept.json()["starts_at"]
+
+
+async def test_a_time_in_the_spring_forward_gap_is_refused_not_moved(
+    live: LiveApi, admin: dict[str, str]
+) -> None:
+    gap_day = next(
+        d
+        for d in (today() + timedelta(days=i) for i in range(1, 400))
+        if datetime.combine(d, datetime.min.time(), ZONE).utcoffset()
+        != datetime.combine(d + timedelta(days=1), datetime.min.time(), ZONE).utcoffset()
+        and d.month < 6
+    )
+    night = [
+        {"weekday": d, "name": "night", "opens_at": "22:00", "closes_at": "06:00",
+         "last_seating_at": "04:00"}
+        for d in range(7)
+    ]  # fmt: skip
+    rid = await new_restaurant(live.client, admin, services=night)
+    wide = await live.client.put(
+        f"{BASE}/restaurants/{rid}/settings",
+        json={"advance_booking_days": 400},
+        headers=admin,
+    )
+    assert wide.status_code == 200, wide.text
+    # 02:30 on the day the clocks jump from 02:00 to 03:00 does not exist
+    await _refused_not_moved(live, admin, rid, gap_day, "02:30")
+
+
+async def test_a_time_after_midnight_is_judged_by_its_own_slot_not_the_next_nights(
+    live: LiveApi, admin: dict[str, str]
+) -> None:
+    """00:30 on a date is the evening before's slot. The next evening's 00:30 (a day
+    later) being full must not refuse it, in the quick "is it full?" check either."""
+    rid = await new_restaurant(live.client, admin)
+    night = today() + timedelta(days=6)
+    later = await live.client.post(
+        f"{BASE}/reservations", json=booking(rid, night + timedelta(days=2), "00:30")
+    )
+    assert later.status_code == 201, later.text
+    wanted = await live.client.post(
+        f"{BASE}/reservations",
+        json={**booking(rid, night + timedelta(days=1), "00:30"), "guest": {
+            "email": "dawn@example.com", "first_name": "Dawn"}},
+    )  # fmt: skip
+    assert wanted.status_code == 201, wanted.text
+    assert wanted.json()["date"] == (night + timedelta(days=1)).isoformat()
