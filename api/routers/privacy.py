@@ -7,6 +7,7 @@ Links are single use: used twice or expired is 410, unknown is 404.
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -35,7 +36,7 @@ from models.schemas.privacy import (
 from reservations.cache import Cache
 from reservations.settings import Settings
 from services.crm.privacy_export import export_document, request_link
-from services.crm.privacy_links import LinkGone, Purpose, use_link
+from services.crm.privacy_links import LinkGone, Purpose, usable_link, use_link
 from services.crm.visibility import sharing_circle
 from services.errors import NotFoundError
 from workflows.guest_erasure import GuestErasureWorkflow, erasure_workflow_id
@@ -56,9 +57,13 @@ class Gone(Problem):
     title = "Gone"
 
 
-async def _spend(session: SessionDep, purpose: Purpose, token: str) -> uuid.UUID:
+async def _spend(
+    session: SessionDep, purpose: Purpose, token: str, *, keep: bool = False
+) -> uuid.UUID:
+    """The link's guest, the link spent (or only checked, with `keep`); 404 or 410."""
+    read = usable_link if keep else use_link
     try:
-        return await use_link(session, purpose=purpose, token=token, now=datetime.now(UTC))
+        return await read(session, purpose=purpose, token=token, now=datetime.now(UTC))
     except LinkGone as exc:
         raise Gone(exc.detail, field="token") from None
     except NotFoundError:
@@ -161,9 +166,15 @@ async def request_erasure(
 async def confirm_erasure(
     session: SessionDep, temporal: TemporalDep, settings: SettingsDep, token: str = Token
 ) -> ErasureStarted:
-    guest_id = await _spend(session, "erasure", token)
+    # the erasure starts before the link counts as used: a start that fails (Temporal
+    # down, the API stopped) leaves the link good for another try
+    guest_id = await _spend(session, "erasure", token, keep=True)
+    await session.rollback()  # no transaction open while waiting for Temporal
+    started = await start_erasure(temporal, settings, ErasureInput(guest_id=guest_id))
+    with contextlib.suppress(Gone):  # a second click spent it meanwhile: started all the same
+        await _spend(session, "erasure", token)
     await session.commit()
-    return await start_erasure(temporal, settings, ErasureInput(guest_id=guest_id))
+    return started
 
 
 @router.post(

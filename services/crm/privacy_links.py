@@ -54,14 +54,9 @@ async def issue_link(
     return token
 
 
-async def use_link(
+async def _usable(
     session: AsyncSession, *, purpose: Purpose, token: str, now: datetime
-) -> uuid.UUID:
-    """Spend the link once; the guest it belongs to.
-
-    Unknown tokens are NotFound; used or expired ones are LinkGone. The spend is a
-    conditional UPDATE, so two simultaneous clicks cannot both succeed.
-    """
+) -> DataExportRequest:
     hashed = token_hash(purpose, token[:200])
     row = await session.scalar(
         select(DataExportRequest).where(DataExportRequest.token_hash == hashed)
@@ -72,6 +67,26 @@ async def use_link(
         raise LinkGone("this link has already been used; ask for a new one", field="token")
     if row.expires_at <= now:
         raise LinkGone("this link has expired; ask for a new one", field="token")
+    return row
+
+
+async def usable_link(
+    session: AsyncSession, *, purpose: Purpose, token: str, now: datetime
+) -> uuid.UUID:
+    """The guest an unused, unexpired link belongs to, without spending it (NotFound or
+    LinkGone as `use_link`): for work that must start before the link counts as used."""
+    return (await _usable(session, purpose=purpose, token=token, now=now)).guest_id
+
+
+async def use_link(
+    session: AsyncSession, *, purpose: Purpose, token: str, now: datetime
+) -> uuid.UUID:
+    """Spend the link once; the guest it belongs to.
+
+    Unknown tokens are NotFound; used or expired ones are LinkGone. The spend is a
+    conditional UPDATE, so two simultaneous clicks cannot both succeed.
+    """
+    row = await _usable(session, purpose=purpose, token=token, now=now)
     spent = await session.execute(
         update(DataExportRequest)
         .where(DataExportRequest.id == row.id)

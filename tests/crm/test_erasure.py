@@ -8,9 +8,11 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import func, select
 
+from api.app import create_app
 from models.enums import (
     MessageDirection,
     NotificationChannel,
@@ -36,6 +38,7 @@ from models.orm import (
     WaitlistEntry,
 )
 from models.schemas.lifecycle import ReservationInput
+from reservations.cache import MemoryCache
 from services.booking import create_held_reservation
 from services.crm import erasure
 from services.errors import InvalidError
@@ -45,8 +48,10 @@ from tests.api.test_payments import DEPOSIT, Shop, deposit_restaurant, shop
 from tests.api.test_reservation_lifecycle import booking, restaurant
 from tests.api.test_waitlist import join_body
 from tests.conftest import Api, Database
+from tests.conftest import test_settings as settings_for
 from tests.crm.privacy_helpers import BASE, guest_known_to, links_sent
 from tests.crm.scan import text_columns, where_found
+from tests.faults.processes import free_port
 from workflows.guest_erasure import GuestErasureWorkflow
 
 __all__ = ["shop"]  # the fixture, from the payment tests
@@ -195,6 +200,31 @@ async def test_a_guest_erases_themselves_by_a_single_use_link(
     # an erased address asks in vain, and is told the same as anyone
     later = await live.client.post(f"{BASE}/privacy/erasure-requests", json={"email": known.email})
     assert later.status_code == 202 and later.json() == asked.json()
+
+
+async def test_an_erasure_link_that_met_a_temporal_outage_can_be_used_again(
+    live: LiveApi, admin: dict[str, str]
+) -> None:
+    """The start failed (503): the link was not spent, so the guest's retry erases."""
+    known = await guest_known_to(live.db, names=["Osteria"])
+    asked = await live.client.post(f"{BASE}/privacy/erasure-requests", json={"email": known.email})
+    assert asked.status_code == 202
+    [token] = await links_sent(live.db, known.guest_id, "privacy_erasure")
+    dead = f"127.0.0.1:{free_port()}"  # nothing listens: Temporal is down
+    app = create_app(
+        settings_for(live.db.url, temporal_address=dead), engine=live.db.engine, cache=MemoryCache()
+    )
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as outage:
+            failed = await outage.post(f"{BASE}/privacy/erasure/{token}")
+    assert failed.status_code == 503, failed.text
+    confirmed = await live.client.post(f"{BASE}/privacy/erasure/{token}")
+    assert confirmed.status_code == 202, confirmed.text
+    result = await live.env.client.get_workflow_handle(confirmed.json()["workflow_id"]).result()
+    assert result["erased"] is True
+    used = await live.client.post(f"{BASE}/privacy/erasure/{token}")
+    assert used.status_code == 410
 
 
 async def test_only_managers_who_know_the_guest_may_erase(api: Api) -> None:
