@@ -6,10 +6,18 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Header, Query, status
 
 from api.deps import HostOf, ManagerOf, PageDep, SessionDep, SettingsDep, require_owned
-from api.lifecycle import Arg, Update, act_and_read, policy_for, start_reservation
+from api.lifecycle import (
+    Arg,
+    BookingReplayed,
+    Update,
+    act_and_read,
+    policy_for,
+    reservation_id_for,
+    start_reservation,
+)
 from api.problems import Conflict, InvalidInput
 from api.temporal import TemporalConnection, TemporalDep
 from api.views import staff_out, staff_outs
@@ -288,9 +296,16 @@ async def walk_in(
     session: SessionDep,
     settings: SettingsDep,
     temporal: TemporalDep,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            max_length=200,
+            description="the same key seats the party once: a retry answers the first walk-in",
+        ),
+    ] = None,
 ) -> StaffReservationOut:
     restaurant = await get_restaurant(session, restaurant_id=scope.restaurant_id)
-    reservation_id = uuid.uuid4()
+    reservation_id = reservation_id_for(idempotency_key, scope=f"walk-in:{restaurant.id}")
     guest_in = data.guest or GuestIn(
         email=f"walk-in+{reservation_id.hex}@no-email.walk-in",
         first_name="Walk-in",
@@ -319,13 +334,16 @@ async def walk_in(
     )
     booking = await keep_booking_notes(session, booking=booking)
     await session.commit()
-    state = await start_reservation(
-        temporal,
-        inp=ReservationInput(booking=booking, policy=policy_for(settings, manual=False)),
-        task_queue=settings.temporal_task_queue,
-        idempotency_key=None,
-        memo={"guest_id": str(guest.id)},
-    )
+    try:
+        state = await start_reservation(
+            temporal,
+            inp=ReservationInput(booking=booking, policy=policy_for(settings, manual=False)),
+            task_queue=settings.temporal_task_queue,
+            idempotency_key=idempotency_key,
+            memo={"guest_id": str(guest.id)},
+        )
+    except BookingReplayed:  # seated under this key before, and since completed
+        return await _after(session, reservation_id)
     if state.hold is not None and state.hold.invalid_field is not None:
         # tables that are not this restaurant's, or too small: the request's fault
         raise InvalidInput(state.hold.reason or "invalid walk-in", field=state.hold.invalid_field)

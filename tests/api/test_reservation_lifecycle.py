@@ -397,6 +397,32 @@ async def test_walk_in_starts_seated(live: LiveApi, admin: dict[str, str]) -> No
     assert walked.json()["status"] == "seated" and walked.json()["source"] == "walk_in"
 
 
+async def test_a_walk_in_sent_again_with_its_key_seats_the_party_once(
+    live: LiveApi, admin: dict[str, str]
+) -> None:
+    """The host's first press lost its answer (the API restarted): pressing again with the
+    same Idempotency-Key answers the first walk-in, also after it has completed."""
+    rid = await restaurant(live, admin, all_day=True, tables=2)
+    host = await live.token_for(StaffRole.HOST, [rid])
+    url = f"{BASE}/restaurants/{rid}/walk-ins"
+    keyed = {**host, "Idempotency-Key": "host-tablet-7:press-1"}
+    first = await live.client.post(url, headers=keyed, json={"party_size": 2})
+    again = await live.client.post(url, headers=keyed, json={"party_size": 2})
+    assert first.status_code == again.status_code == 201, (first.text, again.text)
+    assert again.json()["id"] == first.json()["id"]
+    done = await live.client.post(
+        f"{BASE}/restaurants/{rid}/reservations/{first.json()['id']}/complete", headers=host
+    )
+    assert done.status_code == 200, done.text
+    late = await live.client.post(url, headers=keyed, json={"party_size": 2})
+    assert late.status_code == 201 and late.json()["id"] == first.json()["id"], late.text
+    listed = await live.client.get(f"{BASE}/restaurants/{rid}/reservations", headers=host)
+    assert listed.json()["total"] == 1
+    # another press, another party
+    other = await live.client.post(url, headers=host, json={"party_size": 2})
+    assert other.status_code == 201 and other.json()["id"] != first.json()["id"]
+
+
 async def test_a_walk_in_on_tables_that_cannot_take_it_is_a_422_naming_them(
     live: LiveApi, admin: dict[str, str]
 ) -> None:
