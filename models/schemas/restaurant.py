@@ -29,6 +29,16 @@ PartySize = Annotated[int, Field(strict=True, ge=1, le=100)]
 Minutes = Annotated[int, Field(strict=True, ge=0, le=24 * 60)]
 
 
+# ids the restaurant has elsewhere (a POS, a marketplace): a few short pairs, shown publicly
+ExternalIds = Annotated[
+    dict[
+        Annotated[str, Field(min_length=1, max_length=60)],
+        Annotated[str, Field(max_length=200)],
+    ],
+    Field(max_length=20, description="at most 20 ids: names of 1-60, values of 0-200 characters"),
+]
+
+
 class TurnTime(StrictModel, OutModel):
     """Seating duration for parties of at least `min_party_size`."""
 
@@ -191,7 +201,7 @@ class RestaurantFields(StrictModel):
         default_factory=list, max_length=50
     )
     google_place_id: Annotated[str, Field(max_length=200)] | None = None
-    external_ids: dict[str, str] = Field(default_factory=dict)
+    external_ids: ExternalIds = Field(default_factory=dict)
     is_active: bool = True
     accepts_reservations: bool = True
     is_featured: bool = False
@@ -238,7 +248,7 @@ class RestaurantUpdate(StrictModel):
     gallery_urls: list[HttpUrl] | None = None
     features: list[Annotated[str, Field(min_length=1, max_length=60)]] | None = None
     google_place_id: Annotated[str, Field(max_length=200)] | None = None
-    external_ids: dict[str, str] | None = None
+    external_ids: ExternalIds | None = None
     is_active: bool | None = None
     accepts_reservations: bool | None = None
     is_featured: bool | None = None

@@ -109,6 +109,27 @@ async def test_nul_bytes_in_body_text_fields_are_422_naming_the_field(
         assert_problem(r, 422, field)
 
 
+async def test_external_ids_are_a_few_short_pairs(api: Api, admin: dict[str, str]) -> None:
+    """They are served to anyone who reads the restaurant: no megabyte may hide there."""
+    rid = await new_restaurant(api, admin)
+    for ids in (
+        {"pos": "v" * 1_040_000},
+        {f"k{i}": "v" for i in range(5_000)},
+        {"k" * 61: "v"},
+        {"": "v"},
+    ):
+        r = await api.client.patch(
+            f"{BASE}/restaurants/{rid}", json={"external_ids": ids}, headers=admin
+        )
+        assert r.status_code == 422, r.text[:300]
+        assert r.json()["field"].startswith("external_ids"), r.text[:300]
+    fine = {"square": "L8Z9XY", "thefork": "123456"}
+    ok = await api.client.patch(
+        f"{BASE}/restaurants/{rid}", json={"external_ids": fine}, headers=admin
+    )
+    assert ok.status_code == 200 and ok.json()["external_ids"] == fine, ok.text
+
+
 async def test_nul_bytes_in_query_parameters_and_paths_are_422_naming_them(
     api: Api, admin: dict[str, str]
 ) -> None:
