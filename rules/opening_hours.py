@@ -77,3 +77,16 @@ def services_for_day(
             return special_day.services
     weekday = day.weekday()
     return tuple(service for service in services if service.weekday == weekday)
+
+
+def window_after_midnight(day_services: Sequence[ServiceHours], time_from: time) -> bool:
+    """True when a wanted window starting at ``time_from`` lies after midnight of the day
+    whose services these are: the day has a service running past midnight, the window
+    starts before that service closes, and before every service of the day opens
+    (00:30 of a 22:00-06:00 night; never 09:00 before an 11:00 lunch)."""
+    overnight = [s for s in day_services if s.runs_past_midnight]
+    return (
+        bool(overnight)
+        and all(time_from < s.opens for s in day_services)
+        and any(time_from < s.closes for s in overnight)
+    )

@@ -197,7 +197,7 @@ async def join_waitlist(
     data = await _known_area(session, restaurant.id, data)
     # a closed day, a window outside the booking window or the hours, or a party no
     # table combination seats: 422 naming the field (a merely full day is fine)
-    await entries.validate_join(
+    _, window_end = await entries.validate_join(
         session,
         restaurant_id=restaurant.id,
         day=data.date,
@@ -245,6 +245,7 @@ async def join_waitlist(
             time_from=data.time_from,
             time_to=data.time_to,
             timezone=restaurant.timezone,
+            window_end=window_end,
         ),
         now=now,
         seating_area=data.seating_area,

@@ -20,8 +20,14 @@ from models.schemas.waitlist import (
     entry_workflow_id,
 )
 from rules.availability import UnavailableReason
+from rules.opening_hours import services_for_day, window_after_midnight
 from services import allocation
-from services.availability import answer_day, local_midnight, restaurant_inputs
+from services.availability import (
+    RestaurantInputs,
+    answer_day,
+    local_midnight,
+    restaurant_inputs,
+)
 from services.crm import stats
 from services.errors import InvalidError, NotFoundError
 
@@ -42,22 +48,44 @@ _FIELD_OF: dict[UnavailableReason, str] = {
 }
 
 
-def local_window(day: date, time_from: time, time_to: time) -> tuple[datetime, datetime]:
-    """Naive local bounds of a wanted window (one that ends after midnight ends the next day)."""
-    start = datetime.combine(day, time_from)
-    end = datetime.combine(day, time_to)
+def local_window(
+    day: date, time_from: time, time_to: time, *, after_midnight: bool = False
+) -> tuple[datetime, datetime]:
+    """Naive local bounds of a wanted window of service day ``day`` (one that ends after
+    midnight ends the next day; one wholly after midnight, ``after_midnight``, lies on
+    the next calendar day)."""
+    first = day + timedelta(days=1) if after_midnight else day
+    start = datetime.combine(first, time_from)
+    end = datetime.combine(first, time_to)
     if end < start:
         end += timedelta(days=1)
     return start, end
 
 
+def window_of(
+    inputs: RestaurantInputs, day: date, time_from: time, time_to: time
+) -> tuple[datetime, datetime]:
+    """The wanted window of service day ``day``, read against that day's services."""
+    late = window_after_midnight(
+        services_for_day(day, inputs.services, inputs.special_day(day)), time_from
+    )
+    return local_window(day, time_from, time_to, after_midnight=late)
+
+
 def entry_expires_at(
-    *, kind: WaitlistKind, day: date, time_to: time | None, timezone: str, time_from: time | None
+    *,
+    kind: WaitlistKind,
+    day: date,
+    time_to: time | None,
+    timezone: str,
+    time_from: time | None,
+    window_end: datetime | None = None,
 ) -> datetime:
-    """When an entry ends unserved: its window's last start (future), or the day's end (walk-in)."""
+    """When an entry ends unserved: its window's last start (future; ``window_end`` when
+    the caller has read the window against the day's services), or the day's end."""
     zone = ZoneInfo(timezone)
     if kind is WaitlistKind.FUTURE and time_to is not None:
-        _, end = local_window(day, time_from or time_to, time_to)
+        end = window_end or local_window(day, time_from or time_to, time_to)[1]
         return end.replace(tzinfo=zone).astimezone(UTC)
     return local_midnight(day + timedelta(days=1), zone)
 
@@ -73,8 +101,9 @@ async def validate_join(
     seating_area: str | None,
     now: datetime,
     staff: bool = False,
-) -> None:
-    """InvalidError (field and reason from the engine) when waiting could never succeed.
+) -> tuple[datetime, datetime]:
+    """The window (naive local bounds), or InvalidError (field and reason from the engine)
+    when waiting could never succeed.
 
     Judged as if the restaurant were empty: a closed day, a window outside the
     booking window or opening hours, or a party no table combination can seat is
@@ -101,7 +130,7 @@ async def validate_join(
         now=now,
         seating_area=seating_area,
         staff=staff,
-        between=local_window(day, time_from, time_to),
+        between=(window := window_of(inputs, day, time_from, time_to)),
     )
     if not answer.slots:
         raise InvalidError(
@@ -110,7 +139,7 @@ async def validate_join(
             reason=UnavailableReason.OUTSIDE_OPENING_HOURS.value,
         )
     if any(slot.available for slot in answer.slots):
-        return
+        return window
     refused = answer.slots[0].reason or UnavailableReason.NO_TABLE_FITS
     reason_text = refused.value
     field = _FIELD_OF.get(refused, "time_from")

@@ -40,7 +40,7 @@ from services import allocation
 from services.availability import answer_day, restaurant_inputs
 from services.booking import booking_request_for_walk_in
 from services.errors import NotFoundError
-from services.waitlist.entries import allocation_hold, local_window
+from services.waitlist.entries import allocation_hold, window_of
 
 ACTIVE = (
     ReservationStatus.HELD,
@@ -200,7 +200,7 @@ async def _request_for(
         party_size=entry.party_size,
         now=now,
         seating_area=entry.seating_area,
-        between=local_window(day, entry.desired_time_from, entry.desired_time_to),
+        between=window_of(inputs, day, entry.desired_time_from, entry.desired_time_to),
     )
     slot = next((s for s in answer.slots if s.available), None)
     if slot is None:

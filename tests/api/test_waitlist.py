@@ -885,6 +885,17 @@ async def test_a_table_freed_after_midnight_is_offered_to_the_late_services_wait
     # the only table is taken from 00:30: nothing in the window fits a 90-minute meal
     joined = await join(site, rid, day=evening, time_from="23:30", time_to="00:30")
     assert (await entry(site, joined))["status"] == "waiting"
+    # a window wholly after midnight is the same evening's too (00:30 is its last seating)
+    late = await join(
+        site, rid, day=evening, time_from="00:30", time_to="00:30",
+        email="owl@example.com", phone="+31622222222",
+    )  # fmt: skip
+    assert (await entry(site, late))["status"] == "waiting"
+    async with transaction(site.live.db.sessions) as session:
+        stored = await session.get(WaitlistEntry, uuid.UUID(late["id"]))
+        assert stored is not None
+        # it ends with the window's last start, that night, not the evening before
+        assert stored.expires_at == datetime.fromisoformat(made.json()["starts_at"])
     await cancel(site, made.json())
     now = await offered(site, joined)
     assert now["offer"]["table_numbers"] == ["1"]
