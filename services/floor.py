@@ -12,7 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.enums import AllocationStatus
 from models.orm import FloorPlan, Reservation, RestaurantTable, SeatingArea, TableAllocation
-from models.schemas.floor import FloorPlanIn, SeatingAreaIn, TableCreate, TableUpdate
+from models.schemas.floor import (
+    COMBINED_BELOW_ALONE,
+    FloorPlanIn,
+    SeatingAreaIn,
+    TableCreate,
+    TableUpdate,
+)
 from services.errors import ConflictError, InvalidError, NotFoundError
 from services.pages import page_of
 
@@ -158,6 +164,9 @@ async def update_table(
     max_capacity = changes.get("max_capacity", table.max_capacity)
     if min_capacity > max_capacity:
         raise InvalidError("min_capacity must not exceed max_capacity", field="min_capacity")
+    combined = changes.get("combined_max_capacity", table.combined_max_capacity)
+    if combined is not None and combined < max_capacity:
+        raise InvalidError(COMBINED_BELOW_ALONE, field="combined_max_capacity")
     if "number" in changes:
         await _ensure_number_free(
             session, restaurant_id=restaurant_id, number=changes["number"], except_id=table_id

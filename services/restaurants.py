@@ -347,9 +347,36 @@ async def list_party_size_overrides(
 
 
 async def add_party_size_override(
-    session: AsyncSession, *, restaurant_id: uuid.UUID, data: PartySizeOverrideIn
+    session: AsyncSession,
+    *,
+    restaurant_id: uuid.UUID,
+    data: PartySizeOverrideIn,
+    now: datetime | None = None,
 ) -> PartySizeOverride:
-    """Add a party size override for part of one day."""
+    """Add a party size override for part of one day (today or later) that leaves some
+    party the restaurant takes bookable."""
+    restaurant = await session.get(Restaurant, restaurant_id)
+    if restaurant is None:
+        raise NotFoundError(f"restaurant {restaurant_id} not found")
+    today = (now or datetime.now(UTC)).astimezone(ZoneInfo(restaurant.timezone)).date()
+    if data.day < today:
+        raise InvalidError(
+            f"{data.day.isoformat()} is before today ({today.isoformat()})",
+            field="day",
+            reason="in_the_past",
+        )
+    if data.min_party_size is not None and data.min_party_size > restaurant.max_party_size:
+        raise InvalidError(
+            f"min_party_size {data.min_party_size} is above the restaurant's largest party "
+            f"({restaurant.max_party_size}): no party could book then",
+            field="min_party_size",
+        )
+    if data.max_party_size is not None and data.max_party_size < restaurant.min_party_size:
+        raise InvalidError(
+            f"max_party_size {data.max_party_size} is below the restaurant's smallest party "
+            f"({restaurant.min_party_size}): no party could book then",
+            field="max_party_size",
+        )
     clash = await session.scalar(
         select(PartySizeOverride.id).where(
             PartySizeOverride.restaurant_id == restaurant_id,

@@ -43,6 +43,10 @@ class SeatingAreaOut(OutModel):
     floor_plan_id: uuid.UUID | None
 
 
+# pushed together, tables seat at least what this one seats alone
+COMBINED_BELOW_ALONE = "combined_max_capacity must not be below max_capacity"
+
+
 class TableFields(StrictModel):
     name: Annotated[str, Field(max_length=120)] | None = None
     seating_area_id: uuid.UUID | None = None
@@ -77,6 +81,9 @@ class TableCreate(TableFields):
     def _capacity(self) -> Self:
         if self.min_capacity > self.max_capacity:
             raise ValueError("min_capacity must not exceed max_capacity")
+        combined = self.combined_max_capacity
+        if combined is not None and combined < self.max_capacity:
+            raise ValueError(COMBINED_BELOW_ALONE)
         return self
 
 

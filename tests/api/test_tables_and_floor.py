@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date, timedelta
 from typing import Any
 
 from tests.api.test_restaurants import BASE, restaurant_body
@@ -80,6 +81,24 @@ async def test_combinations_are_kept_symmetric(api: Api, admin: dict[str, str]) 
     assert a_now["combinable_with"] == []
 
 
+async def test_tables_pushed_together_seat_no_fewer_than_one_alone(
+    api: Api, admin: dict[str, str]
+) -> None:
+    rid = await new_restaurant(api, admin)
+    url = f"{BASE}/restaurants/{rid}/tables"
+    small = {"number": "20", "max_capacity": 4, "combined_max_capacity": 2}
+    refused = await api.client.post(url, json=small, headers=admin)
+    assert refused.status_code == 422, refused.text
+    made = await api.client.post(url, json={**small, "combined_max_capacity": 8}, headers=admin)
+    assert made.status_code == 201, made.text
+    for change, field in [
+        ({"combined_max_capacity": 3}, "combined_max_capacity"),
+        ({"max_capacity": 10}, "combined_max_capacity"),
+    ]:
+        r = await api.client.patch(f"{url}/{made.json()['id']}", json=change, headers=admin)
+        assert r.status_code == 422 and r.json()["field"] == field, r.text
+
+
 async def test_floor_plan_with_areas_and_tables(api: Api, admin: dict[str, str]) -> None:
     rid = await new_restaurant(api, admin)
     base = f"{BASE}/restaurants/{rid}"
@@ -122,17 +141,27 @@ async def test_floor_plan_with_areas_and_tables(api: Api, admin: dict[str, str])
 async def test_party_size_overrides(api: Api, admin: dict[str, str]) -> None:
     rid = await new_restaurant(api, admin)
     url = f"{BASE}/restaurants/{rid}/party-size-overrides"
-    body = {"day": "2026-12-31", "starts_at": "18:00", "ends_at": "21:00", "max_party_size": 4}
+    day = date.today() + timedelta(days=30)
+    body = {"day": day.isoformat(), "starts_at": "18:00", "ends_at": "21:00", "max_party_size": 4}
     r = await api.client.post(url, json=body, headers=admin)
     assert r.status_code == 201, r.text
     clash = await api.client.post(
         url, json={**body, "starts_at": "20:00", "ends_at": "22:00"}, headers=admin
     )
     assert clash.status_code == 409
+    other = (day + timedelta(days=1)).isoformat()
     empty = await api.client.post(
-        url, json={"day": "2026-12-30", "starts_at": "18:00", "ends_at": "19:00"}, headers=admin
+        url, json={"day": other, "starts_at": "18:00", "ends_at": "19:00"}, headers=admin
     )
     assert empty.status_code == 422
+    # a day gone by changes nothing; a limit no party the restaurant takes can meet neither
+    past = (date.today() - timedelta(days=3)).isoformat()
+    for wrong, field in [
+        ({**body, "day": past}, "day"),
+        ({**body, "day": other, "max_party_size": None, "min_party_size": 50}, "min_party_size"),
+    ]:
+        refused = await api.client.post(url, json=wrong, headers=admin)
+        assert refused.status_code == 422 and refused.json()["field"] == field, refused.text
     listed = (await api.client.get(url, headers=admin)).json()["items"]
     assert len(listed) == 1
     assert (await api.client.delete(f"{url}/{listed[0]['id']}", headers=admin)).status_code == 204
