@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, status
@@ -62,8 +62,8 @@ async def list_reservations(
     scope: HostOf,
     session: SessionDep,
     page: PageDep,
-    date_from: date | None = None,
-    date_to: date | None = None,
+    date_from: ServiceDate | None = None,
+    date_to: ServiceDate | None = None,
     day: Annotated[
         ServiceDate | None,
         Query(alias="date", description="one service day: date_from and date_to both"),

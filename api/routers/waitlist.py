@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Annotated, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -37,7 +37,7 @@ from api.views import staff_out
 from api.waitlist_lifecycle import start_entry, update_entry
 from models.enums import ReservationSource, StaffRole, WaitlistStatus
 from models.orm import StaffUser, WaitlistEntry
-from models.schemas.common import Page
+from models.schemas.common import Page, ServiceDate
 from models.schemas.reservation import GuestIn, StaffReservationOut
 from models.schemas.waitlist import (
     LeaveRequest,
@@ -266,7 +266,7 @@ async def list_waitlist(
     scope: HostOf,
     session: SessionDep,
     page: PageDep,
-    date_: Annotated[date | None, Query(alias="date", description="the service day")] = None,
+    date_: Annotated[ServiceDate | None, Query(alias="date", description="the service day")] = None,
     status_: Annotated[list[WaitlistStatus] | None, Query(alias="status")] = None,
     kind: WaitlistKind | None = None,
 ) -> Page[WaitlistEntryOut]:

@@ -467,6 +467,10 @@ async def test_the_book_of_one_day_is_listed_with_date(
         url, params={"date": day.isoformat(), "date_to": later.isoformat()}, headers=host
     )
     assert mixed.status_code == 422 and mixed.json()["field"] == "date", mixed.text
+    # a number is no date (lax parsing read 0 as 1970-01-01)
+    for name in ("date", "date_from", "date_to"):
+        zero = await live.client.get(url, params={name: "0"}, headers=host)
+        assert zero.status_code == 422 and zero.json()["field"] == name, zero.text
 
 
 async def test_a_table_with_bookings_to_come_is_not_deactivated_under_them(
