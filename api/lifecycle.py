@@ -16,7 +16,7 @@ from temporalio.client import (
     WorkflowUpdateFailedError,
 )
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
-from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.exceptions import ActivityError, ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.types import MethodSyncOrAsyncSingleParam
 from temporalio.workflow import UpdateMethodMultiParam
@@ -205,7 +205,12 @@ async def act_and_read(
 
 def _update_problem(exc: WorkflowUpdateFailedError) -> Problem:
     cause = exc.cause
+    if isinstance(cause, ActivityError) and isinstance(cause.cause, ApplicationError):
+        # an activity's refusal the handler let through: the refusal is the answer
+        cause = cause.cause
     if isinstance(cause, ApplicationError):
+        if cause.type == "NotFound":
+            return NotFound(cause.message)
         if cause.type == "NotAvailable":
             details = cause.details[0] if cause.details else {}
             alternatives = details.get("alternatives", []) if isinstance(details, dict) else []
