@@ -24,6 +24,7 @@ from models.schemas.lifecycle import (
     WaiverRecord,
     refund_key,
 )
+from reservations.db import upsert_insert
 from services.errors import NotFoundError
 
 # marks a payment row first seen after the reservation's workflow ended (given back)
@@ -88,19 +89,37 @@ async def session_payment(
     payment = await by_key(session, key)
     if payment is None:
         guarantee = reservation.payment_mode is PaymentMode.GUARANTEE
-        payment = Payment(
+        payment = await _payment_once(
+            session,
             reservation_id=reservation.id,
             provider=provider,
             kind=PaymentKind.GUARANTEE if guarantee else PaymentKind.DEPOSIT,
             # a guarantee verifies and stores the card; nothing is charged
             amount_minor=0 if guarantee else reservation.deposit_amount_minor,
             currency=reservation.currency,
-            status=PaymentState.PENDING,
             idempotency_key=key,
-            details={},
         )
-        session.add(payment)
-        await session.flush()
+    return payment
+
+
+async def _payment_once(session: AsyncSession, *, idempotency_key: str, **values: Any) -> Payment:
+    """The row of this idempotency key, inserted unless another attempt of the same
+    activity (one Temporal gave up waiting for) inserted it first: that is no conflict."""
+    await session.flush()
+    insert = upsert_insert(session)
+    await session.execute(
+        insert(Payment)
+        .values(
+            id=uuid.uuid4(),
+            idempotency_key=idempotency_key,
+            status=PaymentState.PENDING,
+            details={},
+            **values,
+        )
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+    )
+    payment = await by_key(session, idempotency_key)
+    assert payment is not None  # inserted now, or by the attempt that won
     return payment
 
 
@@ -108,19 +127,16 @@ async def move_payment(session: AsyncSession, move: MoneyMove, *, provider: str)
     """The row of one refund or fee charge, created on first call."""
     payment = await by_key(session, move.key)
     if payment is None:
-        payment = Payment(
+        payment = await _payment_once(
+            session,
             reservation_id=move.reservation_id,
             provider=provider,
             kind=PaymentKind.REFUND if move.kind == "refund" else PaymentKind.FEE,
             amount_minor=move.amount_minor,
             currency=move.currency,
-            status=PaymentState.PENDING,
             idempotency_key=move.key,
             original_psp_reference=move.payment_psp_reference,
-            details={},
         )
-        session.add(payment)
-        await session.flush()
     return payment
 
 
