@@ -6,7 +6,7 @@ import re
 import unicodedata
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, Text, and_, cast, func, or_, select
@@ -260,6 +260,23 @@ async def list_special_days(
     return await page_of(session, query, limit=limit, offset=offset)
 
 
+async def _restaurant_from(
+    session: AsyncSession, restaurant_id: uuid.UUID, day: date, *, field: str, now: datetime | None
+) -> Restaurant:
+    """The restaurant, once ``day`` is today or later on its clock (else InvalidError)."""
+    restaurant = await session.get(Restaurant, restaurant_id)
+    if restaurant is None:
+        raise NotFoundError(f"restaurant {restaurant_id} not found")
+    today = (now or datetime.now(UTC)).astimezone(ZoneInfo(restaurant.timezone)).date()
+    if day < today:
+        raise InvalidError(
+            f"{day.isoformat()} is before today ({today.isoformat()})",
+            field=field,
+            reason="in_the_past",
+        )
+    return restaurant
+
+
 async def add_special_day(
     session: AsyncSession,
     *,
@@ -273,16 +290,7 @@ async def add_special_day(
     current time), and a custom service's weekday must be that of every date.
     """
     ends_on = data.ends_on or data.starts_on
-    restaurant = await session.get(Restaurant, restaurant_id)
-    if restaurant is None:
-        raise NotFoundError(f"restaurant {restaurant_id} not found")
-    today = (now or datetime.now(UTC)).astimezone(ZoneInfo(restaurant.timezone)).date()
-    if data.starts_on < today:
-        raise InvalidError(
-            f"{data.starts_on.isoformat()} is before today ({today.isoformat()})",
-            field="starts_on",
-            reason="in_the_past",
-        )
+    await _restaurant_from(session, restaurant_id, data.starts_on, field="starts_on", now=now)
     weekdays = {
         (data.starts_on + timedelta(days=k)).weekday()
         for k in range(min((ends_on - data.starts_on).days + 1, 7))
@@ -355,16 +363,7 @@ async def add_party_size_override(
 ) -> PartySizeOverride:
     """Add a party size override for part of one day (today or later) that leaves some
     party the restaurant takes bookable."""
-    restaurant = await session.get(Restaurant, restaurant_id)
-    if restaurant is None:
-        raise NotFoundError(f"restaurant {restaurant_id} not found")
-    today = (now or datetime.now(UTC)).astimezone(ZoneInfo(restaurant.timezone)).date()
-    if data.day < today:
-        raise InvalidError(
-            f"{data.day.isoformat()} is before today ({today.isoformat()})",
-            field="day",
-            reason="in_the_past",
-        )
+    restaurant = await _restaurant_from(session, restaurant_id, data.day, field="day", now=now)
     if data.min_party_size is not None and data.min_party_size > restaurant.max_party_size:
         raise InvalidError(
             f"min_party_size {data.min_party_size} is above the restaurant's largest party "

@@ -28,6 +28,17 @@ from services.errors import InvalidError
 from tests.allocation.helpers import Db, make_guest, make_reservation, make_restaurant, request
 
 
+def message_activities(db: Db) -> MessageActivities:
+    """The message activities on `db`, sending into the outbox only."""
+    return MessageActivities(
+        sessions=db.sessions,
+        email=OutboxEmailSender(),
+        sms=OutboxSmsSender(),
+        public_base_url="http://localhost:8000",
+        jwt_secret="x" * 32,
+    )
+
+
 async def test_a_nul_byte_that_reached_the_database_is_refused_not_retried(
     pg_db: Db, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -62,13 +73,7 @@ async def test_a_staff_answer_is_kept_once_per_key(db: Db) -> None:
         session.add(host)
         await session.flush()
         host_id = host.id
-    activities = MessageActivities(
-        sessions=db.sessions,
-        email=OutboxEmailSender(),
-        sms=OutboxSmsSender(),
-        public_base_url="http://localhost:8000",
-        jwt_secret="x" * 32,
-    )
+    activities = message_activities(db)
     record = StaffMessageRecord(
         reservation_id=reservation_id,
         staff_id=host_id,
@@ -96,13 +101,7 @@ async def test_a_staff_reply_with_no_thread_row_is_refused_not_retried(db: Db) -
         reservation_id = await make_reservation(
             session, restaurant_id=restaurant.id, guest_id=guest.id
         )
-    activities = MessageActivities(
-        sessions=db.sessions,
-        email=OutboxEmailSender(),
-        sms=OutboxSmsSender(),
-        public_base_url="http://localhost:8000",
-        jwt_secret="x" * 32,
-    )
+    activities = message_activities(db)
     intent = MessageIntent(
         reservation_id=reservation_id, template="staff_reply", thread_message_id=uuid.uuid4()
     )

@@ -138,14 +138,7 @@ async def test_two_simultaneous_waivers_of_a_no_show_fee_refund_once(pg_shop: Sh
     )
     manager = await shop.live.token_for(StaffRole.MANAGER, [rid])
     res = await shop.book(rid, **soon())
-    await shop.notify(
-        "AUTHORISATION",
-        reference=res["reference"],
-        psp="PSPGUA0000000001",
-        amount=0,
-        extra={"tokenization.storedPaymentMethodId": "STOREDCARD000001"},
-    )
-    await shop.until(res, status="confirmed", deposit="guaranteed")
+    await shop.card_stored(res)
     staff_url = f"{BASE}/restaurants/{rid}/reservations/{res['id']}"
     marked = await shop.client.post(f"{staff_url}/no-show", headers=shop.admin)
     assert marked.status_code == 200, marked.text

@@ -164,6 +164,19 @@ class Shop:
         await self.until(res, status="confirmed", deposit="paid")
         await self.messages_sent(res, "confirmation")
 
+    async def card_stored(
+        self, res: dict[str, Any], *, psp: str = "PSPGUA0000000001", card: str = "STOREDCARD000001"
+    ) -> None:
+        """Adyen reports the guarantee's card stored; answers once the booking is guaranteed."""
+        await self.notify(
+            "AUTHORISATION",
+            reference=res["reference"],
+            psp=psp,
+            amount=0,
+            extra={"tokenization.storedPaymentMethodId": card},
+        )
+        await self.until(res, status="confirmed", deposit="guaranteed")
+
     async def messages_sent(self, res: dict[str, Any], template: str) -> None:
         """Wait until `template` is queued and nothing of the booking is left to send.
 
@@ -354,14 +367,7 @@ async def test_a_guarantee_no_show_is_charged_then_waived_by_a_manager(shop: Sho
     assert shopper
 
     card = "STOREDCARD000001"
-    await shop.notify(
-        "AUTHORISATION",
-        reference=res["reference"],
-        psp="PSPGUA0000000001",
-        amount=0,
-        extra={"tokenization.storedPaymentMethodId": card},
-    )
-    await shop.until(res, status="confirmed", deposit="guaranteed")
+    await shop.card_stored(res, card=card)
     assert shop.fake.received("/payments") == []  # nothing charged while the guest may come
 
     staff_url = f"{BASE}/restaurants/{rid}/reservations/{res['id']}"
@@ -856,14 +862,7 @@ async def test_the_fee_charges_own_authorisation_webhook_is_not_refunded(pg_shop
         shop.live, shop.admin, all_day=True, payment_mode="guarantee", payment_fixed_minor=FEE
     )
     res = await shop.book(rid, **soon())
-    await shop.notify(
-        "AUTHORISATION",
-        reference=res["reference"],
-        psp="PSPGUA0000000001",
-        amount=0,
-        extra={"tokenization.storedPaymentMethodId": "STOREDCARD000001"},
-    )
-    await shop.until(res, status="confirmed", deposit="guaranteed")
+    await shop.card_stored(res)
     shop.fake.delay_next(1.5)  # the charge's answer is slow to come back
     marked = await shop.client.post(
         f"{BASE}/restaurants/{rid}/reservations/{res['id']}/no-show", headers=shop.admin
@@ -890,14 +889,7 @@ async def test_a_no_show_before_the_booking_starts_is_refused(pg_shop: Shop) -> 
     shop = pg_shop
     rid = await restaurant(shop.live, shop.admin, payment_mode="guarantee", payment_fixed_minor=FEE)
     res = await shop.book(rid)  # ten days from now
-    await shop.notify(
-        "AUTHORISATION",
-        reference=res["reference"],
-        psp="PSPGUA0000000001",
-        amount=0,
-        extra={"tokenization.storedPaymentMethodId": "STOREDCARD000001"},
-    )
-    await shop.until(res, status="confirmed", deposit="guaranteed")
+    await shop.card_stored(res)
     marked = await shop.client.post(
         f"{BASE}/restaurants/{rid}/reservations/{res['id']}/no-show", headers=shop.admin
     )

@@ -100,14 +100,7 @@ async def test_the_fee_reported_after_the_workflow_ended_is_kept(pg_shop: Shop) 
         shop.live, shop.admin, all_day=True, payment_mode="guarantee", payment_fixed_minor=FEE
     )
     res = await shop.book(rid, **soon())
-    await shop.notify(
-        "AUTHORISATION",
-        reference=res["reference"],
-        psp="PSPGUAAFTER00001",
-        amount=0,
-        extra={"tokenization.storedPaymentMethodId": "STOREDCARD000001"},
-    )
-    await shop.until(res, status="confirmed", deposit="guaranteed")
+    await shop.card_stored(res, psp="PSPGUAAFTER00001")
     marked = await shop.client.post(
         f"{BASE}/restaurants/{rid}/reservations/{res['id']}/no-show", headers=shop.admin
     )
