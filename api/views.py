@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.enums import DepositStatus, PaymentMode
 from models.schemas.alerts import GuestAlertOut
 from models.schemas.reservation import DepositOut, ReservationOut, StaffReservationOut
+from rules.state_machine import TERMINAL_STATUSES
 from services.crm.alerts import NO_FLAGS, GuestFlags, flags_by_reservation
 from services.reservation_queries import ReservationView
 
@@ -55,7 +56,9 @@ def reservation_out(view: ReservationView) -> ReservationOut:
             ),
             currency=r.currency,
         ),
-        payment_required=r.deposit_status is DepositStatus.PENDING,
+        # an ended booking asks nothing more (its deposit stays "pending": never paid)
+        payment_required=r.deposit_status is DepositStatus.PENDING
+        and r.status not in TERMINAL_STATUSES,
         created_at=r.created_at,
     )
 

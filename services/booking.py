@@ -392,6 +392,17 @@ async def move_reservation(
             f"booking's deposit is {paid_deposit}: please contact the restaurant",
             field="party_size",
         )
+    if (
+        terms.mode is PaymentMode.GUARANTEE
+        and reservation.payment_mode is not PaymentMode.GUARANTEE
+        and not request.staff
+    ):
+        # the guest never gave the card this party size is asked for
+        raise InvalidError(
+            "this change needs a card guarantee the booking does not have: please contact "
+            "the restaurant",
+            field="party_size",
+        )
     hold = await allocation.move_allocations(
         session,
         reservation_id=reservation_id,
@@ -415,12 +426,17 @@ async def move_reservation(
     reservation.starts_at = hold.starts_at
     reservation.ends_at = hold.ends_at
     reservation.duration_minutes = int((hold.ends_at - hold.starts_at).total_seconds() // 60)
-    reservation.cancellation_deadline_at = cancellation_deadline(
-        hold.starts_at, hours=payment_terms.deadline_hours(reservation, restaurant)
-    )
-    if reservation.payment_mode is PaymentMode.GUARANTEE and terms.mode is PaymentMode.GUARANTEE:
-        # the fee follows the party size by the formula the guest agreed to
-        reservation.no_show_fee_minor = terms.amount_minor
+    deadline = reservation.cancellation_deadline_at
+    if deadline is None or deadline > now or request.staff:
+        reservation.cancellation_deadline_at = cancellation_deadline(
+            hold.starts_at, hours=payment_terms.deadline_hours(reservation, restaurant)
+        )
+    # else the guest's free cancellation is over: moving the booking must not buy a new one
+    if reservation.payment_mode is PaymentMode.GUARANTEE:
+        # the fee follows the party size by the formula the guest agreed to (none for a
+        # party the restaurant no longer asks a guarantee of)
+        guaranteed = terms.mode is PaymentMode.GUARANTEE
+        reservation.no_show_fee_minor = terms.amount_minor if guaranteed else 0
     reservation.modification_count += 1
     await session.flush()
     hold = hold.model_copy(update={"reference": reservation.reference})

@@ -167,3 +167,55 @@ async def test_a_guest_cannot_outgrow_a_paid_deposit_but_staff_can(
     )
     assert staff.status_code == 200, staff.text
     assert staff.json()["party_size"] == 6
+
+
+async def test_a_guarantees_fee_follows_the_party_down_and_a_guest_cannot_grow_into_one(
+    live: LiveApi, admin: dict[str, str]
+) -> None:
+    rid = await restaurant(
+        live, admin, payment_mode="guarantee", payment_fixed_minor=3000, payment_min_party_size=6
+    )
+    big = await book(live, rid, party=6)
+    assert big["deposit"]["mode"] == "guarantee" and big["deposit"]["amount_minor"] == 3000
+    url, token = f"{BASE}/reservations/{big['id']}", {"X-Manage-Token": big["manage_token"]}
+    # two guests: no guarantee is asked of such a party, so no fee is due for it
+    small = await live.client.patch(url, headers=token, json={"party_size": 2})
+    assert small.status_code == 200 and small.json()["deposit"]["amount_minor"] == 0, small.text
+    again = await live.client.patch(url, headers=token, json={"party_size": 6})
+    assert again.status_code == 200 and again.json()["deposit"]["amount_minor"] == 3000
+    # a booking that gave no card cannot grow into a size that asks for one, but staff may
+    plain = await book(live, rid, party=4)
+    assert plain["payment_required"] is False
+    plain_url = f"{BASE}/reservations/{plain['id']}"
+    grown = await live.client.patch(
+        plain_url, headers={"X-Manage-Token": plain["manage_token"]}, json={"party_size": 8}
+    )
+    assert grown.status_code == 422 and grown.json()["field"] == "party_size", grown.text
+    manager = await live.token_for(StaffRole.MANAGER, [rid])
+    staff = await live.client.patch(plain_url, headers=manager, json={"party_size": 8})
+    assert staff.status_code == 200, staff.text
+
+
+async def test_moving_a_booking_after_its_deadline_buys_no_new_free_cancellation(
+    live: LiveApi, admin: dict[str, str]
+) -> None:
+    rid = await restaurant(live, admin, cancellation_deadline_hours=24 * 30)
+    made = await book(live, rid, day=booking_day())  # the deadline is already behind us
+    deadline = made["cancellation_deadline_at"]
+    later = (booking_day() + timedelta(days=9)).isoformat()
+    url, token = f"{BASE}/reservations/{made['id']}", {"X-Manage-Token": made["manage_token"]}
+    moved = await live.client.patch(url, headers=token, json={"date": later})
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["date"] == later
+    assert moved.json()["cancellation_deadline_at"] == deadline
+    cancelled = await live.client.post(f"{url}/cancel", headers=token)
+    assert cancelled.status_code == 200, cancelled.text
+    assert cancelled.json()["cancelled_within_deadline"] is False
+    # the restaurant moving a booking sets the deadline from the new time
+    other = await book(live, rid, day=booking_day())
+    manager = await live.token_for(StaffRole.MANAGER, [rid])
+    staff = await live.client.patch(
+        f"{BASE}/reservations/{other['id']}", headers=manager, json={"date": later}
+    )
+    assert staff.status_code == 200, staff.text
+    assert staff.json()["cancellation_deadline_at"] > other["cancellation_deadline_at"]

@@ -617,6 +617,7 @@ async def test_a_payment_after_the_hold_ended_is_refunded(shop: Shop) -> None:
     assert cancelled.status_code == 200, cancelled.text
     assert cancelled.json()["status"] == "cancelled_by_guest"
     assert cancelled.json()["deposit"]["status"] == "pending"  # nothing was paid yet
+    assert cancelled.json()["payment_required"] is False  # and nothing is asked any more
 
     # the guest's payment completes anyway: it is not the restaurant's to keep
     await shop.notify(
