@@ -11,12 +11,7 @@ export function momentOf(instant: string, timeZone: string, locale: string): str
   return `${dayOf(instant, timeZone, locale)}, ${formatTime(instant, timeZone, locale)}`;
 }
 
-/** "€ 25,00" for integer minor units in `currency`. */
-export function money(minor: number, currency: string, locale: string): string {
-  const format = new Intl.NumberFormat(locale, { style: "currency", currency });
-  const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
-  return format.format(minor / 10 ** digits);
-}
+export { money } from "../shared/money";
 
 /** The query parameter `name` of the page's address. */
 export function queryParam(name: string): string | null {

@@ -4,16 +4,13 @@ import { type FormEvent, useState } from "react";
 import { Link, useParams } from "wouter";
 import { outcome } from "../shared/api";
 import { interpolate } from "../shared/i18n";
+import { money } from "../shared/money";
 import type { Problem } from "../shared/problem";
 import { formatDay, formatTime } from "../shared/time";
 import { actionsFor, type ServiceAction } from "./actions";
 import { ProblemText, useConsole, useLoad } from "./context";
 import { wordFor } from "./messages";
 import { guestName, runAction } from "./service";
-
-function money(minor: number, currency: string, locale: string): string {
-  return new Intl.NumberFormat(locale, { style: "currency", currency }).format(minor / 100);
-}
 
 export function GuestManagement() {
   const { reservationId = "" } = useParams<{ reservationId: string }>();
