@@ -44,6 +44,9 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows.retries import DATABASE, PROVIDER, AttemptTimeouts
 
+# patch: a deposit kept when an unresolved booking closes sends no "forfeited" message
+# (releases before it told the guest their deposit was forfeited)
+QUIET_UNRESOLVED_KEEP = "quiet-unresolved-keep"
 D = DepositStatus
 # what the guest put up, and can therefore be given back or kept
 PUT_UP = frozenset({D.PAID, D.GUARANTEED})
@@ -151,7 +154,10 @@ class Money:
             self._start_refund(self._payment_psp, terms.amount_minor, key=f"{rid}:refund:deposit")
         elif decision is Settlement.KEEP and outcome is not Outcome.ATTENDED:
             await self.record(D.FORFEITED)
-            await self._outbox.send("deposit_forfeited", amount_minor=terms.amount_minor)
+            # nobody said the party did not come: the guest is told nothing (staff may waive)
+            quiet = outcome is Outcome.UNRESOLVED and workflow.patched(QUIET_UNRESOLVED_KEEP)
+            if not quiet:
+                await self._outbox.send("deposit_forfeited", amount_minor=terms.amount_minor)
         elif decision is Settlement.RELEASE:
             await self.record(D.RELEASED)
         elif decision is Settlement.CHARGE_FEE:

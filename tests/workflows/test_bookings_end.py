@@ -71,6 +71,24 @@ async def test_an_unresolved_booking_is_closed_without_charging_the_guarantee(ru
     await keep_history(handle, "unresolved_closed")
 
 
+async def test_an_unresolved_booking_keeps_its_deposit_without_a_word_to_the_guest(
+    run: Run,
+) -> None:
+    """Nobody said the party did not come: the deposit stays (a manager may waive it), and
+    the guest is not told it was forfeited."""
+    run.book.deposit_minor = 3000
+    policy = LifecyclePolicy(unresolved_after_hours=5)
+    handle = await start(run, booking_input(day=far_future(2), policy=policy))
+    await handle.signal(ReservationWorkflow.payment_event, authorisation("dep-1", amount=3000))
+    await until_status(handle, "confirmed")
+    result = await handle.result()
+    assert result.status is not None and result.status.value == "no_show"
+    assert result.deposit_status.value == "forfeited"
+    assert "deposit_forfeited" not in run.book.templates()
+    assert run.book.money == []
+    await keep_history(handle, "unresolved_deposit_kept_quietly")
+
+
 async def test_a_month_of_bookings_leaves_no_workflow_open(run: Run) -> None:
     """Bookings nobody acts on, seated parties nobody completes: all end by themselves."""
     handles = []

@@ -61,6 +61,7 @@ def test_every_path_has_a_kept_history() -> None:
         "sms_reconfirm_then_cancel",
         "seated_completed_by_timer",
         "unresolved_closed",
+        "unresolved_deposit_kept_quietly",
         "double_payment_refunds",
         "hold_lost_at_confirmation",
         "staff_answer",
