@@ -47,6 +47,9 @@ with workflow.unsafe.imports_passed_through():
 # patch: a deposit kept when an unresolved booking closes sends no "forfeited" message
 # (releases before it told the guest their deposit was forfeited)
 QUIET_UNRESOLVED_KEEP = "quiet-unresolved-keep"
+# patch: a first payment of another amount or currency than the deposit is refunded
+# and the hold waits on (releases before it took any first payment as the deposit)
+PAID_AMOUNT_CHECKED = "paid-amount-checked"
 D = DepositStatus
 # what the guest put up, and can therefore be given back or kept
 PUT_UP = frozenset({D.PAID, D.GUARANTEED})
@@ -255,7 +258,9 @@ class Money:
 
     # ---- movements -----------------------------------------------------------------
 
-    def _start_refund(self, psp: str, amount_minor: int, *, key: str) -> None:
+    def _start_refund(
+        self, psp: str, amount_minor: int, *, key: str, currency: str | None = None
+    ) -> None:
         if psp in self._refunding:
             return
         self._refunding.add(psp)
@@ -265,7 +270,7 @@ class Money:
             kind="refund",
             key=key,
             amount_minor=amount_minor,
-            currency=self._state.currency,
+            currency=currency or self._state.currency,
             payment_psp_reference=psp,
         )
         self._parts.beside(self._refund(move))
@@ -354,10 +359,32 @@ class Money:
             # cancellation: recorded, no change of course
             await self.record(deposit, event)
 
+    def _not_the_deposit(self, event: PaymentEvent) -> bool:
+        """A deposit's payment must be its amount in its currency (a guarantee stores a card,
+        whatever the check amount)."""
+        if self._state.payment_mode is not PaymentMode.DEPOSIT:
+            return False
+        same_currency = event.currency.upper() == self._state.currency.upper()
+        return event.amount_minor != self._state.deposit_minor or not same_currency
+
     async def _on_authorised(self, event: PaymentEvent, status: ReservationStatus | None) -> None:
         deposit = self._state.deposit_status
         first = self._payment_psp is None and deposit is D.PENDING
-        if first and status is ReservationStatus.HELD:
+        if (
+            first
+            and status is ReservationStatus.HELD
+            and self._not_the_deposit(event)
+            and workflow.patched(PAID_AMOUNT_CHECKED)
+        ):
+            # another amount or currency is not the deposit asked for: it goes back, and
+            # the hold waits for the right payment
+            workflow.logger.warning("payment %s is not the deposit asked for", event.psp_reference)
+            await self.record(deposit, event)
+            key = refund_key(self._state.reservation_id, event.psp_reference)
+            self._start_refund(
+                event.psp_reference, event.amount_minor, key=key, currency=event.currency
+            )
+        elif first and status is ReservationStatus.HELD:
             self._payment_psp = event.psp_reference
             self._stored_method = event.stored_payment_method_id
             guarantee = self._state.payment_mode is PaymentMode.GUARANTEE

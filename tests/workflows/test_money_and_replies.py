@@ -93,6 +93,25 @@ async def test_after_close_a_refused_refund_ends_the_workflow(run: Run) -> None:
     assert run.book.recorded_events == 2
 
 
+async def test_a_payment_that_is_not_the_deposit_goes_back_and_the_hold_waits(run: Run) -> None:
+    run.book.deposit_minor = 2500
+    handle = await start(run, booking_input(day=far_future()))
+    await handle.signal(ReservationWorkflow.payment_event, authorisation("part-1", amount=100))
+    dollars = authorisation("usd-1").model_copy(update={"currency": "USD"})
+    await handle.signal(ReservationWorkflow.payment_event, dollars)
+    part, usd = await money_moves(run.book, 2)
+    assert (part.payment_psp_reference, part.amount_minor, part.currency) == ("part-1", 100, "EUR")
+    assert (usd.payment_psp_reference, usd.amount_minor, usd.currency) == ("usd-1", 2500, "USD")
+    state = await handle.query(ReservationWorkflow.state)
+    assert state.status is not None and state.status.value == "held"
+    assert state.deposit_status.value == "pending"
+    await handle.signal(ReservationWorkflow.payment_event, authorisation("dep-1"))
+    state = await until_status(handle, "confirmed")
+    assert state.deposit_status.value == "paid"
+    assert len(run.book.money) == 2  # the deposit itself is kept
+    await keep_history(handle, "payment_not_the_deposit_refunded")
+
+
 async def test_an_unpaid_expired_hold_closes_after_the_late_payment_window(run: Run) -> None:
     run.book.deposit_minor = 2500
     policy = LifecyclePolicy(late_payment_window_hours=24)

@@ -63,6 +63,7 @@ def test_every_path_has_a_kept_history() -> None:
         "unresolved_closed",
         "unresolved_deposit_kept_quietly",
         "double_payment_refunds",
+        "payment_not_the_deposit_refunded",
         "hold_lost_at_confirmation",
         "staff_answer",
         "webhook_delivery-gave_up",

@@ -362,7 +362,7 @@ async def test_illegal_transitions_are_refused_and_leave_no_trace(run: Run) -> N
     ]
     assert len(accepted) == 1  # only the create update was ever accepted
     assert run.book.transitions == []
-    await handle.signal(ReservationWorkflow.payment_event, authorisation("e1"))
+    await handle.signal(ReservationWorkflow.payment_event, authorisation("e1", amount=1000))
     state = await until_status(handle, "confirmed")
     with pytest.raises(WorkflowUpdateFailedError) as too_early:
         await handle.execute_update(ReservationWorkflow.check_in, CheckInRequest())
