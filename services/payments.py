@@ -206,6 +206,24 @@ async def record_payment(session: AsyncSession, *, record: PaymentRecord, provid
     await session.flush()
 
 
+async def _deposit_not_refunded(
+    session: AsyncSession, *, reservation_id: uuid.UUID, refund: Payment | None
+) -> None:
+    """A refund of the deposit failed after the booking closed: it no longer says refunded
+    (the money is with neither the guest nor the refund; ops settle it with the provider)."""
+    reservation = await session.get(Reservation, reservation_id, with_for_update=True)
+    deposit = await by_key(session, session_key(reservation_id))
+    if (
+        reservation is not None
+        and refund is not None
+        and deposit is not None
+        and refund.original_psp_reference == deposit.psp_reference
+        and reservation.deposit_status is DepositStatus.REFUNDED
+    ):
+        reservation.deposit_status = DepositStatus.REFUND_PENDING
+        await session.flush()
+
+
 async def settle_after_close(
     session: AsyncSession, *, reservation_id: uuid.UUID, event: PaymentEvent, provider: str
 ) -> MoneyMove | None:
@@ -218,6 +236,8 @@ async def settle_after_close(
     known = await by_psp_reference(session, event.psp_reference)
     record = PaymentRecord(reservation_id=reservation_id, event=event)
     await record_payment(session, record=record, provider=provider)
+    if event.event_code == "REFUND_FAILED":
+        await _deposit_not_refunded(session, reservation_id=reservation_id, refund=known)
     if event.event_code != "AUTHORISATION" or not event.success or event.amount_minor <= 0:
         return None
     if known is not None and not (known.details or {}).get(AFTER_CLOSE):

@@ -50,6 +50,9 @@ QUIET_UNRESOLVED_KEEP = "quiet-unresolved-keep"
 # patch: a first payment of another amount or currency than the deposit is refunded
 # and the hold waits on (releases before it took any first payment as the deposit)
 PAID_AMOUNT_CHECKED = "paid-amount-checked"
+# patch: a REFUND_FAILED for the deposit's refund puts the deposit back to
+# refund_pending (releases before it only recorded the event; the booking said refunded)
+REFUND_FAILED_REOPENS = "refund-failed-reopens"
 D = DepositStatus
 # what the guest put up, and can therefore be given back or kept
 PUT_UP = frozenset({D.PAID, D.GUARANTEED})
@@ -354,6 +357,14 @@ class Money:
                 # no longer in flight: a manager may ask again or settle it by hand
                 self._refunding.discard(paid or "")
                 workflow.logger.error("refund %s failed: %s", event.psp_reference, event.reason)
+        elif code == "REFUND_FAILED" and workflow.patched(REFUND_FAILED_REOPENS):
+            # a refund reported made has failed after all (a closed card): the deposit is
+            # not back with the guest, so a manager may ask again or settle it by hand
+            paid = self._refund_psps.get(event.psp_reference) or event.original_reference or ""
+            self._refunding.discard(paid)
+            reopen = paid == self._deposit_refund and deposit in {D.REFUNDED, D.REFUND_PENDING}
+            await self.record(D.REFUND_PENDING if reopen else deposit, event)
+            workflow.logger.error("refund %s failed: %s", event.psp_reference, event.reason)
         else:
             # a failed attempt (the guest may retry until the hold ends), a capture or a
             # cancellation: recorded, no change of course

@@ -72,6 +72,9 @@ class PaymentsAfterCloseWorkflow:
             # the data refused it for good (the event stays in the webhook event log)
             workflow.logger.error("payment event %s refused: %s", event.event_id, failure.cause)
             return
+        if event.event_code == "REFUND_FAILED":
+            # the booking's deposit (or a payment given back) is with nobody: ops settle it
+            workflow.logger.error("refund %s failed after the booking closed", event.psp_reference)
         if move is None:
             return
         self._refunds += 1

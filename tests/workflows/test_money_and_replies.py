@@ -19,6 +19,7 @@ from models.schemas.lifecycle import (
     CancelRequest,
     LifecyclePolicy,
     PaymentEvent,
+    RefundResolution,
     SmsReply,
     StaffMessage,
     WaiverRequest,
@@ -147,6 +148,34 @@ async def test_a_timely_cancellation_refunds_the_deposit_once(run: Run) -> None:
     assert run.book.statuses() == ["confirmed", "cancelled_by_guest"]
     assert run.book.templates().count("refund_issued") == 1
     await keep_history(handle, "deposit_refunded_by_webhook")
+
+
+async def test_a_refund_that_fails_at_the_provider_is_pending_again_for_a_manager(
+    run: Run,
+) -> None:
+    run.book.deposit_minor = 2500
+    run.book.settle_at_once = False  # like Adyen: webhooks tell the outcome
+    handle = await start(run, booking_input(day=far_future()))
+    await handle.signal(ReservationWorkflow.payment_event, authorisation("pay-1"))
+    await until_status(handle, "confirmed")
+    await handle.execute_update(ReservationWorkflow.cancel, CancelRequest(by="guest"))
+    (refund,) = await money_moves(run.book, 1)
+    failed = authorisation("PSP-" + refund.key, code="REFUND_FAILED")
+    failed = failed.model_copy(update={"original_reference": "pay-1", "reason": "card closed"})
+    await handle.signal(ReservationWorkflow.payment_event, failed)
+    # the manager may ask again at once: the provider has answered the first attempt
+    retry = RefundResolution(staff_id=uuid.uuid4(), action="retry", reason="guest's new card")
+    state = await handle.execute_update(ReservationWorkflow.resolve_refund, retry)
+    assert state.deposit_status.value == "refund_pending"
+    _, again = await money_moves(run.book, 2)
+    assert again.payment_psp_reference == "pay-1" and again.key != refund.key
+    done = authorisation("PSP-" + again.key, code="REFUND")
+    await handle.signal(
+        ReservationWorkflow.payment_event, done.model_copy(update={"original_reference": "pay-1"})
+    )
+    result = await handle.result()
+    assert result.deposit_status.value == "refunded"
+    await keep_history(handle, "refund_failed_then_retried")
 
 
 async def test_a_late_cancellation_forfeits_and_a_manager_may_waive(run: Run) -> None:

@@ -57,6 +57,7 @@ def test_every_path_has_a_kept_history() -> None:
         "payments_after_close-payment_given_back",
         "payments_after_close-refund_recorded",
         "deposit_refunded_by_webhook",
+        "refund_failed_then_retried",
         "guarantee_no_show_fee_waived",
         "sms_reconfirm_then_cancel",
         "seated_completed_by_timer",
