@@ -22,6 +22,7 @@ from urllib.parse import quote
 
 import Adyen
 
+from payments.adyen_units import NotPayable, to_adyen
 from payments.provider import (
     ChargeResult,
     CheckoutSession,
@@ -53,7 +54,10 @@ def adyen_idempotency_key(key: str) -> str:
 
 
 def _amount(value: int, currency: str) -> dict[str, Any]:
-    return {"value": value, "currency": currency}
+    try:
+        return {"value": to_adyen(value, currency), "currency": currency}
+    except NotPayable as exc:
+        raise ProviderRefused(str(exc)) from None
 
 
 def _error_from_sdk(exc: Exception) -> ProviderUnavailable | ProviderRefused:

@@ -21,6 +21,7 @@ from typing import Any, cast
 from Adyen import util as adyen_util
 
 from models.schemas.common import UNSTORABLE_TEXT
+from payments.adyen_units import NotPayable, from_adyen, to_adyen
 
 __all__ = [
     "MalformedNotification",
@@ -181,6 +182,10 @@ def _parse_item(item: dict[str, Any], where: str, live: bool) -> NotificationIte
     currency = _required_str(amount, "currency", f"{where}.amount")
     if len(currency) != 3 or not currency.isascii() or not currency.isalpha():
         raise UnusableItem(f"{where}.amount.currency is not a three-letter ISO 4217 code")
+    try:
+        value = from_adyen(value, currency)
+    except NotPayable as exc:
+        raise UnusableItem(f"{where}.amount: {exc}") from None
     additional = item.get("additionalData")
     if additional is None:
         additional = {}
@@ -332,7 +337,7 @@ def signed_notification(
     if when.utcoffset() is None:
         raise ValueError("event_date must be timezone-aware")
     item: dict[str, Any] = {
-        "amount": {"value": amount_minor, "currency": currency},
+        "amount": {"value": to_adyen(amount_minor, currency), "currency": currency},
         "eventCode": event_code,
         "eventDate": when.isoformat(timespec="seconds"),
         "merchantAccountCode": merchant_account,
