@@ -371,7 +371,7 @@ async def pos_webhook(
         if row_id is None:
             return {"status": "duplicate"}
     await session.commit()
-    status, detail, table_id, reservation_id = await _act_on(session, temporal, event, now)
+    status, detail, table_id, reservation_id = await _act_on(session, temporal, event, now, row_id)
     await pos.settle_event(
         session,
         event_row_id=row_id,
@@ -430,7 +430,11 @@ PosOutcome = tuple[
 
 
 async def _act_on(
-    session: SessionDep, temporal: TemporalDep, event: pos.PosCheckEvent, now: datetime
+    session: SessionDep,
+    temporal: TemporalDep,
+    event: pos.PosCheckEvent,
+    now: datetime,
+    row_id: uuid.UUID,
 ) -> PosOutcome:
     """Check the party in or complete it; what cannot be matched is left for staff."""
     if event.restaurant_id is None or event.external_table_id is None:
@@ -450,12 +454,24 @@ async def _act_on(
         if event.kind == "check_opened"
         else [S.SEATED, S.CONFIRMED, S.PENDING_CONFIRMATION]
     )
-    reservation = await pos.reservation_on_table(
-        session, table_id=table_id, statuses=wanted, now=now
-    )
+    reservation = await pos.claimed_reservation(session, event_row_id=row_id)
+    claimed = reservation is not None
+    if reservation is None:
+        reservation = await pos.reservation_on_table(
+            session, table_id=table_id, statuses=wanted, now=now
+        )
     if reservation is None:
         return "unmatched", "no active reservation on this table now", table_id, None
     reservation_id, status = reservation.id, reservation.status
+    if not claimed:
+        await pos.claim_event(
+            session, event_row_id=row_id, table_id=table_id, reservation_id=reservation_id
+        )
+        await session.commit()
+    elif event.kind == "check_closed" and status is S.COMPLETED:
+        return "applied", "completed", table_id, reservation_id  # before a crash
+    elif event.kind == "check_opened" and status in {S.SEATED, S.COMPLETED}:
+        return "applied", "already seated", table_id, reservation_id
     try:
         if status is not S.SEATED:
             await send_update(
@@ -476,6 +492,10 @@ async def _act_on(
     except Problem as problem:
         if problem.status >= 500:
             raise
+        if claimed and await pos.reached(session, reservation_id, done=event.kind):
+            # the first delivery's update got there first: this one has nothing left to do
+            done = "completed" if event.kind == "check_closed" else "already seated"
+            return "applied", done, table_id, reservation_id
         return "unmatched", f"the reservation refused: {problem.detail}", table_id, reservation_id
     if event.kind == "check_opened":
         done = "already seated" if status is S.SEATED else "checked in"

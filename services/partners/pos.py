@@ -308,6 +308,44 @@ async def unsettled_event(
     )
 
 
+async def claim_event(
+    session: AsyncSession,
+    *,
+    event_row_id: uuid.UUID,
+    table_id: uuid.UUID,
+    reservation_id: uuid.UUID,
+) -> None:
+    """Keep the booking an event acts on before acting on it: a redelivery after a crash
+    acts on that booking alone (matched again, it could be the next party's)."""
+    await session.execute(
+        update(PosEvent)
+        .where(PosEvent.id == event_row_id)
+        .values(table_id=table_id, reservation_id=reservation_id)
+    )
+
+
+async def claimed_reservation(
+    session: AsyncSession, *, event_row_id: uuid.UUID
+) -> Reservation | None:
+    """The booking an unsettled event was claimed for, if any."""
+    reservation_id = await session.scalar(
+        select(PosEvent.reservation_id).where(PosEvent.id == event_row_id)
+    )
+    return None if reservation_id is None else await session.get(Reservation, reservation_id)
+
+
+async def reached(session: AsyncSession, reservation_id: uuid.UUID, *, done: str) -> bool:
+    """Whether the booking is where a check event takes it (seated for an opened check,
+    completed for a closed one), read afresh."""
+    session.expire_all()
+    status = await session.scalar(
+        select(Reservation.status).where(Reservation.id == reservation_id)
+    )
+    if done == "check_closed":
+        return status is ReservationStatus.COMPLETED
+    return status in {ReservationStatus.SEATED, ReservationStatus.COMPLETED}
+
+
 async def settle_event(
     session: AsyncSession,
     *,

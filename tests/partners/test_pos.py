@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from models.enums import ReservationStatus, StaffRole
 from models.orm import Guest, PosEvent, Reservation
+from services.partners import pos
 from services.partners.pos import sign_generic
 from tests.api.conftest import LiveApi, live_api
 from tests.conftest import Database
@@ -312,3 +314,73 @@ async def test_two_restaurants_tills_may_send_the_same_event_id(
     body, headers = sent[next(iter(sent))]
     again = await live.client.post(GENERIC_PATH, content=body, headers=headers)
     assert again.status_code == 200 and again.json()["status"] == "duplicate", again.text
+
+
+async def test_a_close_resent_after_a_crash_completes_only_the_party_it_was_for(
+    pos_live: LiveApi, admin: dict[str, str]
+) -> None:
+    """The first delivery claimed party A, checked it in and completed it, and the API
+    died before answering; the till sends the close again. Matched afresh, the table's
+    next party would be completed with A's bill."""
+    live = pos_live
+    rid, _, first = await setup(live, admin)
+    quick = await live.client.put(
+        f"{BASE}/restaurants/{rid}/settings",
+        json={"min_notice_minutes": 0, "default_seating_minutes": 15},
+        headers=admin,
+    )
+    assert quick.status_code == 200, quick.text
+    # the set-up's own booking makes way
+    cancel_setup = await live.client.post(
+        f"{BASE}/restaurants/{rid}/reservations/{first}/cancel", headers=admin, json={}
+    )
+    assert cancel_setup.status_code == 200, cancel_setup.text
+    # party A now, party B on the same table right after it
+    day, at = slot(0)
+    for email in ("a", "b"):
+        made = await live.client.post(
+            f"{BASE}/reservations",
+            json={
+                "restaurant_id": rid, "date": day, "time": at, "party_size": 2,
+                "guest": {"email": f"{email}-{uuid.uuid4().hex[:6]}@example.com", "first_name": email},
+            },
+        )  # fmt: skip
+        assert made.status_code == 201, made.text
+        at = (datetime.strptime(at, "%H:%M") + timedelta(minutes=15)).strftime("%H:%M")
+        if email == "a":
+            party_a = made.json()["id"]
+        else:
+            party_b = made.json()["id"]
+    payload = {
+        "eventId": "chk-1", "type": "check.closed", "restaurantId": rid, "tableId": "T1",
+        "occurredAt": now_iso(), "totalMinor": 4200,
+    }  # fmt: skip
+    event = pos.generic_event(pos.parse_generic(body_bytes(payload)), payload)
+    # what the first delivery wrote before its updates, then the updates themselves
+    async with live.db.sessions() as session:
+        row_id = await pos.record_event(session, event=event, now=datetime.now(UTC))
+        assert row_id is not None
+        table = await pos.table_for(
+            session, restaurant_id=uuid.UUID(rid), system="generic", external_table_id="T1"
+        )
+        assert table is not None
+        await pos.claim_event(
+            session, event_row_id=row_id, table_id=table, reservation_id=uuid.UUID(party_a)
+        )
+        await session.commit()
+    staff = f"{BASE}/restaurants/{rid}/reservations/{party_a}"
+    assert (await live.client.post(f"{staff}/check-in", headers=admin)).status_code == 200
+    assert (await live.client.post(f"{staff}/complete", headers=admin)).status_code == 200
+    body = body_bytes(payload)
+    again = await live.client.post(
+        GENERIC_PATH,
+        content=body,
+        headers={
+            "content-type": "application/json",
+            "x-pos-signature": sign_generic(body, GENERIC_SECRET),
+        },
+    )
+    assert again.status_code == 200, again.text
+    assert again.json() == {"status": "applied", "detail": "completed", "reservation_id": party_a}
+    b = await reservation(live, party_b)
+    assert b.status is ReservationStatus.CONFIRMED and b.spend_minor is None
