@@ -305,6 +305,11 @@ async def update_booking(
             raise
         reason = exc.extra.get("reason") if isinstance(exc, Problem) else exc.reason
         if cancel:
+            session.expire_all()
+            now = await queries.get_view(session, reservation_id=rid)
+            if now.reservation.status is S.CANCELLED_BY_GUEST:
+                # an earlier attempt (its answer lost with the API) cancelled it: the same
+                return _booking_answer(now, user_id, settings.google_service_id)
             return _failure("BOOKING_NOT_CANCELLABLE", exc.detail)
         return _failure(svc.failure_cause(reason), exc.detail)
     session.expire_all()

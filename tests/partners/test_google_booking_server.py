@@ -16,8 +16,10 @@ from sqlalchemy import func, select
 
 from models.enums import ReservationSource
 from models.orm import Reservation
+from models.schemas.lifecycle import CancelRequest
 from tests.api.conftest import LiveApi
 from tests.partners.conftest import BASE, make_restaurant, start_sec
+from workflows.reservation import ReservationWorkflow
 
 G = "/google/v3"
 
@@ -347,3 +349,37 @@ async def test_a_slot_of_another_length_or_merchant_is_not_booked(
     kept = await c.post(f"{G}/ListBookings", headers=basic(), json={"user_id": "google-user-1"})
     ours = [b for b in kept.json()["bookings"] if b["booking_id"] == bid]
     assert int(ours[0]["slot"]["start_sec"]) == start_sec("19:00"), ours
+
+
+async def test_a_cancel_retried_while_the_first_is_still_applied_answers_the_cancel(
+    live: LiveApi, admin: dict[str, str]
+) -> None:
+    """Google's first cancel lost its answer (the API died) and waits in Temporal for a
+    worker; the retry reads the booking as still confirmed and asks again. Whichever the
+    worker applies first, Google must hear the booking is cancelled."""
+    rid = await make_restaurant(live, admin)
+    token = f"tok-{uuid.uuid4().hex}"
+    made = await live.client.post(
+        f"{G}/CreateBooking", headers=basic(), json=create_body(rid, token)
+    )
+    assert made.status_code == 200, made.text
+    booking_id = made.json()["booking"]["booking_id"]
+    await live.stop_worker()
+    handle = live.env.client.get_workflow_handle(f"reservation-{booking_id}")
+    first = asyncio.create_task(
+        handle.execute_update(
+            ReservationWorkflow.cancel, CancelRequest(by="guest", reason="cancelled on Google")
+        )
+    )
+    await asyncio.sleep(1.0)  # the first cancel reaches Temporal first
+    cancel = {"update_mask": "status", "booking": {"booking_id": booking_id, "status": "CANCELED"}}
+    retry = asyncio.create_task(
+        live.client.post(f"{G}/UpdateBooking", headers=basic(), json=cancel)
+    )
+    await asyncio.sleep(1.0)
+    live.start_worker()
+    await asyncio.wait_for(first, 30)
+    answer = await asyncio.wait_for(retry, 30)
+    assert answer.status_code == 200, answer.text
+    assert "booking_failure" not in answer.json(), answer.text
+    assert answer.json()["booking"]["status"] == "CANCELED"
