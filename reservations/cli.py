@@ -144,6 +144,7 @@ def api(
             log_config=None if settings.logs_as_json else uvicorn.config.LOGGING_CONFIG,
             # the API logs one http.request line per request itself, with its request id
             access_log=not settings.logs_as_json,
+            timeout_graceful_shutdown=settings.api_graceful_shutdown_seconds,
         )
         server = ApiServer(config)
         server.run()

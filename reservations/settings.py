@@ -156,6 +156,10 @@ class Settings(BaseSettings):
     # on SIGTERM, how long running activities may finish before they are cancelled (a
     # send cut off after the provider took it would be sent again by the retry)
     worker_graceful_shutdown_seconds: int = Field(default=20, ge=0, le=3_600)
+    # on SIGTERM, how long the API lets requests in flight finish (one waiting on a
+    # workflow whose worker is down would keep it up for good); a cut request is retried
+    # by its caller and its update, already in Temporal, is applied once all the same
+    api_graceful_shutdown_seconds: int = Field(default=30, ge=0, le=3_600)
     # OpenTelemetry traces by OTLP/HTTP (e.g. http://collector:4318/v1/traces); unset = off
     tracing_otlp_endpoint: str | None = None
     # share of traces kept (head sampling by trace id), 0.0 to 1.0
