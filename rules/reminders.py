@@ -29,6 +29,9 @@ def wall_clock_before(local_start: datetime, *, hours: int, timezone: str) -> da
     return candidate
 
 
-def cancellation_deadline(starts_at: datetime, *, hours: int) -> datetime:
-    """The last instant a guest may cancel free of charge."""
-    return starts_at - timedelta(hours=hours)
+def cancellation_deadline(starts_at: datetime, *, hours: int, timezone: str) -> datetime:
+    """The last instant a guest may cancel free of charge: `hours` of wall-clock time
+    before the start, as the reminder is (on a DST weekend both move with the clock, so
+    the reminder never comes after the deadline it quotes)."""
+    local_start = starts_at.astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
+    return wall_clock_before(local_start, hours=hours, timezone=timezone)

@@ -234,7 +234,9 @@ async def create_held_reservation(
         # case) leaves the row unchanged, so no UPDATE follows the INSERT
         hold_expires_at=now + timedelta(minutes=booking.hold_minutes) if status is S.HELD else None,
         cancellation_deadline_at=cancellation_deadline(
-            provisional_start, hours=restaurant.cancellation_deadline_hours
+            provisional_start,
+            hours=restaurant.cancellation_deadline_hours,
+            timezone=restaurant.timezone,
         ),
         status=status,
         source=booking.source,
@@ -281,7 +283,9 @@ async def create_held_reservation(
     reservation.duration_minutes = int((hold.ends_at - hold.starts_at).total_seconds() // 60)
     reservation.hold_expires_at = hold.hold_expires_at if status is S.HELD else None
     reservation.cancellation_deadline_at = cancellation_deadline(
-        hold.starts_at, hours=restaurant.cancellation_deadline_hours
+        hold.starts_at,
+        hours=restaurant.cancellation_deadline_hours,
+        timezone=restaurant.timezone,
     )
     if walk_in:
         await live_floor.party_seated(session, reservation_id=reservation.id)
@@ -429,7 +433,9 @@ async def move_reservation(
     deadline = reservation.cancellation_deadline_at
     if deadline is None or deadline > now or request.staff:
         reservation.cancellation_deadline_at = cancellation_deadline(
-            hold.starts_at, hours=payment_terms.deadline_hours(reservation, restaurant)
+            hold.starts_at,
+            hours=payment_terms.deadline_hours(reservation, restaurant),
+            timezone=restaurant.timezone,
         )
     # else the guest's free cancellation is over: moving the booking must not buy a new one
     if reservation.payment_mode is PaymentMode.GUARANTEE:

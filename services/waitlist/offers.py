@@ -149,7 +149,9 @@ async def accept_offer(
     )
     reservation.no_show_fee_minor = terms.amount_minor if terms.mode is PaymentMode.GUARANTEE else 0
     reservation.cancellation_deadline_at = cancellation_deadline(
-        reservation.starts_at, hours=restaurant.cancellation_deadline_hours
+        reservation.starts_at,
+        hours=restaurant.cancellation_deadline_hours,
+        timezone=restaurant.timezone,
     )
     reservation.workflow_id = f"reservation-{reservation.id}"
     entry.status = WaitlistStatus.ACCEPTED

@@ -5,7 +5,11 @@ from __future__ import annotations
 import pytest
 
 from payments.adyen_units import NotPayable, from_adyen, to_adyen
-from payments.notifications import parse_notification_items, signed_notification
+from payments.notifications import (
+    NotificationItem,
+    parse_notification_items,
+    signed_notification,
+)
 
 KEY = "44782DEF547AAA06C910C43932B1EB0C71FC68D9D0C057550C48EC2ACF6BA056"
 
@@ -49,4 +53,4 @@ def test_a_notification_carries_our_units() -> None:
     )
     assert body["notificationItems"][0]["NotificationRequestItem"]["amount"]["value"] == 500000
     (item,) = parse_notification_items(body)
-    assert item.amount_minor == 5000
+    assert isinstance(item, NotificationItem) and item.amount_minor == 5000

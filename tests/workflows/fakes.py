@@ -96,7 +96,9 @@ class FakeBook:
                 hold_expires_at=now + timedelta(minutes=15),
             ),
             reminder_at=wall_clock_before(local_start, hours=24, timezone=self.timezone),
-            cancellation_deadline_at=cancellation_deadline(starts, hours=self.cancellation_hours),
+            cancellation_deadline_at=cancellation_deadline(
+                starts, hours=self.cancellation_hours, timezone=self.timezone
+            ),
             payment_mode=self.payment_mode if self.deposit_minor else PaymentMode.NONE,
             deposit_minor=self.deposit_minor if self.payment_mode is PaymentMode.DEPOSIT else 0,
             fee_minor=self.deposit_minor if self.payment_mode is PaymentMode.GUARANTEE else 0,
