@@ -37,7 +37,7 @@ from models.schemas.booking import BookingRequest
 from models.schemas.waitlist import OfferFacts, OfferMade, WaitlistKind
 from rules.slots import local_to_utc
 from services import allocation
-from services.availability import answer_day, restaurant_inputs
+from services.availability import answer_day, restaurant_inputs, service_day_of
 from services.booking import booking_request_for_walk_in
 from services.errors import NotFoundError
 from services.waitlist.entries import allocation_hold, window_of
@@ -165,8 +165,10 @@ async def _request_for(
     reservation_id: uuid.UUID,
     day: date,
     now: datetime,
-) -> BookingRequest | None:
-    """The booking the entry would get now: its window's first free slot, or (walk-in) now."""
+) -> tuple[BookingRequest, date | None] | None:
+    """The booking the entry would get now: its window's first free slot, or (walk-in) now;
+    with the calendar date of its start, which after midnight is a day later than the
+    service day it is held on."""
     common: dict[str, Any] = {
         "reservation_id": reservation_id,
         "restaurant_id": restaurant.id,
@@ -181,14 +183,18 @@ async def _request_for(
             interval_minutes=restaurant.slot_interval_minutes,
             **common,
         )
+        # the current slot after midnight belongs to the evening's service
+        service_day = await service_day_of(
+            session, restaurant_id=restaurant.id, day=walk_in.date, local_time=walk_in.time
+        )
         return walk_in.model_copy(
             update={
                 "source": ReservationSource.WAITLIST,
                 "seating_area": entry.seating_area,
                 "hold_minutes": entry.offer_minutes,
-                "date": day,
+                "date": service_day,
             }
-        )
+        ), walk_in.date
     if entry.desired_time_from is None or entry.desired_time_to is None:
         return None
     inputs = await restaurant_inputs(
@@ -205,7 +211,7 @@ async def _request_for(
     slot = next((s for s in answer.slots if s.available), None)
     if slot is None:
         return None
-    return BookingRequest(
+    window = BookingRequest(
         date=day,
         time=slot.local_time.time(),
         seating_area=entry.seating_area,
@@ -214,6 +220,7 @@ async def _request_for(
         hold_minutes=entry.offer_minutes,
         **common,
     )
+    return window, slot.local_time.date()
 
 
 async def _try_offer(
@@ -226,11 +233,12 @@ async def _try_offer(
 ) -> OfferMade | None:
     """Hold tables for one entry in a savepoint; None (nothing written) when nothing fits."""
     reservation_id = uuid.uuid5(entry.id, f"offer-{entry.offers_made + 1}")
-    request = await _request_for(
+    asked = await _request_for(
         session, restaurant=restaurant, entry=entry, reservation_id=reservation_id, day=day, now=now
     )
-    if request is None:
+    if asked is None:
         return None
+    request, calendar_day = asked
     try:
         async with session.begin_nested():
             # the row lock makes a concurrent leave or skip wait (or win) cleanly
@@ -240,7 +248,12 @@ async def _try_offer(
             if fresh is None or fresh.status is not WaitlistStatus.WAITING:
                 raise _NoOffer
             offer = await _hold(
-                session, restaurant=restaurant, entry=fresh, request=request, now=now
+                session,
+                restaurant=restaurant,
+                entry=fresh,
+                request=request,
+                now=now,
+                calendar_day=calendar_day,
             )
             if offer is None:
                 raise _NoOffer
@@ -256,9 +269,10 @@ async def _hold(
     entry: WaitlistEntry,
     request: BookingRequest,
     now: datetime,
+    calendar_day: date | None = None,
 ) -> OfferMade | None:
     zone = ZoneInfo(restaurant.timezone)
-    wall = datetime.combine(request.date, request.time)
+    wall = datetime.combine(calendar_day or request.date, request.time)
     start = local_to_utc(wall, zone) or wall.replace(tzinfo=zone)
     minutes = restaurant.default_seating_minutes
     reservation = Reservation(
@@ -284,7 +298,9 @@ async def _hold(
     )
     session.add(reservation)
     await session.flush()
-    hold = await allocation.hold_tables(session, request=request, now=now)
+    hold = await allocation.hold_tables(
+        session, request=request, now=now, calendar_day=calendar_day
+    )
     if not hold.held:
         return None
     assert hold.starts_at is not None and hold.ends_at is not None

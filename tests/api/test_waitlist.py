@@ -901,6 +901,62 @@ async def test_a_table_freed_after_midnight_is_offered_to_the_late_services_wait
     assert now["offer"]["table_numbers"] == ["1"]
 
 
+def _just_after_midnight() -> str:
+    """A fixed-offset zone whose clock reads between 00:00 and 01:59 now."""
+    hour = datetime.now(UTC).hour
+    for offset in range(-12, 15):
+        if (hour + offset) % 24 in (0, 1):
+            # Etc/GMT-5 is five hours ahead of UTC (the sign is POSIX's)
+            return f"Etc/GMT{-offset:+d}" if offset else "UTC"
+    raise AssertionError("some offset always puts the clock just after midnight")
+
+
+async def test_a_party_queued_after_midnight_is_offered_tonights_table(site: Site) -> None:
+    """After midnight the current slot belongs to the evening's service: the table ready
+    for a walk-in queued then is for now, not for the same time tomorrow night."""
+    zone = _just_after_midnight()
+    made = await site.live.client.post(
+        f"{BASE}/restaurants",
+        json={
+            "name": f"Night {uuid.uuid4().hex[:6]}", "timezone": zone, "currency": "EUR",
+            "settings": {"min_notice_minutes": 0, "default_seating_minutes": 60},
+            "services": [
+                {"weekday": d, "name": "night", "opens_at": "18:00", "closes_at": "04:00",
+                 "last_seating_at": "03:00"}
+                for d in range(7)
+            ],
+        },
+        headers=site.admin,
+    )  # fmt: skip
+    assert made.status_code == 201, made.text
+    rid = made.json()["id"]
+    table = await site.live.client.post(
+        f"{BASE}/restaurants/{rid}/tables",
+        json={"number": "1", "min_capacity": 1, "max_capacity": 4},
+        headers=site.admin,
+    )
+    assert table.status_code == 201, table.text
+    host = await site.live.token_for(StaffRole.HOST, [rid])
+    queued = await site.live.client.post(
+        f"{BASE}/restaurants/{rid}/walk-in-queue",
+        json={"party_size": 2, "first_name": "Owl"},
+        headers=host,
+    )
+    assert queued.status_code == 201, queued.text
+
+    async def ready() -> dict[str, Any] | None:
+        now = (await site.live.client.get(f"{WAITLIST}/{queued.json()['id']}", headers=host)).json()
+        return now if now["status"] == "offered" and now["offer"] else None
+
+    offered_now = await eventually(ready, "the table ready for the queued party")
+    starts = datetime.fromisoformat(offered_now["offer"]["starts_at"])
+    assert abs(starts - datetime.now(UTC)) < timedelta(hours=1), starts
+    seated = await site.live.client.post(
+        f"{WAITLIST}/{queued.json()['id']}/seat", json={}, headers=host
+    )
+    assert seated.status_code == 200, seated.text
+
+
 async def test_the_waitlist_page_speaks_the_guests_language(site: Site) -> None:
     rid, made = await full_evening(site)
     body = join_body(rid)
