@@ -404,6 +404,9 @@ async def add_to_queue(
         now=now,
         seating_area=data.seating_area,
     )
+    seats_until = await entries.day_last_seating(
+        session, restaurant_id=restaurant.id, day=today, now=now
+    )
     guest = await upsert_guest(session, data=_walk_in_guest(data))
     entry, _ = await entries.create_entry(
         session,
@@ -420,6 +423,7 @@ async def add_to_queue(
             time_from=None,
             time_to=None,
             timezone=restaurant.timezone,
+            window_end=seats_until,
         ),
         now=now,
         seating_area=data.seating_area,

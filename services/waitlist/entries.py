@@ -72,6 +72,23 @@ def window_of(
     return local_window(day, time_from, time_to, after_midnight=late)
 
 
+def last_seating(inputs: RestaurantInputs, day: date) -> datetime | None:
+    """The latest seating of service day ``day`` (naive local; after midnight for a late
+    service), or None when it has no service."""
+    services = services_for_day(day, inputs.services, inputs.special_day(day))
+    return max((s.seating_window(day)[1] for s in services), default=None)
+
+
+async def day_last_seating(
+    session: AsyncSession, *, restaurant_id: uuid.UUID, day: date, now: datetime
+) -> datetime | None:
+    """`last_seating` of the restaurant's service day ``day``, read from the database."""
+    inputs = await restaurant_inputs(
+        session, restaurant_id=restaurant_id, first_day=day, last_day=day, now=now, staff=True
+    )
+    return last_seating(inputs, day)
+
+
 def entry_expires_at(
     *,
     kind: WaitlistKind,
@@ -82,12 +99,17 @@ def entry_expires_at(
     window_end: datetime | None = None,
 ) -> datetime:
     """When an entry ends unserved: its window's last start (future; ``window_end`` when
-    the caller has read the window against the day's services), or the day's end."""
+    the caller has read the window against the day's services), or the day's end
+    (walk-in; ``window_end``: the day's last seating, when it is later)."""
     zone = ZoneInfo(timezone)
     if kind is WaitlistKind.FUTURE and time_to is not None:
         end = window_end or local_window(day, time_from or time_to, time_to)[1]
         return end.replace(tzinfo=zone).astimezone(UTC)
-    return local_midnight(day + timedelta(days=1), zone)
+    midnight = local_midnight(day + timedelta(days=1), zone)
+    if window_end is not None:
+        # a walk-in waits as long as the day's service seats, past midnight for a late one
+        return max(midnight, window_end.replace(tzinfo=zone).astimezone(UTC))
+    return midnight
 
 
 async def validate_join(

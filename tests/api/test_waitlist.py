@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -901,20 +902,18 @@ async def test_a_table_freed_after_midnight_is_offered_to_the_late_services_wait
     assert now["offer"]["table_numbers"] == ["1"]
 
 
-def _just_after_midnight() -> str:
-    """A fixed-offset zone whose clock reads between 00:00 and 01:59 now."""
+def _zone_reading(*hours: int) -> str:
+    """A fixed-offset zone whose clock reads one of `hours` (whole hours) now."""
     hour = datetime.now(UTC).hour
     for offset in range(-12, 15):
-        if (hour + offset) % 24 in (0, 1):
+        if (hour + offset) % 24 in hours:
             # Etc/GMT-5 is five hours ahead of UTC (the sign is POSIX's)
             return f"Etc/GMT{-offset:+d}" if offset else "UTC"
-    raise AssertionError("some offset always puts the clock just after midnight")
+    raise AssertionError(f"no offset puts the clock at {hours}")
 
 
-async def test_a_party_queued_after_midnight_is_offered_tonights_table(site: Site) -> None:
-    """After midnight the current slot belongs to the evening's service: the table ready
-    for a walk-in queued then is for now, not for the same time tomorrow night."""
-    zone = _just_after_midnight()
+async def _night_restaurant(site: Site, zone: str) -> str:
+    """One table, open 18:00-04:00 every day (last seating 03:00)."""
     made = await site.live.client.post(
         f"{BASE}/restaurants",
         json={
@@ -929,13 +928,20 @@ async def test_a_party_queued_after_midnight_is_offered_tonights_table(site: Sit
         headers=site.admin,
     )  # fmt: skip
     assert made.status_code == 201, made.text
-    rid = made.json()["id"]
+    rid = str(made.json()["id"])
     table = await site.live.client.post(
         f"{BASE}/restaurants/{rid}/tables",
         json={"number": "1", "min_capacity": 1, "max_capacity": 4},
         headers=site.admin,
     )
     assert table.status_code == 201, table.text
+    return rid
+
+
+async def test_a_party_queued_after_midnight_is_offered_tonights_table(site: Site) -> None:
+    """After midnight the current slot belongs to the evening's service: the table ready
+    for a walk-in queued then is for now, not for the same time tomorrow night."""
+    rid = await _night_restaurant(site, _zone_reading(0, 1))
     host = await site.live.token_for(StaffRole.HOST, [rid])
     queued = await site.live.client.post(
         f"{BASE}/restaurants/{rid}/walk-in-queue",
@@ -955,6 +961,31 @@ async def test_a_party_queued_after_midnight_is_offered_tonights_table(site: Sit
         f"{WAITLIST}/{queued.json()['id']}/seat", json={}, headers=host
     )
     assert seated.status_code == 200, seated.text
+
+
+async def test_a_party_queued_late_in_the_evening_waits_as_long_as_the_night_seats(
+    site: Site,
+) -> None:
+    zone = _zone_reading(21, 22)
+    rid = await _night_restaurant(site, zone)
+    host = await site.live.token_for(StaffRole.HOST, [rid])
+    busy = await site.live.client.post(
+        f"{BASE}/restaurants/{rid}/walk-ins", json={"party_size": 2}, headers=host
+    )
+    assert busy.status_code == 201, busy.text
+    queued = await site.live.client.post(
+        f"{BASE}/restaurants/{rid}/walk-in-queue",
+        json={"party_size": 2, "first_name": "Late"},
+        headers=host,
+    )
+    assert queued.status_code == 201, queued.text
+    async with transaction(site.live.db.sessions) as session:
+        stored = await session.get(WaitlistEntry, uuid.UUID(queued.json()["id"]))
+        assert stored is not None and stored.expires_at is not None
+        local = stored.expires_at.astimezone(ZoneInfo(zone))
+    # not at midnight: at the night's last seating, 03:00 the next morning
+    tomorrow = datetime.now(ZoneInfo(zone)).date() + timedelta(days=1)
+    assert (local.date(), local.hour, local.minute) == (tomorrow, 3, 0)
 
 
 async def test_the_waitlist_page_speaks_the_guests_language(site: Site) -> None:
