@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar, get_args
 
 import phonenumbers
 from babel.numbers import list_currencies
@@ -15,6 +15,7 @@ from pydantic import (
     Field,
     HttpUrl,
     UrlConstraints,
+    ValidationInfo,
     field_validator,
 )
 
@@ -95,12 +96,31 @@ def _storable(value: Any) -> None:
             _storable(item)
 
 
+def _is_flag(annotation: Any) -> bool:
+    """True for `bool` and `bool | None`."""
+    if annotation is bool:
+        return True
+    args = get_args(annotation)
+    return bool(args) and bool in args and set(args) <= {bool, type(None)}
+
+
 class StrictModel(BaseModel):
-    """Refuses unknown fields so a typo is an error, not silently dropped input; and text
+    """Refuses unknown fields so a typo is an error, not silently dropped input; text
     that no column can store (NUL, control characters, lone surrogates) in any field,
-    including inside lists and mappings, so such input is a 422 naming the field."""
+    including inside lists and mappings; and a number or a word where a true or false
+    belongs (lax parsing read 0 as false and "yes" as true), so such input is a 422
+    naming the field."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _flags_are_booleans(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None or isinstance(value, bool) or info.field_name is None:
+            return value
+        if _is_flag(cls.model_fields[info.field_name].annotation):
+            raise ValueError("must be true or false")
+        return value
 
     @field_validator("*", mode="after")
     @classmethod

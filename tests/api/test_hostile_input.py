@@ -267,6 +267,29 @@ async def test_booleans_and_strings_are_not_numbers_in_json_bodies(
     assert table.status_code == 201, table.text
 
 
+async def test_numbers_and_words_are_not_booleans_in_json_bodies(
+    api: Api, admin: dict[str, str]
+) -> None:
+    rid = await new_restaurant(api, admin)
+    for value in (0, 1, "yes", "true"):
+        r = await api.client.put(
+            f"{BASE}/restaurants/{rid}/settings",
+            json={"payment_on_special_days": value},
+            headers=admin,
+        )
+        assert_problem(r, 422, "payment_on_special_days")
+    r = await api.client.post(
+        f"{BASE}/restaurants/{rid}/tables",
+        json={"number": "1", "max_capacity": 4, "online_bookable": 0},
+        headers=admin,
+    )
+    assert_problem(r, 422, "online_bookable")
+    fine = await api.client.put(
+        f"{BASE}/restaurants/{rid}/settings", json={"payment_on_special_days": False}, headers=admin
+    )
+    assert fine.status_code == 200, fine.text
+
+
 async def test_service_hours_with_a_utc_offset_are_422_not_a_crash(
     api: Api, admin: dict[str, str]
 ) -> None:
